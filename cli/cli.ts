@@ -1,0 +1,79 @@
+// `firewatch`: the command line. Dispatches to the command whose path matches the leading words, and maps
+// failures to exit codes: 0 ok, 1 failure, 2 usage error — with one clear line on stderr.
+
+import { ControlError } from '../control/client.js';
+import { ConfigError } from '../daemon/config.js';
+import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
+import { incidentsGet, incidentsList } from './commands/incidents.js';
+import { rulesList, rulesShow } from './commands/rules.js';
+import { serve } from './commands/serve.js';
+
+export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, rulesList, rulesShow];
+
+function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
+  let best: CommandSpec | undefined;
+  for (const command of COMMANDS) {
+    const matches = command.path.every((word, i) => argv[i] === word);
+    if (matches && (!best || command.path.length > best.path.length)) best = command;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+function overview(): string {
+  const lines = [
+    'firewatch — OpenTelemetry-native incident engine',
+    '',
+    'usage: firewatch <command> [flags]     (no command: serve)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(26)} ${c.summary}`),
+    '',
+    'Run `firewatch <command> --help` for a command\'s flags and examples.',
+  ];
+  return lines.join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0 || (argv[0]!.startsWith('--') && !['--help', '--version'].includes(argv[0]!))) {
+    return runCommand(serve, argv);
+  }
+  if (argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(`${overview()}\n`);
+    return 0;
+  }
+  if (argv[0] === '--version') {
+    const { packageVersion } = await import('../daemon/package-root.js');
+    process.stdout.write(`firewatch ${packageVersion()}\n`);
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = COMMANDS.filter((c) => c.path[0] === argv[0]);
+    const known = group.length > 0 ? group.map((c) => c.path.join(' ')).join(', ') : COMMANDS.map((c) => c.path.join(' ')).join(', ');
+    process.stderr.write(`firewatch: unknown command "${argv.join(' ')}" (known: ${known})\n`);
+    return 2;
+  }
+  return runCommand(found.command, found.rest);
+}
+
+async function runCommand(command: CommandSpec, rest: readonly string[]): Promise<number> {
+  try {
+    const args = parseArgs(command, rest);
+    if (args.flags.help) {
+      process.stdout.write(`${helpText(command)}\n`);
+      return 0;
+    }
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`firewatch: ${error.message}\nusage: ${usageLine(error.command ?? command)}  (see --help)\n`);
+      return 2;
+    }
+    if (error instanceof ControlError || error instanceof ConfigError) {
+      process.stderr.write(`firewatch: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`firewatch: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}

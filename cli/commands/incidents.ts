@@ -1,0 +1,177 @@
+// `firewatch incidents list|get`: read incidents from a running daemon.
+
+import type { JsonObject } from '../../control/messages.js';
+import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
+import { UsageError, type CommandSpec, type FlagSpec } from '../args.js';
+import { print, printJson, withClient } from '../context.js';
+import { renderCsv } from '../render/csv.js';
+import { renderTable, terminalWidth } from '../render/table.js';
+import { sanitizeLine } from '../render/terminal-text.js';
+import { formatAgo, formatClock, formatDuration, parseSince } from '../render/time.js';
+
+export const FORMAT_FLAG: FlagSpec = {
+  name: 'format',
+  kind: 'string',
+  choices: ['table', 'json', 'csv'],
+  description: 'output format (default table)',
+};
+
+const STATUS_CHOICES = ['active', ...INCIDENT_STATUSES] as const;
+
+export const incidentsList: CommandSpec = {
+  path: ['incidents', 'list'],
+  summary: 'List incidents, newest first.',
+  positionals: [],
+  flags: [
+    { name: 'status', kind: 'list', choices: STATUS_CHOICES, placeholder: 'STATUS[,…]', description: `filter by status (${STATUS_CHOICES.join(', ')})` },
+    { name: 'severity', kind: 'list', choices: SEVERITIES, placeholder: 'SEVERITY[,…]', description: 'filter by severity' },
+    { name: 'type', kind: 'list', choices: INCIDENT_TYPES, placeholder: 'TYPE[,…]', description: 'filter by incident type' },
+    { name: 'component', kind: 'list', placeholder: 'NAME[,…]', description: 'filter by affected component (service)' },
+    { name: 'since', kind: 'string', placeholder: 'AGE|TIME', description: 'detected within this age (30m, 24h, 7d) or since an ISO-8601 time' },
+    { name: 'limit', kind: 'number', placeholder: 'N', description: 'at most N incidents (default 100; 0 for all)' },
+    FORMAT_FLAG,
+  ],
+  examples: [
+    'firewatch incidents list',
+    'firewatch incidents list --status active --severity critical,high',
+    'firewatch incidents list --since 24h --format json',
+  ],
+  async run(args) {
+    let since: string | undefined;
+    if (args.flags.since !== undefined) {
+      const ms = parseSince(String(args.flags.since));
+      if (ms === undefined) throw new UsageError(`--since needs an age like 30m, 24h, 7d or an ISO-8601 time; got ${JSON.stringify(args.flags.since)}`, incidentsList);
+      since = new Date(ms).toISOString();
+    }
+    const limit = args.flags.limit === undefined ? 100 : Math.floor(args.flags.limit as number);
+    const page = await withClient(args, (client) =>
+      client.listIncidents({
+        status: args.flags.status as string[] | undefined,
+        severity: args.flags.severity as string[] | undefined,
+        incident_type: args.flags.type as string[] | undefined,
+        component: args.flags.component as string[] | undefined,
+        ...(since ? { since } : {}),
+        limit,
+      }),
+    );
+    const format = (args.flags.format as string | undefined) ?? 'table';
+    if (format === 'json') {
+      printJson(page.incidents);
+    } else if (format === 'csv') {
+      print(
+        renderCsv(
+          ['incident_id', 'incident_type', 'severity', 'status', 'title', 'detected_at', 'event_count', 'affected_components', 'assigned_to', 'mttd', 'mttr'],
+          page.incidents.map((i) => [i.incident_id, i.incident_type, i.severity, i.status, i.title, i.detected_at, i.event_count, i.affected_components, i.assigned_to, i.mttd, i.mttr]),
+        ),
+      );
+    } else {
+      print(renderIncidentTable(page.incidents, terminalWidth()));
+      if (page.totalMatched > page.incidents.length) {
+        print(`showing ${page.incidents.length} of ${page.totalMatched} incidents (use --limit 0 for all)`);
+      }
+    }
+    return 0;
+  },
+};
+
+export function renderIncidentTable(incidents: JsonObject[], width: number): string {
+  if (incidents.length === 0) return 'No incidents.';
+  return renderTable(
+    [
+      { header: 'Incident ID', minWidth: 9 },
+      { header: 'Title', flexible: true, minWidth: 12 },
+      { header: 'Severity' },
+      { header: 'Status', minWidth: 8 },
+      { header: 'Events', align: 'right', minWidth: 6 },
+      { header: 'Detected', minWidth: 8 },
+    ],
+    incidents.map((i) => [
+      i.incident_id,
+      i.title,
+      String(i.severity).toUpperCase(),
+      i.status,
+      i.event_count,
+      formatAgo(i.detected_at),
+    ]),
+    width,
+  );
+}
+
+export const incidentsGet: CommandSpec = {
+  path: ['incidents', 'get'],
+  summary: 'Show one incident: its fields, root cause and (with --timeline) the events behind it.',
+  positionals: [{ name: 'incident_id', required: true, description: 'the incident, e.g. inc_00001' }],
+  flags: [
+    { name: 'timeline', kind: 'boolean', description: 'include the timeline of events, oldest first' },
+    { name: 'postmortem', kind: 'boolean', description: 'include the post-mortem, when one has been written' },
+    { name: 'full', kind: 'boolean', description: 'include everything' },
+    { name: 'limit', kind: 'number', placeholder: 'N', description: 'at most N timeline events (default: the daemon\'s cap)' },
+    FORMAT_FLAG,
+  ],
+  examples: ['firewatch incidents get inc_00001', 'firewatch incidents get inc_00001 --timeline', 'firewatch incidents get inc_00001 --full --format json'],
+  async run(args) {
+    const id = args.positionals[0]!;
+    const full = Boolean(args.flags.full);
+    const timeline = full || Boolean(args.flags.timeline);
+    const incident = await withClient(args, (client) =>
+      client.getIncident(id, { timeline, timelineLimit: (args.flags.limit as number | undefined) ?? 0 }),
+    );
+    const format = (args.flags.format as string | undefined) ?? 'table';
+    if (full || args.flags.postmortem) incident.postmortem ??= null;
+    if (format === 'json') {
+      printJson(incident);
+    } else if (format === 'csv') {
+      const rows = ((incident.timeline ?? []) as JsonObject[]).map((e) => [e.event_id, e.timestamp, e.event_type, e.source, e.severity, e.message, e.correlation_id]);
+      print(timeline ? renderCsv(['event_id', 'timestamp', 'event_type', 'source', 'severity', 'message', 'correlation_id'], rows)
+        : renderCsv(['incident_id', 'incident_type', 'severity', 'status', 'title', 'detected_at', 'event_count', 'affected_components'],
+          [[incident.incident_id, incident.incident_type, incident.severity, incident.status, incident.title, incident.detected_at, incident.event_count, incident.affected_components]]));
+    } else {
+      print(renderIncidentDetail(incident));
+    }
+    return 0;
+  },
+};
+
+export function renderIncidentDetail(incident: JsonObject): string {
+  const rootCause = (incident.root_cause ?? {}) as JsonObject;
+  const traceIds = (incident.trace_ids ?? []) as string[];
+  const field = (label: string, value: unknown) => `  ${label.padEnd(14)}${sanitizeLine(value)}`;
+  const distribution = (raw: unknown) =>
+    Object.entries((raw ?? {}) as Record<string, number>)
+      .slice(0, 6)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+  const lines = [
+    `${sanitizeLine(incident.incident_id)}  ${sanitizeLine(incident.title)}`,
+    field('type', incident.incident_type),
+    field('severity', String(incident.severity).toUpperCase()),
+    field('status', incident.status + (incident.acknowledged_at ? ' (acknowledged)' : '')),
+    field('detected', `${incident.detected_at} (${formatAgo(incident.detected_at)})`),
+    field('first event', incident.first_event_at),
+    field('mttd', formatDuration(Number(incident.mttd))),
+    ...(incident.mttr !== null && incident.mttr !== undefined ? [field('mttr', formatDuration(Number(incident.mttr)))] : []),
+    field('events', incident.event_count),
+    field('components', ((incident.affected_components ?? []) as string[]).join(', ')),
+    field('assigned to', incident.assigned_to ?? '-'),
+    field('rule', incident.rule_id || '-'),
+    field('root cause', `${rootCause.primary_error_type || '-'} from ${rootCause.primary_source || '-'}`),
+    field('  errors', distribution(rootCause.error_distribution)),
+    field('  sources', distribution(rootCause.source_distribution)),
+    field('traces', traceIds.length === 0 ? '-' : `${traceIds.length}: ${traceIds.slice(0, 3).join(', ')}${traceIds.length > 3 ? ', …' : ''}`),
+    field('description', incident.description),
+  ];
+  if (Array.isArray(incident.timeline)) {
+    const events = incident.timeline as JsonObject[];
+    lines.push('', `Timeline for incident ${sanitizeLine(incident.incident_id)} (${events.length} of ${incident.event_count} events):`);
+    lines.push(...events.map(renderTimelineLine));
+  }
+  if (incident.postmortem !== undefined) {
+    lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : String(incident.postmortem));
+  }
+  return lines.join('\n');
+}
+
+export function renderTimelineLine(event: JsonObject): string {
+  const severity = `[${String(event.severity).toUpperCase()}]`.padEnd(11);
+  return `  ${formatClock(event.timestamp)} ${severity}${sanitizeLine(event.source)}: ${sanitizeLine(event.message)}`;
+}

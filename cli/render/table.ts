@@ -1,0 +1,56 @@
+// Box-drawn tables as in the seed's CLI examples, sized to the terminal (80 columns when not a terminal).
+// Cells are sanitised here, so callers can pass telemetry-derived text as is.
+
+import { displayWidth, sanitizeLine, truncate } from './terminal-text.js';
+
+export interface Column {
+  header: string;
+  /** Shrinks before other columns when the table is too wide. */
+  flexible?: boolean;
+  align?: 'left' | 'right';
+  minWidth?: number;
+}
+
+export const DEFAULT_WIDTH = 80;
+
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
+  return stream.isTTY && stream.columns ? stream.columns : DEFAULT_WIDTH;
+}
+
+export function renderTable(columns: readonly Column[], rows: readonly unknown[][], maxWidth = DEFAULT_WIDTH): string {
+  const cells = rows.map((row) => columns.map((_, i) => sanitizeLine(row[i])));
+  const widths = columns.map((column, i) =>
+    Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[i]!))),
+  );
+  // Borders take 3 characters per column plus one.
+  const frame = columns.length * 3 + 1;
+  let excess = widths.reduce((a, b) => a + b, 0) + frame - maxWidth;
+  const shrinkOrder = columns
+    .map((column, i) => ({ column, i }))
+    .sort((a, b) => Number(Boolean(b.column.flexible)) - Number(Boolean(a.column.flexible)) || widths[b.i]! - widths[a.i]!);
+  for (const { column, i } of shrinkOrder) {
+    if (excess <= 0) break;
+    const floor = column.minWidth ?? Math.min(displayWidth(column.header), 8);
+    const cut = Math.min(excess, widths[i]! - floor);
+    if (cut > 0) {
+      widths[i] = widths[i]! - cut;
+      excess -= cut;
+    }
+  }
+  const line = (left: string, mid: string, right: string) =>
+    left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
+  const row = (values: string[]) =>
+    '│' +
+    values
+      .map((value, i) => {
+        const text = truncate(value, widths[i]!);
+        const pad = ' '.repeat(widths[i]! - displayWidth(text));
+        return ` ${columns[i]!.align === 'right' ? pad + text : text + pad} `;
+      })
+      .join('│') +
+    '│';
+  const out = [line('┌', '┬', '┐'), row(columns.map((c) => c.header)), line('├', '┼', '┤')];
+  for (const values of cells) out.push(row(values));
+  out.push(line('└', '┴', '┘'));
+  return out.join('\n');
+}

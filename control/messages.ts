@@ -1,0 +1,156 @@
+// Contract JSON (DESIGN.md) ⇄ control API messages (proto/firewatch/control/v1/control.proto).
+//
+// The messages mirror the JSON contract field for field, so the mapping is small: JSON `null` becomes an unset
+// proto3 `optional`, event `metadata` travels as `metadata_json`, and a timeline is marked by `has_timeline`.
+
+export type JsonObject = Record<string, unknown>;
+
+/** Fields of the Incident message that are proto3 `optional` (null in JSON when unset). */
+const NULLABLE_INCIDENT_FIELDS = ['acknowledged_at', 'resolved_at', 'closed_at', 'assigned_to', 'mttr'] as const;
+
+export function eventJsonToMessage(event: JsonObject): JsonObject {
+  const { metadata, ...rest } = event;
+  return { ...rest, metadata_json: JSON.stringify(metadata ?? {}) };
+}
+
+export function eventMessageToJson(message: JsonObject): JsonObject {
+  const { metadata_json: metadataJson, ...rest } = message;
+  let metadata: unknown = {};
+  try {
+    metadata = typeof metadataJson === 'string' && metadataJson !== '' ? JSON.parse(metadataJson) : {};
+  } catch {
+    metadata = {};
+  }
+  return {
+    event_id: rest.event_id,
+    timestamp: rest.timestamp,
+    event_type: rest.event_type,
+    source: rest.source,
+    severity: rest.severity,
+    message: rest.message,
+    metadata,
+    correlation_id: rest.correlation_id || null,
+    span_id: rest.span_id || null,
+  };
+}
+
+/** Contract JSON of an incident (from engine/json.ts) → Incident message. */
+export function incidentJsonToMessage(incident: JsonObject): JsonObject {
+  const message: JsonObject = {};
+  for (const [key, value] of Object.entries(incident)) {
+    if (value === null || value === undefined) continue; // unset optional
+    if (key === 'timeline') {
+      message.timeline = (value as JsonObject[]).map(eventJsonToMessage);
+      message.has_timeline = true;
+      continue;
+    }
+    if (key === 'root_cause') {
+      const rootCause = { ...(value as JsonObject) };
+      if (rootCause.root_span === null) delete rootCause.root_span;
+      message.root_cause = rootCause;
+      continue;
+    }
+    if (key === 'actions') {
+      message.actions = (value as JsonObject[]).map((action) => {
+        const copy = { ...action };
+        if (copy.approved_by === null) delete copy.approved_by;
+        return copy;
+      });
+      continue;
+    }
+    message[key] = value;
+  }
+  return message;
+}
+
+/** The contract's key order for an incident (DESIGN.md), so JSON output reads the same everywhere. */
+const INCIDENT_KEY_ORDER = [
+  'incident_id',
+  'incident_type',
+  'severity',
+  'status',
+  'title',
+  'description',
+  'rule_id',
+  'detected_at',
+  'first_event_at',
+  'last_event_at',
+  'acknowledged_at',
+  'resolved_at',
+  'closed_at',
+  'affected_components',
+  'event_count',
+  'assigned_to',
+  'mttd',
+  'mttr',
+  'root_cause',
+  'trace_ids',
+  'notes',
+  'actions',
+  'updated_at',
+] as const;
+
+/** Incident message (as proto-loader gives it) → contract JSON. */
+export function incidentMessageToJson(message: JsonObject): JsonObject {
+  const json: JsonObject = {};
+  for (const key of INCIDENT_KEY_ORDER) json[key] = message[key] ?? null;
+  for (const key of NULLABLE_INCIDENT_FIELDS) {
+    const value = message[key];
+    json[key] = value === undefined || value === null || value === '' ? null : value;
+  }
+  const rootCause = (message.root_cause ?? {}) as JsonObject;
+  json.root_cause = {
+    primary_error_type: rootCause.primary_error_type ?? '',
+    primary_source: rootCause.primary_source ?? '',
+    error_distribution: sortedCounts(rootCause.error_distribution),
+    source_distribution: sortedCounts(rootCause.source_distribution),
+    ...(rootCause.root_span ? { root_span: rootCause.root_span } : {}),
+  };
+  json.actions = ((message.actions ?? []) as JsonObject[]).map((action) => ({
+    action_id: action.action_id,
+    status: action.status,
+    result: action.result,
+    approved_by: action.approved_by ?? null,
+    at: action.at,
+  }));
+  if (message.has_timeline) {
+    json.timeline = ((message.timeline ?? []) as JsonObject[]).map(eventMessageToJson);
+  }
+  return json;
+}
+
+/** Map fields arrive in no particular order; show the biggest counts first. */
+function sortedCounts(raw: unknown): Record<string, number> {
+  const entries = Object.entries((raw ?? {}) as Record<string, number>).map(([k, v]) => [k, Number(v)] as const);
+  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return Object.fromEntries(entries);
+}
+
+export function ruleMessageToJson(message: JsonObject): JsonObject {
+  const match = (message.match ?? {}) as JsonObject;
+  return {
+    rule_id: message.rule_id,
+    name: message.name,
+    description: message.description,
+    incident_type: message.incident_type,
+    severity: message.severity,
+    error_threshold: message.error_threshold,
+    time_window_seconds: message.time_window_seconds,
+    check_interval_seconds: message.check_interval_seconds,
+    require_consecutive: message.require_consecutive,
+    min_components_affected: message.min_components_affected,
+    enabled: message.enabled,
+    match: {
+      event_types: match.event_types ?? [],
+      ...(match.min_severity ? { min_severity: match.min_severity } : {}),
+    },
+    group_by: message.group_by,
+    builtin: message.builtin,
+  };
+}
+
+export function ruleJsonToMessage(rule: JsonObject): JsonObject {
+  const match = { ...((rule.match ?? {}) as JsonObject) };
+  if (match.min_severity === undefined || match.min_severity === null) delete match.min_severity;
+  return { ...rule, match };
+}

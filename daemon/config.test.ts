@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ConfigError, createDefaultConfig, expandEnv, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('gives the defaults for an empty file, and the repository file changes none of them', () => {
+    expect(parseConfig('')).toEqual(createDefaultConfig());
+    expect(parseConfig(readFileSync(new URL('../otel-config.yaml', import.meta.url), 'utf8'))).toEqual(createDefaultConfig());
+  });
+
+  it('reads every documented key', () => {
+    const config = parseConfig(`
+receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:14317", max_recv_msg_size_mib: 16 } } } }
+processors:
+  convert: { slow_span_threshold_ms: 250 }
+  detect: { event_ring_capacity: 5000, max_groups_per_rule: 50 }
+storage: { directory: /var/lib/firewatch }
+`);
+    expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:14317', max_recv_msg_size_mib: 16 });
+    expect(config.processors.convert.slow_span_threshold_ms).toBe(250);
+    expect(config.processors.detect.event_ring_capacity).toBe(5000);
+    expect(config.processors.detect.max_groups_per_rule).toBe(50);
+    // The socket follows the storage directory unless set.
+    expect(config.service.control.socket).toBe('/var/lib/firewatch/control.sock');
+  });
+
+  it('applies rule overrides and custom rules', () => {
+    const config = parseConfig(`
+processors:
+  detect:
+    rules:
+      - { rule_id: error_burst, error_threshold: 20 }
+      - rule_id: checkout_errors
+        name: Checkout errors
+        description: Errors in checkout
+        incident_type: error_burst
+        severity: critical
+        error_threshold: 5
+        time_window_seconds: 60
+        check_interval_seconds: 30
+        match: { event_types: [api_error] }
+`);
+    const rules = config.processors.detect.rules;
+    expect(rules.find((r) => r.rule_id === 'error_burst')!.error_threshold).toBe(20);
+    expect(rules.at(-1)).toMatchObject({ rule_id: 'checkout_errors', severity: 'critical', builtin: false });
+  });
+
+  const rejected: [string, string, RegExp][] = [
+    ['unknown top-level key', 'recievers: {}', /^recievers: unknown key/],
+    ['unknown nested key', 'storage: { dir: x }', /^storage\.dir: unknown key \(known here: directory\)/],
+    ['negative size', 'receivers: { otlp: { protocols: { grpc: { max_recv_msg_size_mib: -1 } } } }', /^receivers\.otlp\.protocols\.grpc\.max_recv_msg_size_mib: must be a number above 0/],
+    ['endpoint without port', 'receivers: { otlp: { protocols: { grpc: { endpoint: localhost } } } }', /endpoint: must be host:port/],
+    ['fractional ring size', 'processors: { detect: { event_ring_capacity: 1.5 } }', /event_ring_capacity: must be a whole number/],
+    ['section as scalar', 'storage: 5', /^storage: must be a mapping/],
+    ['not yet built: http', 'receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:4318 } } } }', /protocols\.http: the OTLP\/HTTP receiver is not available/],
+    ['not yet built: exporters', 'exporters: { slack: {} }', /^exporters: notification exporters/],
+    ['bad rule value', 'processors: { detect: { rules: [ { rule_id: error_burst, error_threshold: 0 } ] } }', /processors\.detect\.rules\[0\]\.error_threshold/],
+    ['invalid YAML', 'storage: [', /invalid YAML/],
+    ['duplicate key', 'storage: {}\nstorage: {}', /invalid YAML/],
+  ];
+  it.each(rejected)('rejects %s, naming the key', (_name, yaml, message) => {
+    expect(() => parseConfig(yaml, {})).toThrow(ConfigError);
+    expect(() => parseConfig(yaml, {})).toThrow(message);
+  });
+});
+
+describe('expandEnv', () => {
+  it('expands ${env:VAR} in scalars only, with fallbacks and escapes', () => {
+    const env = { DIR: '/data', PORT: '4317', EVIL: 'x\nreceivers: {}' };
+    expect(expandEnv({ a: '${env:DIR}/fw', b: ['127.0.0.1:${env:PORT}'], c: '${env:MISSING:-dflt}', d: '$${env:DIR}', e: '${env:EVIL}' }, env)).toEqual({
+      a: '/data/fw',
+      b: ['127.0.0.1:4317'],
+      c: 'dflt',
+      d: '${env:DIR}',
+      e: 'x\nreceivers: {}',
+    });
+  });
+
+  it('names the key whose variable is missing', () => {
+    expect(() => parseConfig('storage: { directory: "${env:FW_NOPE}" }', {})).toThrow(/^storage\.directory: environment variable FW_NOPE is not set/);
+  });
+
+  it('does not let a variable inject structure', () => {
+    const config = parseConfig('storage: { directory: "${env:D}" }', { D: '/tmp/x\nservice: {}' });
+    expect(config.storage.directory).toBe('/tmp/x\nservice: {}');
+  });
+});

@@ -1,0 +1,292 @@
+// firewatch's configuration: a Collector-style YAML file (`otel-config.yaml`).
+//
+//   file ──parse YAML──▶ expand ${env:VAR} in string scalars ──▶ validate against the schema below ──▶ Config
+//
+// Expansion happens on parsed scalars, never on the raw text, so an environment variable can never inject YAML
+// structure. Every key is checked: unknown keys and bad values fail at start with the key's path; options that
+// belong to capabilities not built yet are refused with a message saying so, never silently ignored.
+
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { builtinRules } from '../engine/builtin-rules.js';
+import { mergeRules } from '../engine/rule-config.js';
+import type { DetectionRule } from '../engine/types.js';
+
+export interface GrpcProtocolConfig {
+  /** host:port the OTLP/gRPC receiver binds. Default `127.0.0.1:4317`. Port 0 picks a free port. */
+  endpoint: string;
+  /** Largest request accepted, in MiB; larger ones get RESOURCE_EXHAUSTED. Default 4. */
+  max_recv_msg_size_mib: number;
+}
+
+export interface ConvertConfig {
+  /** A span longer than this (ms) becomes a `slow_request` event. Default 1000. */
+  slow_span_threshold_ms: number;
+}
+
+export interface DetectConfig {
+  /** Recent events kept in memory (ring buffer, indexed by trace ID). Default 100000. */
+  event_ring_capacity: number;
+  /** Distinct group keys (e.g. services) tracked per rule before the least recently seen is dropped. Default 10000. */
+  max_groups_per_rule: number;
+  /**
+   * The rules in force: the seven built-in rules with the file's overrides applied (by `rule_id`), then custom
+   * rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the built-in rules.
+   */
+  rules: DetectionRule[];
+}
+
+export interface StorageConfig {
+  /** Where the LMDB files live. Default `./.firewatch`. */
+  directory: string;
+}
+
+export interface ControlConfig {
+  /** Unix socket of the control API (mode 0600). Default `<storage.directory>/control.sock`. */
+  socket: string;
+}
+
+export interface Config {
+  receivers: { otlp: { protocols: { grpc: GrpcProtocolConfig } } };
+  processors: { convert: ConvertConfig; detect: DetectConfig };
+  storage: StorageConfig;
+  service: { control: ControlConfig };
+}
+
+export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
+export const DEFAULT_STORAGE_DIRECTORY = './.firewatch';
+export const CONTROL_SOCKET_NAME = 'control.sock';
+
+export function createDefaultConfig(): Config {
+  return {
+    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 } } } },
+    processors: {
+      convert: { slow_span_threshold_ms: 1000 },
+      detect: { event_ring_capacity: 100_000, max_groups_per_rule: 10_000, rules: builtinRules() },
+    },
+    storage: { directory: DEFAULT_STORAGE_DIRECTORY },
+    service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
+  };
+}
+
+/** A configuration problem, always naming the key's path. */
+export class ConfigError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(path ? `${path}: ${detail}` : detail);
+    this.name = 'ConfigError';
+  }
+}
+
+// ---- ${env:VAR} expansion -------------------------------------------------------------------------------------
+
+const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Expands `${env:VAR}` and `${env:VAR:-default}` in every string scalar; `$${…}` escapes a literal `${…}`. */
+export function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+  if (typeof value === 'string') {
+    return expandString(value, env, path);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, index) => expandEnv(item, env, `${path}[${index}]`));
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = expandEnv(item, env, path ? `${path}.${key}` : key);
+    }
+    return out;
+  }
+  return value;
+}
+
+function expandString(text: string, env: NodeJS.ProcessEnv, path: string): string {
+  const ESCAPED = '\u0000firewatch-escaped-dollar\u0000';
+  const escaped = text.split('$${').join(ESCAPED);
+  const expanded = escaped.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    throw new ConfigError(path, `environment variable ${name} is not set (use \${env:${name}:-default} for a default)`);
+  });
+  return expanded.split(ESCAPED).join('${');
+}
+
+// ---- schema -----------------------------------------------------------------------------------------------------
+
+type Check = (value: unknown, path: string) => unknown;
+
+interface Section {
+  kind: 'section';
+  fields: Record<string, Field>;
+}
+type Field = Section | { kind: 'value'; check: Check } | { kind: 'unsupported'; reason: string };
+
+const section = (fields: Record<string, Field>): Section => ({ kind: 'section', fields });
+const value = (check: Check): Field => ({ kind: 'value', check });
+const unsupported = (reason: string): Field => ({ kind: 'unsupported', reason });
+
+function positiveInteger(max: number): Check {
+  return (raw, path) => {
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0 || raw > max) {
+      throw new ConfigError(path, `must be a whole number from 1 to ${max}, got ${describe(raw)}`);
+    }
+    return raw;
+  };
+}
+
+function positiveNumber(max: number): Check {
+  return (raw, path) => {
+    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > max) {
+      throw new ConfigError(path, `must be a number above 0 and at most ${max}, got ${describe(raw)}`);
+    }
+    return raw;
+  };
+}
+
+const nonEmptyString: Check = (raw, path) => {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new ConfigError(path, `must be a non-empty string, got ${describe(raw)}`);
+  }
+  return raw;
+};
+
+const hostPort: Check = (raw, path) => {
+  const text = nonEmptyString(raw, path) as string;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  if (!match || Number(match[2]) > 65535) {
+    throw new ConfigError(path, `must be host:port (e.g. 127.0.0.1:4317), got ${describe(raw)}`);
+  }
+  return text;
+};
+
+const ruleList: Check = (raw, path) => {
+  const merged = mergeRules(raw, path);
+  if (!merged.ok) {
+    // mergeRules' messages already start with the key's path.
+    const [first, ...rest] = merged.errors;
+    throw new ConfigError('', `${first}${rest.length > 0 ? ` (and ${rest.length} more problem(s))` : ''}`);
+  }
+  return merged.rules;
+};
+
+const NOT_YET = 'is not available in this version of firewatch';
+
+const SCHEMA: Section = section({
+  receivers: section({
+    otlp: section({
+      protocols: section({
+        grpc: section({
+          endpoint: value(hostPort),
+          max_recv_msg_size_mib: value(positiveNumber(1024)),
+          tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
+          auth: unsupported(`receiver authentication ${NOT_YET}`),
+        }),
+        http: unsupported(`the OTLP/HTTP receiver ${NOT_YET}; use OTLP/gRPC (port 4317)`),
+      }),
+    }),
+  }),
+  processors: section({
+    convert: section({
+      slow_span_threshold_ms: value(positiveNumber(86_400_000)),
+    }),
+    detect: section({
+      event_ring_capacity: value(positiveInteger(10_000_000)),
+      max_groups_per_rule: value(positiveInteger(1_000_000)),
+      rules: value(ruleList),
+    }),
+  }),
+  exporters: unsupported(`notification exporters (Slack, PagerDuty, email, webhooks) ${NOT_YET}`),
+  remediation: unsupported(`remediation actions ${NOT_YET}`),
+  storage: section({
+    directory: value(nonEmptyString),
+  }),
+  service: section({
+    control: section({
+      socket: value(nonEmptyString),
+    }),
+    telemetry: unsupported(`self-telemetry (Prometheus /metrics) ${NOT_YET}`),
+  }),
+});
+
+function describe(raw: unknown): string {
+  if (raw === null || raw === undefined) return 'nothing';
+  if (typeof raw === 'string') return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+  if (Array.isArray(raw)) return 'a list';
+  if (typeof raw === 'object') return 'a mapping';
+  return String(raw);
+}
+
+/** Walks `raw` against the schema, writing checked values into `target` (a default config). */
+function applySection(schema: Section, raw: unknown, target: Record<string, unknown>, path: string): void {
+  if (raw === null || raw === undefined) return; // an empty section keeps its defaults
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(path, `must be a mapping, got ${describe(raw)}`);
+  }
+  for (const [key, item] of Object.entries(raw as Record<string, unknown>)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    const field = schema.fields[key];
+    if (!field) {
+      const known = Object.keys(schema.fields).join(', ');
+      throw new ConfigError(keyPath, `unknown key (known here: ${known})`);
+    }
+    if (field.kind === 'unsupported') throw new ConfigError(keyPath, field.reason);
+    if (field.kind === 'value') {
+      target[key] = field.check(item, keyPath);
+      continue;
+    }
+    const child = (target[key] ??= {}) as Record<string, unknown>;
+    applySection(field, item, child, keyPath);
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file it came from; undefined when built-in defaults were used. */
+  file: string | undefined;
+}
+
+/** Parses and validates YAML text; throws ConfigError naming the bad key. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, fileLabel = 'config'): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0]!;
+    throw new ConfigError('', `${fileLabel}: invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const raw = expandEnv(document.toJS({ maxAliasCount: 100 }) ?? {}, env);
+  const config = createDefaultConfig();
+  const socketWasSet = hasPath(raw, ['service', 'control', 'socket']);
+  applySection(SCHEMA, raw, config as unknown as Record<string, unknown>, '');
+  if (!socketWasSet) {
+    config.service.control.socket = `${config.storage.directory.replace(/\/+$/, '')}/${CONTROL_SOCKET_NAME}`;
+  }
+  return config;
+}
+
+function hasPath(raw: unknown, keys: string[]): boolean {
+  let node = raw;
+  for (const key of keys) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node !== undefined && node !== null;
+}
+
+/**
+ * Loads `--config FILE`, else `./otel-config.yaml` when present, else the built-in defaults.
+ * A named file that cannot be read is an error; the implicit default file is optional.
+ */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const chosen = file ?? DEFAULT_CONFIG_FILE;
+  let text: string;
+  try {
+    text = readFileSync(chosen, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (file === undefined && code === 'ENOENT') return { config: createDefaultConfig(), file: undefined };
+    throw new ConfigError('', `cannot read config file ${chosen}: ${code ?? (error as Error).message}`);
+  }
+  return { config: parseConfig(text, env, chosen), file: chosen };
+}

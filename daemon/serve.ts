@@ -1,0 +1,255 @@
+// The firewatch daemon: wires the edges (OTLP receiver, LMDB store, control API) around the pure engine.
+//
+//   OTLP/gRPC ─▶ receiver (decode+convert) ─▶ pipeline.consume ─▶ engine.ingest ─▶ store.commit ─▶ ack
+//                                                                                      ▲
+//   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
+//
+// Order of start: store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
+// nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
+
+import { resolve } from 'node:path';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { incidentToJson, ruleToJson } from '../engine/json.js';
+import type { IngestResult } from '../engine/types.js';
+import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
+import { BackpressureError, type TelemetryConsumer } from '../receiver/consumer.js';
+import { openStore, type LmdbStore } from '../store/lmdb-store.js';
+import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { packageVersion } from './package-root.js';
+
+/** Timeline events returned by GetIncident when the client sets no limit. */
+const TIMELINE_CAP = 10_000;
+/** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
+const MAX_PENDING_COMMITS = 2_048;
+/** Events reloaded after a restart: those that arrived within this multiple of the longest rule window. */
+const RESTORE_WINDOW_FACTOR = 2;
+
+export interface SignalCounters {
+  items: number;
+  rejected: number;
+  events: number;
+}
+
+export interface Daemon {
+  readonly config: Config;
+  readonly otlpGrpcPort: number;
+  readonly socketPath: string;
+  readonly engine: Engine;
+  readonly store: LmdbStore;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: () => number;
+}
+
+export async function startDaemon(config: Config, options: StartOptions = {}): Promise<Daemon> {
+  const log = options.logger ?? createLogger();
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  const storageDirectory = resolve(config.storage.directory);
+  const socketPath = resolve(config.service.control.socket);
+
+  const store = openStore(storageDirectory);
+  const engine = createEngine({
+    rules: config.processors.detect.rules,
+    clock,
+    eventRingCapacity: config.processors.detect.event_ring_capacity,
+    maxGroupsPerRule: config.processors.detect.max_groups_per_rule,
+  });
+
+  const knownIncidents = new Set<string>();
+  const reportNewIncidents = (result: IngestResult) => {
+    for (const incident of result.incidents) {
+      if (knownIncidents.has(incident.incident_id)) continue;
+      knownIncidents.add(incident.incident_id);
+      log.info('incident opened', {
+        incident_id: incident.incident_id,
+        type: incident.incident_type,
+        severity: incident.severity,
+        components: incident.affected_components.join(','),
+        events: incident.event_count,
+      });
+    }
+  };
+
+  // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
+  const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
+  const persisted = store.loadState(restoreSince);
+  for (const incident of persisted.openIncidents) knownIncidents.add(incident.incident_id);
+  const restored = engine.restore({
+    nextEventSeq: persisted.counters.nextEventSeq,
+    nextIncidentSeq: persisted.counters.nextIncidentSeq,
+    openIncidents: persisted.openIncidents,
+    recentEvents: persisted.recentEvents,
+  });
+  reportNewIncidents(restored);
+  await store.commit(restored, engine.counters());
+  log.info('state restored', {
+    open_incidents: persisted.openIncidents.length,
+    replayed_events: persisted.recentEvents.length,
+    storage: storageDirectory,
+  });
+
+  const signals: Record<'traces' | 'logs' | 'metrics', SignalCounters> = {
+    traces: { items: 0, rejected: 0, events: 0 },
+    logs: { items: 0, rejected: 0, events: 0 },
+    metrics: { items: 0, rejected: 0, events: 0 },
+  };
+  let pendingCommits = 0;
+  let badRequests = 0;
+
+  const pipeline: TelemetryConsumer = {
+    async consume(batch) {
+      const counters = signals[batch.signal];
+      counters.items += batch.items;
+      counters.rejected += batch.rejected;
+      if (batch.drafts.length === 0) return;
+      if (pendingCommits >= MAX_PENDING_COMMITS) {
+        throw new BackpressureError('firewatch is writing behind; retry later');
+      }
+      counters.events += batch.drafts.length;
+      const result = engine.ingest(batch.drafts);
+      reportNewIncidents(result);
+      pendingCommits += 1;
+      try {
+        await store.commit(result, engine.counters());
+      } finally {
+        pendingCommits -= 1;
+      }
+    },
+  };
+
+  const grpcConfig = config.receivers.otlp.protocols.grpc;
+  const receiver = createOtlpGrpcReceiver(
+    {
+      endpoint: grpcConfig.endpoint,
+      maxRecvMsgSizeMib: grpcConfig.max_recv_msg_size_mib,
+      spanConverter: { slowSpanThresholdMs: config.processors.convert.slow_span_threshold_ms },
+    },
+    pipeline,
+  );
+  let otlpEndpoint = grpcConfig.endpoint;
+
+  const backend: ControlBackend = {
+    status: () => ({
+      version: packageVersion(),
+      started_at: new Date(startedAt).toISOString(),
+      otlp_grpc_endpoint: otlpEndpoint,
+      storage_directory: storageDirectory,
+      open_incidents: engine.openIncidents().length,
+      spans_received: signals.traces.items,
+      spans_rejected: signals.traces.rejected,
+      log_records_received: signals.logs.items,
+      metric_points_received: signals.metrics.items,
+      events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
+      bad_requests: badRequests + receiver.stats().badRequests,
+      incidents_total: engine.counters().nextIncidentSeq - 1,
+    }),
+    listIncidents: (query) => {
+      const page = store.listIncidents({
+        statuses: query.statuses,
+        severities: query.severities,
+        types: query.types,
+        components: query.components,
+        ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}),
+        limit: query.limit,
+      });
+      return { incidents: page.incidents.map((incident) => incidentToJson(incident)), totalMatched: page.totalMatched };
+    },
+    getIncident: (incidentId, timeline, timelineLimit) => {
+      const incident = store.getIncident(incidentId);
+      if (!incident) return undefined;
+      if (!timeline) return incidentToJson(incident);
+      const limit = timelineLimit > 0 ? Math.min(timelineLimit, TIMELINE_CAP) : TIMELINE_CAP;
+      return incidentToJson(incident, { timeline: store.timeline(incidentId, limit) });
+    },
+    listRules: (enabledOnly) => engine.rules().filter((rule) => !enabledOnly || rule.enabled).map(ruleToJson),
+    getRule: (ruleId) => {
+      const rule = engine.rule(ruleId);
+      return rule ? ruleToJson(rule) : undefined;
+    },
+  };
+
+  let control: ControlServer;
+  try {
+    control = await startControlServer(socketPath, backend);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  try {
+    const { port } = await receiver.start();
+    otlpEndpoint = `${grpcConfig.endpoint.slice(0, grpcConfig.endpoint.lastIndexOf(':'))}:${port}`;
+  } catch (error) {
+    await control.stop();
+    await store.close();
+    throw error;
+  }
+  log.info('firewatch ready', { otlp_grpc: otlpEndpoint, control_socket: socketPath, storage: storageDirectory });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    otlpGrpcPort: Number(otlpEndpoint.slice(otlpEndpoint.lastIndexOf(':') + 1)),
+    socketPath,
+    engine,
+    store,
+    stop() {
+      stopping ??= (async () => {
+        // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
+        await receiver.stop();
+        await control.stop();
+        await store.close();
+        log.info('firewatch stopped', {});
+      })();
+      return stopping;
+    },
+  };
+}
+
+export interface RunOptions {
+  configFile: string | undefined;
+  socket: string | undefined;
+}
+
+/** `firewatch serve`: start, then run until SIGINT/SIGTERM; exit code 0 after a clean shutdown. */
+export async function runDaemon(options: RunOptions): Promise<number> {
+  const log = createLogger();
+  let config: Config;
+  try {
+    config = loadConfig(options.configFile).config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`firewatch: invalid configuration: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (options.socket) config.service.control.socket = options.socket;
+
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config, { logger: log });
+  } catch (error) {
+    process.stderr.write(`firewatch: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info('shutting down', { signal });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await daemon.stop();
+  return 0;
+}

@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Incident, IncidentEvent } from '../engine/types.js';
+import { openStore, type LmdbStore } from './lmdb-store.js';
+
+function event(seq: number, overrides: Partial<IncidentEvent> = {}): IncidentEvent {
+  return {
+    seq,
+    event_id: `evt_${seq}`,
+    timestamp: 1_000_000 + seq,
+    received_at: 2_000_000 + seq,
+    event_type: 'api_error',
+    source: 'checkout',
+    severity: 'high',
+    message: `failure ${seq}`,
+    metadata: { status_code: 500 },
+    correlation_id: seq.toString(16).padStart(32, '0'),
+    span_id: seq.toString(16).padStart(16, '0'),
+    incident_id: '',
+    ...overrides,
+  };
+}
+
+function incident(n: number, overrides: Partial<Incident> = {}): Incident {
+  const id = `inc_${String(n).padStart(5, '0')}`;
+  return {
+    incident_id: id,
+    incident_type: 'error_burst',
+    severity: 'high',
+    status: 'detected',
+    title: `Error Burst ${n}`,
+    description: 'Detect sudden bursts of errors',
+    rule_id: 'error_burst',
+    group_key: 'checkout',
+    detected_at: 3_000_000 + n,
+    first_event_at: 1_000_000,
+    last_event_at: 1_000_010,
+    acknowledged_at: null,
+    resolved_at: null,
+    closed_at: null,
+    affected_components: ['checkout'],
+    event_count: 10,
+    assigned_to: null,
+    mttd: 2,
+    mttr: null,
+    root_cause: { primary_error_type: 'api_error', primary_source: 'checkout', error_distribution: { api_error: 10 }, source_distribution: { checkout: 10 } },
+    trace_ids: [],
+    notes: [],
+    actions: [],
+    updated_at: 3_000_000 + n,
+    ...overrides,
+  };
+}
+
+describe('LmdbStore', () => {
+  let directory: string;
+  let store: LmdbStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'firewatch-store-'));
+    store = openStore(directory);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('commits events, links, incidents and counters together, and reads them back after reopening', async () => {
+    // prepare
+    const events = [1, 2, 3].map((seq) => event(seq));
+    const linked = events.slice(0, 2).map((e) => ({ ...e, incident_id: 'inc_00001' }));
+    // act
+    await store.commit({ events, linked, incidents: [incident(1)] }, { nextEventSeq: 4, nextIncidentSeq: 2 });
+    await store.close();
+    store = openStore(directory);
+    // verify
+    expect(store.counters()).toEqual({ nextEventSeq: 4, nextIncidentSeq: 2 });
+    expect(store.getIncident('inc_00001')).toEqual(incident(1));
+    expect(store.timeline('inc_00001').map((e) => [e.event_id, e.incident_id])).toEqual([
+      ['evt_1', 'inc_00001'],
+      ['evt_2', 'inc_00001'],
+    ]);
+    expect(store.eventCount()).toBe(3);
+  });
+
+  it('loads open incidents and the events that arrived since a cut-off, oldest first', async () => {
+    await store.commit(
+      { events: [1, 2, 3, 4].map((seq) => event(seq)), linked: [], incidents: [incident(1), incident(2, { status: 'resolved' })] },
+      { nextEventSeq: 5, nextIncidentSeq: 3 },
+    );
+    const state = store.loadState(2_000_003);
+    expect(state.openIncidents.map((i) => i.incident_id)).toEqual(['inc_00001']);
+    expect(state.recentEvents.map((e) => e.seq)).toEqual([3, 4]);
+    expect(state.counters).toEqual({ nextEventSeq: 5, nextIncidentSeq: 3 });
+  });
+
+  it('lists newest first with filters, numeric id order and a limit', async () => {
+    await store.commit(
+      {
+        events: [],
+        linked: [],
+        incidents: [
+          incident(9),
+          incident(10, { severity: 'critical', affected_components: ['db'] }),
+          incident(100000, { status: 'resolved' }),
+        ],
+      },
+      { nextEventSeq: 1, nextIncidentSeq: 100001 },
+    );
+    expect(store.listIncidents().incidents.map((i) => i.incident_id)).toEqual(['inc_100000', 'inc_00010', 'inc_00009']);
+    expect(store.listIncidents({ statuses: ['active'] }).incidents.map((i) => i.incident_id)).toEqual(['inc_00010', 'inc_00009']);
+    expect(store.listIncidents({ severities: ['critical'] }).incidents.map((i) => i.incident_id)).toEqual(['inc_00010']);
+    expect(store.listIncidents({ components: ['db'] }).incidents.map((i) => i.incident_id)).toEqual(['inc_00010']);
+    expect(store.listIncidents({ sinceMs: 3_000_010 }).incidents.map((i) => i.incident_id)).toEqual(['inc_100000', 'inc_00010']);
+    expect(store.listIncidents({ limit: 1 })).toMatchObject({ totalMatched: 3 });
+    expect(store.listIncidents({ limit: 1 }).incidents).toHaveLength(1);
+  });
+
+  it('writes nothing for an empty result', async () => {
+    await store.commit({ events: [], linked: [], incidents: [] }, { nextEventSeq: 9, nextIncidentSeq: 9 });
+    expect(store.counters()).toEqual({ nextEventSeq: 1, nextIncidentSeq: 1 });
+  });
+});

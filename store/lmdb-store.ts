@@ -1,0 +1,175 @@
+// Durable state in LMDB (lmdb-js): what survives `kill -9`.
+//
+//   engine.ingest() ──IngestResult──▶ commit(): puts in one event turn ──▶ one LMDB transaction ──▶ flushed ──▶ ack
+//
+// lmdb-js batches every asynchronous write issued in the same event turn into a single transaction, so the events,
+// their incident links, the incidents and the counters of one IngestResult become visible together or not at all.
+// An export is acknowledged only after `flushed`: the transaction is committed and synced to disk.
+//
+// Databases (all in one LMDB environment under storage.directory):
+//   events            seq (number)              → IncidentEvent
+//   incidents         incident_id (string)      → Incident (latest state)
+//   incident_events   [incident_id, seq]        → true        (an incident's timeline, in seq order)
+//   meta              'counters'                → { nextEventSeq, nextIncidentSeq }
+
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Incident, IncidentEvent, IngestResult } from '../engine/types.js';
+import { isOpenStatus } from '../engine/types.js';
+
+export interface StoreCounters {
+  nextEventSeq: number;
+  nextIncidentSeq: number;
+}
+
+export interface IncidentFilter {
+  /** Statuses to keep; `active` stands for every open status. Empty: all. */
+  statuses?: string[];
+  severities?: string[];
+  types?: string[];
+  /** Keep incidents whose affected_components include one of these. */
+  components?: string[];
+  /** Keep incidents detected at or after this time (epoch ms). */
+  sinceMs?: number;
+  /** At most this many, newest first; 0 or absent: no limit. */
+  limit?: number;
+}
+
+export interface IncidentPage {
+  incidents: Incident[];
+  /** How many matched before the limit was applied. */
+  totalMatched: number;
+}
+
+export interface PersistedState {
+  counters: StoreCounters;
+  openIncidents: Incident[];
+  /** Events that arrived at or after the cut-off, oldest first. */
+  recentEvents: IncidentEvent[];
+}
+
+const COUNTERS_KEY = 'counters';
+const MAX_RECENT_EVENTS = 1_000_000;
+
+export class LmdbStore {
+  private readonly root: RootDatabase;
+  private readonly events: Database<IncidentEvent, number>;
+  private readonly incidents: Database<Incident, string>;
+  private readonly incidentEvents: Database<true, [string, number]>;
+  private readonly meta: Database<StoreCounters, string>;
+  private closed = false;
+
+  constructor(readonly directory: string) {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    this.root = open({ path: directory, maxDbs: 8, mapSize: 2 * 1024 ** 3 });
+    this.events = this.root.openDB({ name: 'events' });
+    this.incidents = this.root.openDB({ name: 'incidents' });
+    this.incidentEvents = this.root.openDB({ name: 'incident_events' });
+    this.meta = this.root.openDB({ name: 'meta' });
+  }
+
+  /**
+   * Writes one IngestResult and the engine's counters atomically; resolves once it is on disk.
+   * Nothing to write resolves at once.
+   */
+  async commit(result: IngestResult, counters: StoreCounters): Promise<void> {
+    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0) return;
+    // All puts below run in this one synchronous block: lmdb-js commits them as one transaction.
+    for (const event of result.events) void this.events.put(event.seq, event);
+    for (const event of result.linked) {
+      void this.events.put(event.seq, event);
+      void this.incidentEvents.put([event.incident_id, event.seq], true);
+    }
+    for (const incident of result.incidents) void this.incidents.put(incident.incident_id, incident);
+    const last = this.meta.put(COUNTERS_KEY, counters);
+    await last;
+    await this.root.flushed;
+  }
+
+  counters(): StoreCounters {
+    return this.meta.get(COUNTERS_KEY) ?? { nextEventSeq: 1, nextIncidentSeq: 1 };
+  }
+
+  /** What the engine needs after a restart: counters, open incidents, and events that arrived since `sinceMs`. */
+  loadState(sinceMs: number): PersistedState {
+    const openIncidents: Incident[] = [];
+    for (const { value } of this.incidents.getRange()) {
+      if (isOpenStatus(value.status)) openIncidents.push(value);
+    }
+    const recentEvents: IncidentEvent[] = [];
+    for (const { value } of this.events.getRange({ reverse: true })) {
+      if (value.received_at < sinceMs || recentEvents.length >= MAX_RECENT_EVENTS) break;
+      recentEvents.push(value);
+    }
+    recentEvents.reverse();
+    return { counters: this.counters(), openIncidents, recentEvents };
+  }
+
+  getIncident(incidentId: string): Incident | undefined {
+    return this.incidents.get(incidentId);
+  }
+
+  /** Incidents matching the filter, newest (highest id) first. */
+  listIncidents(filter: IncidentFilter = {}): IncidentPage {
+    const wantStatus = filter.statuses?.length ? new Set(filter.statuses) : undefined;
+    const wantActive = wantStatus?.has('active') ?? false;
+    const wantSeverity = filter.severities?.length ? new Set(filter.severities) : undefined;
+    const wantType = filter.types?.length ? new Set(filter.types) : undefined;
+    const wantComponent = filter.components?.length ? new Set(filter.components) : undefined;
+    const limit = filter.limit && filter.limit > 0 ? filter.limit : Number.POSITIVE_INFINITY;
+    const incidents: Incident[] = [];
+    let totalMatched = 0;
+    // Ids are zero-padded (`inc_00001`), so key order is creation order; past 99999 the width grows and
+    // plain string order would misplace them, so sort numerically afterwards.
+    const all: Incident[] = [];
+    for (const { value } of this.incidents.getRange()) all.push(value);
+    all.sort((a, b) => incidentNumber(b.incident_id) - incidentNumber(a.incident_id));
+    for (const incident of all) {
+      if (wantStatus && !(wantStatus.has(incident.status) || (wantActive && isOpenStatus(incident.status)))) continue;
+      if (wantSeverity && !wantSeverity.has(incident.severity)) continue;
+      if (wantType && !wantType.has(incident.incident_type)) continue;
+      if (wantComponent && !incident.affected_components.some((c) => wantComponent.has(c))) continue;
+      if (filter.sinceMs !== undefined && incident.detected_at < filter.sinceMs) continue;
+      totalMatched += 1;
+      if (incidents.length < limit) incidents.push(incident);
+    }
+    return { incidents, totalMatched };
+  }
+
+  /** An incident's events, oldest (by event time) first; at most `limit` (0: all). */
+  timeline(incidentId: string, limit = 0): IncidentEvent[] {
+    const events: IncidentEvent[] = [];
+    const range = this.incidentEvents.getKeys({
+      start: [incidentId, 0],
+      end: [incidentId, Number.MAX_SAFE_INTEGER],
+      ...(limit > 0 ? { limit } : {}),
+    });
+    for (const key of range) {
+      const event = this.events.get(key[1]);
+      if (event) events.push(event);
+    }
+    events.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+    return events;
+  }
+
+  /** How many events are stored. */
+  eventCount(): number {
+    return (this.events.getStats() as { entryCount: number }).entryCount;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.flushed;
+    await this.root.close();
+  }
+}
+
+function incidentNumber(id: string): number {
+  const n = Number(id.slice(id.indexOf('_') + 1));
+  return Number.isFinite(n) ? n : 0;
+}
+
+export function openStore(directory: string): LmdbStore {
+  return new LmdbStore(directory);
+}

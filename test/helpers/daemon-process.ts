@@ -1,0 +1,136 @@
+// Starts the real daemon (`node dist/cli/main.js serve`) in a child process for end-to-end tests, on an
+// ephemeral OTLP port and a temporary storage directory, and runs CLI commands against it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  otlpEndpoint: string;
+  socket: string;
+  directory: string;
+  configFile: string;
+  logs(): string;
+  /** Graceful stop (SIGTERM); resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** `kill -9`: no chance to flush or clean up. */
+  kill9(): Promise<void>;
+}
+
+export function makeWorkspace(prefix = 'firewatch-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeWorkspace(directory: string): void {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+/** Writes a config for `directory` and returns its path. Extra YAML is appended under `processors.detect`. */
+export function writeConfig(directory: string, extra = ''): string {
+  const file = join(directory, 'otel-config.yaml');
+  writeFileSync(
+    file,
+    [
+      'receivers:',
+      '  otlp:',
+      '    protocols:',
+      '      grpc:',
+      '        endpoint: 127.0.0.1:0',
+      'storage:',
+      `  directory: ${JSON.stringify(join(directory, 'data'))}`,
+      extra,
+    ].join('\n'),
+  );
+  return file;
+}
+
+export async function startDaemon(directory: string, configFile = writeConfig(directory)): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], {
+    cwd: directory,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FIREWATCH_SOCKET: '' },
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+
+  const ready = await new Promise<RegExpExecArray>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`daemon did not start within 15 s:\n${output}`)), 15_000);
+    const check = () => {
+      const match = /firewatch ready otlp_grpc=(\S+) control_socket=(\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveReady(match);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+
+  return {
+    child,
+    otlpEndpoint: ready[1]!,
+    socket: ready[2]!,
+    directory,
+    configFile,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `firewatch ARGS…` as a user would, against the daemon's socket unless args name one. */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
