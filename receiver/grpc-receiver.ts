@@ -1,0 +1,330 @@
+// OTLP/gRPC receiver: the three Export methods on @grpc/grpc-js, with the protobuf work done by our own scanners.
+//
+//   client ─HTTP/2─▶ grpc-js (size limit, decompression) ─raw Buffer─▶ decodeXRequest ─▶ consumer.consume ─▶ answer
+//                                                          (identity deserializer)        (durable first)
+//
+// Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
+// partial_success; consumer backpressure → UNAVAILABLE; oversize → RESOURCE_EXHAUSTED (grpc-js enforces
+// grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
+// DecodeError, and every handler answers exactly once.
+
+import * as grpc from '@grpc/grpc-js';
+import type { TelemetryBatch, TelemetryConsumer, TelemetrySignal } from './consumer.js';
+import { encodeExportResponse } from './export-response.js';
+import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
+import { decodeLogsRequest } from './logs/decode-logs.js';
+import { decodeMetricsRequest } from './metrics/decode-metrics.js';
+import { decodeTraceRequest } from './trace/decode-traces.js';
+import { createSpanConverter } from './trace/span-converter.js';
+import { createSpanConverterOptions, type SpanConverterOptionsInput } from './trace/span-converter-options.js';
+
+export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+export const METRICS_EXPORT_PATH = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export';
+
+export const DEFAULT_GRPC_ENDPOINT = '127.0.0.1:4317';
+/** The Collector's default (`max_recv_msg_size_mib`). */
+export const DEFAULT_MAX_RECV_MSG_SIZE_MIB = 4;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
+const BYTES_PER_MIB = 1024 * 1024;
+/** grpc-js keeps message sizes in an int32. */
+const MAX_RECV_MSG_SIZE_MIB_LIMIT = 2047;
+const MAX_PORT = 65535;
+
+export interface OtlpGrpcReceiverOptions {
+  /** `host:port` to listen on (IPv6 as `[::1]:4317`). Default `127.0.0.1:4317`; port 0 picks a free port. */
+  endpoint: string;
+  /** Largest request accepted, in MiB; larger ones are answered RESOURCE_EXHAUSTED. Default 4. */
+  maxRecvMsgSizeMib: number;
+  /** Span → event conversion (span-converter-options.ts). Default: all defaults. */
+  spanConverter: SpanConverterOptionsInput;
+  /** How long stop() lets in-flight exports finish before cancelling them. Default 5000. */
+  shutdownTimeoutMs: number;
+  /** Told about consumer failures answered INTERNAL (the client only gets a short message). Default: none. */
+  onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
+}
+
+export interface SignalStats {
+  /** Export calls that reached the handler. */
+  requests: number;
+  /** Items (spans, log records, data points) accepted and acknowledged. */
+  accepted: number;
+  /** Items rejected by validation and reported through partial_success. */
+  rejected: number;
+  /** Requests answered INVALID_ARGUMENT. */
+  badRequests: number;
+  /** Requests refused with UNAVAILABLE because the consumer pushed back. */
+  refused: number;
+  /** Requests answered INTERNAL because the consumer failed. */
+  failed: number;
+}
+
+export interface ReceiverStats {
+  traces: SignalStats;
+  logs: SignalStats;
+  metrics: SignalStats;
+  /** All signals' bad requests. */
+  badRequests: number;
+}
+
+export interface OtlpGrpcReceiver {
+  /** Binds and serves; resolves with the bound port (the real one when the endpoint asked for port 0). */
+  start(): Promise<{ port: number }>;
+  /** Stops accepting, lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
+  stop(): Promise<void>;
+  /** A snapshot of the counters (for /metrics and the control API). */
+  stats(): ReceiverStats;
+}
+
+export function createDefaultOtlpGrpcReceiverOptions(): OtlpGrpcReceiverOptions {
+  return {
+    endpoint: DEFAULT_GRPC_ENDPOINT,
+    maxRecvMsgSizeMib: DEFAULT_MAX_RECV_MSG_SIZE_MIB,
+    spanConverter: {},
+    shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+const KNOWN_OPTION_KEYS = new Set<string>([
+  'endpoint',
+  'maxRecvMsgSizeMib',
+  'spanConverter',
+  'shutdownTimeoutMs',
+  'onInternalError',
+]);
+/** Collector options we know but have not built: refused at start rather than silently ignored. */
+const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'keepalive', 'maxConcurrentStreams']);
+
+/** Throws an Error whose message starts with the path of the first bad option. */
+export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions, path = 'grpc'): void {
+  for (const key of Object.keys(options)) {
+    if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
+    if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
+  }
+  if (parsePort(options.endpoint) === null) {
+    throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
+  }
+  const mib = options.maxRecvMsgSizeMib;
+  if (typeof mib !== 'number' || !Number.isFinite(mib) || mib <= 0 || mib > MAX_RECV_MSG_SIZE_MIB_LIMIT) {
+    throw new Error(`${path}.maxRecvMsgSizeMib: must be a number > 0 and ≤ ${MAX_RECV_MSG_SIZE_MIB_LIMIT}, got ${String(mib)}`);
+  }
+  const timeout = options.shutdownTimeoutMs;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    throw new Error(`${path}.shutdownTimeoutMs: must be a number ≥ 0, got ${String(timeout)}`);
+  }
+  if (options.onInternalError !== undefined && typeof options.onInternalError !== 'function') {
+    throw new Error(`${path}.onInternalError: must be a function`);
+  }
+}
+
+/** The port of `host:port` / `[v6]:port`, or null when malformed. */
+function parsePort(endpoint: unknown): number | null {
+  if (typeof endpoint !== 'string') return null;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(endpoint);
+  if (match === null) return null;
+  const port = Number(match[2]);
+  return port <= MAX_PORT ? port : null;
+}
+
+/** The outcome of decoding one request, whatever its signal. */
+interface DecodedExport {
+  drafts: TelemetryBatch['drafts'];
+  items: number;
+  rejected: number;
+  errorMessage: string;
+  perService?: TelemetryBatch['perService'];
+}
+
+interface SignalRoute {
+  signal: TelemetrySignal;
+  path: string;
+  /** The request message name, for error messages. */
+  requestName: string;
+  decode(body: Buffer): DecodedExport;
+}
+
+function newSignalStats(): SignalStats {
+  return { requests: 0, accepted: 0, rejected: 0, badRequests: 0, refused: 0, failed: 0 };
+}
+
+const identity = (value: Buffer): Buffer => value;
+
+/** A unary method whose request arrives as the raw Buffer and whose response we serialize ourselves. */
+function rawUnaryMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  };
+}
+
+export function createOtlpGrpcReceiver(
+  input: Partial<OtlpGrpcReceiverOptions>,
+  consumer: TelemetryConsumer,
+): OtlpGrpcReceiver {
+  const options: OtlpGrpcReceiverOptions = { ...createDefaultOtlpGrpcReceiverOptions(), ...stripUndefined(input) };
+  validateOtlpGrpcReceiverOptions(options);
+  const converter = createSpanConverter(createSpanConverterOptions(options.spanConverter, 'grpc.spanConverter'));
+  const onInternalError = options.onInternalError;
+
+  const stats: ReceiverStats = {
+    traces: newSignalStats(),
+    logs: newSignalStats(),
+    metrics: newSignalStats(),
+    badRequests: 0,
+  };
+
+  const routes: readonly SignalRoute[] = [
+    {
+      signal: 'traces',
+      path: TRACE_EXPORT_PATH,
+      requestName: 'ExportTraceServiceRequest',
+      decode(body) {
+        const result = decodeTraceRequest(body, converter);
+        return {
+          drafts: result.drafts,
+          items: result.spans,
+          rejected: result.rejected,
+          errorMessage: result.errorMessage,
+          perService: result.perService,
+        };
+      },
+    },
+    {
+      signal: 'logs',
+      path: LOGS_EXPORT_PATH,
+      requestName: 'ExportLogsServiceRequest',
+      decode(body) {
+        const result = decodeLogsRequest(body);
+        return { drafts: result.drafts, items: result.logRecords, rejected: result.rejected, errorMessage: result.errorMessage };
+      },
+    },
+    {
+      signal: 'metrics',
+      path: METRICS_EXPORT_PATH,
+      requestName: 'ExportMetricsServiceRequest',
+      decode(body) {
+        const result = decodeMetricsRequest(body);
+        return { drafts: result.drafts, items: result.dataPoints, rejected: result.rejected, errorMessage: result.errorMessage };
+      },
+    },
+  ];
+
+  const answerFailure = (route: SignalRoute, error: unknown, callback: grpc.sendUnaryData<Buffer>): void => {
+    const failure = exportFailureOf(error, route.requestName);
+    const counters = stats[route.signal];
+    if (failure.kind === 'bad_request') {
+      counters.badRequests++;
+      stats.badRequests++;
+    } else if (failure.kind === 'backpressure') {
+      counters.refused++;
+    } else {
+      counters.failed++;
+      onInternalError?.(error, route.signal);
+    }
+    const metadata = new grpc.Metadata();
+    if (failure.retryAfterMs !== undefined) {
+      metadata.set(
+        'grpc-status-details-bin',
+        encodeRetryStatusDetails(failure.grpcCode, failure.message, failure.retryAfterMs),
+      );
+    }
+    callback({ code: failure.grpcCode, details: failure.message, metadata }, null);
+  };
+
+  const handlerFor =
+    (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
+    (call, callback) => {
+      const counters = stats[route.signal];
+      counters.requests++;
+      let decoded: DecodedExport;
+      try {
+        // A Buffer always: the method's requestDeserialize is the identity.
+        decoded = route.decode(call.request);
+      } catch (error) {
+        answerFailure(route, error, callback);
+        return;
+      }
+      const acknowledge = (): void => {
+        counters.accepted += decoded.items;
+        counters.rejected += decoded.rejected;
+        callback(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
+      };
+      // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
+      if (decoded.items === 0) {
+        acknowledge();
+        return;
+      }
+      const batch: TelemetryBatch = {
+        signal: route.signal,
+        drafts: decoded.drafts,
+        items: decoded.items,
+        rejected: decoded.rejected,
+      };
+      if (decoded.perService !== undefined) batch.perService = decoded.perService;
+      let pending: Promise<void>;
+      try {
+        pending = consumer.consume(batch);
+      } catch (error) {
+        answerFailure(route, error, callback);
+        return;
+      }
+      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, callback));
+    };
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
+  });
+  for (const route of routes) {
+    server.addService({ Export: rawUnaryMethod(route.path) }, { Export: handlerFor(route) });
+  }
+
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    start() {
+      if (started) return Promise.reject(new Error('OTLP gRPC receiver already started'));
+      started = true;
+      return new Promise((resolve, reject) => {
+        server.bindAsync(options.endpoint, grpc.ServerCredentials.createInsecure(), (error, port) => {
+          if (error) reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
+          else resolve({ port });
+        });
+      });
+    },
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        let done = false;
+        const finish = (): void => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          finish();
+        }, options.shutdownTimeoutMs);
+        server.tryShutdown(finish);
+      });
+      return stopping;
+    },
+    stats() {
+      return {
+        traces: { ...stats.traces },
+        logs: { ...stats.logs },
+        metrics: { ...stats.metrics },
+        badRequests: stats.badRequests,
+      };
+    },
+  };
+}
+
+function stripUndefined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
