@@ -13,6 +13,7 @@ import { incidentToJson, ruleToJson } from '../engine/json.js';
 import type { IngestResult } from '../engine/types.js';
 import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
 import { BackpressureError, type TelemetryConsumer } from '../receiver/consumer.js';
+import { GroupCommitter } from '../store/group-commit.js';
 import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -99,6 +100,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     logs: { items: 0, rejected: 0, events: 0 },
     metrics: { items: 0, rejected: 0, events: 0 },
   };
+  const committer = new GroupCommitter(store);
   let pendingCommits = 0;
   let badRequests = 0;
 
@@ -116,7 +118,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       reportNewIncidents(result);
       pendingCommits += 1;
       try {
-        await store.commit(result, engine.counters());
+        await committer.submit(result, engine.counters());
       } finally {
         pendingCommits -= 1;
       }

@@ -1,0 +1,88 @@
+// Group commit: many exports, one LMDB transaction.
+//
+//   export A ─ingest─▶ submit ─┐
+//   export B ─ingest─▶ submit ─┼─▶ [pending batch] ──(previous write done)──▶ store.commit ──flushed──▶ ack A, B, C
+//   export C ─ingest─▶ submit ─┘
+//
+// Under load an open incident absorbs events from nearly every export; written per export, its whole record
+// (components, trace IDs, distributions) would be re-encoded and synced hundreds of times a second. Batched, each
+// incident is written once per transaction in its latest state, events are appended, and one fsync covers every
+// export in the batch. Each export still resolves only once its own changes are on disk.
+
+import type { Incident, IncidentEvent, IngestResult } from '../engine/types.js';
+import type { StoreCounters } from './lmdb-store.js';
+
+export interface CommitTarget {
+  commit(result: IngestResult, counters: StoreCounters): Promise<void>;
+}
+
+interface PendingBatch {
+  events: IncidentEvent[];
+  linked: IncidentEvent[];
+  incidents: Map<string, Incident>;
+  counters: StoreCounters;
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
+export interface GroupCommitStats {
+  /** Transactions written. */
+  batches: number;
+  /** Submissions covered by them. */
+  submissions: number;
+}
+
+export class GroupCommitter {
+  private pending: PendingBatch | undefined;
+  private writing = false;
+  private readonly stats: GroupCommitStats = { batches: 0, submissions: 0 };
+
+  constructor(private readonly target: CommitTarget) {}
+
+  /** Resolves once `result` (and everything submitted before it) is durable. */
+  submit(result: IngestResult, counters: StoreCounters): Promise<void> {
+    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0) {
+      return Promise.resolve();
+    }
+    const batch: PendingBatch = (this.pending ??= { events: [], linked: [], incidents: new Map(), counters, waiters: [] } as PendingBatch);
+    for (const event of result.events) batch.events.push(event);
+    for (const event of result.linked) batch.linked.push(event);
+    // The engine hands out the same (mutated) incident objects; the latest state wins.
+    for (const incident of result.incidents) batch.incidents.set(incident.incident_id, incident);
+    batch.counters = counters;
+    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    if (!this.writing) {
+      this.writing = true;
+      // Let the exports that arrived in this event-loop turn join the batch before it is written.
+      setImmediate(() => void this.drain());
+    }
+    return done;
+  }
+
+  /** Resolves when nothing is pending or being written. */
+  async idle(): Promise<void> {
+    while (this.writing || this.pending) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  counters(): GroupCommitStats {
+    return { ...this.stats };
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending) {
+      const batch = this.pending;
+      this.pending = undefined;
+      try {
+        await this.target.commit(
+          { events: batch.events, linked: batch.linked, incidents: [...batch.incidents.values()] },
+          batch.counters,
+        );
+        this.stats.batches += 1;
+        this.stats.submissions += batch.waiters.length;
+        for (const waiter of batch.waiters) waiter.resolve();
+      } catch (error) {
+        for (const waiter of batch.waiters) waiter.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+}
