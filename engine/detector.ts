@@ -1,0 +1,212 @@
+// Threshold detection: rules compiled once, then every event checked the moment it arrives.
+//
+//   observe(event)
+//     └─ rulesByType.get(event_type) ──▶ for each rule (config order):
+//          min_severity? ─▶ group key ─▶ GroupTable (LRU, capped)
+//            ├─ open incident of (rule, group)? ──▶ IncidentBook.absorb            (no window, no second incident)
+//            └─ window.insert(event) ─▶ size ≥ error_threshold? ─▶ fire: window events → IncidentBook.create
+//     └─ require_consecutive rules the event does NOT match: clear that group's window
+//
+// Hot path (measured by bench/engine.bench.ts): one Map lookup for an event no rule counts; per counted event one
+// group lookup, an in-order append and a few compares. No closures or per-event objects: rule matching is compiled
+// into a Map from event type to the rules that count it, group keys into a small switch.
+//
+// An event belongs to at most one incident: once a rule links it, later rules skip it, and a window drops
+// entries another rule linked meanwhile before it fires.
+
+import type { ChangeSet } from './change-set.js';
+import type { IncidentBook, IncidentState } from './incidents.js';
+import { METADATA_GROUP_PREFIX } from './rule-config.js';
+import { GroupTable } from './sliding-window.js';
+import type { GroupWindow } from './sliding-window.js';
+import { SEVERITY_RANK } from './types.js';
+import type { DetectionRule, IncidentEvent } from './types.js';
+
+/** Default cap on groups (windows) per rule; the least recently updated group is evicted beyond it. */
+export const DEFAULT_MAX_GROUPS_PER_RULE = 10_000;
+
+// Group-key extraction, as small integers for a switch (no per-rule closures).
+const GROUP_SOURCE = 0;
+const GROUP_EVENT_TYPE = 1;
+const GROUP_SEVERITY = 2;
+const GROUP_CORRELATION_ID = 3;
+const GROUP_SPAN_ID = 4;
+const GROUP_METADATA = 5;
+const GROUP_ALL = 6;
+
+function groupKind(groupBy: string): number {
+  switch (groupBy) {
+    case 'source':
+      return GROUP_SOURCE;
+    case 'event_type':
+      return GROUP_EVENT_TYPE;
+    case 'severity':
+      return GROUP_SEVERITY;
+    case 'correlation_id':
+      return GROUP_CORRELATION_ID;
+    case 'span_id':
+      return GROUP_SPAN_ID;
+    case '':
+      return GROUP_ALL;
+    default:
+      if (groupBy.startsWith(METADATA_GROUP_PREFIX)) return GROUP_METADATA;
+      throw new Error(`unsupported group_by ${JSON.stringify(groupBy)}`);
+  }
+}
+
+/** A rule prepared for the hot path. */
+export class CompiledRule {
+  readonly rule: DetectionRule;
+  readonly ruleId: string;
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly minSeverityRank: number;
+  readonly matchesAllTypes: boolean;
+  readonly eventTypes: ReadonlySet<string>;
+  readonly groupKind: number;
+  readonly metadataKey: string;
+  readonly consecutive: boolean;
+  readonly minComponents: number;
+  /** Window size bound while min_components_affected is unmet. */
+  readonly maxWindowSize: number;
+  readonly groups: GroupTable<IncidentState>;
+
+  constructor(rule: DetectionRule, maxGroups: number) {
+    this.rule = rule;
+    this.ruleId = rule.rule_id;
+    this.threshold = rule.error_threshold;
+    this.windowMs = rule.time_window_seconds * 1000;
+    this.minSeverityRank = rule.match.min_severity === undefined ? 0 : SEVERITY_RANK[rule.match.min_severity];
+    this.matchesAllTypes = rule.match.event_types.length === 0;
+    this.eventTypes = new Set(rule.match.event_types);
+    this.groupKind = groupKind(rule.group_by);
+    this.metadataKey = this.groupKind === GROUP_METADATA ? rule.group_by.slice(METADATA_GROUP_PREFIX.length) : '';
+    this.consecutive = rule.require_consecutive;
+    this.minComponents = rule.min_components_affected;
+    this.maxWindowSize = rule.error_threshold + rule.min_components_affected;
+    this.groups = new GroupTable<IncidentState>(maxGroups);
+  }
+
+  /** Whether this rule counts `event` (type and severity). */
+  matches(event: IncidentEvent): boolean {
+    return (
+      (this.matchesAllTypes || this.eventTypes.has(event.event_type)) &&
+      (this.minSeverityRank === 0 || SEVERITY_RANK[event.severity] >= this.minSeverityRank)
+    );
+  }
+
+  groupKeyOf(event: IncidentEvent): string {
+    switch (this.groupKind) {
+      case GROUP_SOURCE:
+        return event.source;
+      case GROUP_EVENT_TYPE:
+        return event.event_type;
+      case GROUP_SEVERITY:
+        return event.severity;
+      case GROUP_CORRELATION_ID:
+        return event.correlation_id;
+      case GROUP_SPAN_ID:
+        return event.span_id;
+      case GROUP_METADATA: {
+        const value = event.metadata[this.metadataKey];
+        return typeof value === 'string' ? value : value === undefined ? '' : String(value);
+      }
+      default:
+        return '';
+    }
+  }
+}
+
+export interface DetectorOptions {
+  /** Most groups (windows) per rule; default 10,000. */
+  maxGroupsPerRule: number;
+}
+
+export class Detector {
+  /** Enabled rules, in configuration order. */
+  readonly compiled: readonly CompiledRule[];
+  /** Event type → enabled rules that count it (with the match-everything rules merged in, in config order). */
+  private readonly rulesByType = new Map<string, CompiledRule[]>();
+  /** Rules with an empty `match.event_types`: what an event type no rule names gets. */
+  private readonly matchAllRules: CompiledRule[];
+  private readonly consecutiveRules: CompiledRule[];
+
+  constructor(
+    rules: readonly DetectionRule[],
+    options: DetectorOptions,
+    private readonly book: IncidentBook,
+  ) {
+    this.compiled = rules.filter((r) => r.enabled).map((r) => new CompiledRule(r, options.maxGroupsPerRule));
+    this.matchAllRules = this.compiled.filter((c) => c.matchesAllTypes);
+    this.consecutiveRules = this.compiled.filter((c) => c.consecutive);
+    const types = new Set(this.compiled.flatMap((c) => c.rule.match.event_types));
+    for (const type of types) {
+      this.rulesByType.set(
+        type,
+        this.compiled.filter((c) => c.matchesAllTypes || c.eventTypes.has(type)),
+      );
+    }
+  }
+
+  /**
+   * Checks one event against every rule. `replay` (restore, rule changes) rebuilds windows only: an event that was
+   * not absorbed when it first arrived predates its group's open incident, so it is not absorbed now either.
+   */
+  observe(event: IncidentEvent, now: number, changes: ChangeSet, replay: boolean): void {
+    const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
+    for (let i = 0; i < rules.length; i++) {
+      if (event.incident_id !== '') break;
+      this.offer(rules[i] as CompiledRule, event, now, changes, replay);
+    }
+    const consecutive = this.consecutiveRules;
+    for (let i = 0; i < consecutive.length; i++) {
+      const rule = consecutive[i] as CompiledRule;
+      if (!rule.matches(event)) rule.groups.get(rule.groupKeyOf(event))?.clear();
+    }
+  }
+
+  /** Total windows and the events they hold, for diagnostics. */
+  sizes(): { groups: number; windowEvents: number; groupEvictions: number } {
+    let groups = 0;
+    let windowEvents = 0;
+    let groupEvictions = 0;
+    for (const rule of this.compiled) {
+      groups += rule.groups.size;
+      windowEvents += rule.groups.eventCount();
+      groupEvictions += rule.groups.evictions;
+    }
+    return { groups, windowEvents, groupEvictions };
+  }
+
+  private offer(rule: CompiledRule, event: IncidentEvent, now: number, changes: ChangeSet, replay: boolean): void {
+    if (rule.minSeverityRank !== 0 && SEVERITY_RANK[event.severity] < rule.minSeverityRank) return;
+    const key = rule.groupKeyOf(event);
+    const groups = rule.groups;
+    let group = groups.get(key);
+    if (group === undefined) group = groups.create(key);
+    else groups.touch(group);
+
+    const book = this.book;
+    if (group.incidentVersion !== book.version) {
+      group.incident = book.openFor(rule.ruleId, key) ?? null;
+      group.incidentVersion = book.version;
+    }
+    if (group.incident !== null) {
+      if (!replay) book.absorb(group.incident, event, now, changes);
+      return;
+    }
+    if (!group.insert(event, rule.windowMs)) return;
+    if (group.size >= rule.threshold) this.tryFire(rule, group, now, changes);
+  }
+
+  private tryFire(rule: CompiledRule, group: GroupWindow<IncidentState>, now: number, changes: ChangeSet): void {
+    if (group.dropLinked() > 0 && group.size < rule.threshold) return;
+    if (rule.minComponents > 1 && group.distinctSources() < rule.minComponents) {
+      group.trimTo(rule.maxWindowSize);
+      return;
+    }
+    const state = this.book.create(rule.rule, group.key, group.take(), now, changes);
+    group.incident = state;
+    group.incidentVersion = this.book.version;
+  }
+}

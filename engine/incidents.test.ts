@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+
+import { ChangeSet } from './change-set.js';
+import {
+  Distribution,
+  IncidentBook,
+  DEFAULT_INCIDENT_LIMITS,
+  formatIncidentId,
+  formatTitleTime,
+  incidentTitle,
+  parseIncidentSeq,
+} from './incidents.js';
+import { T0, customRule, testEngine, burst, SECOND } from './test-helpers.js';
+import type { IncidentEvent } from './types.js';
+
+describe('incident ids and titles', () => {
+  it.each([
+    [1, 'inc_00001'],
+    [123, 'inc_00123'],
+    [99999, 'inc_99999'],
+    [100000, 'inc_100000'],
+  ])('formats %i as %s and parses it back', (seq, id) => {
+    expect(formatIncidentId(seq)).toBe(id);
+    expect(parseIncidentSeq(id)).toBe(seq);
+  });
+
+  it.each(['INC_1', 'inc_', 'inc_1a', 'evt_1'])('does not parse %s', (id) => {
+    expect(parseIncidentSeq(id)).toBeUndefined();
+  });
+
+  it('titles like the seed, in UTC', () => {
+    expect(formatTitleTime(T0)).toBe('2025-02-05 10:30');
+    expect(incidentTitle('error_burst', 'checkout', T0)).toBe('Error Burst - checkout - 2025-02-05 10:30');
+    expect(incidentTitle('service_down', '', T0)).toBe('Service Down - 2025-02-05 10:30');
+    expect(incidentTitle('error_burst', 'x'.repeat(150), T0)).toBe(`Error Burst - ${'x'.repeat(100)}… - 2025-02-05 10:30`);
+  });
+});
+
+describe('Distribution', () => {
+  it.each([
+    { keys: ['a', 'b', 'b'], primary: 'b' },
+    { keys: ['a', 'b'], primary: 'a' }, // tie: first seen
+    { keys: ['a', 'b', 'b', 'a'], primary: 'a' }, // tie again after b led: first seen wins
+    { keys: ['b', 'a', 'a', 'b', 'c', 'c', 'c'], primary: 'c' },
+  ])('primary of $keys is $primary', ({ keys, primary }) => {
+    const record: Record<string, number> = {};
+    const distribution = new Distribution(record, 50, '');
+    keys.forEach((key) => distribution.add(key));
+    expect(distribution.primary).toBe(primary);
+  });
+
+  it('overflows into `other` beyond the cap and keeps `__proto__` a plain key', () => {
+    const record: Record<string, number> = {};
+    const distribution = new Distribution(record, 2, '');
+    ['__proto__', 'x', 'y', 'z', '__proto__'].forEach((key) => distribution.add(key));
+    expect(JSON.stringify(record)).toBe('{"__proto__":2,"x":1,"other":2}');
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(distribution.primary).toBe('__proto__');
+  });
+
+  it('resumes from a restored record, keeping the current primary on ties', () => {
+    const record: Record<string, number> = { a: 2, b: 2 };
+    const distribution = new Distribution(record, 50, 'b');
+    expect(distribution.primary).toBe('b');
+    distribution.add('a');
+    expect([distribution.primary, record['a']]).toEqual(['a', 3]);
+  });
+});
+
+describe('IncidentBook', () => {
+  function events(count: number): IncidentEvent[] {
+    const { engine } = testEngine({ rules: [customRule({ error_threshold: 1000 })] });
+    return engine.ingest(burst(count, T0, SECOND)).events;
+  }
+
+  it('creates from window events and absorbs later ones', () => {
+    // prepare
+    const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
+    const [first, second, third] = events(3);
+    const changes = new ChangeSet();
+
+    // act
+    const state = book.create(customRule(), 'checkout', [first!, second!], T0 + 10 * SECOND, changes);
+    book.absorb(state, third!, T0 + 20 * SECOND, changes);
+
+    // verify
+    const result = changes.result([]);
+    expect(result.incidents).toHaveLength(1);
+    expect(result.incidents[0]).toMatchObject({
+      incident_id: 'inc_00001',
+      event_count: 3,
+      first_event_at: T0,
+      last_event_at: T0 + 2 * SECOND,
+      detected_at: T0 + 10 * SECOND,
+      mttd: 10,
+      updated_at: T0 + 20 * SECOND,
+    });
+    expect(result.linked).toEqual([first, second, third]);
+    expect(book.openFor('custom', 'checkout')).toBe(state);
+  });
+
+  it('load ignores incidents that are not open and raises the counter past restored ids', () => {
+    const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
+    const changes = new ChangeSet();
+    const state = book.create(customRule(), 'checkout', events(1), T0, changes);
+    const restored = { ...state.snapshot(), incident_id: 'inc_00041' };
+
+    expect(book.load({ ...restored, status: 'closed' })).toBeUndefined();
+    expect(book.nextSeq).toBe(42);
+    expect(book.load(restored)).toBeDefined();
+    expect(book.states().map((s) => s.incident.incident_id)).toEqual(['inc_00001', 'inc_00041']);
+    expect(book.remove('inc_00041')).toBe(true);
+    expect(book.openFor('custom', 'checkout')?.incident.incident_id).toBe('inc_00001');
+  });
+});

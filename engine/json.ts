@@ -1,0 +1,213 @@
+// The JSON contract of DESIGN.md ("Events and incidents", "Rules"): what `--format json`, the control API and the
+// webhooks print. Internal values are epoch-ms numbers; here every time becomes an ISO-8601 UTC string
+// (`2025-02-05T10:30:00.000Z`; null stays null) and keys come out in DESIGN.md's order.
+//
+// Decisions on fields beyond DESIGN.md's lists:
+// - events: `seq` and `received_at` are internal (storage key, arrival clock) and left out; `incident_id` is kept
+//   (null when the event belongs to none): `firewatch trace` uses it to point at the incident. Empty
+//   `correlation_id` / `span_id` become null ("when known").
+// - incidents: `group_key` is internal (the window key; usually equals the first affected component) and left out;
+//   `rule_id` (null for hand-made incidents), `last_event_at` and `updated_at` are kept, after the contract's keys.
+//   `timeline` and `postmortem` appear only when asked for (`--timeline`, `--postmortem`, `--full`).
+// - rules: all fields, including `builtin`.
+// Enum values (severity, status, incident_type) are lowercase already; they are written as they are.
+// The shapes are type aliases, not interfaces, so they stay assignable to Record<string, unknown> (JSON objects).
+
+import type { DetectionRule, Incident, IncidentAction, IncidentEvent, Metadata, RootCause, RootSpan } from './types.js';
+
+/** ISO-8601 UTC of epoch ms; null for null or a value that is not a finite time. */
+export function isoTime(ms: number | null | undefined): string | null {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export type EventJson = {
+  event_id: string;
+  timestamp: string | null;
+  event_type: string;
+  source: string;
+  severity: string;
+  message: string;
+  metadata: Metadata;
+  correlation_id: string | null;
+  span_id: string | null;
+  incident_id: string | null;
+};
+
+export type IncidentActionJson = {
+  action_id: string;
+  status: string;
+  result: string;
+  approved_by: string | null;
+  at: string | null;
+};
+
+export type IncidentJson = {
+  incident_id: string;
+  incident_type: string;
+  severity: string;
+  status: string;
+  title: string;
+  description: string;
+  detected_at: string | null;
+  first_event_at: string | null;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  affected_components: string[];
+  event_count: number;
+  assigned_to: string | null;
+  mttd: number;
+  mttr: number | null;
+  root_cause: RootCause;
+  trace_ids: string[];
+  timeline?: EventJson[];
+  postmortem?: string | null;
+  notes: string[];
+  actions: IncidentActionJson[];
+  rule_id: string | null;
+  last_event_at: string | null;
+  updated_at: string | null;
+};
+
+export interface IncidentJsonOptions {
+  /** The incident's events; printed oldest first (by event time, then seq). */
+  timeline?: readonly IncidentEvent[];
+  /** The post-mortem markdown (null when none was generated yet). */
+  postmortem?: string | null;
+}
+
+export type RuleJson = {
+  rule_id: string;
+  name: string;
+  description: string;
+  incident_type: string;
+  severity: string;
+  error_threshold: number;
+  time_window_seconds: number;
+  check_interval_seconds: number;
+  require_consecutive: boolean;
+  min_components_affected: number;
+  enabled: boolean;
+  match: { event_types: string[]; min_severity?: string };
+  group_by: string;
+  builtin: boolean;
+};
+
+function orNull(value: string): string | null {
+  return value === '' ? null : value;
+}
+
+export function eventToJson(event: IncidentEvent): EventJson {
+  return {
+    event_id: event.event_id,
+    timestamp: isoTime(event.timestamp),
+    event_type: event.event_type,
+    source: event.source,
+    severity: event.severity,
+    message: event.message,
+    metadata: { ...event.metadata },
+    correlation_id: orNull(event.correlation_id),
+    span_id: orNull(event.span_id),
+    incident_id: orNull(event.incident_id),
+  };
+}
+
+function copyCounts(record: Record<string, number>): Record<string, number> {
+  // defineProperty: a key named `__proto__` (untrusted telemetry) must stay a key, not become a prototype.
+  const copy: Record<string, number> = {};
+  for (const key of Object.keys(record)) {
+    Object.defineProperty(copy, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+function rootCauseToJson(rootCause: RootCause): RootCause {
+  const json: RootCause = {
+    primary_error_type: rootCause.primary_error_type,
+    primary_source: rootCause.primary_source,
+    error_distribution: copyCounts(rootCause.error_distribution),
+    source_distribution: copyCounts(rootCause.source_distribution),
+  };
+  if (rootCause.root_span !== undefined) {
+    const span: RootSpan = rootCause.root_span;
+    json.root_span = {
+      service: span.service,
+      span_name: span.span_name,
+      span_id: span.span_id,
+      trace_id: span.trace_id,
+      status_message: span.status_message,
+      exception_type: span.exception_type,
+    };
+  }
+  return json;
+}
+
+function actionToJson(action: IncidentAction): IncidentActionJson {
+  return {
+    action_id: action.action_id,
+    status: action.status,
+    result: action.result,
+    approved_by: action.approved_by,
+    at: isoTime(action.at),
+  };
+}
+
+function byEventTime(a: IncidentEvent, b: IncidentEvent): number {
+  return a.timestamp - b.timestamp || a.seq - b.seq;
+}
+
+export function incidentToJson(incident: Incident, options: IncidentJsonOptions = {}): IncidentJson {
+  // Optional keys sit between trace_ids and notes, DESIGN.md's order; spreading keeps that order.
+  const optional: Pick<IncidentJson, 'timeline' | 'postmortem'> = {};
+  if (options.timeline !== undefined) optional.timeline = [...options.timeline].sort(byEventTime).map(eventToJson);
+  if (options.postmortem !== undefined) optional.postmortem = options.postmortem;
+  return {
+    incident_id: incident.incident_id,
+    incident_type: incident.incident_type,
+    severity: incident.severity,
+    status: incident.status,
+    title: incident.title,
+    description: incident.description,
+    detected_at: isoTime(incident.detected_at),
+    first_event_at: isoTime(incident.first_event_at),
+    acknowledged_at: isoTime(incident.acknowledged_at),
+    resolved_at: isoTime(incident.resolved_at),
+    closed_at: isoTime(incident.closed_at),
+    affected_components: [...incident.affected_components],
+    event_count: incident.event_count,
+    assigned_to: incident.assigned_to,
+    mttd: incident.mttd,
+    mttr: incident.mttr,
+    root_cause: rootCauseToJson(incident.root_cause),
+    trace_ids: [...incident.trace_ids],
+    ...optional,
+    notes: [...incident.notes],
+    actions: incident.actions.map(actionToJson),
+    rule_id: orNull(incident.rule_id),
+    last_event_at: isoTime(incident.last_event_at),
+    updated_at: isoTime(incident.updated_at),
+  };
+}
+
+export function ruleToJson(rule: DetectionRule): RuleJson {
+  const match: RuleJson['match'] = { event_types: [...rule.match.event_types] };
+  if (rule.match.min_severity !== undefined) match.min_severity = rule.match.min_severity;
+  return {
+    rule_id: rule.rule_id,
+    name: rule.name,
+    description: rule.description,
+    incident_type: rule.incident_type,
+    severity: rule.severity,
+    error_threshold: rule.error_threshold,
+    time_window_seconds: rule.time_window_seconds,
+    check_interval_seconds: rule.check_interval_seconds,
+    require_consecutive: rule.require_consecutive,
+    min_components_affected: rule.min_components_affected,
+    enabled: rule.enabled,
+    match,
+    group_by: rule.group_by,
+    builtin: rule.builtin,
+  };
+}
