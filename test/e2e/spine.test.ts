@@ -1,6 +1,7 @@
 // The spine, end to end as a user runs it: the real daemon (`firewatch serve`), the real OpenTelemetry SDK and
 // OTLP/gRPC exporter, the real CLI. Nothing here reaches into the daemon's internals.
 
+import * as grpc from '@grpc/grpc-js';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -182,5 +183,31 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     const noDaemon = await runCli(['incidents', 'list', '--socket', join(workspace, 'nobody.sock')]);
     expect(noDaemon.code).toBe(1);
     expect(noDaemon.stderr).toMatch(/^firewatch: no firewatch daemon is answering at .*nobody\.sock/);
+  });
+
+  it('answers bad exports with OTLP status codes and keeps serving', async () => {
+    daemon = await startDaemon(workspace);
+    const client = new grpc.Client(daemon.otlpEndpoint, grpc.credentials.createInsecure());
+    const exportRaw = (body: Buffer) =>
+      new Promise<grpc.ServiceError | null>((resolveCall) =>
+        client.makeUnaryRequest(
+          '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          (error) => resolveCall(error),
+        ),
+      );
+    try {
+      const garbage = await exportRaw(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+      expect(garbage?.code).toBe(grpc.status.INVALID_ARGUMENT);
+      const oversize = await exportRaw(Buffer.alloc(5 * 1024 * 1024, 0));
+      expect(oversize?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(await exportRaw(Buffer.alloc(0))).toBeNull();
+    } finally {
+      client.close();
+    }
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(10));
+    expect(await listIncidents(daemon)).toHaveLength(1);
   });
 });
