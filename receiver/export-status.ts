@@ -2,7 +2,7 @@
 //   gRPC  https://opentelemetry.io/docs/specs/otlp/#failures — undecodable: INVALID_ARGUMENT (not retryable);
 //         overloaded: UNAVAILABLE (retryable), with google.rpc.RetryInfo when we know how long to wait.
 //   HTTP  https://opentelemetry.io/docs/specs/otlp/#failures-1 — 400 Bad Request; 503 Service Unavailable with
-//         Retry-After (for the OTLP/HTTP receiver of a later issue).
+//         Retry-After; every 4xx/5xx body is a google.rpc.Status (encodeStatus / encodeStatusJson below).
 // Anything else is our fault: INTERNAL / 500 with a short message that leaks no internals.
 // Rejected items inside a decodable request are not failures: they are answered OK with partial_success.
 
@@ -78,4 +78,17 @@ export function encodeRetryStatusDetails(code: number, message: string, retryAft
   const retryInfo = new ProtoWriter().bytesField(1, duration).finish();
   const any = new ProtoWriter().stringField(1, RETRY_INFO_TYPE_URL).bytesField(2, retryInfo).finish();
   return new ProtoWriter().uintField(1, code).stringField(2, message).bytesField(3, any).finish();
+}
+
+/** google.rpc.Status without details, the body of every OTLP/HTTP 4xx/5xx answer (protobuf). */
+export function encodeStatus(code: number, message: string): Buffer {
+  const writer = new ProtoWriter();
+  if (code !== 0) writer.uintField(1, code);
+  if (message !== '') writer.stringField(2, message);
+  return writer.finish();
+}
+
+/** The same Status in JSON, for OTLP/HTTP clients that sent JSON. */
+export function encodeStatusJson(code: number, message: string): Buffer {
+  return Buffer.from(JSON.stringify({ code, message }));
 }

@@ -238,6 +238,9 @@ describe('OTLP gRPC receiver', () => {
     [{ tls: {} }, /^grpc\.tls: not supported yet/],
     [{ compression: 'zstd' }, /^grpc\.compression: unknown option/],
     [{ spanConverter: { slowSpanThresholdMs: -1 } }, /^grpc\.spanConverter\.slowSpanThresholdMs: /],
+    [{ logConverter: { minSeverityNumber: 0 } }, /^grpc\.logConverter\.minSeverityNumber: must be a whole number from 1 to 24/],
+    [{ metricConverter: { thresholds: [{ metric: 'm', above: 1 }] } }, /^grpc\.metricConverter\.thresholds\[0\]\.event_type: /],
+    [{ metricConverter: { maxSeries: -1 } }, /^grpc\.metricConverter\.maxSeries: /],
   ])('refuses options %o at creation', (options, message) => {
     expect(() => createOtlpGrpcReceiver(options as Partial<OtlpGrpcReceiverOptions>, createRecordingConsumer())).toThrow(message);
   });

@@ -3,20 +3,39 @@
 //   client ─HTTP/2─▶ grpc-js (size limit, decompression) ─raw Buffer─▶ decodeXRequest ─▶ consumer.consume ─▶ answer
 //                                                          (identity deserializer)        (durable first)
 //
+// Spans, log records and metric points are all converted (export-pipeline.ts, shared with the OTLP/HTTP receiver):
+// the options carry one converter configuration per signal.
+//
 // Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
 // partial_success; consumer backpressure → UNAVAILABLE; oversize → RESOURCE_EXHAUSTED (grpc-js enforces
 // grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
 // DecodeError, and every handler answers exactly once.
 
 import * as grpc from '@grpc/grpc-js';
-import type { TelemetryBatch, TelemetryConsumer, TelemetrySignal } from './consumer.js';
+import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
+import {
+  batchOf,
+  type ConverterOptionsInput,
+  copyReceiverStats,
+  countAcknowledged,
+  countFailure,
+  createSignalConverters,
+  createSignalRoutes,
+  type DecodedExport,
+  MAX_PORT,
+  newReceiverStats,
+  parseEndpointPort,
+  type ReceiverStats,
+  type SignalRoute,
+  stripUndefined,
+} from './export-pipeline.js';
 import { encodeExportResponse } from './export-response.js';
 import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
-import { decodeLogsRequest } from './logs/decode-logs.js';
-import { decodeMetricsRequest } from './metrics/decode-metrics.js';
-import { decodeTraceRequest } from './trace/decode-traces.js';
-import { createSpanConverter } from './trace/span-converter.js';
-import { createSpanConverterOptions, type SpanConverterOptionsInput } from './trace/span-converter-options.js';
+import type { LogConverterOptionsInput } from './logs/log-converter-options.js';
+import type { MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
+import type { SpanConverterOptionsInput } from './trace/span-converter-options.js';
+
+export type { ReceiverStats, SignalStats } from './export-pipeline.js';
 
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
@@ -29,42 +48,22 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 const BYTES_PER_MIB = 1024 * 1024;
 /** grpc-js keeps message sizes in an int32. */
 const MAX_RECV_MSG_SIZE_MIB_LIMIT = 2047;
-const MAX_PORT = 65535;
 
-export interface OtlpGrpcReceiverOptions {
+export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   /** `host:port` to listen on (IPv6 as `[::1]:4317`). Default `127.0.0.1:4317`; port 0 picks a free port. */
   endpoint: string;
   /** Largest request accepted, in MiB; larger ones are answered RESOURCE_EXHAUSTED. Default 4. */
   maxRecvMsgSizeMib: number;
   /** Span → event conversion (span-converter-options.ts). Default: all defaults. */
   spanConverter: SpanConverterOptionsInput;
+  /** Log record → event conversion (log-converter-options.ts), e.g. `{ minSeverityNumber: 17 }`. Default: all defaults. */
+  logConverter: LogConverterOptionsInput;
+  /** Metric point → event conversion (metric-converter-options.ts): `{ thresholds, maxSeries }`. Default: all defaults. */
+  metricConverter: MetricConverterOptionsInput;
   /** How long stop() lets in-flight exports finish before cancelling them. Default 5000. */
   shutdownTimeoutMs: number;
   /** Told about consumer failures answered INTERNAL (the client only gets a short message). Default: none. */
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
-}
-
-export interface SignalStats {
-  /** Export calls that reached the handler. */
-  requests: number;
-  /** Items (spans, log records, data points) accepted and acknowledged. */
-  accepted: number;
-  /** Items rejected by validation and reported through partial_success. */
-  rejected: number;
-  /** Requests answered INVALID_ARGUMENT. */
-  badRequests: number;
-  /** Requests refused with UNAVAILABLE because the consumer pushed back. */
-  refused: number;
-  /** Requests answered INTERNAL because the consumer failed. */
-  failed: number;
-}
-
-export interface ReceiverStats {
-  traces: SignalStats;
-  logs: SignalStats;
-  metrics: SignalStats;
-  /** All signals' bad requests. */
-  badRequests: number;
 }
 
 export interface OtlpGrpcReceiver {
@@ -81,6 +80,8 @@ export function createDefaultOtlpGrpcReceiverOptions(): OtlpGrpcReceiverOptions 
     endpoint: DEFAULT_GRPC_ENDPOINT,
     maxRecvMsgSizeMib: DEFAULT_MAX_RECV_MSG_SIZE_MIB,
     spanConverter: {},
+    logConverter: {},
+    metricConverter: {},
     shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }
@@ -89,6 +90,8 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'endpoint',
   'maxRecvMsgSizeMib',
   'spanConverter',
+  'logConverter',
+  'metricConverter',
   'shutdownTimeoutMs',
   'onInternalError',
 ]);
@@ -101,7 +104,7 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
     if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
     if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
   }
-  if (parsePort(options.endpoint) === null) {
+  if (parseEndpointPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
   const mib = options.maxRecvMsgSizeMib;
@@ -115,36 +118,6 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
   if (options.onInternalError !== undefined && typeof options.onInternalError !== 'function') {
     throw new Error(`${path}.onInternalError: must be a function`);
   }
-}
-
-/** The port of `host:port` / `[v6]:port`, or null when malformed. */
-function parsePort(endpoint: unknown): number | null {
-  if (typeof endpoint !== 'string') return null;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(endpoint);
-  if (match === null) return null;
-  const port = Number(match[2]);
-  return port <= MAX_PORT ? port : null;
-}
-
-/** The outcome of decoding one request, whatever its signal. */
-interface DecodedExport {
-  drafts: TelemetryBatch['drafts'];
-  items: number;
-  rejected: number;
-  errorMessage: string;
-  perService?: TelemetryBatch['perService'];
-}
-
-interface SignalRoute {
-  signal: TelemetrySignal;
-  path: string;
-  /** The request message name, for error messages. */
-  requestName: string;
-  decode(body: Buffer): DecodedExport;
-}
-
-function newSignalStats(): SignalStats {
-  return { requests: 0, accepted: 0, rejected: 0, badRequests: 0, refused: 0, failed: 0 };
 }
 
 const identity = (value: Buffer): Buffer => value;
@@ -168,64 +141,19 @@ export function createOtlpGrpcReceiver(
 ): OtlpGrpcReceiver {
   const options: OtlpGrpcReceiverOptions = { ...createDefaultOtlpGrpcReceiverOptions(), ...stripUndefined(input) };
   validateOtlpGrpcReceiverOptions(options);
-  const converter = createSpanConverter(createSpanConverterOptions(options.spanConverter, 'grpc.spanConverter'));
+  const routeBySignal = createSignalRoutes(createSignalConverters(options, 'grpc'));
   const onInternalError = options.onInternalError;
-
-  const stats: ReceiverStats = {
-    traces: newSignalStats(),
-    logs: newSignalStats(),
-    metrics: newSignalStats(),
-    badRequests: 0,
-  };
-
-  const routes: readonly SignalRoute[] = [
-    {
-      signal: 'traces',
-      path: TRACE_EXPORT_PATH,
-      requestName: 'ExportTraceServiceRequest',
-      decode(body) {
-        const result = decodeTraceRequest(body, converter);
-        return {
-          drafts: result.drafts,
-          items: result.spans,
-          rejected: result.rejected,
-          errorMessage: result.errorMessage,
-          perService: result.perService,
-        };
-      },
-    },
-    {
-      signal: 'logs',
-      path: LOGS_EXPORT_PATH,
-      requestName: 'ExportLogsServiceRequest',
-      decode(body) {
-        const result = decodeLogsRequest(body);
-        return { drafts: result.drafts, items: result.logRecords, rejected: result.rejected, errorMessage: result.errorMessage };
-      },
-    },
-    {
-      signal: 'metrics',
-      path: METRICS_EXPORT_PATH,
-      requestName: 'ExportMetricsServiceRequest',
-      decode(body) {
-        const result = decodeMetricsRequest(body);
-        return { drafts: result.drafts, items: result.dataPoints, rejected: result.rejected, errorMessage: result.errorMessage };
-      },
-    },
+  const stats = newReceiverStats();
+  const routes: readonly { path: string; route: SignalRoute }[] = [
+    { path: TRACE_EXPORT_PATH, route: routeBySignal.traces },
+    { path: LOGS_EXPORT_PATH, route: routeBySignal.logs },
+    { path: METRICS_EXPORT_PATH, route: routeBySignal.metrics },
   ];
 
   const answerFailure = (route: SignalRoute, error: unknown, callback: grpc.sendUnaryData<Buffer>): void => {
     const failure = exportFailureOf(error, route.requestName);
-    const counters = stats[route.signal];
-    if (failure.kind === 'bad_request') {
-      counters.badRequests++;
-      stats.badRequests++;
-    } else if (failure.kind === 'backpressure') {
-      counters.refused++;
-    } else {
-      counters.failed++;
-      onInternalError?.(error, route.signal);
-    }
+    countFailure(stats, route.signal, failure);
+    if (failure.kind === 'internal') onInternalError?.(error, route.signal);
     const metadata = new grpc.Metadata();
     if (failure.retryAfterMs !== undefined) {
       metadata.set(
@@ -239,8 +167,7 @@ export function createOtlpGrpcReceiver(
   const handlerFor =
     (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
-      const counters = stats[route.signal];
-      counters.requests++;
+      stats[route.signal].requests++;
       let decoded: DecodedExport;
       try {
         // A Buffer always: the method's requestDeserialize is the identity.
@@ -250,22 +177,15 @@ export function createOtlpGrpcReceiver(
         return;
       }
       const acknowledge = (): void => {
-        counters.accepted += decoded.items;
-        counters.rejected += decoded.rejected;
+        countAcknowledged(stats, route.signal, decoded);
         callback(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
       };
       // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
-      if (decoded.items === 0) {
+      const batch = batchOf(route, decoded);
+      if (batch === null) {
         acknowledge();
         return;
       }
-      const batch: TelemetryBatch = {
-        signal: route.signal,
-        drafts: decoded.drafts,
-        items: decoded.items,
-        rejected: decoded.rejected,
-      };
-      if (decoded.perService !== undefined) batch.perService = decoded.perService;
       let pending: Promise<void>;
       try {
         pending = consumer.consume(batch);
@@ -279,8 +199,8 @@ export function createOtlpGrpcReceiver(
   const server = new grpc.Server({
     'grpc.max_receive_message_length': Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
   });
-  for (const route of routes) {
-    server.addService({ Export: rawUnaryMethod(route.path) }, { Export: handlerFor(route) });
+  for (const { path, route } of routes) {
+    server.addService({ Export: rawUnaryMethod(path) }, { Export: handlerFor(route) });
   }
 
   let started = false;
@@ -315,16 +235,7 @@ export function createOtlpGrpcReceiver(
       return stopping;
     },
     stats() {
-      return {
-        traces: { ...stats.traces },
-        logs: { ...stats.logs },
-        metrics: { ...stats.metrics },
-        badRequests: stats.badRequests,
-      };
+      return copyReceiverStats(stats);
     },
   };
-}
-
-function stripUndefined<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

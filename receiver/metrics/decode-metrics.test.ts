@@ -4,6 +4,7 @@ import { attributes, nanos } from '../testing/trace-fixtures.js';
 import { doubleField, fixed64Field, lenField, stringField } from '../testing/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeMetricsRequest } from './decode-metrics.js';
+import { createMetricConverter } from './metric-converter.js';
 import { METRIC_KIND_GAUGE, POINT_VALUE_DOUBLE, POINT_VALUE_INT, scanMetricsRequest } from './metrics-scanner.js';
 
 const types = otlpTypes();
@@ -49,12 +50,10 @@ function metricsRequest(metrics: Record<string, unknown>[]): Buffer {
 
 describe('decodeMetricsRequest', () => {
   it('counts the data points of every metric kind', () => {
-    expect(decodeMetricsRequest(metricsRequest(allKinds))).toEqual({
-      drafts: [],
-      dataPoints: 7,
-      rejected: 0,
-      errorMessage: '',
-    });
+    const result = decodeMetricsRequest(metricsRequest(allKinds), createMetricConverter());
+    expect(result).toMatchObject({ dataPoints: 7, rejected: 0, errorMessage: '' });
+    // The one point over a default threshold: used memory at 93 %.
+    expect(result.drafts.map((draft) => draft.message)).toEqual(['system.memory.utilization 0.93 ≥ 0.9 (state=used)']);
   });
 
   it('counts nothing for an empty request or metrics without data', () => {

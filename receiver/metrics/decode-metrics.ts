@@ -1,11 +1,24 @@
-// ExportMetricsServiceRequest bytes → counts for the OTLP answer. Metric → event conversion (thresholds such as
-// system.memory.utilization ≥ 0.9) is a later issue; it will plug into the visitor below.
+// ExportMetricsServiceRequest bytes → what the receiver hands the engine: event drafts for points that cross a
+// threshold rule, and the point count for the OTLP answer.
+//
+//   Buffer ─scanMetricsRequest─▶ metric ─selectMetric (name bytes vs watched names)─▶ no: points only counted
+//                                                                                 └─▶ yes: points scanned in detail
+//                                                                                          ─▶ convertPoint ─▶ drafts[]
+//
+// Per request this allocates the result and one draft per crossing; per point of an unwatched metric nothing, per
+// point of a watched one nothing unless it crosses (bench/logs-metrics.bench.ts measures the whole path).
 
 import type { EventDraft } from '../../engine/types.js';
-import { type MetricsScanVisitor, scanMetricsRequest } from './metrics-scanner.js';
+import { createMetricConverter, type MetricConverter } from './metric-converter.js';
+import {
+  type DataPointViewFast,
+  type MetricResourceViewFast,
+  type MetricsScanVisitor,
+  scanMetricsRequest,
+} from './metrics-scanner.js';
 
 export interface MetricsDecodeResult {
-  /** Always empty in this issue: points are accepted and counted, not converted yet. */
+  /** Events from points that crossed a threshold rule. */
   drafts: EventDraft[];
   /** Data points accepted, of every kind (gauge, sum, histogram, exponential histogram, summary). */
   dataPoints: number;
@@ -14,19 +27,38 @@ export interface MetricsDecodeResult {
   errorMessage: string;
 }
 
-/** Validates and counts one request. Throws DecodeError (only) when the bytes are not a decodable request. */
-export function decodeMetricsRequest(bytes: Uint8Array): MetricsDecodeResult {
-  const visitor = new CountPointsVisitor();
+/** The converter used when none is given. It is stateful (cumulative histogram series): share it knowingly. */
+const DEFAULT_CONVERTER = createMetricConverter();
+
+/**
+ * Decodes and converts one request. Throws DecodeError (only) when the bytes are not a decodable request. The
+ * converter remembers cumulative histogram series across calls.
+ */
+export function decodeMetricsRequest(bytes: Uint8Array, converter: MetricConverter = DEFAULT_CONVERTER): MetricsDecodeResult {
+  const visitor = new DecodeMetricsVisitor(converter);
   scanMetricsRequest(bytes, visitor);
-  return { drafts: [], dataPoints: visitor.points, rejected: 0, errorMessage: '' };
+  return { drafts: visitor.drafts, dataPoints: visitor.points, rejected: 0, errorMessage: '' };
 }
 
-class CountPointsVisitor implements MetricsScanVisitor {
+class DecodeMetricsVisitor implements MetricsScanVisitor {
+  readonly drafts: EventDraft[] = [];
   points = 0;
+  private readonly converter: MetricConverter;
 
-  resource(): void {}
+  constructor(converter: MetricConverter) {
+    this.converter = converter;
+  }
 
-  dataPoint(): void {
+  resource(resource: MetricResourceViewFast): void {
+    this.converter.resource(resource);
+  }
+
+  metric(point: DataPointViewFast): boolean {
+    return this.converter.selectMetric(point);
+  }
+
+  dataPoint(point: DataPointViewFast, resource: MetricResourceViewFast): void {
     this.points++;
+    if (point.detailed) this.converter.convertPoint(point, resource, this.drafts);
   }
 }

@@ -1,5 +1,21 @@
-// Metric data point validation and counting (conversion comes in a later issue).
+// Metric data point decoding and threshold conversion: what the rest of firewatch may use.
 export { decodeMetricsRequest, type MetricsDecodeResult } from './decode-metrics.js';
+export { explicitMax, explicitQuantile, exponentialMax, exponentialQuantile } from './histogram-statistics.js';
+export { createMetricConverter, type MetricConverter } from './metric-converter.js';
+export {
+  createDefaultMetricConverterOptions,
+  createMetricConverterOptions,
+  DEFAULT_MAX_SERIES,
+  DEFAULT_METRIC_THRESHOLD_RULES,
+  METRIC_STATISTICS,
+  parseMaxSeries,
+  parseMetricThresholdRule,
+  parseMetricThresholdRules,
+  type MetricConverterOptions,
+  type MetricConverterOptionsInput,
+  type MetricStatistic,
+  type MetricThresholdRule,
+} from './metric-converter-options.js';
 export {
   DataPointViewFast,
   MetricResourceViewFast,

@@ -13,7 +13,8 @@
 //   3. otherwise longer than the slow threshold → slow_request.
 //   `firewatch.event_type` renames the event (and makes any span an event); `firewatch.severity` overrides severity.
 
-import { type EventDraft, isSeverity, type Metadata, type MetadataValue, type Severity } from '../../engine/types.js';
+import { type EventDraft, isSeverity, type Severity } from '../../engine/types.js';
+import { MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { truncateChars } from '../wire/utf8.js';
 import {
@@ -65,10 +66,8 @@ export const SPAN_FLAG_FAILED = 0x10;
 /** The span carries `firewatch.event_type` (and the option to honour it is on). */
 export const SPAN_FLAG_CUSTOM_TYPE = 0x20;
 
-/** Bounds on what one event may carry: strings from telemetry are untrusted. */
-export const MAX_MESSAGE_LENGTH = 1024;
-export const MAX_METADATA_VALUE_LENGTH = 256;
-export const MAX_METADATA_KEYS = 32;
+/** Bounds on what one event may carry (event-metadata.ts), re-exported where span code has always found them. */
+export { MAX_MESSAGE_LENGTH, MAX_METADATA_KEYS, MAX_METADATA_VALUE_LENGTH } from '../event-metadata.js';
 /** Longest severity text worth reading (`critical` is 8). */
 const MAX_SEVERITY_TEXT_LENGTH = 16;
 
@@ -346,18 +345,4 @@ function putRpc(meta: MetadataBuilder, span: SpanViewFast): void {
 
 function roundToMicros(ns: number): number {
   return Math.round(ns / MICROS_PER_MS) / MICROS_PER_MS;
-}
-
-/** Metadata with the bounds applied: at most MAX_METADATA_KEYS keys, strings cut to MAX_METADATA_VALUE_LENGTH. */
-class MetadataBuilder {
-  readonly metadata: Metadata = {};
-  private count = 0;
-
-  put(key: string, value: MetadataValue): void {
-    if (!Object.hasOwn(this.metadata, key)) {
-      if (this.count >= MAX_METADATA_KEYS) return;
-      this.count++;
-    }
-    this.metadata[key] = typeof value === 'string' ? truncateChars(value, MAX_METADATA_VALUE_LENGTH) : value;
-  }
 }

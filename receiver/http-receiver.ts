@@ -1,0 +1,481 @@
+// OTLP/HTTP receiver on node:http: POST /v1/traces, /v1/logs, /v1/metrics in binary protobuf or OTLP/JSON,
+// optionally gzip/deflate-compressed, answered per https://opentelemetry.io/docs/specs/otlp/#otlphttp.
+//
+//   request ─route (404) ─method (405) ─Content-Type (415) ─Content-Encoding (415) ─Content-Length (413)
+//           ─read body, counting, ≤ limit, within the timeout (413 / 408)
+//           ─gunzip / inflate, output ≤ limit (413: zip bombs stop at the limit, not at the end of the bomb)
+//           ─JSON? transcode to protobuf (json/otlp-json.ts) ─SignalRoute.decode (the gRPC receiver's code)
+//           ─consumer.consume (durable first) ─200 Export*ServiceResponse in the request's encoding
+//
+// Failures (export-status.ts): undecodable → 400 with a google.rpc.Status (INVALID_ARGUMENT) in the request's
+// encoding; consumer backpressure → 503 with Retry-After; any other consumer failure → 500 with an opaque message.
+// Requests refused before their body was read are answered with `Connection: close`, so an unread body never has
+// to be drained. No request can stop the server: every handler answers exactly once, whatever it is sent.
+// Unsupported Content-Encoding is 415 with Accept-Encoding (RFC 9110 §15.5.16); the Collector answers 400 there.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
+import {
+  batchOf,
+  type ConverterOptionsInput,
+  copyReceiverStats,
+  countAcknowledged,
+  countFailure,
+  createSignalConverters,
+  createSignalRoutes,
+  type DecodedExport,
+  MAX_PORT,
+  newReceiverStats,
+  parseEndpointPort,
+  type ReceiverStats,
+  type SignalRoute,
+  stripUndefined,
+} from './export-pipeline.js';
+import { encodeExportResponse, encodeExportResponseJson } from './export-response.js';
+import { encodeStatus, encodeStatusJson, exportFailureOf } from './export-status.js';
+import { transcodeOtlpJson } from './json/otlp-json.js';
+
+export const TRACES_HTTP_PATH = '/v1/traces';
+export const LOGS_HTTP_PATH = '/v1/logs';
+export const METRICS_HTTP_PATH = '/v1/metrics';
+
+export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
+/** The Collector's confighttp default for OTLP/HTTP (`max_request_body_size`: 20 MiB). */
+export const DEFAULT_MAX_REQUEST_BODY_MIB = 20;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HTTP_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Retry-After sent with a 503 when the consumer gave no hint. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
+const MAX_REQUEST_BODY_MIB_LIMIT = 1024;
+const MAX_REQUEST_TIMEOUT_MS = 3_600_000;
+/** Slack given to node:http's own whole-request timeout, which only backs ours up. */
+const NODE_REQUEST_TIMEOUT_SLACK_MS = 5000;
+const NODE_HEADERS_TIMEOUT_MS = 60_000;
+const BYTES_PER_MIB = 1024 * 1024;
+const MS_PER_SECOND = 1000;
+
+/** google.rpc.Code values used in Status bodies (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto). */
+const RPC_INVALID_ARGUMENT = 3;
+const RPC_DEADLINE_EXCEEDED = 4;
+const RPC_NOT_FOUND = 5;
+const RPC_RESOURCE_EXHAUSTED = 8;
+const RPC_UNIMPLEMENTED = 12;
+
+const HTTP_OK = 200;
+const HTTP_BAD_REQUEST = 400;
+const HTTP_NOT_FOUND = 404;
+const HTTP_METHOD_NOT_ALLOWED = 405;
+const HTTP_REQUEST_TIMEOUT = 408;
+const HTTP_PAYLOAD_TOO_LARGE = 413;
+const HTTP_UNSUPPORTED_MEDIA_TYPE = 415;
+
+const CONTENT_TYPE_PROTOBUF = 'application/x-protobuf';
+const CONTENT_TYPE_JSON = 'application/json';
+const ACCEPTED_ENCODINGS = 'gzip, deflate, identity';
+
+const SIGNAL_BY_PATH: ReadonlyMap<string, TelemetrySignal> = new Map([
+  [TRACES_HTTP_PATH, 'traces'],
+  [LOGS_HTTP_PATH, 'logs'],
+  [METRICS_HTTP_PATH, 'metrics'],
+]);
+
+export interface OtlpHttpReceiverOptions extends ConverterOptionsInput {
+  /** `host:port` to listen on (IPv6 as `[::1]:4318`). Default `127.0.0.1:4318`; port 0 picks a free port. */
+  endpoint: string;
+  /**
+   * Largest request body accepted, in MiB, both as sent and after decompression; larger ones are answered 413.
+   * Default 20.
+   */
+  maxRequestBodyMib: number;
+  /** A body not fully received this long (ms) after its headers is answered 408 and the connection closed. Default 30000. */
+  requestTimeoutMs: number;
+  /** How long stop() lets in-flight exports finish before closing their connections. Default 5000. */
+  shutdownTimeoutMs: number;
+  /** Told about consumer failures answered 500 (the client only gets a short message). Default: none. */
+  onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
+}
+
+export interface OtlpHttpReceiver {
+  /** Binds and serves; resolves with the bound port (the real one when the endpoint asked for port 0). */
+  start(): Promise<{ port: number }>;
+  /** Stops accepting, lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes what is left. */
+  stop(): Promise<void>;
+  /** A snapshot of the counters (for /metrics and the control API). */
+  stats(): ReceiverStats;
+}
+
+export function createDefaultOtlpHttpReceiverOptions(): OtlpHttpReceiverOptions {
+  return {
+    endpoint: DEFAULT_HTTP_ENDPOINT,
+    maxRequestBodyMib: DEFAULT_MAX_REQUEST_BODY_MIB,
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: DEFAULT_HTTP_SHUTDOWN_TIMEOUT_MS,
+    spanConverter: {},
+    logConverter: {},
+    metricConverter: {},
+  };
+}
+
+const KNOWN_OPTION_KEYS = new Set<string>([
+  'endpoint',
+  'maxRequestBodyMib',
+  'requestTimeoutMs',
+  'shutdownTimeoutMs',
+  'spanConverter',
+  'logConverter',
+  'metricConverter',
+  'onInternalError',
+]);
+/** Collector options we know but have not built: refused at start rather than silently ignored. */
+const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'cors', 'tracesUrlPath', 'logsUrlPath', 'metricsUrlPath']);
+
+/** Throws an Error whose message starts with the path of the first bad option. */
+export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions, path = 'http'): void {
+  for (const key of Object.keys(options)) {
+    if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
+    if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
+  }
+  if (parseEndpointPort(options.endpoint) === null) {
+    throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
+  }
+  const mib = options.maxRequestBodyMib;
+  if (typeof mib !== 'number' || !Number.isFinite(mib) || mib <= 0 || mib > MAX_REQUEST_BODY_MIB_LIMIT) {
+    throw new Error(`${path}.maxRequestBodyMib: must be a number > 0 and ≤ ${MAX_REQUEST_BODY_MIB_LIMIT}, got ${String(mib)}`);
+  }
+  const timeout = options.requestTimeoutMs;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_REQUEST_TIMEOUT_MS) {
+    throw new Error(`${path}.requestTimeoutMs: must be a number > 0 and ≤ ${MAX_REQUEST_TIMEOUT_MS}, got ${String(timeout)}`);
+  }
+  const shutdown = options.shutdownTimeoutMs;
+  if (typeof shutdown !== 'number' || !Number.isFinite(shutdown) || shutdown < 0) {
+    throw new Error(`${path}.shutdownTimeoutMs: must be a number ≥ 0, got ${String(shutdown)}`);
+  }
+  if (options.onInternalError !== undefined && typeof options.onInternalError !== 'function') {
+    throw new Error(`${path}.onInternalError: must be a function`);
+  }
+}
+
+type BodyEncoding = 'protobuf' | 'json';
+type ContentCoding = 'identity' | 'gzip' | 'deflate';
+
+/** The outcome of reading a body: the bytes, or the answer to give instead (null: the client went away). */
+type BodyResult = { ok: true; body: Buffer } | { ok: false; status: number; code: number; message: string } | null;
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+
+export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, consumer: TelemetryConsumer): OtlpHttpReceiver {
+  const options: OtlpHttpReceiverOptions = { ...createDefaultOtlpHttpReceiverOptions(), ...stripUndefined(input) };
+  validateOtlpHttpReceiverOptions(options);
+  const routes = createSignalRoutes(createSignalConverters(options, 'http'));
+  const limit = Math.floor(options.maxRequestBodyMib * BYTES_PER_MIB);
+  const onInternalError = options.onInternalError;
+  const stats = newReceiverStats();
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const json = mediaTypeOf(req.headers['content-type']) === 'json';
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const signal = SIGNAL_BY_PATH.get(path);
+    if (signal === undefined) {
+      stats.badRequests++;
+      refuse(res, HTTP_NOT_FOUND, RPC_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}; use ${[...SIGNAL_BY_PATH.keys()].join(', ')}`, json);
+      return;
+    }
+    const route = routes[signal];
+    const counters = stats[signal];
+    counters.requests++;
+    const badRequest = (status: number, code: number, message: string, headers: Record<string, string> = {}): void => {
+      counters.badRequests++;
+      stats.badRequests++;
+      refuse(res, status, code, message, json, headers);
+    };
+    if (req.method !== 'POST') {
+      badRequest(HTTP_METHOD_NOT_ALLOWED, RPC_UNIMPLEMENTED, `${truncate(req.method ?? '')} is not allowed; OTLP/HTTP exports are POSTed`, {
+        Allow: 'POST',
+      });
+      return;
+    }
+    const encoding = mediaTypeOf(req.headers['content-type']);
+    if (encoding === null) {
+      badRequest(
+        HTTP_UNSUPPORTED_MEDIA_TYPE,
+        RPC_INVALID_ARGUMENT,
+        `unsupported Content-Type ${JSON.stringify(truncate(req.headers['content-type'] ?? ''))}; send ${CONTENT_TYPE_PROTOBUF} or ${CONTENT_TYPE_JSON}`,
+      );
+      return;
+    }
+    const coding = contentCodingOf(req.headers['content-encoding']);
+    if (coding === null) {
+      badRequest(
+        HTTP_UNSUPPORTED_MEDIA_TYPE,
+        RPC_INVALID_ARGUMENT,
+        `unsupported Content-Encoding ${JSON.stringify(truncate(String(req.headers['content-encoding'])))}`,
+        { 'Accept-Encoding': ACCEPTED_ENCODINGS },
+      );
+      return;
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      badRequest(HTTP_PAYLOAD_TOO_LARGE, RPC_RESOURCE_EXHAUSTED, tooLargeMessage(limit));
+      return;
+    }
+
+    inFlight++;
+    try {
+      const read = await readBody(req, limit, options.requestTimeoutMs);
+      if (read === null) return; // the client went away; nobody to answer
+      if (!read.ok) {
+        badRequest(read.status, read.code, read.message);
+        return;
+      }
+      const inflated = await decompress(read.body, coding, limit);
+      if (!inflated.ok) {
+        badRequest(inflated.status, inflated.code, inflated.message);
+        return;
+      }
+      await exportBody(route, inflated.body, encoding, res);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  };
+
+  const exportBody = async (route: SignalRoute, body: Buffer, encoding: BodyEncoding, res: ServerResponse): Promise<void> => {
+    const json = encoding === 'json';
+    let decoded: DecodedExport;
+    try {
+      decoded = route.decode(json ? transcodeOtlpJson(body, route.signal) : body);
+    } catch (error) {
+      answerFailure(route, error, res, json);
+      return;
+    }
+    const batch = batchOf(route, decoded);
+    if (batch !== null) {
+      try {
+        await consumer.consume(batch);
+      } catch (error) {
+        answerFailure(route, error, res, json);
+        return;
+      }
+    }
+    countAcknowledged(stats, route.signal, decoded);
+    const payload = json
+      ? encodeExportResponseJson(route.signal, decoded.rejected, decoded.errorMessage)
+      : encodeExportResponse(decoded.rejected, decoded.errorMessage);
+    send(res, HTTP_OK, payload, json);
+  };
+
+  const answerFailure = (route: SignalRoute, error: unknown, res: ServerResponse, json: boolean): void => {
+    const failure = exportFailureOf(error, route.requestName);
+    countFailure(stats, route.signal, failure);
+    if (failure.kind === 'internal') onInternalError?.(error, route.signal);
+    const headers: Record<string, string> = {};
+    if (failure.kind === 'backpressure') {
+      const ms = failure.retryAfterMs;
+      headers['Retry-After'] = String(ms === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(ms / MS_PER_SECOND)));
+    }
+    const body = json ? encodeStatusJson(failure.grpcCode, failure.message) : encodeStatus(failure.grpcCode, failure.message);
+    send(res, failure.httpStatus, body, json, headers);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Only a bug gets here (decoders throw DecodeError, consumers are caught): answer 500 once, keep serving.
+      onInternalError?.(error, SIGNAL_BY_PATH.get((req.url ?? '').split('?', 1)[0]!) ?? 'traces');
+      if (!res.headersSent) refuse(res, 500, 13, 'internal error', false);
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = options.requestTimeoutMs + NODE_REQUEST_TIMEOUT_SLACK_MS;
+  server.headersTimeout = Math.min(NODE_HEADERS_TIMEOUT_MS, options.requestTimeoutMs);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    start() {
+      if (started) return Promise.reject(new Error('OTLP HTTP receiver already started'));
+      started = true;
+      const { host, port } = splitEndpoint(options.endpoint);
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const address = server.address();
+          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
+        });
+      });
+    },
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        // Past the grace period, whatever is still open is cut.
+        const timer = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, options.shutdownTimeoutMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // Idle keep-alive connections go now; busy ones once no export is in flight (their answers flushed first).
+        const closeWhenDrained = (): void => {
+          server.closeIdleConnections();
+          if (inFlight === 0) for (const socket of sockets) socket.destroySoon();
+        };
+        drained = closeWhenDrained;
+        closeWhenDrained();
+      });
+      return stopping;
+    },
+    stats() {
+      return copyReceiverStats(stats);
+    },
+  };
+}
+
+/** Which OTLP encoding a Content-Type names (parameters such as charset ignored); null when neither. */
+function mediaTypeOf(header: string | undefined): BodyEncoding | null {
+  if (header === undefined) return null;
+  const type = header.split(';', 1)[0]!.trim().toLowerCase();
+  if (type === CONTENT_TYPE_PROTOBUF || type === 'application/protobuf') return 'protobuf';
+  if (type === CONTENT_TYPE_JSON) return 'json';
+  return null;
+}
+
+function contentCodingOf(header: string | string[] | undefined): ContentCoding | null {
+  if (header === undefined) return 'identity';
+  if (Array.isArray(header)) return null;
+  const coding = header.trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return 'identity';
+  if (coding === 'gzip' || coding === 'x-gzip') return 'gzip';
+  if (coding === 'deflate') return 'deflate';
+  return null;
+}
+
+function tooLargeMessage(limit: number): string {
+  return `request body larger than ${limit} bytes (maxRequestBodyMib)`;
+}
+
+/** Reads the whole body, refusing it once it passes `limit` bytes or takes longer than `timeoutMs`. */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limit) {
+        req.pause();
+        settle({ ok: false, status: HTTP_PAYLOAD_TOO_LARGE, code: RPC_RESOURCE_EXHAUSTED, message: tooLargeMessage(limit) });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => settle({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+    const onGone = (): void => settle(null);
+    const onClose = (): void => {
+      if (!req.complete) settle(null);
+    };
+    const timer = setTimeout(() => {
+      req.pause();
+      settle({
+        ok: false,
+        status: HTTP_REQUEST_TIMEOUT,
+        code: RPC_DEADLINE_EXCEEDED,
+        message: `request body not received within ${timeoutMs} ms`,
+      });
+    }, timeoutMs);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onClose);
+  });
+}
+
+/** The body after Content-Encoding, its inflated size bounded by `limit` (zlib stops there: a bomb costs ≤ limit). */
+async function decompress(body: Buffer, coding: ContentCoding, limit: number): Promise<Exclude<BodyResult, null>> {
+  if (coding === 'identity' || body.length === 0) return { ok: true, body };
+  const zlibOptions = { maxOutputLength: limit };
+  try {
+    if (coding === 'gzip') return { ok: true, body: await gunzip(body, zlibOptions) };
+    try {
+      return { ok: true, body: await inflate(body, zlibOptions) };
+    } catch (error) {
+      // Some clients send raw DEFLATE under `deflate`; try that before giving up (but never past the limit).
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+      return { ok: true, body: await inflateRaw(body, zlibOptions) };
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      return { ok: false, status: HTTP_PAYLOAD_TOO_LARGE, code: RPC_RESOURCE_EXHAUSTED, message: `decompressed ${tooLargeMessage(limit)}` };
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, status: HTTP_BAD_REQUEST, code: RPC_INVALID_ARGUMENT, message: `cannot decompress ${coding} body: ${truncate(detail)}` };
+  }
+}
+
+function send(res: ServerResponse, status: number, body: Buffer, json: boolean, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'Content-Type': json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
+    'Content-Length': String(body.length),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/**
+ * A 4xx answer given before (or instead of) reading the whole body: the connection is closed after it, so the rest
+ * of an unwanted body is never read.
+ */
+function refuse(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  json: boolean,
+  headers: Record<string, string> = {},
+): void {
+  const body = json ? encodeStatusJson(code, message) : encodeStatus(code, message);
+  send(res, status, body, json, { ...headers, Connection: 'close' });
+  res.once('finish', () => res.socket?.destroySoon());
+}
+
+const MAX_ECHO_LENGTH = 100;
+
+/** Client-sent text echoed in an answer, bounded. */
+function truncate(text: string): string {
+  return text.length > MAX_ECHO_LENGTH ? `${text.slice(0, MAX_ECHO_LENGTH)}…` : text;
+}
+
+/** `host:port` → listen() arguments (`[::1]` → `::1`). */
+function splitEndpoint(endpoint: string): { host: string; port: number } {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(endpoint.slice(colon + 1)) };
+}
