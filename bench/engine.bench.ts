@@ -12,6 +12,7 @@ import { builtinRules } from '../engine/builtin-rules.js';
 import { Detector } from '../engine/detector.js';
 import { createEngine } from '../engine/engine.js';
 import { IncidentBook, DEFAULT_INCIDENT_LIMITS } from '../engine/incidents.js';
+import type { IncidentState } from '../engine/incidents.js';
 import type { DetectionRule, EventDraft, IncidentEvent, Severity } from '../engine/types.js';
 
 const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);
@@ -144,7 +145,7 @@ function detectionThroughput(events: readonly IncidentEvent[], rules: DetectionR
     for (const event of events) event.incident_id = '';
     const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
     const detector = new Detector(rules, { maxGroupsPerRule: 10_000 }, book);
-    const changes = new ChangeSet();
+    const changes = new ChangeSet<IncidentState>();
     const start = process.hrtime.bigint();
     for (let i = 0; i < events.length; i++) detector.observe(events[i]!, CLOCK, changes, false);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;

@@ -7,8 +7,9 @@ import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './
 import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesList, rulesShow } from './commands/rules.js';
 import { serve } from './commands/serve.js';
+import { trace } from './commands/trace.js';
 
-export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, rulesList, rulesShow];
+export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, rulesList, rulesShow, trace];
 
 function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
   let best: CommandSpec | undefined;

@@ -3,7 +3,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { incidentMessageToJson, ruleMessageToJson, type JsonObject } from './messages.js';
+import { eventMessageToJson, incidentMessageToJson, ruleMessageToJson, type JsonObject } from './messages.js';
 
 const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -30,6 +30,7 @@ export interface ControlClient {
   status(): Promise<JsonObject>;
   listIncidents(request: ListIncidentsRequest): Promise<{ incidents: JsonObject[]; totalMatched: number }>;
   getIncident(incidentId: string, options?: { timeline?: boolean; timelineLimit?: number }): Promise<JsonObject>;
+  getTrace(traceId: string): Promise<JsonObject>;
   listRules(enabledOnly?: boolean): Promise<JsonObject[]>;
   getRule(ruleId: string): Promise<JsonObject>;
   close(): void;
@@ -67,6 +68,16 @@ export function connectControl(socketPath: string, deadlineMs = DEFAULT_DEADLINE
         timeline_limit: options.timelineLimit ?? 0,
       });
       return incidentMessageToJson(reply);
+    },
+    async getTrace(traceId) {
+      const reply = await call('GetTrace', { trace_id: traceId });
+      return {
+        trace_id: reply.trace_id,
+        services: reply.services ?? [],
+        incident_ids: reply.incident_ids ?? [],
+        spans: reply.spans ?? [],
+        events: ((reply.events ?? []) as JsonObject[]).map(eventMessageToJson),
+      };
     },
     async listRules(enabledOnly = false) {
       const reply = await call('ListRules', { enabled_only: enabledOnly });

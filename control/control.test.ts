@@ -31,6 +31,8 @@ const incidentJson: JsonObject = {
     error_distribution: { api_error: 11, error: 1 },
     source_distribution: { checkout: 12 },
   },
+  users_affected: 3,
+  similar_incidents: [{ incident_id: 'inc_00000', resolution: 'unresolved' }],
   trace_ids: ['0af7651916cd43dd8448eb211c80319c'],
   notes: [],
   actions: [],
@@ -47,12 +49,14 @@ const eventJson: JsonObject = {
   metadata: { status_code: 500, 'http.route': '/api/orders', retried: false },
   correlation_id: '0af7651916cd43dd8448eb211c80319c',
   span_id: 'b7ad6b7169203331',
+  incident_id: 'inc_00001',
 };
 
 const backend: ControlBackend = {
   status: () => ({ version: '0.1.0', open_incidents: 1 }),
   listIncidents: (query) => ({ incidents: query.limit === 7 ? [] : [incidentJson], totalMatched: 1 }),
   getIncident: (id, timeline) => (id === 'inc_00001' ? { ...incidentJson, ...(timeline ? { timeline: [eventJson] } : {}) } : undefined),
+  getTrace: () => undefined,
   listRules: () => [],
   getRule: () => undefined,
 };

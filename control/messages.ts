@@ -9,8 +9,12 @@ export type JsonObject = Record<string, unknown>;
 const NULLABLE_INCIDENT_FIELDS = ['acknowledged_at', 'resolved_at', 'closed_at', 'assigned_to', 'mttr'] as const;
 
 export function eventJsonToMessage(event: JsonObject): JsonObject {
-  const { metadata, ...rest } = event;
-  return { ...rest, metadata_json: JSON.stringify(metadata ?? {}) };
+  const message: JsonObject = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'metadata') message.metadata_json = JSON.stringify(value ?? {});
+    else if (value !== null && value !== undefined) message[key] = value;
+  }
+  return message;
 }
 
 export function eventMessageToJson(message: JsonObject): JsonObject {
@@ -31,6 +35,7 @@ export function eventMessageToJson(message: JsonObject): JsonObject {
     metadata,
     correlation_id: rest.correlation_id || null,
     span_id: rest.span_id || null,
+    incident_id: rest.incident_id || null,
   };
 }
 
@@ -63,49 +68,46 @@ export function incidentJsonToMessage(incident: JsonObject): JsonObject {
   return message;
 }
 
-/** The contract's key order for an incident (DESIGN.md), so JSON output reads the same everywhere. */
-const INCIDENT_KEY_ORDER = [
-  'incident_id',
-  'incident_type',
-  'severity',
-  'status',
-  'title',
-  'description',
-  'rule_id',
-  'detected_at',
-  'first_event_at',
-  'last_event_at',
-  'acknowledged_at',
-  'resolved_at',
-  'closed_at',
-  'affected_components',
-  'event_count',
-  'assigned_to',
-  'mttd',
-  'mttr',
-  'root_cause',
-  'trace_ids',
-  'notes',
-  'actions',
-  'updated_at',
-] as const;
-
-/** Incident message (as proto-loader gives it) → contract JSON. */
+/** Incident message (as proto-loader gives it) → contract JSON, in engine/json.ts's key order (DESIGN.md). */
 export function incidentMessageToJson(message: JsonObject): JsonObject {
-  const json: JsonObject = {};
-  for (const key of INCIDENT_KEY_ORDER) json[key] = message[key] ?? null;
-  for (const key of NULLABLE_INCIDENT_FIELDS) {
+  const nullable = (key: (typeof NULLABLE_INCIDENT_FIELDS)[number]) => {
     const value = message[key];
-    json[key] = value === undefined || value === null || value === '' ? null : value;
-  }
-  const rootCause = (message.root_cause ?? {}) as JsonObject;
-  json.root_cause = {
-    primary_error_type: rootCause.primary_error_type ?? '',
-    primary_source: rootCause.primary_source ?? '',
-    error_distribution: sortedCounts(rootCause.error_distribution),
-    source_distribution: sortedCounts(rootCause.source_distribution),
-    ...(rootCause.root_span ? { root_span: rootCause.root_span } : {}),
+    return value === undefined || value === null || value === '' ? null : value;
   };
+  const rootCause = (message.root_cause ?? {}) as JsonObject;
+  const json: JsonObject = {
+    incident_id: message.incident_id,
+    incident_type: message.incident_type,
+    severity: message.severity,
+    status: message.status,
+    title: message.title,
+    description: message.description,
+    detected_at: message.detected_at || null,
+    first_event_at: message.first_event_at || null,
+    acknowledged_at: nullable('acknowledged_at'),
+    resolved_at: nullable('resolved_at'),
+    closed_at: nullable('closed_at'),
+    affected_components: message.affected_components ?? [],
+    event_count: Number(message.event_count ?? 0),
+    assigned_to: nullable('assigned_to'),
+    mttd: message.mttd ?? null,
+    mttr: nullable('mttr'),
+    root_cause: {
+      primary_error_type: rootCause.primary_error_type ?? '',
+      primary_source: rootCause.primary_source ?? '',
+      error_distribution: sortedCounts(rootCause.error_distribution),
+      source_distribution: sortedCounts(rootCause.source_distribution),
+      ...(rootCause.root_span ? { root_span: rootCause.root_span } : {}),
+    },
+    users_affected: Number(message.users_affected ?? 0),
+    similar_incidents: ((message.similar_incidents ?? []) as JsonObject[]).map((similar) => ({
+      incident_id: similar.incident_id,
+      resolution: similar.resolution,
+    })),
+    trace_ids: message.trace_ids ?? [],
+  };
+  if (message.has_timeline) json.timeline = ((message.timeline ?? []) as JsonObject[]).map(eventMessageToJson);
+  json.notes = message.notes ?? [];
   json.actions = ((message.actions ?? []) as JsonObject[]).map((action) => ({
     action_id: action.action_id,
     status: action.status,
@@ -113,9 +115,9 @@ export function incidentMessageToJson(message: JsonObject): JsonObject {
     approved_by: action.approved_by ?? null,
     at: action.at,
   }));
-  if (message.has_timeline) {
-    json.timeline = ((message.timeline ?? []) as JsonObject[]).map(eventMessageToJson);
-  }
+  json.rule_id = message.rule_id || null;
+  json.last_event_at = message.last_event_at || null;
+  json.updated_at = message.updated_at || null;
   return json;
 }
 

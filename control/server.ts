@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { incidentJsonToMessage, ruleJsonToMessage, type JsonObject } from './messages.js';
+import { eventJsonToMessage, incidentJsonToMessage, ruleJsonToMessage, type JsonObject } from './messages.js';
 
 export interface ListIncidentsQuery {
   statuses: string[];
@@ -21,6 +21,8 @@ export interface ControlBackend {
   status(): JsonObject;
   listIncidents(query: ListIncidentsQuery): { incidents: JsonObject[]; totalMatched: number };
   getIncident(incidentId: string, timeline: boolean, timelineLimit: number): JsonObject | undefined;
+  /** The trace as contract JSON ({trace_id, spans, events, services, incident_ids}); undefined when unknown. */
+  getTrace(traceId: string): JsonObject | undefined;
   listRules(enabledOnly: boolean): JsonObject[];
   getRule(ruleId: string): JsonObject | undefined;
 }
@@ -91,6 +93,19 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         const found = backend.getIncident(id, Boolean(call.request.timeline), Number(call.request.timeline_limit ?? 0));
         if (!found) return callback(notFound(`incident ${id}`));
         callback(null, incidentJsonToMessage(found));
+      } catch (error) {
+        callback({ code: grpc.status.INTERNAL, details: (error as Error).message } as grpc.ServiceError);
+      }
+    },
+    GetTrace: (call: grpc.ServerUnaryCall<JsonObject, JsonObject>, callback: grpc.sendUnaryData<JsonObject>) => {
+      const id = String(call.request.trace_id ?? '').toLowerCase();
+      if (!/^[0-9a-f]{32}$/.test(id)) {
+        return callback({ code: grpc.status.INVALID_ARGUMENT, details: `trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}` } as grpc.ServiceError);
+      }
+      try {
+        const trace = backend.getTrace(id);
+        if (!trace) return callback(notFound(`trace ${id}`));
+        callback(null, { ...trace, events: ((trace.events ?? []) as JsonObject[]).map(eventJsonToMessage) });
       } catch (error) {
         callback({ code: grpc.status.INTERNAL, details: (error as Error).message } as grpc.ServiceError);
       }

@@ -17,6 +17,12 @@ processors:
 storage: { directory: /var/lib/firewatch }
 `);
     expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:14317', max_recv_msg_size_mib: 16 });
+    // Listing protocols enables exactly those.
+    expect(config.receivers.otlp.protocols.http).toBeNull();
+    expect(parseConfig('receivers: { otlp: { protocols: { http: } } }').receivers.otlp.protocols).toEqual({
+      grpc: null,
+      http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20 },
+    });
     expect(config.processors.convert.slow_span_threshold_ms).toBe(250);
     expect(config.processors.detect.event_ring_capacity).toBe(5000);
     expect(config.processors.detect.max_groups_per_rule).toBe(50);
@@ -52,7 +58,10 @@ processors:
     ['endpoint without port', 'receivers: { otlp: { protocols: { grpc: { endpoint: localhost } } } }', /endpoint: must be host:port/],
     ['fractional ring size', 'processors: { detect: { event_ring_capacity: 1.5 } }', /event_ring_capacity: must be a whole number/],
     ['section as scalar', 'storage: 5', /^storage: must be a mapping/],
-    ['not yet built: http', 'receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:4318 } } } }', /protocols\.http: the OTLP\/HTTP receiver is not available/],
+    ['not yet built: TLS', 'receivers: { otlp: { protocols: { http: { tls: {} } } } }', /protocols\.http\.tls: TLS on the OTLP receiver is not available/],
+    ['no protocol', 'receivers: { otlp: { protocols: {} } }', /^receivers\.otlp\.protocols: enable at least one/],
+    ['bad log severity', 'processors: { convert: { logs: { min_severity_number: 30 } } }', /^processors\.convert\.logs\.min_severity_number: /],
+    ['bad threshold', 'processors: { convert: { metrics: { thresholds: [ { metric: m, above: high, event_type: x } ] } } }', /^processors\.convert\.metrics\.thresholds\[0\]\.above: /],
     ['not yet built: exporters', 'exporters: { slack: {} }', /^exporters: notification exporters/],
     ['bad rule value', 'processors: { detect: { rules: [ { rule_id: error_burst, error_threshold: 0 } ] } }', /processors\.detect\.rules\[0\]\.error_threshold/],
     ['invalid YAML', 'storage: [', /invalid YAML/],

@@ -11,6 +11,15 @@ import { parseDocument } from 'yaml';
 import { builtinRules } from '../engine/builtin-rules.js';
 import { mergeRules } from '../engine/rule-config.js';
 import type { DetectionRule } from '../engine/types.js';
+import { parseMinSeverityNumber } from '../receiver/logs/log-converter-options.js';
+import {
+  createDefaultMetricConverterOptions,
+  DEFAULT_MAX_SERIES,
+  parseMaxSeries,
+  parseMetricThresholdRules,
+  type MetricThresholdRule,
+} from '../receiver/metrics/metric-converter-options.js';
+import { ReceiverOptionError } from '../receiver/option-checks.js';
 
 export interface GrpcProtocolConfig {
   /** host:port the OTLP/gRPC receiver binds. Default `127.0.0.1:4317`. Port 0 picks a free port. */
@@ -19,14 +28,33 @@ export interface GrpcProtocolConfig {
   max_recv_msg_size_mib: number;
 }
 
+export interface HttpProtocolConfig {
+  /** host:port the OTLP/HTTP receiver binds. Default `127.0.0.1:4318`. Port 0 picks a free port. */
+  endpoint: string;
+  /** Largest request body accepted, in MiB, also after decompression; larger ones get 413. Default 20. */
+  max_request_body_mib: number;
+}
+
 export interface ConvertConfig {
   /** A span longer than this (ms) becomes a `slow_request` event. Default 1000. */
   slow_span_threshold_ms: number;
+  logs: {
+    /** Log records at or above this OTLP severity number become events (17 = ERROR, 21 = FATAL). Default 17. */
+    min_severity_number: number;
+  };
+  metrics: {
+    /** Metric threshold rules; setting this list replaces the defaults (memory, filesystem, HTTP latency). */
+    thresholds: MetricThresholdRule[];
+    /** Cumulative series remembered for differencing histograms (least recently seen dropped). Default 10000. */
+    max_series: number;
+  };
 }
 
 export interface DetectConfig {
   /** Recent events kept in memory (ring buffer, indexed by trace ID). Default 100000. */
   event_ring_capacity: number;
+  /** Recent spans of every trace kept in memory for root cause and drill-down (oldest evicted first). Default 200000. */
+  trace_ring_capacity: number;
   /** Distinct group keys (e.g. services) tracked per rule before the least recently seen is dropped. Default 10000. */
   max_groups_per_rule: number;
   /**
@@ -47,7 +75,8 @@ export interface ControlConfig {
 }
 
 export interface Config {
-  receivers: { otlp: { protocols: { grpc: GrpcProtocolConfig } } };
+  /** A protocol is off (null) when the file lists `receivers.otlp.protocols` without it, as in the Collector. */
+  receivers: { otlp: { protocols: { grpc: GrpcProtocolConfig | null; http: HttpProtocolConfig | null } } };
   processors: { convert: ConvertConfig; detect: DetectConfig };
   storage: StorageConfig;
   service: { control: ControlConfig };
@@ -59,10 +88,21 @@ export const CONTROL_SOCKET_NAME = 'control.sock';
 
 export function createDefaultConfig(): Config {
   return {
-    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 } } } },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 },
+          http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20 },
+        },
+      },
+    },
     processors: {
-      convert: { slow_span_threshold_ms: 1000 },
-      detect: { event_ring_capacity: 100_000, max_groups_per_rule: 10_000, rules: builtinRules() },
+      convert: {
+        slow_span_threshold_ms: 1000,
+        logs: { min_severity_number: 17 },
+        metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
+      },
+      detect: { event_ring_capacity: 100_000, trace_ring_capacity: 200_000, max_groups_per_rule: 10_000, rules: builtinRules() },
     },
     storage: { directory: DEFAULT_STORAGE_DIRECTORY },
     service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
@@ -172,6 +212,18 @@ const ruleList: Check = (raw, path) => {
   return merged.rules;
 };
 
+/** Adapts the receiver's option parsers (which throw ReceiverOptionError naming the path) to config checks. */
+function receiverCheck<T>(parse: (raw: unknown, path: string) => T): Check {
+  return (raw, path) => {
+    try {
+      return parse(raw, path);
+    } catch (error) {
+      if (error instanceof ReceiverOptionError) throw new ConfigError(error.path, error.detail);
+      throw error;
+    }
+  };
+}
+
 const NOT_YET = 'is not available in this version of firewatch';
 
 const SCHEMA: Section = section({
@@ -184,16 +236,30 @@ const SCHEMA: Section = section({
           tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
           auth: unsupported(`receiver authentication ${NOT_YET}`),
         }),
-        http: unsupported(`the OTLP/HTTP receiver ${NOT_YET}; use OTLP/gRPC (port 4317)`),
+        http: section({
+          endpoint: value(hostPort),
+          max_request_body_mib: value(positiveNumber(1024)),
+          tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
+          auth: unsupported(`receiver authentication ${NOT_YET}`),
+          cors: unsupported(`CORS on the OTLP/HTTP receiver ${NOT_YET}`),
+        }),
       }),
     }),
   }),
   processors: section({
     convert: section({
       slow_span_threshold_ms: value(positiveNumber(86_400_000)),
+      logs: section({
+        min_severity_number: value(receiverCheck(parseMinSeverityNumber)),
+      }),
+      metrics: section({
+        thresholds: value(receiverCheck(parseMetricThresholdRules)),
+        max_series: value(receiverCheck(parseMaxSeries)),
+      }),
     }),
     detect: section({
       event_ring_capacity: value(positiveInteger(10_000_000)),
+      trace_ring_capacity: value(positiveInteger(50_000_000)),
       max_groups_per_rule: value(positiveInteger(1_000_000)),
       rules: value(ruleList),
     }),
@@ -259,6 +325,19 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
   const config = createDefaultConfig();
   const socketWasSet = hasPath(raw, ['service', 'control', 'socket']);
   applySection(SCHEMA, raw, config as unknown as Record<string, unknown>, '');
+  // Collector semantics: listing protocols enables exactly those.
+  if (hasPath(raw, ['receivers', 'otlp', 'protocols'])) {
+    const protocols = config.receivers.otlp.protocols;
+    if (!hasPath(raw, ['receivers', 'otlp', 'protocols', 'grpc'])) protocols.grpc = null;
+    if (!hasPath(raw, ['receivers', 'otlp', 'protocols', 'http'])) protocols.http = null;
+    const listed = (raw as { receivers: { otlp: { protocols: Record<string, unknown> } } }).receivers.otlp.protocols;
+    const defaults = createDefaultConfig().receivers.otlp.protocols;
+    if ('grpc' in listed && listed.grpc === null) protocols.grpc = defaults.grpc;
+    if ('http' in listed && listed.http === null) protocols.http = defaults.http;
+    if (!protocols.grpc && !protocols.http) {
+      throw new ConfigError('receivers.otlp.protocols', 'enable at least one of grpc, http');
+    }
+  }
   if (!socketWasSet) {
     config.service.control.socket = `${config.storage.directory.replace(/\/+$/, '')}/${CONTROL_SOCKET_NAME}`;
   }

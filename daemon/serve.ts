@@ -10,8 +10,9 @@
 import { resolve } from 'node:path';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson, ruleToJson } from '../engine/json.js';
-import type { IngestResult } from '../engine/types.js';
+import { isOpenStatus, type IngestResult, type SpanRecord } from '../engine/types.js';
 import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
+import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
 import { BackpressureError, type TelemetryConsumer } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { openStore, type LmdbStore } from '../store/lmdb-store.js';
@@ -19,6 +20,7 @@ import { startControlServer, type ControlBackend, type ControlServer } from '../
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
+import { traceToJson } from './trace-json.js';
 
 /** Timeline events returned by GetIncident when the client sets no limit. */
 const TIMELINE_CAP = 10_000;
@@ -26,6 +28,11 @@ const TIMELINE_CAP = 10_000;
 const MAX_PENDING_COMMITS = 2_048;
 /** Events reloaded after a restart: those that arrived within this multiple of the longest rule window. */
 const RESTORE_WINDOW_FACTOR = 2;
+/** How often time-based detection runs (silence, prolonged incidents). */
+const TICK_INTERVAL_MS = 5_000;
+/** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
+const PAST_INCIDENTS_RESTORED = 5_000;
+const NO_SPANS: SpanRecord[] = [];
 
 export interface SignalCounters {
   items: number;
@@ -35,7 +42,9 @@ export interface SignalCounters {
 
 export interface Daemon {
   readonly config: Config;
-  readonly otlpGrpcPort: number;
+  /** host:port actually bound ('' when the protocol is off). */
+  readonly otlpGrpcEndpoint: string;
+  readonly otlpHttpEndpoint: string;
   readonly socketPath: string;
   readonly engine: Engine;
   readonly store: LmdbStore;
@@ -59,6 +68,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     rules: config.processors.detect.rules,
     clock,
     eventRingCapacity: config.processors.detect.event_ring_capacity,
+    traceRingCapacity: config.processors.detect.trace_ring_capacity,
     maxGroupsPerRule: config.processors.detect.max_groups_per_rule,
   });
 
@@ -86,6 +96,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     nextIncidentSeq: persisted.counters.nextIncidentSeq,
     openIncidents: persisted.openIncidents,
     recentEvents: persisted.recentEvents,
+    pastIncidents: store
+      .listIncidents({ limit: PAST_INCIDENTS_RESTORED * 2 })
+      .incidents.filter((incident) => !isOpenStatus(incident.status))
+      .slice(0, PAST_INCIDENTS_RESTORED),
   });
   reportNewIncidents(restored);
   await store.commit(restored, engine.counters());
@@ -102,19 +116,22 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
   const committer = new GroupCommitter(store);
   let pendingCommits = 0;
-  let badRequests = 0;
 
   const pipeline: TelemetryConsumer = {
     async consume(batch) {
       const counters = signals[batch.signal];
       counters.items += batch.items;
       counters.rejected += batch.rejected;
-      if (batch.drafts.length === 0) return;
+      const spans = batch.spans ?? NO_SPANS;
+      if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
       if (pendingCommits >= MAX_PENDING_COMMITS) {
-        throw new BackpressureError('firewatch is writing behind; retry later');
+        throw new BackpressureError('firewatch is writing behind; retry later', 1_000);
       }
       counters.events += batch.drafts.length;
-      const result = engine.ingest(batch.drafts);
+      const result = engine.ingest(batch.drafts, {
+        spans,
+        ...(batch.perService ? { serviceTotals: batch.perService } : {}),
+      });
       reportNewIncidents(result);
       pendingCommits += 1;
       try {
@@ -125,22 +142,31 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     },
   };
 
-  const grpcConfig = config.receivers.otlp.protocols.grpc;
-  const receiver = createOtlpGrpcReceiver(
-    {
-      endpoint: grpcConfig.endpoint,
-      maxRecvMsgSizeMib: grpcConfig.max_recv_msg_size_mib,
-      spanConverter: { slowSpanThresholdMs: config.processors.convert.slow_span_threshold_ms },
+  const protocols = config.receivers.otlp.protocols;
+  const converters = {
+    spanConverter: { slowSpanThresholdMs: config.processors.convert.slow_span_threshold_ms },
+    logConverter: { minSeverityNumber: config.processors.convert.logs.min_severity_number },
+    metricConverter: {
+      thresholds: config.processors.convert.metrics.thresholds,
+      maxSeries: config.processors.convert.metrics.max_series,
     },
-    pipeline,
-  );
-  let otlpEndpoint = grpcConfig.endpoint;
+    collectSpans: true,
+  };
+  const grpcReceiver = protocols.grpc
+    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
+    : undefined;
+  const httpReceiver = protocols.http
+    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters }, pipeline)
+    : undefined;
+  let grpcEndpoint = protocols.grpc?.endpoint ?? '';
+  let httpEndpoint = protocols.http?.endpoint ?? '';
 
   const backend: ControlBackend = {
     status: () => ({
       version: packageVersion(),
       started_at: new Date(startedAt).toISOString(),
-      otlp_grpc_endpoint: otlpEndpoint,
+      otlp_grpc_endpoint: grpcEndpoint,
+      otlp_http_endpoint: httpEndpoint,
       storage_directory: storageDirectory,
       open_incidents: engine.openIncidents().length,
       spans_received: signals.traces.items,
@@ -148,7 +174,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       log_records_received: signals.logs.items,
       metric_points_received: signals.metrics.items,
       events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
-      bad_requests: badRequests + receiver.stats().badRequests,
+      bad_requests: (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0),
       incidents_total: engine.counters().nextIncidentSeq - 1,
     }),
     listIncidents: (query) => {
@@ -169,6 +195,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       const limit = timelineLimit > 0 ? Math.min(timelineLimit, TIMELINE_CAP) : TIMELINE_CAP;
       return incidentToJson(incident, { timeline: store.timeline(incidentId, limit) });
     },
+    getTrace: (traceId) => traceToJson(traceId, store, engine),
     listRules: (enabledOnly) => engine.rules().filter((rule) => !enabledOnly || rule.enabled).map(ruleToJson),
     getRule: (ruleId) => {
       const rule = engine.rule(ruleId);
@@ -184,27 +211,49 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     throw error;
   }
 
+  const withPort = (endpoint: string, port: number) => `${endpoint.slice(0, endpoint.lastIndexOf(':'))}:${port}`;
   try {
-    const { port } = await receiver.start();
-    otlpEndpoint = `${grpcConfig.endpoint.slice(0, grpcConfig.endpoint.lastIndexOf(':'))}:${port}`;
+    if (grpcReceiver) grpcEndpoint = withPort(grpcEndpoint, (await grpcReceiver.start()).port);
+    if (httpReceiver) httpEndpoint = withPort(httpEndpoint, (await httpReceiver.start()).port);
   } catch (error) {
+    await grpcReceiver?.stop();
+    await httpReceiver?.stop();
     await control.stop();
     await store.close();
     throw error;
   }
-  log.info('firewatch ready', { otlp_grpc: otlpEndpoint, control_socket: socketPath, storage: storageDirectory });
+
+  // Time-based work (silence, prolonged incidents) runs on the daemon's clock, not per export.
+  const ticker = setInterval(() => {
+    const result = engine.tick();
+    reportNewIncidents(result);
+    committer.submit(result, engine.counters()).catch((error: unknown) => {
+      log.error('cannot persist time-based changes', { error: (error as Error).message });
+    });
+  }, TICK_INTERVAL_MS);
+  ticker.unref();
+
+  log.info('firewatch ready', {
+    otlp_grpc: grpcEndpoint || 'off',
+    otlp_http: httpEndpoint || 'off',
+    control_socket: socketPath,
+    storage: storageDirectory,
+  });
 
   let stopping: Promise<void> | undefined;
   return {
     config,
-    otlpGrpcPort: Number(otlpEndpoint.slice(otlpEndpoint.lastIndexOf(':') + 1)),
+    otlpGrpcEndpoint: grpcEndpoint,
+    otlpHttpEndpoint: httpEndpoint,
     socketPath,
     engine,
     store,
     stop() {
       stopping ??= (async () => {
         // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
-        await receiver.stop();
+        clearInterval(ticker);
+        await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
+        await committer.idle();
         await control.stop();
         await store.close();
         log.info('firewatch stopped', {});

@@ -127,6 +127,8 @@ const BUILTIN_RULES: readonly Readonly<DetectionRule>[] = [
 export function cloneRule(rule: Readonly<DetectionRule>): DetectionRule {
   const match: DetectionRule['match'] = { event_types: [...rule.match.event_types] };
   if (rule.match.min_severity !== undefined) match.min_severity = rule.match.min_severity;
+  if (rule.match.source_pattern !== undefined) match.source_pattern = rule.match.source_pattern;
+  if (rule.match.attributes !== undefined) match.attributes = { ...rule.match.attributes };
   return { ...rule, match };
 }
 

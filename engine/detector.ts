@@ -1,11 +1,15 @@
 // Threshold detection: rules compiled once, then every event checked the moment it arrives.
 //
 //   observe(event)
-//     └─ rulesByType.get(event_type) ──▶ for each rule (config order):
-//          min_severity? ─▶ group key ─▶ GroupTable (LRU, capped)
-//            ├─ open incident of (rule, group)? ──▶ IncidentBook.absorb            (no window, no second incident)
-//            └─ window.insert(event) ─▶ size ≥ error_threshold? ─▶ fire: window events → IncidentBook.create
+//     └─ rulesByType.get(event_type)
+//          ├─ trace owned by an open incident and a rule counts the event? ──▶ join it (correlation.ts)
+//          └─ for each rule (config order):
+//               min_severity? source_pattern? attributes? ─▶ group key ─▶ GroupTable (LRU, capped)
+//                 ├─ open incident of (rule, group)? ──▶ IncidentBook.absorb       (no window, no second incident)
+//                 └─ window.insert(event) ─▶ size ≥ error_threshold? ─▶ fire: window events →
+//                        their traces owned by an open incident? join it : IncidentBook.create
 //     └─ require_consecutive rules the event does NOT match: clear that group's window
+//     └─ traces incidents gained meanwhile: Correlator.drain (their waiting events join)
 //
 // Hot path (measured by bench/engine.bench.ts): one Map lookup for an event no rule counts; per counted event one
 // group lookup, an in-order append and a few compares. No closures or per-event objects: rule matching is compiled
@@ -15,12 +19,13 @@
 // entries another rule linked meanwhile before it fires.
 
 import type { ChangeSet } from './change-set.js';
+import type { CorrelationRule, Correlator, RuleMatcher } from './correlation.js';
 import type { IncidentBook, IncidentState } from './incidents.js';
-import { METADATA_GROUP_PREFIX } from './rule-config.js';
+import { METADATA_GROUP_PREFIX, compileSourcePattern } from './rule-config.js';
 import { GroupTable } from './sliding-window.js';
 import type { GroupWindow } from './sliding-window.js';
 import { SEVERITY_RANK } from './types.js';
-import type { DetectionRule, IncidentEvent } from './types.js';
+import type { DetectionRule, IncidentEvent, MetadataValue } from './types.js';
 
 /** Default cap on groups (windows) per rule; the least recently updated group is evicted beyond it. */
 export const DEFAULT_MAX_GROUPS_PER_RULE = 10_000;
@@ -33,6 +38,7 @@ const GROUP_CORRELATION_ID = 3;
 const GROUP_SPAN_ID = 4;
 const GROUP_METADATA = 5;
 const GROUP_ALL = 6;
+const GROUP_MESSAGE = 7;
 
 function groupKind(groupBy: string): number {
   switch (groupBy) {
@@ -46,6 +52,8 @@ function groupKind(groupBy: string): number {
       return GROUP_CORRELATION_ID;
     case 'span_id':
       return GROUP_SPAN_ID;
+    case 'message':
+      return GROUP_MESSAGE;
     case '':
       return GROUP_ALL;
     default:
@@ -55,7 +63,7 @@ function groupKind(groupBy: string): number {
 }
 
 /** A rule prepared for the hot path. */
-export class CompiledRule {
+export class CompiledRule implements CorrelationRule {
   readonly rule: DetectionRule;
   readonly ruleId: string;
   readonly threshold: number;
@@ -69,7 +77,14 @@ export class CompiledRule {
   readonly minComponents: number;
   /** Window size bound while min_components_affected is unmet. */
   readonly maxWindowSize: number;
+  /** Events of a group joined to an incident through traces before the group is aliased to it (correlation.ts). */
+  readonly aliasAfter: number;
   readonly groups: GroupTable<IncidentState>;
+  /** True when source_pattern or attributes narrow the match (checked after type and severity). */
+  readonly hasFilters: boolean;
+  private readonly sourcePattern: RegExp | null;
+  private readonly attributeKeys: readonly string[];
+  private readonly attributeValues: readonly MetadataValue[];
 
   constructor(rule: DetectionRule, maxGroups: number) {
     this.rule = rule;
@@ -84,15 +99,36 @@ export class CompiledRule {
     this.consecutive = rule.require_consecutive;
     this.minComponents = rule.min_components_affected;
     this.maxWindowSize = rule.error_threshold + rule.min_components_affected;
+    this.aliasAfter = Math.ceil(rule.error_threshold / 2);
     this.groups = new GroupTable<IncidentState>(maxGroups);
+    const pattern = rule.match.source_pattern;
+    this.sourcePattern = pattern === undefined ? null : compileSourcePattern(pattern);
+    const attributes = rule.match.attributes ?? {};
+    this.attributeKeys = Object.keys(attributes);
+    this.attributeValues = this.attributeKeys.map((key) => attributes[key] as MetadataValue);
+    this.hasFilters = this.sourcePattern !== null || this.attributeKeys.length > 0;
   }
 
-  /** Whether this rule counts `event` (type and severity). */
+  /** Whether this rule counts `event` (type, severity, source pattern, attributes). */
   matches(event: IncidentEvent): boolean {
     return (
       (this.matchesAllTypes || this.eventTypes.has(event.event_type)) &&
-      (this.minSeverityRank === 0 || SEVERITY_RANK[event.severity] >= this.minSeverityRank)
+      (this.minSeverityRank === 0 || SEVERITY_RANK[event.severity] >= this.minSeverityRank) &&
+      (!this.hasFilters || this.matchesFilters(event))
     );
+  }
+
+  /** source_pattern and attributes (metadata equality, same type). */
+  matchesFilters(event: IncidentEvent): boolean {
+    if (this.sourcePattern !== null && !this.sourcePattern.test(event.source)) return false;
+    const keys = this.attributeKeys;
+    if (keys.length === 0) return true;
+    const metadata = event.metadata;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (!Object.hasOwn(metadata, key) || metadata[key] !== this.attributeValues[i]) return false;
+    }
+    return true;
   }
 
   groupKeyOf(event: IncidentEvent): string {
@@ -107,6 +143,8 @@ export class CompiledRule {
         return event.correlation_id;
       case GROUP_SPAN_ID:
         return event.span_id;
+      case GROUP_MESSAGE:
+        return event.message;
       case GROUP_METADATA: {
         const value = event.metadata[this.metadataKey];
         return typeof value === 'string' ? value : value === undefined ? '' : String(value);
@@ -122,7 +160,7 @@ export interface DetectorOptions {
   maxGroupsPerRule: number;
 }
 
-export class Detector {
+export class Detector implements RuleMatcher {
   /** Enabled rules, in configuration order. */
   readonly compiled: readonly CompiledRule[];
   /** Event type → enabled rules that count it (with the match-everything rules merged in, in config order). */
@@ -130,11 +168,18 @@ export class Detector {
   /** Rules with an empty `match.event_types`: what an event type no rule names gets. */
   private readonly matchAllRules: CompiledRule[];
   private readonly consecutiveRules: CompiledRule[];
+  /**
+   * Correlator.generation at which the current batch's events were all checked for trace joins (engine.ts runs that
+   * pass first); observe() repeats the check only when an incident gained a trace since. -1: not checked.
+   */
+  joinsCheckedAt = -1;
 
   constructor(
     rules: readonly DetectionRule[],
     options: DetectorOptions,
     private readonly book: IncidentBook,
+    /** Trace correlation; null runs detection alone (benchmarks, tests of windows). */
+    private readonly correlator: Correlator | null = null,
   ) {
     this.compiled = rules.filter((r) => r.enabled).map((r) => new CompiledRule(r, options.maxGroupsPerRule));
     this.matchAllRules = this.compiled.filter((c) => c.matchesAllTypes);
@@ -150,10 +195,19 @@ export class Detector {
 
   /**
    * Checks one event against every rule. `replay` (restore, rule changes) rebuilds windows only: an event that was
-   * not absorbed when it first arrived predates its group's open incident, so it is not absorbed now either.
+   * not absorbed when it first arrived predates its group's open incident, so it is not absorbed now either (nor
+   * joined through its trace).
    */
-  observe(event: IncidentEvent, now: number, changes: ChangeSet, replay: boolean): void {
+  observe(event: IncidentEvent, now: number, changes: ChangeSet<IncidentState>, replay: boolean): void {
     const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
+    if (
+      !replay &&
+      rules.length !== 0 &&
+      event.incident_id === '' &&
+      (this.correlator === null || this.correlator.generation !== this.joinsCheckedAt)
+    ) {
+      this.joinByTrace(event, now, changes, rules);
+    }
     for (let i = 0; i < rules.length; i++) {
       if (event.incident_id !== '') break;
       this.offer(rules[i] as CompiledRule, event, now, changes, replay);
@@ -162,6 +216,43 @@ export class Detector {
     for (let i = 0; i < consecutive.length; i++) {
       const rule = consecutive[i] as CompiledRule;
       if (!rule.matches(event)) rule.groups.get(rule.groupKeyOf(event))?.clear();
+    }
+    const correlator = this.correlator;
+    if (correlator !== null && correlator.hasQueued) correlator.drain(now, changes);
+  }
+
+  /**
+   * Joins `event` to the open incident that owns its trace, when a rule counts it; true when it did. The engine calls
+   * this for a whole batch before observing it, so an event's place in its batch does not decide whether it joins.
+   */
+  joinByTrace(
+    event: IncidentEvent,
+    now: number,
+    changes: ChangeSet<IncidentState>,
+    rules: readonly CompiledRule[] | undefined = this.rulesByType.get(event.event_type) ?? this.matchAllRules,
+  ): boolean {
+    const correlator = this.correlator;
+    if (correlator === null || correlator.size === 0 || event.correlation_id === '') return false;
+    const owner = correlator.openOwner(event.correlation_id);
+    if (owner === undefined) return false;
+    const rule = firstMatch(rules, event);
+    if (rule === undefined) return false;
+    correlator.join(owner, event, rule, now, changes);
+    if (correlator.hasQueued) correlator.drain(now, changes);
+    return true;
+  }
+
+  /** The first enabled rule (configuration order) that counts `event`, or undefined (RuleMatcher). */
+  matchingRule(event: IncidentEvent): CompiledRule | undefined {
+    return firstMatch(this.rulesByType.get(event.event_type) ?? this.matchAllRules, event);
+  }
+
+  /** Takes `event` out of the windows of every rule that counts it (RuleMatcher). */
+  release(event: IncidentEvent): void {
+    const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as CompiledRule;
+      if (rule.matches(event)) rule.groups.get(rule.groupKeyOf(event))?.remove(event);
     }
   }
 
@@ -178,8 +269,15 @@ export class Detector {
     return { groups, windowEvents, groupEvictions };
   }
 
-  private offer(rule: CompiledRule, event: IncidentEvent, now: number, changes: ChangeSet, replay: boolean): void {
+  private offer(
+    rule: CompiledRule,
+    event: IncidentEvent,
+    now: number,
+    changes: ChangeSet<IncidentState>,
+    replay: boolean,
+  ): void {
     if (rule.minSeverityRank !== 0 && SEVERITY_RANK[event.severity] < rule.minSeverityRank) return;
+    if (rule.hasFilters && !rule.matchesFilters(event)) return;
     const key = rule.groupKeyOf(event);
     const groups = rule.groups;
     let group = groups.get(key);
@@ -199,14 +297,35 @@ export class Detector {
     if (group.size >= rule.threshold) this.tryFire(rule, group, now, changes);
   }
 
-  private tryFire(rule: CompiledRule, group: GroupWindow<IncidentState>, now: number, changes: ChangeSet): void {
+  private tryFire(
+    rule: CompiledRule,
+    group: GroupWindow<IncidentState>,
+    now: number,
+    changes: ChangeSet<IncidentState>,
+  ): void {
     if (group.dropLinked() > 0 && group.size < rule.threshold) return;
     if (rule.minComponents > 1 && group.distinctSources() < rule.minComponents) {
       group.trimTo(rule.maxWindowSize);
       return;
     }
-    const state = this.book.create(rule.rule, group.key, group.take(), now, changes);
-    group.incident = state;
+    const events = group.take();
+    const owner = this.correlator?.ownerOfWindow(events);
+    if (owner !== undefined) {
+      // The window's failure is (part of) an open incident's: its events join that one instead of opening another.
+      const correlator = this.correlator as Correlator;
+      for (let i = 0; i < events.length; i++) correlator.join(owner, events[i] as IncidentEvent, rule, now, changes);
+      group.incident = this.book.openFor(rule.ruleId, group.key) ?? null;
+    } else {
+      group.incident = this.book.create(rule.rule, group.key, events, now, changes);
+    }
     group.incidentVersion = this.book.version;
   }
+}
+
+function firstMatch(rules: readonly CompiledRule[], event: IncidentEvent): CompiledRule | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] as CompiledRule;
+    if (rule.matches(event)) return rule;
+  }
+  return undefined;
 }

@@ -202,7 +202,7 @@ describe('incidents', () => {
 
     // act
     const absorbed = engine.ingest(burst(3, T0 + 20 * SECOND, SECOND, { source: 'checkout', correlation_id: 'abc' }));
-    const other = engine.ingest(burst(10, T0, SECOND, { source: 'payments' }));
+    const other = engine.ingest(burst(10, T0, SECOND, { source: 'payments' }, 100)); // no trace shared with checkout
 
     // verify
     expect(opened.incidents.map((i) => i.incident_id)).toEqual(['inc_00001']);
@@ -429,7 +429,7 @@ describe('group cap', () => {
     // prepare: cap 2; a holds 9 errors, b holds 9, and a was updated last
     const { engine } = testEngine({ maxGroupsPerRule: 2 });
     engine.ingest(burst(8, T0, SECOND, { source: 'a' }));
-    engine.ingest(burst(9, T0, SECOND, { source: 'b' }));
+    engine.ingest(burst(9, T0, SECOND, { source: 'b' }, 100));
     engine.ingest([draft({ source: 'a', timestamp: T0 + 8 * SECOND })]);
 
     // act: c needs a window: the table is full, so b (least recently updated) goes
@@ -456,19 +456,19 @@ describe('ids, counters and restore', () => {
     // prepare
     const { engine } = testEngine();
     const first = engine.ingest(burst(10, T0, SECOND, { source: 'a' }));
-    const second = engine.ingest(burst(10, T0, SECOND, { source: 'b' }));
+    const second = engine.ingest(burst(10, T0, SECOND, { source: 'b' }, 100));
     const counters = engine.counters();
     const stored: IncidentEvent[] = [...first.events, ...second.events];
 
     // act
     const { engine: restarted } = testEngine();
     const replayed = restarted.restore({ ...counters, openIncidents: [], recentEvents: stored });
-    const third = restarted.ingest(burst(10, T0, SECOND, { source: 'c' }));
+    const third = restarted.ingest(burst(10, T0, SECOND, { source: 'c' }, 200));
 
     // verify
     expect([...first.incidents, ...second.incidents].map((i) => i.incident_id)).toEqual(['inc_00001', 'inc_00002']);
     expect(counters).toEqual({ nextEventSeq: 21, nextIncidentSeq: 3 });
-    expect(replayed).toEqual({ events: [], linked: [], incidents: [] });
+    expect(replayed).toEqual({ events: [], linked: [], incidents: [], traceSpans: [] });
     expect(third.events[0]!.event_id).toBe('evt_21');
     expect(third.incidents[0]!.incident_id).toBe('inc_00003');
   });

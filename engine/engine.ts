@@ -1,45 +1,117 @@
 // The engine: a pure, synchronous core fed one batch at a time. No I/O, no timers; the clock is injected.
 //
-//   receiver ──EventDraft[]──▶ ingest() ── number, clamp ──▶ EventRing (+ trace index)
-//                                              └──────────▶ Detector ──▶ IncidentBook
-//                                                               └──▶ IngestResult ──▶ store (one transaction)
+//   receiver ──EventDraft[] + IngestContext{spans, serviceTotals}──▶ ingest()
+//      1. spans ──▶ TraceRing (+ trace index) ── span of an incident trace? ──▶ traceSpans, root cause due
+//                   └─ successful server spans ──▶ latency baselines (escalation.ts)
+//      2. serviceTotals ──▶ per-service request counters (error-rate escalation), silence detector (arrival time)
+//      3. drafts ── number, clamp ──▶ EventRing (+ trace index)
+//      4. events whose trace an open incident owns ──▶ join it (correlation.ts; the whole batch first)
+//      5. events ──▶ Detector ──▶ IncidentBook (create / absorb / join by trace) ──▶ Correlator.drain
+//      6. finish: root spans (root-cause.ts), error-rate escalation, recurrence (similar_incidents)
+//                                                   └──▶ IngestResult ──▶ store (one transaction)
+//   tick() (the daemon calls it every few seconds) ──▶ silent services ──▶ service_unavailable → service_down incident
+//                                                  └──▶ prolonged incidents ──▶ one severity step up
 //
-//   after a restart:  restore({ counters, open incidents, recent events }) ── replays unlinked events into windows
+//   after a restart:  restore({ counters, open incidents, recent events, past incidents }) ── replays unlinked events
+//                     into windows; rebuilds incident traces from open incidents' trace_ids
 //
 // Ownership: the engine keeps its own incident objects and hands out copies (IngestResult.incidents,
 // openIncidents(), incident()); changes made elsewhere (workflow, CLI) come back through updateIncident(). Events are
 // shared, not copied (the hot path): after ingest returns them, the engine only ever changes their `incident_id`,
-// and reports each such change in a later IngestResult's `linked`.
+// and reports each such change in a later IngestResult's `linked`. Spans are copied into the trace ring's columns;
+// the SpanRecords passed in are not kept (those of incident traces are handed back in `traceSpans`).
 
 import { ChangeSet } from './change-set.js';
+import {
+  Correlator,
+  DEFAULT_MAX_EVENTS_PER_TRACE,
+  DEFAULT_MAX_INCIDENT_TRACES,
+  DEFAULT_MAX_SPANS_PER_TRACE,
+} from './correlation.js';
 import { DEFAULT_MAX_GROUPS_PER_RULE, Detector } from './detector.js';
+import {
+  Escalator,
+  MAX_RATE_COMPONENTS,
+  PROLONGED_TYPES,
+  createDefaultEscalationOptions,
+  formatDuration,
+  validateEscalationOptions,
+} from './escalation.js';
+import type { EscalationOptions } from './escalation.js';
 import { EventRing } from './event-ring.js';
-import { cloneRule } from './builtin-rules.js';
+import { builtinRule, cloneRule } from './builtin-rules.js';
 import { DEFAULT_INCIDENT_LIMITS, IncidentBook } from './incidents.js';
-import type { IncidentLimits, NewIncident } from './incidents.js';
+import type { IncidentHooks, IncidentLimits, IncidentState, NewIncident } from './incidents.js';
+import { isoTime } from './json.js';
+import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
+import type { PastIncident } from './recurrence.js';
+import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { validateRules } from './rule-config.js';
-import type { DetectionRule, EventDraft, Incident, IncidentEvent, IngestResult } from './types.js';
+import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
+import type { SilenceOptions, SilentService } from './silence.js';
+import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from './trace-ring.js';
+import { SEVERITY_RANK, SPAN_KIND_SERVER } from './types.js';
+import type {
+  DetectionRule,
+  EventDraft,
+  Incident,
+  IncidentEvent,
+  IngestContext,
+  IngestResult,
+  ServiceTotals,
+  SpanRecord,
+} from './types.js';
+import { DEFAULT_EXACT_USERS } from './users.js';
 
 export type { NewIncident } from './incidents.js';
+export type { PastIncident } from './recurrence.js';
 
 /** Default capacity of the recent-event ring. */
 export const DEFAULT_EVENT_RING_CAPACITY = 100_000;
+/** Default number of an incident's traces searched for its root span. */
+export const DEFAULT_ROOT_CAUSE_MAX_TRACES = 20;
+/** Default number of spans per trace read when searching for the root span (the newest ones). */
+export const DEFAULT_ROOT_CAUSE_MAX_SPANS_PER_TRACE = 1000;
+/** Error-rate window of incidents no rule raised (hand-made): the error_burst rule's default. */
+const DEFAULT_RATE_WINDOW_SECONDS = 300;
 
 export interface EngineOptions {
   /** The detection rules (typically mergeRules(…) over builtinRules()); validated, throws when invalid. */
   rules: readonly DetectionRule[];
-  /** Current time, epoch ms. Arrival time of each batch, detection time of incidents. */
+  /** Current time, epoch ms. Arrival time of each batch, detection time of incidents, tick() time. */
   clock: () => number;
   /** Recent events kept for trace drill-down and window rebuilds; default 100,000. */
   eventRingCapacity?: number;
   /** Windows (group keys) kept per rule; the least recently updated is evicted beyond it; default 10,000. */
   maxGroupsPerRule?: number;
-  /** Most `affected_components` per incident; default 100. */
+  /** Most `affected_components` per incident (and detection groups aliased to it); default 100. */
   maxComponentsPerIncident?: number;
   /** Most `trace_ids` per incident; default 1000. */
   maxTraceIdsPerIncident?: number;
   /** Most distinct keys per root-cause distribution (the rest count as `other`); default 50. */
   maxDistributionKeys?: number;
+  /** Spans kept in the trace ring (root cause, drill-down); default 200,000. */
+  traceRingCapacity?: number;
+  /** Trace IDs remembered as incident traces (correlation, span persistence); oldest first out; default 100,000. */
+  maxIncidentTraces?: number;
+  /** Events looked at per trace when an incident gains the trace; default 64. */
+  maxEventsPerTraceLookup?: number;
+  /** Ring spans persisted when a trace joins an incident (the newest); default 10,000. */
+  maxSpansPerTraceJoin?: number;
+  /** Traces searched for an incident's root span: its first ones (those still in the trace ring); default 20. */
+  rootCauseMaxTraces?: number;
+  /** Spans per trace read for the root span (the newest); default 1,000. */
+  rootCauseMaxSpansPerTrace?: number;
+  /** Distinct users counted exactly per incident before users_affected is estimated; default 1,000. */
+  maxExactUsers?: number;
+  /** Entries in similar_incidents; default 5. */
+  maxSimilarIncidents?: number;
+  /** Incident fingerprints remembered for recurrence; default 5,000. */
+  maxFingerprints?: number;
+  /** Severity escalation thresholds (escalation.ts; defaults per createDefaultEscalationOptions()). */
+  escalation?: Partial<EscalationOptions>;
+  /** Silence detection (silence.ts; defaults per createDefaultSilenceOptions()). */
+  silence?: Partial<SilenceOptions>;
 }
 
 /** The engine's counters: the next numbers it will hand out. Persist them; never reuse a number. */
@@ -57,6 +129,12 @@ export interface RestoreState extends EngineCounters {
    * event ring; those with incident_id '' are replayed into the windows.
    */
   recentEvents: readonly IncidentEvent[];
+  /**
+   * Recent incidents that are no longer open, for similar_incidents (recurrence.ts). The lean option: the daemon
+   * passes the newest ones it stored (a few thousand are plenty: the engine keeps 10 per fingerprint), as whole
+   * Incidents or as PastIncident summaries; order does not matter. Default: none.
+   */
+  pastIncidents?: readonly PastIncident[];
 }
 
 /** Sizes of the engine's bounded structures, for /metrics and memory checks. */
@@ -68,17 +146,34 @@ export interface EngineSizes {
   windowEvents: number;
   groupEvictions: number;
   openIncidents: number;
+  traceRingSpans: number;
+  traceRingCapacity: number;
+  traceRingTraces: number;
+  incidentTraces: number;
+  servicesWatched: number;
+  serviceRates: number;
+  latencyBaselines: number;
+  fingerprints: number;
 }
 
 export interface Engine {
   /**
    * Numbers, clamps and detects one batch (one export request). Event time is the draft's timestamp, replaced by
-   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future.
+   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. `context.spans` go into the trace
+   * ring before the drafts are processed; `context.serviceTotals` feed error-rate escalation and silence detection.
    */
-  ingest(drafts: readonly EventDraft[]): IngestResult;
+  ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult;
+  /**
+   * Time-based work at the clock's current time: silence detection (a silent service opens or joins a service_down
+   * incident; the synthetic event is in `events`) and escalation of incidents open too long. Call it every few
+   * seconds; what it returns is committed like an ingest result.
+   */
+  tick(): IngestResult;
+  /** Records that telemetry from these services arrived (default: now), for silence detection. */
+  observeServices(names: Iterable<string>, arrivalMs?: number): void;
   /**
    * Replaces all state with what the store kept: counters (raised past any restored id if needed), open incidents,
-   * recent events. Returns what replaying the unlinked events fired (`events` is empty).
+   * recent events, past incidents. Returns what replaying the unlinked events fired (`events` is empty).
    */
   restore(state: RestoreState): IngestResult;
   /** All rules (enabled or not), in configuration order; copies. */
@@ -94,14 +189,19 @@ export interface Engine {
   /** One open incident (a copy), or undefined. */
   incident(incidentId: string): Incident | undefined;
   /**
-   * Takes a changed open incident back (status, severity, notes…). One that is no longer open stops absorbing.
-   * Returns false when the engine does not hold an open incident with that id.
+   * Takes a changed incident back (status, severity, notes…). One that is no longer open stops absorbing. Fields
+   * the engine derives from events (event_count, components, traces, root cause, users, similar incidents…) stay the
+   * engine's, and escalation notes the update has not seen are kept (with their severity). Any incident may be
+   * passed (also resolved or closed ones the engine no longer holds): recurrence learns its resolution. Returns
+   * false when the engine does not hold an open incident with that id.
    */
   updateIncident(incident: Incident): boolean;
   /** Opens an incident by hand, with defaults from the severity matrix; returns it (a copy). */
   createIncident(input: NewIncident): Incident;
   /** Events of one trace still in the ring, in arrival order. */
   eventsForTrace(traceId: string): IncidentEvent[];
+  /** Spans of one trace still in the trace ring, in arrival order. */
+  spansForTrace(traceId: string): SpanRecord[];
   counters(): EngineCounters;
   /** How far back (event time, seconds) the store must reload events on restore to rebuild the windows. */
   maxWindowSeconds(): number;
@@ -122,23 +222,60 @@ function checkedRules(rules: readonly DetectionRule[]): DetectionRule[] {
   return rules.map(cloneRule);
 }
 
-function emptyResult(): IngestResult {
-  return { events: [], linked: [], incidents: [] };
+function checkedOptions<T extends object>(
+  defaults: T,
+  given: Partial<T> | undefined,
+  path: string,
+  validate: (options: T, path: string) => string[],
+): T {
+  const options = { ...defaults, ...given };
+  const errors = validate(options, path);
+  if (errors.length > 0) throw new RangeError(`invalid options:\n${errors.join('\n')}`);
+  return options;
 }
 
-class EngineImpl implements Engine {
+/** The error-rate window of an incident: its rule's window (ms). */
+function ruleWindows(rules: readonly DetectionRule[]): Map<string, number> {
+  const windows = new Map<string, number>();
+  for (const rule of rules) windows.set(rule.rule_id, rule.time_window_seconds * 1000);
+  return windows;
+}
+
+/** The longest window of the enabled error_burst rules (ms): what the request counters must cover. */
+function rateWindowMs(rules: readonly DetectionRule[]): number {
+  let max = DEFAULT_RATE_WINDOW_SECONDS * 1000;
+  for (const rule of rules) {
+    if (rule.enabled && rule.incident_type === 'error_burst') max = Math.max(max, rule.time_window_seconds * 1000);
+  }
+  return max;
+}
+
+class EngineImpl implements Engine, IncidentHooks {
   private readonly clock: () => number;
   private readonly ring: EventRing;
+  private readonly traceRing: TraceRing;
   private readonly book: IncidentBook;
+  private readonly correlator: Correlator;
+  private readonly escalator: Escalator;
+  private readonly silence: SilenceDetector;
+  private readonly recurrence: RecurrenceIndex;
   private readonly maxGroupsPerRule: number;
+  private readonly rootCauseMaxTraces: number;
+  private readonly rootCauseMaxSpansPerTrace: number;
   private ruleList: DetectionRule[];
+  private ruleWindowMs: Map<string, number>;
   private detector: Detector;
   private nextEventSeq = 1;
+  /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
+  private readonly rateWatch = new Set<string>();
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
     this.ring = new EventRing(
       positiveInteger('eventRingCapacity', options.eventRingCapacity, DEFAULT_EVENT_RING_CAPACITY),
+    );
+    this.traceRing = new TraceRing(
+      positiveInteger('traceRingCapacity', options.traceRingCapacity, DEFAULT_TRACE_RING_CAPACITY),
     );
     this.maxGroupsPerRule = positiveInteger('maxGroupsPerRule', options.maxGroupsPerRule, DEFAULT_MAX_GROUPS_PER_RULE);
     const limits: IncidentLimits = {
@@ -157,15 +294,55 @@ class EngineImpl implements Engine {
         options.maxDistributionKeys,
         DEFAULT_INCIDENT_LIMITS.maxDistributionKeys,
       ),
+      maxExactUsers: positiveInteger('maxExactUsers', options.maxExactUsers, DEFAULT_EXACT_USERS),
     };
     this.book = new IncidentBook(limits);
+    this.book.hooks = this;
+    this.correlator = new Correlator(
+      {
+        maxTraces: positiveInteger('maxIncidentTraces', options.maxIncidentTraces, DEFAULT_MAX_INCIDENT_TRACES),
+        maxEventsPerTrace: positiveInteger(
+          'maxEventsPerTraceLookup',
+          options.maxEventsPerTraceLookup,
+          DEFAULT_MAX_EVENTS_PER_TRACE,
+        ),
+        maxSpansPerTrace: positiveInteger('maxSpansPerTraceJoin', options.maxSpansPerTraceJoin, DEFAULT_MAX_SPANS_PER_TRACE),
+        rootCauseTraces: positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES),
+      },
+      this.book,
+      this.ring,
+      this.traceRing,
+    );
+    this.rootCauseMaxTraces = positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES);
+    this.rootCauseMaxSpansPerTrace = positiveInteger(
+      'rootCauseMaxSpansPerTrace',
+      options.rootCauseMaxSpansPerTrace,
+      DEFAULT_ROOT_CAUSE_MAX_SPANS_PER_TRACE,
+    );
+    this.recurrence = new RecurrenceIndex(
+      positiveInteger('maxSimilarIncidents', options.maxSimilarIncidents, DEFAULT_MAX_SIMILAR),
+      positiveInteger('maxFingerprints', options.maxFingerprints, DEFAULT_MAX_FINGERPRINTS),
+    );
     this.ruleList = checkedRules(options.rules);
+    this.ruleWindowMs = ruleWindows(this.ruleList);
+    this.escalator = new Escalator(
+      checkedOptions(createDefaultEscalationOptions(), options.escalation, 'escalation', validateEscalationOptions),
+      rateWindowMs(this.ruleList),
+    );
+    this.silence = new SilenceDetector(
+      checkedOptions(createDefaultSilenceOptions(), options.silence, 'silence', validateSilenceOptions),
+    );
     this.detector = this.buildDetector();
   }
 
-  ingest(drafts: readonly EventDraft[]): IngestResult {
+  ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult {
     const now = this.clock();
-    const changes = new ChangeSet();
+    const changes = new ChangeSet<IncidentState>();
+    const spans = context?.spans;
+    if (spans !== undefined && spans.length > 0) this.pushSpans(spans, changes);
+    const totals = context?.serviceTotals;
+    if (totals !== undefined && totals.size > 0) this.takeTotals(totals, now);
+
     const ring = this.ring;
     const detector = this.detector;
     const count = drafts.length;
@@ -195,19 +372,65 @@ class EngineImpl implements Engine {
       this.nextEventSeq = seq; // kept current so a throw mid-batch never lets a number be reused
       events[i] = event;
       ring.push(event);
-      detector.observe(event, now, changes, false);
     }
+    // Joins by trace go first for the whole batch: whether an event joins its trace's incident must not depend on
+    // whether it came before or after unrelated events of its own service in the same export.
+    if (this.correlator.size > 0) {
+      for (let i = 0; i < count; i++) {
+        const event = events[i] as IncidentEvent;
+        if (event.correlation_id !== '') detector.joinByTrace(event, now, changes);
+      }
+      detector.joinsCheckedAt = this.correlator.generation; // observe() looks again only if owners were added
+    }
+    try {
+      for (let i = 0; i < count; i++) detector.observe(events[i] as IncidentEvent, now, changes, false);
+    } finally {
+      detector.joinsCheckedAt = -1;
+    }
+    this.finish(now, changes, totals);
     return changes.result(events);
+  }
+
+  tick(): IngestResult {
+    const now = this.clock();
+    const changes = new ChangeSet<IncidentState>();
+    const events: IncidentEvent[] = [];
+    for (const silent of this.silence.check(now)) events.push(this.reportSilence(silent, now, changes));
+    for (const state of this.book.values()) {
+      if (!PROLONGED_TYPES.has(state.incident.incident_type)) continue;
+      if (this.escalator.checkProlonged(state.incident, now)) {
+        state.finish(now);
+        changes.touch(state);
+      }
+    }
+    this.finish(now, changes, undefined);
+    return changes.result(events);
+  }
+
+  observeServices(names: Iterable<string>, arrivalMs: number = this.clock()): void {
+    for (const name of names) this.silence.observe(name, arrivalMs);
   }
 
   restore(state: RestoreState): IngestResult {
     const nextEventSeq = positiveInteger('nextEventSeq', state.nextEventSeq, 1);
     const nextIncidentSeq = positiveInteger('nextIncidentSeq', state.nextIncidentSeq, 1);
     this.ring.clear();
+    this.traceRing.clear();
     this.book.clear();
+    this.correlator.clear();
+    this.recurrence.clear();
+    this.escalator.rates.clear();
+    this.escalator.baselines.clear();
+    this.silence.clear();
+    this.rateWatch.clear();
     this.book.nextSeq = nextIncidentSeq;
     this.nextEventSeq = nextEventSeq;
-    for (const incident of state.openIncidents) this.book.load(incident); // also raises nextSeq past its id
+    for (const past of state.pastIncidents ?? []) this.recurrence.observe(past);
+    for (const incident of state.openIncidents) {
+      const loaded = this.book.load(incident); // also raises nextSeq past its id
+      if (loaded !== undefined) this.adopt(loaded);
+    }
+    this.correlator.restore(this.book.values());
     for (const event of state.recentEvents) {
       if (event.seq >= this.nextEventSeq) this.nextEventSeq = event.seq + 1;
       this.ring.push(event);
@@ -227,6 +450,8 @@ class EngineImpl implements Engine {
 
   setRules(rules: readonly DetectionRule[]): IngestResult {
     this.ruleList = checkedRules(rules);
+    this.ruleWindowMs = ruleWindows(this.ruleList);
+    this.escalator.ensureRateWindow(rateWindowMs(this.ruleList));
     this.detector = this.buildDetector();
     return this.replay(this.ring.toArray(), this.clock() - this.maxWindowSeconds() * 1000);
   }
@@ -240,17 +465,30 @@ class EngineImpl implements Engine {
   }
 
   updateIncident(incident: Incident): boolean {
-    if (this.book.get(incident.incident_id) === undefined) return false;
-    this.book.load(incident);
+    const current = this.book.get(incident.incident_id);
+    if (current === undefined) {
+      this.recurrence.observe(incident);
+      return false;
+    }
+    const merged = this.mergeUpdate(current, incident);
+    this.recurrence.observe(merged);
+    const loaded = this.book.load(merged);
+    if (loaded !== undefined) this.adopt(loaded);
     return true;
   }
 
   createIncident(input: NewIncident): Incident {
-    return this.book.createManual(input, this.clock()).snapshot();
+    const state = this.book.createManual(input, this.clock());
+    this.adopt(state);
+    return state.snapshot();
   }
 
   eventsForTrace(traceId: string): IncidentEvent[] {
     return this.ring.eventsForTrace(traceId);
+  }
+
+  spansForTrace(traceId: string): SpanRecord[] {
+    return this.traceRing.spansForTrace(traceId);
   }
 
   counters(): EngineCounters {
@@ -270,21 +508,271 @@ class EngineImpl implements Engine {
       traces: this.ring.traceCount,
       ...this.detector.sizes(),
       openIncidents: this.book.size,
+      traceRingSpans: this.traceRing.size,
+      traceRingCapacity: this.traceRing.capacity,
+      traceRingTraces: this.traceRing.traceCount,
+      incidentTraces: this.correlator.size,
+      servicesWatched: this.silence.size,
+      serviceRates: this.escalator.rates.size,
+      latencyBaselines: this.escalator.baselines.size,
+      fingerprints: this.recurrence.fingerprints,
     };
   }
 
+  // IncidentHooks: called from IncidentState.attach for every event that joins an incident.
+
+  traceAttached(state: IncidentState, traceId: string, changes: ChangeSet<IncidentState>): void {
+    this.correlator.traceAttached(state, traceId, changes);
+  }
+
+  eventAttached(state: IncidentState, event: IncidentEvent): void {
+    // The incident is touched (and its updated_at set) by whoever attached the event.
+    this.escalator.onEvent(state.incident, event);
+  }
+
   private buildDetector(): Detector {
-    return new Detector(this.ruleList, { maxGroupsPerRule: this.maxGroupsPerRule }, this.book);
+    const detector = new Detector(this.ruleList, { maxGroupsPerRule: this.maxGroupsPerRule }, this.book, this.correlator);
+    this.correlator.matcher = detector;
+    const slow = new Set<string>();
+    for (const compiled of detector.compiled) {
+      if (compiled.rule.incident_type === 'performance_degradation') {
+        for (const type of compiled.rule.match.event_types) slow.add(type);
+      }
+    }
+    this.escalator.slowEventTypes = slow;
+    return detector;
+  }
+
+  /** Trace ring, baselines, and the spans of incident traces (persisted; their incident's root cause is due). */
+  private pushSpans(spans: readonly SpanRecord[], changes: ChangeSet<IncidentState>): void {
+    const ring = this.traceRing;
+    const correlator = this.correlator;
+    const baselines = this.escalator.baselines;
+    const watching = correlator.size > 0;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i] as SpanRecord;
+      ring.push(span);
+      if (span.kind === SPAN_KIND_SERVER && !span.failed) baselines.add(span.service, span.end_ms - span.start_ms);
+      if (watching && correlator.isIncidentTrace(span.trace_id)) this.incidentSpan(span, ring.pushed - 1, changes);
+    }
+  }
+
+  private incidentSpan(span: SpanRecord, pushNumber: number, changes: ChangeSet<IncidentState>): void {
+    changes.emitSpan(span, pushNumber);
+    const state = this.correlator.openOwner(span.trace_id);
+    if (state === undefined) return;
+    if (state.isLeadingTrace(span.trace_id, this.rootCauseMaxTraces)) {
+      state.rootDirty = true;
+      changes.markPending(state);
+    }
+    if (span.failed && span.user !== '' && state.addUser(span.user)) changes.touch(state);
+  }
+
+  private takeTotals(totals: ReadonlyMap<string, ServiceTotals>, now: number): void {
+    const rates = this.escalator.rates;
+    for (const [service, counts] of totals) {
+      rates.add(service, counts, now);
+      this.silence.observe(service, now);
+    }
+  }
+
+  /** Registers an incident (created, restored or updated) with recurrence and the error-rate watch. */
+  private adopt(state: IncidentState): void {
+    const incident = state.incident;
+    this.recurrence.observe(incident);
+    state.fingerprint = fingerprintOf(incident);
+    this.refreshSimilar(state);
+    if (incident.incident_type === 'error_burst' && incident.severity !== 'critical') {
+      this.rateWatch.add(incident.incident_id);
+    }
+  }
+
+  /**
+   * Keeps the recurrence index and similar_incidents current for a changed incident. Cheap when nothing moved: the
+   * index is only written when the fingerprint changed, the list only rebuilt when the index changed.
+   */
+  private updateRecurrence(state: IncidentState): void {
+    const incident = state.incident;
+    const fingerprint = fingerprintOf(incident);
+    if (fingerprint !== state.fingerprint) {
+      this.recurrence.observe(incident);
+      state.fingerprint = fingerprint;
+    }
+    if (state.similarVersion !== this.recurrence.version) this.refreshSimilar(state);
+  }
+
+  private refreshSimilar(state: IncidentState): void {
+    const similar = this.recurrence.similarTo(state.incident);
+    if (similar !== undefined) state.incident.similar_incidents = similar;
+    state.similarVersion = this.recurrence.version;
+  }
+
+  /**
+   * End of a call: root spans of incidents whose traces changed, error-rate escalation, recurrence of every
+   * incident that changed. Each at most once per incident per call.
+   */
+  private finish(
+    now: number,
+    changes: ChangeSet<IncidentState>,
+    totals: ReadonlyMap<string, ServiceTotals> | undefined,
+  ): void {
+    const pending = changes.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const state = pending[i] as IncidentState;
+      if (state.open && state.rootDirty) this.findRootSpan(state, now, changes);
+    }
+    if (totals !== undefined && totals.size > 0 && this.rateWatch.size > 0) this.checkRates(totals, now, changes);
+    const touched = changes.touched;
+    for (let i = 0; i < touched.length; i++) {
+      const state = touched[i] as IncidentState;
+      if (!state.open) continue;
+      const incident = state.incident;
+      if (incident.incident_type === 'error_burst' && SEVERITY_RANK[incident.severity] < SEVERITY_RANK.critical) {
+        this.rateWatch.add(incident.incident_id);
+        this.checkRate(state, now, changes);
+      }
+      this.updateRecurrence(state);
+    }
+  }
+
+  /** The root span among the incident's first traces (those still in the ring); touches the incident if it moved. */
+  private findRootSpan(state: IncidentState, now: number, changes: ChangeSet<IncidentState>): void {
+    state.rootDirty = false;
+    const ring = this.traceRing;
+    const traces: SpanRecord[][] = [];
+    const traceIds = state.incident.trace_ids;
+    const count = Math.min(traceIds.length, this.rootCauseMaxTraces);
+    for (let i = 0; i < count; i++) {
+      const traceId = traceIds[i] as string;
+      if (ring.has(traceId)) traces.push(ring.spansForTrace(traceId, this.rootCauseMaxSpansPerTrace));
+    }
+    if (traces.length === 0) return; // no spans known: the distributions' answer stands (or the last root span)
+    const finding = findRootSpan(traces);
+    if (finding === undefined) return;
+    const rootCause = state.incident.root_cause;
+    const rootSpan = rootSpanOf(finding.span);
+    if (sameRootSpan(rootCause.root_span, rootSpan) && rootCause.primary_source === finding.service) return;
+    rootCause.root_span = rootSpan;
+    rootCause.primary_source = finding.service;
+    state.finish(now);
+    changes.touch(state);
+  }
+
+  /** Error rates of the services of watched incidents that reported in this call. */
+  private checkRates(totals: ReadonlyMap<string, ServiceTotals>, now: number, changes: ChangeSet<IncidentState>): void {
+    for (const incidentId of this.rateWatch) {
+      const state = this.book.get(incidentId);
+      if (state === undefined || SEVERITY_RANK[state.incident.severity] >= SEVERITY_RANK.critical) {
+        this.rateWatch.delete(incidentId);
+        continue;
+      }
+      const components = state.incident.affected_components;
+      for (let i = 0; i < components.length && i < MAX_RATE_COMPONENTS; i++) {
+        if (totals.has(components[i] as string)) {
+          this.checkRate(state, now, changes);
+          break;
+        }
+      }
+    }
+  }
+
+  private checkRate(state: IncidentState, now: number, changes: ChangeSet<IncidentState>): void {
+    const incident = state.incident;
+    const windowMs = this.ruleWindowMs.get(incident.rule_id) ?? DEFAULT_RATE_WINDOW_SECONDS * 1000;
+    if (this.escalator.checkErrorRate(incident, windowMs, now)) {
+      state.finish(now);
+      changes.touch(state);
+      this.rateWatch.delete(incident.incident_id);
+    }
+  }
+
+  /**
+   * A silent service: a synthetic service_unavailable event that opens or joins the service_down incident of its
+   * group directly. Silence is a confirmed outage signal by construction (a regular sender stopped for minutes), so
+   * it does not wait for a window of five; it is numbered and stored like any event.
+   */
+  private reportSilence(silent: SilentService, now: number, changes: ChangeSet<IncidentState>): IncidentEvent {
+    const seq = this.nextEventSeq++;
+    const event: IncidentEvent = {
+      event_id: 'evt_' + seq,
+      timestamp: now,
+      event_type: 'service_unavailable',
+      source: silent.service,
+      severity: 'critical',
+      message:
+        `no telemetry from ${silent.service} for ${formatDuration(silent.silentForMs)} ` +
+        `(expected every ≤ ${formatDuration(silent.expectedMs)})`,
+      metadata: {
+        silent_for_seconds: Math.floor(silent.silentForMs / 1000),
+        expected_seconds: Math.round(silent.expectedMs / 1000),
+        last_seen: isoTime(silent.lastSeen) ?? '',
+      },
+      correlation_id: '',
+      span_id: '',
+      seq,
+      received_at: now,
+      incident_id: '',
+    };
+    this.ring.push(event);
+    const compiled = this.detector.compiled.find((c) => c.rule.incident_type === 'service_down');
+    const rule = compiled?.rule ?? (builtinRule('service_down') as DetectionRule);
+    const groupKey = compiled !== undefined ? compiled.groupKeyOf(event) : event.source;
+    const open = this.book.openFor(rule.rule_id, groupKey);
+    if (open !== undefined) {
+      this.book.absorb(open, event, now, changes);
+    } else {
+      this.book.create(rule, groupKey, [event], now, changes);
+      this.book.invalidate(); // opened outside a window: the group's cached "no incident" is stale
+    }
+    return event;
+  }
+
+  /**
+   * An update from the workflow over the engine's current state of an open incident: workflow fields from the
+   * update, event-derived fields from the engine; escalation notes the update has not seen are appended (and their
+   * severity kept), so a workflow change made on a stale copy does not undo an escalation.
+   */
+  private mergeUpdate(current: IncidentState, update: Incident): Incident {
+    current.syncUsers();
+    const engine = current.incident;
+    const unseen = engine.notes.filter((note) => isEngineNote(note) && !update.notes.includes(note));
+    const severity =
+      unseen.length > 0 && SEVERITY_RANK[engine.severity] > SEVERITY_RANK[update.severity]
+        ? engine.severity
+        : update.severity;
+    const merged: Incident = {
+      ...update,
+      incident_type: engine.incident_type,
+      severity,
+      rule_id: engine.rule_id,
+      group_key: engine.group_key,
+      detected_at: engine.detected_at,
+      first_event_at: engine.first_event_at,
+      last_event_at: engine.last_event_at,
+      affected_components: engine.affected_components,
+      event_count: engine.event_count,
+      mttd: engine.mttd,
+      root_cause: engine.root_cause,
+      users_affected: engine.users_affected,
+      similar_incidents: engine.similar_incidents,
+      trace_ids: engine.trace_ids,
+      notes: unseen.length > 0 ? [...update.notes, ...unseen] : update.notes,
+    };
+    if (engine.users_sketch !== undefined) merged.users_sketch = engine.users_sketch;
+    else delete merged.users_sketch;
+    if (engine.group_aliases !== undefined) merged.group_aliases = engine.group_aliases;
+    else delete merged.group_aliases;
+    return merged;
   }
 
   /** Feeds unlinked events (oldest first) with event time ≥ `since` back into fresh windows. */
   private replay(events: readonly IncidentEvent[], since: number): IngestResult {
-    if (events.length === 0) return emptyResult();
     const now = this.clock();
-    const changes = new ChangeSet();
+    const changes = new ChangeSet<IncidentState>();
     for (const event of events) {
       if (event.incident_id === '' && event.timestamp >= since) this.detector.observe(event, now, changes, true);
     }
+    this.finish(now, changes, undefined);
     return changes.result([]);
   }
 }

@@ -12,6 +12,7 @@ import {
 } from './incidents.js';
 import { T0, customRule, testEngine, burst, SECOND } from './test-helpers.js';
 import type { IncidentEvent } from './types.js';
+import type { IncidentState } from './incidents.js';
 
 describe('incident ids and titles', () => {
   it.each([
@@ -77,7 +78,7 @@ describe('IncidentBook', () => {
     // prepare
     const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
     const [first, second, third] = events(3);
-    const changes = new ChangeSet();
+    const changes = new ChangeSet<IncidentState>();
 
     // act
     const state = book.create(customRule(), 'checkout', [first!, second!], T0 + 10 * SECOND, changes);
@@ -101,7 +102,7 @@ describe('IncidentBook', () => {
 
   it('load ignores incidents that are not open and raises the counter past restored ids', () => {
     const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
-    const changes = new ChangeSet();
+    const changes = new ChangeSet<IncidentState>();
     const state = book.create(customRule(), 'checkout', events(1), T0, changes);
     const restored = { ...state.snapshot(), incident_id: 'inc_00041' };
 

@@ -1,14 +1,44 @@
 // The engine's public surface: what the daemon, CLI and TUI may import. Everything else in engine/ is internal
 // (detector, windows, rings, incident book) and may change without notice.
 
-export { createEngine, DEFAULT_EVENT_RING_CAPACITY } from './engine.js';
+export {
+  createEngine,
+  DEFAULT_EVENT_RING_CAPACITY,
+  DEFAULT_ROOT_CAUSE_MAX_SPANS_PER_TRACE,
+  DEFAULT_ROOT_CAUSE_MAX_TRACES,
+} from './engine.js';
 export { DEFAULT_MAX_GROUPS_PER_RULE } from './detector.js';
-export type { Engine, EngineCounters, EngineOptions, EngineSizes, NewIncident, RestoreState } from './engine.js';
+export type {
+  Engine,
+  EngineCounters,
+  EngineOptions,
+  EngineSizes,
+  NewIncident,
+  PastIncident,
+  RestoreState,
+} from './engine.js';
+export { DEFAULT_TRACE_RING_CAPACITY } from './trace-ring.js';
+export {
+  DEFAULT_MAX_EVENTS_PER_TRACE,
+  DEFAULT_MAX_INCIDENT_TRACES,
+  DEFAULT_MAX_SPANS_PER_TRACE,
+} from './correlation.js';
+export { createDefaultEscalationOptions, validateEscalationOptions, PROLONGED_TYPES } from './escalation.js';
+export type { EscalationOptions } from './escalation.js';
+export {
+  createDefaultSilenceOptions,
+  validateSilenceOptions,
+  MIN_EXPECTED_INTERVAL_SECONDS,
+} from './silence.js';
+export type { SilenceOptions } from './silence.js';
+export { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, fingerprintOf, pastIncidentOf, resolutionOf } from './recurrence.js';
+export { DEFAULT_EXACT_USERS } from './users.js';
 export { builtinRule, builtinRules, cloneRule, DEFAULT_GROUP_BY } from './builtin-rules.js';
 export {
   CUSTOM_RULE_DEFAULTS,
   GROUP_BY_FIELDS,
   REQUIRED_CUSTOM_RULE_FIELDS,
+  compileSourcePattern,
   isValidGroupBy,
   mergeRules,
   validateRule,

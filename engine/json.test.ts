@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { builtinRule } from './builtin-rules.js';
 import { eventToJson, incidentToJson, isoTime, ruleToJson } from './json.js';
-import { MINUTE, SECOND, T0, burst, testEngine, traceId } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, cascadeTrace, ingestExports, testEngine, traceId } from './test-helpers.js';
 
 function openedIncident() {
   const { engine } = testEngine();
@@ -80,6 +80,8 @@ describe('incidentToJson', () => {
       'mttd',
       'mttr',
       'root_cause',
+      'users_affected',
+      'similar_incidents',
       'trace_ids',
       'notes',
       'actions',
@@ -156,5 +158,54 @@ describe('ruleToJson', () => {
       builtin: true,
     });
     expect(Object.keys(json)).toEqual(Object.keys(builtinRule('service_down')!));
+  });
+});
+
+describe('incidentToJson: blast radius, recurrence, root span', () => {
+  it('writes users_affected and similar_incidents after root_cause, root_span when known, and no internal fields', () => {
+    // prepare: a cascade (root span known, users counted, groups aliased) that recurs
+    const { engine } = testEngine();
+    const traces = Array.from({ length: 10 }, (_, n) => cascadeTrace(n));
+    const first = ingestExports(engine, traces.flatMap((t) => [t.frontend, t.checkout, t.payments])).incidents.at(-1)!;
+    engine.updateIncident({ ...first, status: 'resolved', resolved_at: T0 + MINUTE, notes: ['raised the processor timeout'] });
+    const again = ingestExports(
+      engine,
+      Array.from({ length: 10 }, (_, n) => cascadeTrace(n + 50)).flatMap((t) => [t.frontend, t.checkout, t.payments]),
+    ).incidents.at(-1)!;
+
+    // act
+    const json = incidentToJson(again);
+
+    // verify
+    const keys = Object.keys(json);
+    expect(keys.slice(keys.indexOf('root_cause'), keys.indexOf('trace_ids') + 1)).toEqual([
+      'root_cause',
+      'users_affected',
+      'similar_incidents',
+      'trace_ids',
+    ]);
+    expect(json.users_affected).toBe(10);
+    expect(json.similar_incidents).toEqual([
+      { incident_id: 'inc_00001', resolution: 'resolved 2025-02-05T10:31:00.000Z: raised the processor timeout' },
+    ]);
+    expect(json.root_cause.root_span).toEqual({
+      service: 'payments',
+      span_name: 'POST /charge',
+      span_id: cascadeTrace(50).payments.spans[0]!.span_id,
+      trace_id: traceId(50),
+      status_message: 'card processor timed out',
+      exception_type: 'ProcessorTimeout',
+    });
+    expect(Object.keys(json.root_cause)).toEqual([
+      'primary_error_type',
+      'primary_source',
+      'error_distribution',
+      'source_distribution',
+      'root_span',
+    ]);
+    expect(again.group_aliases?.length).toBeGreaterThan(0);
+    expect(json).not.toHaveProperty('group_aliases');
+    expect(json).not.toHaveProperty('users_sketch');
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });

@@ -6,14 +6,27 @@
 // - events: `seq` and `received_at` are internal (storage key, arrival clock) and left out; `incident_id` is kept
 //   (null when the event belongs to none): `firewatch trace` uses it to point at the incident. Empty
 //   `correlation_id` / `span_id` become null ("when known").
-// - incidents: `group_key` is internal (the window key; usually equals the first affected component) and left out;
+// - incidents: `group_key` is internal (the window key; usually equals the first affected component) and left out,
+//   as are `users_sketch` (the distinct-user counter behind users_affected) and `group_aliases` (correlation's
+//   detection groups); `users_affected` and `similar_incidents` follow `root_cause` (the control API's order);
+//   `root_cause.root_span` appears once a root span is known;
 //   `rule_id` (null for hand-made incidents), `last_event_at` and `updated_at` are kept, after the contract's keys.
 //   `timeline` and `postmortem` appear only when asked for (`--timeline`, `--postmortem`, `--full`).
 // - rules: all fields, including `builtin`.
 // Enum values (severity, status, incident_type) are lowercase already; they are written as they are.
 // The shapes are type aliases, not interfaces, so they stay assignable to Record<string, unknown> (JSON objects).
 
-import type { DetectionRule, Incident, IncidentAction, IncidentEvent, Metadata, RootCause, RootSpan } from './types.js';
+import type {
+  DetectionRule,
+  Incident,
+  IncidentAction,
+  IncidentEvent,
+  Metadata,
+  MetadataValue,
+  RootCause,
+  RootSpan,
+  SimilarIncident,
+} from './types.js';
 
 /** ISO-8601 UTC of epoch ms; null for null or a value that is not a finite time. */
 export function isoTime(ms: number | null | undefined): string | null {
@@ -61,6 +74,8 @@ export type IncidentJson = {
   mttd: number;
   mttr: number | null;
   root_cause: RootCause;
+  users_affected: number;
+  similar_incidents: SimilarIncident[];
   trace_ids: string[];
   timeline?: EventJson[];
   postmortem?: string | null;
@@ -90,7 +105,12 @@ export type RuleJson = {
   require_consecutive: boolean;
   min_components_affected: number;
   enabled: boolean;
-  match: { event_types: string[]; min_severity?: string };
+  match: {
+    event_types: string[];
+    min_severity?: string;
+    source_pattern?: string;
+    attributes?: Record<string, MetadataValue>;
+  };
   group_by: string;
   builtin: boolean;
 };
@@ -181,6 +201,11 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
     mttd: incident.mttd,
     mttr: incident.mttr,
     root_cause: rootCauseToJson(incident.root_cause),
+    users_affected: incident.users_affected ?? 0, // incidents stored before the field existed lack it
+    similar_incidents: (incident.similar_incidents ?? []).map((similar) => ({
+      incident_id: similar.incident_id,
+      resolution: similar.resolution,
+    })),
     trace_ids: [...incident.trace_ids],
     ...optional,
     notes: [...incident.notes],
@@ -194,6 +219,14 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
 export function ruleToJson(rule: DetectionRule): RuleJson {
   const match: RuleJson['match'] = { event_types: [...rule.match.event_types] };
   if (rule.match.min_severity !== undefined) match.min_severity = rule.match.min_severity;
+  if (rule.match.source_pattern !== undefined) match.source_pattern = rule.match.source_pattern;
+  if (rule.match.attributes !== undefined) {
+    const attributes: Record<string, MetadataValue> = {};
+    for (const [key, value] of Object.entries(rule.match.attributes)) {
+      Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    match.attributes = attributes;
+  }
   return {
     rule_id: rule.rule_id,
     name: rule.name,

@@ -13,7 +13,7 @@ import { INCIDENT_TYPES, SEVERITIES, isIncidentType, isSeverity } from './types.
 import type { DetectionRule, RuleMatch } from './types.js';
 
 /** Event fields a rule may group its windows by; `metadata.<key>` and '' (one window for all events) also work. */
-export const GROUP_BY_FIELDS = ['source', 'event_type', 'severity', 'correlation_id', 'span_id'] as const;
+export const GROUP_BY_FIELDS = ['source', 'event_type', 'severity', 'correlation_id', 'span_id', 'message'] as const;
 
 /** Prefix of a `group_by` that names a metadata key. */
 export const METADATA_GROUP_PREFIX = 'metadata.';
@@ -36,7 +36,26 @@ export const RULE_KEYS = [
   'builtin',
 ] as const;
 
-const MATCH_KEYS = ['event_types', 'min_severity'] as const;
+const MATCH_KEYS = ['event_types', 'min_severity', 'source_pattern', 'attributes'] as const;
+
+/** Longest `match.source_pattern` accepted. */
+export const MAX_SOURCE_PATTERN_LENGTH = 256;
+/** Most keys in `match.attributes`. */
+export const MAX_MATCH_ATTRIBUTES = 32;
+
+/**
+ * Compiles a source glob once: `*` matches any run of characters (also none), `?` exactly one, everything else
+ * itself. Anchored at both ends; case-sensitive (service names are).
+ */
+export function compileSourcePattern(pattern: string): RegExp {
+  let source = '^';
+  for (const char of pattern) {
+    if (char === '*') source += '[^]*';
+    else if (char === '?') source += '[^]';
+    else source += char.replace(/[\\^$.|+()[\]{}/]/g, '\\$&');
+  }
+  return new RegExp(`${source}$`, 'u');
+}
 
 /**
  * Fields a custom rule (one whose rule_id is not in the base set) must give. `match` is also required unless a
@@ -127,6 +146,41 @@ function validateMatch(match: unknown, path: string, errors: string[]): void {
   const minSeverity = match['min_severity'];
   if (minSeverity !== undefined && (typeof minSeverity !== 'string' || !isSeverity(minSeverity))) {
     errors.push(`${path}.min_severity: must be one of ${SEVERITIES.join(', ')} (got ${show(minSeverity)})`);
+  }
+  const pattern = match['source_pattern'];
+  if (pattern !== undefined) {
+    if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_SOURCE_PATTERN_LENGTH) {
+      errors.push(
+        `${path}.source_pattern: must be a glob of 1-${MAX_SOURCE_PATTERN_LENGTH} characters ('*' any run, '?' one ` +
+          `character) (got ${show(pattern)})`,
+      );
+    } else {
+      try {
+        compileSourcePattern(pattern);
+      } catch {
+        errors.push(`${path}.source_pattern: not a usable glob (got ${show(pattern)})`);
+      }
+    }
+  }
+  const attributes = match['attributes'];
+  if (attributes !== undefined) {
+    if (!isPlainObject(attributes)) {
+      errors.push(`${path}.attributes: must be a map of metadata key to string, number or boolean (got ${show(attributes)})`);
+    } else {
+      const keys = Object.keys(attributes);
+      if (keys.length > MAX_MATCH_ATTRIBUTES) {
+        errors.push(`${path}.attributes: at most ${MAX_MATCH_ATTRIBUTES} keys (got ${keys.length})`);
+      }
+      for (const key of keys) {
+        const value = attributes[key];
+        if (key === '') errors.push(`${path}.attributes: keys must be non-empty`);
+        else if (
+          !(typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+        ) {
+          errors.push(`${path}.attributes.${key}: must be a string, a finite number or a boolean (got ${show(value)})`);
+        }
+      }
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { builtinRule, builtinRules } from './builtin-rules.js';
-import { mergeRules, validateRule, validateRules } from './rule-config.js';
-import { customRule } from './test-helpers.js';
+import { builtinRule, builtinRules, cloneRule } from './builtin-rules.js';
+import { ruleToJson } from './json.js';
+import { compileSourcePattern, mergeRules, validateRule, validateRules } from './rule-config.js';
+import { customRule, draft, testEngine } from './test-helpers.js';
 import type { DetectionRule } from './types.js';
 
 describe('built-in rules', () => {
@@ -210,5 +211,93 @@ describe('mergeRules, custom rule with a mistyped incident_type', () => {
     const errors = (result as { ok: false; errors: string[] }).errors;
     expect(errors[0]).toMatch(/^rules\.mine\.incident_type: must be one of error_burst, /);
     expect(errors[1]).toMatch(/^rules\.mine\.match: must be an object with event_types/);
+  });
+});
+
+describe('match.source_pattern and match.attributes', () => {
+  const path = 'processors.detect.rules[0]';
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['empty pattern', { event_types: [], source_pattern: '' }, `${path}.match.source_pattern: must be a glob of 1-256 characters`],
+    ['pattern not a string', { event_types: [], source_pattern: 5 }, `${path}.match.source_pattern: must be a glob`],
+    ['attributes not a map', { event_types: [], attributes: ['a'] }, `${path}.match.attributes: must be a map of metadata key`],
+    ['attribute value an object', { event_types: [], attributes: { region: { eu: 1 } } }, `${path}.match.attributes.region: must be a string, a finite number or a boolean`],
+    ['attribute value NaN', { event_types: [], attributes: { code: Number.NaN } }, `${path}.match.attributes.code: must be a string, a finite number or a boolean`],
+    ['unknown match key', { event_types: [], source: 'x' }, `${path}.match.source: unknown key (expected one of event_types, min_severity, source_pattern, attributes)`],
+  ])('names the field: %s', (_name, match, message) => {
+    const errors = validateRule({ ...customRule(), match }, path);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(message);
+  });
+
+  it.each([
+    ['checkout-*', 'checkout-eu', true],
+    ['checkout-*', 'checkout-', true],
+    ['checkout-*', 'checkout', false],
+    ['*-db', 'orders-db', true],
+    ['svc-?', 'svc-1', true],
+    ['svc-?', 'svc-12', false],
+    ['a.b(c)+[d]{e}|^$\\/', 'a.b(c)+[d]{e}|^$\\/', true],
+    ['a.b', 'axb', false], // '.' is literal
+    ['*', '', true],
+    ['Checkout', 'checkout', false], // case-sensitive
+  ])('glob %s on source %s → %s', (pattern, source, matches) => {
+    expect(compileSourcePattern(pattern).test(source)).toBe(matches);
+  });
+
+  it('a rule counts only events whose source matches its pattern and whose metadata has its attributes', () => {
+    // prepare
+    const rule = customRule({
+      error_threshold: 2,
+      match: { event_types: ['error'], source_pattern: 'checkout-*', attributes: { status_code: 500, 'http.route': '/pay', retried: false } },
+    });
+    const { engine } = testEngine({ rules: [rule] });
+    const metadata = { status_code: 500, 'http.route': '/pay', retried: false, extra: 'ignored' };
+
+    // act
+    const result = engine.ingest([
+      draft({ source: 'checkout-eu', metadata }),
+      draft({ source: 'payments', metadata }), // source does not match
+      draft({ source: 'checkout-eu', metadata: { ...metadata, status_code: '500' } }), // a string is not the number
+      draft({ source: 'checkout-eu', metadata: { status_code: 500, 'http.route': '/pay' } }), // retried missing
+      draft({ source: 'checkout-eu', metadata }),
+    ]);
+
+    // verify
+    expect(result.incidents.map((i) => [i.group_key, i.event_count])).toEqual([['checkout-eu', 2]]);
+    expect(result.events.map((e) => e.incident_id !== '')).toEqual([true, false, false, false, true]);
+  });
+
+  it('require_consecutive: an event the pattern excludes counts as not matching and resets the window', () => {
+    const rule = customRule({ error_threshold: 2, require_consecutive: true, group_by: '', match: { event_types: ['error'], source_pattern: 'a*' } });
+    const { engine } = testEngine({ rules: [rule] });
+    const result = engine.ingest([draft({ source: 'a1' }), draft({ source: 'b1' }), draft({ source: 'a2' })]);
+    expect(result.incidents).toEqual([]);
+    expect(engine.ingest([draft({ source: 'a3' })]).incidents).toHaveLength(1);
+  });
+
+  it('group_by message keeps a window per message; ruleToJson and cloneRule carry the new match fields', () => {
+    const rule = customRule({ group_by: 'message', error_threshold: 2, match: { event_types: ['error'], attributes: { tier: 'gold' } } });
+    expect(validateRule(rule, 'r')).toEqual([]);
+    const { engine } = testEngine({ rules: [rule] });
+    const result = engine.ingest([
+      draft({ message: 'timeout', metadata: { tier: 'gold' } }),
+      draft({ message: 'refused', metadata: { tier: 'gold' } }),
+      draft({ message: 'timeout', metadata: { tier: 'gold' } }),
+    ]);
+    expect(result.incidents.map((i) => i.group_key)).toEqual(['timeout']);
+    expect(ruleToJson(rule).match).toEqual({ event_types: ['error'], attributes: { tier: 'gold' } });
+    const copy = cloneRule(rule);
+    copy.match.attributes!['tier'] = 'silver';
+    expect(rule.match.attributes).toEqual({ tier: 'gold' });
+  });
+
+  it('mergeRules merges match keys one by one', () => {
+    const result = mergeRules({ error_burst: { match: { source_pattern: 'checkout*' } } }, 'rules');
+    expect(result.ok).toBe(true);
+    expect((result as { ok: true; rules: DetectionRule[] }).rules[0]!.match).toEqual({
+      event_types: builtinRules()[0]!.match.event_types,
+      source_pattern: 'checkout*',
+    });
   });
 });

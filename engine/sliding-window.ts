@@ -125,6 +125,28 @@ export class GroupWindow<I> {
     this.end = 0;
   }
 
+  /** Removes `event` if this window holds it (correlation took it elsewhere); true when it did. */
+  remove(event: IncidentEvent): boolean {
+    const { times, events } = this;
+    const ts = event.timestamp;
+    // Binary search for the first entry not older than `ts`, then scan the entries with that time.
+    let lo = this.head;
+    let hi = this.end;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((times[mid] as number) < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.end && (times[i] as number) === ts; i++) {
+      if (events[i] !== event) continue;
+      times.copyWithin(i, i + 1, this.end);
+      events.copyWithin(i, i + 1, this.end);
+      events[--this.end] = NO_EVENT;
+      return true;
+    }
+    return false;
+  }
+
   /** Drops entries whose incident_id was set meanwhile (linked by another rule); returns how many. */
   dropLinked(): number {
     const { times, events } = this;

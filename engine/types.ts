@@ -102,6 +102,10 @@ export interface RuleMatch {
   event_types: string[];
   /** Minimum event severity counted. */
   min_severity?: Severity;
+  /** Glob over the event's `source`: `*` any run of characters, `?` one character, the rest literal. */
+  source_pattern?: string;
+  /** Each key must be present in the event's metadata with exactly this value (same type, `===`). */
+  attributes?: Record<string, MetadataValue>;
 }
 
 export interface DetectionRule {
@@ -142,6 +146,13 @@ export interface RootCause {
   root_span?: RootSpan;
 }
 
+/** An earlier incident with the same fingerprint (incident_type + primary_source + primary_error_type). */
+export interface SimilarIncident {
+  incident_id: string;
+  /** 'unresolved' while it is open; else e.g. `resolved 2025-02-05T11:15:00.000Z: restarted the pool`. */
+  resolution: string;
+}
+
 export interface IncidentAction {
   action_id: string;
   status: string;
@@ -180,12 +191,90 @@ export interface Incident {
   /** seconds from first event to resolution; null while unresolved */
   mttr: number | null;
   root_cause: RootCause;
+  /**
+   * Blast radius: distinct user identities (`enduser.id`, `user.id`, `session.id` of its events, and the users of
+   * its traces' failing spans). Exact up to 1,000 (up to 32-bit hash collisions), then estimated (users.ts).
+   * Incidents stored before this field existed lack it; the engine and json.ts read it as 0.
+   */
+  users_affected: number;
+  /** Recurrence: earlier incidents with the same fingerprint, most recent first, at most 5 (recurrence.ts). */
+  similar_incidents: SimilarIncident[];
   /** Distinct trace IDs of its events, in order of first appearance (bounded). */
   trace_ids: string[];
   notes: string[];
   actions: IncidentAction[];
   /** epoch ms of the last change, for watchers and ordering */
   updated_at: number;
+  /**
+   * Internal (json.ts leaves it out): the distinct-user counter, persisted with the incident so users_affected keeps
+   * counting after a restart. Compact text (users.ts); absent when no user was seen.
+   */
+  users_sketch?: string;
+  /**
+   * Internal (json.ts leaves it out): the other detection groups (`<rule_id> <group key>`, separated by one space)
+   * this incident absorbs because their events joined it through shared traces (correlation.ts).
+   */
+  group_aliases?: string[];
+}
+
+/** OTLP span kinds (SpanKind in trace.proto): 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+export const SPAN_KIND_SERVER = 2;
+export const SPAN_KIND_CLIENT = 3;
+export const SPAN_KIND_PRODUCER = 4;
+
+/** OTLP status codes: 0 unset, 1 ok, 2 error. */
+export const SPAN_STATUS_ERROR = 2;
+
+/**
+ * One span as the receiver hands it to the engine (IngestContext.spans): what the trace ring keeps of every recent
+ * span, what root cause analysis reads, and what the store persists for spans of incident traces.
+ */
+export interface SpanRecord {
+  /** 32 lowercase hex characters. */
+  trace_id: string;
+  /** 16 lowercase hex characters. */
+  span_id: string;
+  /** 16 lowercase hex characters; '' for a root span. */
+  parent_span_id: string;
+  /** `service.name` of the span's resource. */
+  service: string;
+  name: string;
+  /** OTLP SpanKind, 0–5. */
+  kind: number;
+  /** epoch ms (may carry a sub-millisecond fraction) */
+  start_ms: number;
+  /** epoch ms (may carry a sub-millisecond fraction) */
+  end_ms: number;
+  /** 0 unset, 1 ok, 2 error */
+  status_code: number;
+  status_message: string;
+  /** `exception.type` of the span's exception event, '' when none. */
+  exception_type: string;
+  exception_message: string;
+  /** HTTP response status code, 0 when none. */
+  http_status: number;
+  /** `peer.service` (else `server.address`) of a client span; '' when none. */
+  peer: string;
+  /** The receiver's verdict that the span failed (status ERROR, HTTP ≥ 500 on a server span, …). */
+  failed: boolean;
+  /** `enduser.id`, else `user.id`, else `session.id`; '' when none. */
+  user: string;
+}
+
+/** Per-service span counts of one export batch (IngestContext.serviceTotals). */
+export interface ServiceTotals {
+  /** Spans (requests) the service reported. */
+  spans: number;
+  /** Of those, spans that failed. */
+  errors: number;
+}
+
+/** What comes with a batch of drafts besides the drafts (engine.ingest's second argument). */
+export interface IngestContext {
+  /** Every span of the export request; they go into the trace ring before the drafts are processed. */
+  spans?: readonly SpanRecord[];
+  /** Spans and failed spans per service in this batch: error-rate escalation and silence detection. */
+  serviceTotals?: ReadonlyMap<string, ServiceTotals>;
 }
 
 /** What one `ingest` call changed; the store writes it in one transaction before the export is acknowledged. */
@@ -199,4 +288,12 @@ export interface IngestResult {
   linked: IncidentEvent[];
   /** Incidents created or changed by this call (each once, in its final state). */
   incidents: Incident[];
+  /**
+   * Spans the store must persist because their trace belongs to an incident: when a trace joins an incident, all its
+   * spans still in the trace ring; afterwards each newly arriving span of such a trace. No span twice in one result
+   * (across results a span can come again only after its trace left the engine's bounded incident-trace set, so
+   * store spans keyed by trace_id + span_id). Always present in what the engine returns; optional in the type only so
+   * that results assembled elsewhere (the store's group committer) stay valid.
+   */
+  traceSpans?: SpanRecord[];
 }

@@ -1,7 +1,7 @@
 // The receiver's downstream: whoever makes events durable (the daemon's engine + store pipeline, or a recording
 // sink in tests). The receiver acknowledges an export only after consume() resolves.
 
-import type { EventDraft } from '../engine/types.js';
+import type { EventDraft, SpanRecord } from '../engine/types.js';
 import type { ServiceSpanCounts } from './trace/decode-traces.js';
 
 export type TelemetrySignal = 'traces' | 'logs' | 'metrics';
@@ -16,6 +16,8 @@ export interface TelemetryBatch {
   rejected: number;
   /** Traces only: accepted spans and failed spans per resource service.name. */
   perService?: Map<string, ServiceSpanCounts>;
+  /** Traces only, when the receiver was asked to collect them: every accepted span, compactly. */
+  spans?: SpanRecord[];
 }
 
 export interface TelemetryConsumer {

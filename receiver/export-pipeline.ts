@@ -14,7 +14,10 @@ import { createLogConverterOptions, type LogConverterOptionsInput } from './logs
 import { decodeMetricsRequest } from './metrics/decode-metrics.js';
 import { createMetricConverter, type MetricConverter } from './metrics/metric-converter.js';
 import { createMetricConverterOptions, type MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
+import type { SpanRecord } from '../engine/types.js';
 import { decodeTraceRequest } from './trace/decode-traces.js';
+import { spanRecordFromView } from './trace/span-record.js';
+import { UNKNOWN_SERVICE } from './wire/any-value.js';
 import { createSpanConverter, type SpanConverter } from './trace/span-converter.js';
 import { createSpanConverterOptions, type SpanConverterOptionsInput } from './trace/span-converter-options.js';
 
@@ -28,6 +31,8 @@ export interface ConverterOptionsInput {
   logConverter: LogConverterOptionsInput;
   /** Metric point → event conversion (metrics/metric-converter-options.ts): `{ thresholds, maxSeries }`. */
   metricConverter: MetricConverterOptionsInput;
+  /** Hand the consumer a SpanRecord of every accepted span (for the engine's trace ring). Default false. */
+  collectSpans?: boolean;
 }
 
 export interface SignalConverters {
@@ -35,6 +40,7 @@ export interface SignalConverters {
   logs: LogConverter;
   /** Stateful (cumulative histogram series): one per receiver. */
   metrics: MetricConverter;
+  collectSpans: boolean;
 }
 
 /** Builds and validates the three converters; throws naming `<path>.spanConverter…` etc. */
@@ -43,6 +49,7 @@ export function createSignalConverters(options: ConverterOptionsInput, path: str
     spans: createSpanConverter(createSpanConverterOptions(options.spanConverter, `${path}.spanConverter`)),
     logs: createLogConverter(createLogConverterOptions(options.logConverter, `${path}.logConverter`)),
     metrics: createMetricConverter(createMetricConverterOptions(options.metricConverter, `${path}.metricConverter`)),
+    collectSpans: options.collectSpans === true,
   };
 }
 
@@ -53,6 +60,7 @@ export interface DecodedExport {
   rejected: number;
   errorMessage: string;
   perService?: TelemetryBatch['perService'];
+  spans?: TelemetryBatch['spans'];
 }
 
 export interface SignalRoute {
@@ -69,14 +77,17 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       signal: 'traces',
       requestName: 'ExportTraceServiceRequest',
       decode(body) {
-        const result = decodeTraceRequest(body, converters.spans);
-        return {
-          drafts: result.drafts,
-          items: result.spans,
-          rejected: result.rejected,
-          errorMessage: result.errorMessage,
-          perService: result.perService,
-        };
+        if (!converters.collectSpans) {
+          const result = decodeTraceRequest(body, converters.spans);
+          return { drafts: result.drafts, items: result.spans, rejected: result.rejected, errorMessage: result.errorMessage, perService: result.perService };
+        }
+        const spans: SpanRecord[] = [];
+        const result = decodeTraceRequest(body, converters.spans, {
+          onSpan(span, resource, classification) {
+            spans.push(spanRecordFromView(span, resource.serviceName ?? UNKNOWN_SERVICE, classification));
+          },
+        });
+        return { drafts: result.drafts, items: result.spans, rejected: result.rejected, errorMessage: result.errorMessage, perService: result.perService, spans };
       },
     },
     logs: {
@@ -108,6 +119,7 @@ export function batchOf(route: SignalRoute, decoded: DecodedExport): TelemetryBa
     rejected: decoded.rejected,
   };
   if (decoded.perService !== undefined) batch.perService = decoded.perService;
+  if (decoded.spans !== undefined) batch.spans = decoded.spans;
   return batch;
 }
 

@@ -92,6 +92,7 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'spanConverter',
   'logConverter',
   'metricConverter',
+  'collectSpans',
   'shutdownTimeoutMs',
   'onInternalError',
 ]);

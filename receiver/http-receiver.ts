@@ -127,6 +127,7 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'spanConverter',
   'logConverter',
   'metricConverter',
+  'collectSpans',
   'onInternalError',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */

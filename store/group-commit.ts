@@ -9,7 +9,7 @@
 // incident is written once per transaction in its latest state, events are appended, and one fsync covers every
 // export in the batch. Each export still resolves only once its own changes are on disk.
 
-import type { Incident, IncidentEvent, IngestResult } from '../engine/types.js';
+import type { Incident, IncidentEvent, IngestResult, SpanRecord } from '../engine/types.js';
 import type { StoreCounters } from './lmdb-store.js';
 
 export interface CommitTarget {
@@ -20,6 +20,7 @@ interface PendingBatch {
   events: IncidentEvent[];
   linked: IncidentEvent[];
   incidents: Map<string, Incident>;
+  traceSpans: SpanRecord[];
   counters: StoreCounters;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
@@ -40,10 +41,12 @@ export class GroupCommitter {
 
   /** Resolves once `result` (and everything submitted before it) is durable. */
   submit(result: IngestResult, counters: StoreCounters): Promise<void> {
-    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0) {
+    const traceSpans = result.traceSpans ?? [];
+    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0 && traceSpans.length === 0) {
       return Promise.resolve();
     }
-    const batch: PendingBatch = (this.pending ??= { events: [], linked: [], incidents: new Map(), counters, waiters: [] } as PendingBatch);
+    const batch: PendingBatch = (this.pending ??= { events: [], linked: [], incidents: new Map(), traceSpans: [], counters, waiters: [] } as PendingBatch);
+    for (const span of traceSpans) batch.traceSpans.push(span);
     for (const event of result.events) batch.events.push(event);
     for (const event of result.linked) batch.linked.push(event);
     // The engine hands out the same (mutated) incident objects; the latest state wins.
@@ -73,7 +76,7 @@ export class GroupCommitter {
       this.pending = undefined;
       try {
         await this.target.commit(
-          { events: batch.events, linked: batch.linked, incidents: [...batch.incidents.values()] },
+          { events: batch.events, linked: batch.linked, incidents: [...batch.incidents.values()], traceSpans: batch.traceSpans },
           batch.counters,
         );
         this.stats.batches += 1;

@@ -10,11 +10,13 @@
 //   events            seq (number)              → IncidentEvent
 //   incidents         incident_id (string)      → Incident (latest state)
 //   incident_events   [incident_id, seq]        → true        (an incident's timeline, in seq order)
+//   trace_events      [trace_id, seq]           → true        (a trace's events, for `firewatch trace`)
+//   trace_spans       [trace_id, span_id]       → SpanRecord  (spans of traces that joined an incident)
 //   meta              'counters'                → { nextEventSeq, nextIncidentSeq }
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { Incident, IncidentEvent, IngestResult } from '../engine/types.js';
+import type { Incident, IncidentEvent, IngestResult, SpanRecord } from '../engine/types.js';
 import { isOpenStatus } from '../engine/types.js';
 
 export interface StoreCounters {
@@ -57,6 +59,8 @@ export class LmdbStore {
   private readonly incidents: Database<Incident, string>;
   private readonly incidentEvents: Database<true, [string, number]>;
   private readonly meta: Database<StoreCounters, string>;
+  private readonly traceEvents: Database<true, [string, number]>;
+  private readonly traceSpans: Database<SpanRecord, [string, string]>;
   private closed = false;
 
   constructor(readonly directory: string) {
@@ -66,6 +70,8 @@ export class LmdbStore {
     this.incidents = this.root.openDB({ name: 'incidents' });
     this.incidentEvents = this.root.openDB({ name: 'incident_events' });
     this.meta = this.root.openDB({ name: 'meta' });
+    this.traceEvents = this.root.openDB({ name: 'trace_events' });
+    this.traceSpans = this.root.openDB({ name: 'trace_spans' });
   }
 
   /**
@@ -73,9 +79,16 @@ export class LmdbStore {
    * Nothing to write resolves at once.
    */
   async commit(result: IngestResult, counters: StoreCounters): Promise<void> {
-    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0) return;
+    const traceSpans = result.traceSpans ?? [];
+    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0 && traceSpans.length === 0) {
+      return;
+    }
     // All puts below run in this one synchronous block: lmdb-js commits them as one transaction.
-    for (const event of result.events) void this.events.put(event.seq, event);
+    for (const event of result.events) {
+      void this.events.put(event.seq, event);
+      if (event.correlation_id !== '') void this.traceEvents.put([event.correlation_id, event.seq], true);
+    }
+    for (const span of traceSpans) void this.traceSpans.put([span.trace_id, span.span_id], span);
     for (const event of result.linked) {
       void this.events.put(event.seq, event);
       void this.incidentEvents.put([event.incident_id, event.seq], true);
@@ -149,6 +162,23 @@ export class LmdbStore {
       if (event) events.push(event);
     }
     events.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+    return events;
+  }
+
+  /** Spans kept for a trace because it joined an incident. */
+  spansForTrace(traceId: string): SpanRecord[] {
+    const spans: SpanRecord[] = [];
+    for (const { value } of this.traceSpans.getRange({ start: [traceId, ''], end: [traceId, '\uffff'] })) spans.push(value);
+    return spans;
+  }
+
+  /** Stored events carrying this trace ID, oldest first; at most `limit`. */
+  eventsForTrace(traceId: string, limit = 10_000): IncidentEvent[] {
+    const events: IncidentEvent[] = [];
+    for (const key of this.traceEvents.getKeys({ start: [traceId, 0], end: [traceId, Number.MAX_SAFE_INTEGER], limit })) {
+      const event = this.events.get(key[1]);
+      if (event) events.push(event);
+    }
     return events;
   }
 

@@ -52,12 +52,14 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     expect(incident).toMatchObject({
       incident_id: 'inc_00001',
       incident_type: 'error_burst',
-      severity: 'high',
+      // Every request of the service failed: over the seed's 50 % line, so error_burst escalates to critical.
+      severity: 'critical',
       status: 'detected',
       event_count: 12,
       affected_components: ['checkout'],
     });
     expect(incident!.trace_ids).toHaveLength(12);
+    expect(incident!.notes).toEqual(['severity high → critical: 100% of checkout requests failed (threshold 50%)']);
 
     const got = await runCli(['incidents', 'get', 'inc_00001', '--timeline', '--format', 'json', '--socket', daemon.socket]);
     expect(got.code).toBe(0);
@@ -146,7 +148,8 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     const socket = ['--socket', daemon.socket];
 
     expect((await listIncidents(daemon, '--component', 'billing')).map((i) => i.affected_components)).toEqual([['billing']]);
-    expect(await listIncidents(daemon, '--severity', 'critical')).toEqual([]);
+    expect(await listIncidents(daemon, '--severity', 'low,medium')).toEqual([]);
+    expect(await listIncidents(daemon, '--severity', 'CRITICAL')).toHaveLength(2);
     expect(await listIncidents(daemon, '--status', 'ACTIVE', '--type', 'error_burst')).toHaveLength(2);
     expect(await listIncidents(daemon, '--limit', '1')).toHaveLength(1);
     expect(await listIncidents(daemon, '--since', '1h')).toHaveLength(2);
@@ -159,7 +162,7 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     const table = await runCli(['incidents', 'list', ...socket]);
     expect(table.code).toBe(0);
     for (const line of table.stdout.trim().split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(80);
-    expect(table.stdout).toContain('HIGH');
+    expect(table.stdout).toContain('CRITICAL');
   });
 
   it('answers rules list/show and explains errors with exit codes', async () => {

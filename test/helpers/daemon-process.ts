@@ -11,7 +11,10 @@ export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 export interface DaemonProcess {
   child: ChildProcess;
+  /** OTLP/gRPC host:port. */
   otlpEndpoint: string;
+  /** OTLP/HTTP host:port; '' unless the config enabled it. */
+  httpEndpoint: string;
   socket: string;
   directory: string;
   configFile: string;
@@ -30,8 +33,8 @@ export function removeWorkspace(directory: string): void {
   rmSync(directory, { recursive: true, force: true });
 }
 
-/** Writes a config for `directory` and returns its path. Extra YAML is appended under `processors.detect`. */
-export function writeConfig(directory: string, extra = ''): string {
+/** Writes a config for `directory` and returns its path; `extra` YAML is appended; `http` enables OTLP/HTTP too. */
+export function writeConfig(directory: string, extra = '', options: { http?: boolean } = {}): string {
   const file = join(directory, 'otel-config.yaml');
   writeFileSync(
     file,
@@ -41,6 +44,7 @@ export function writeConfig(directory: string, extra = ''): string {
       '    protocols:',
       '      grpc:',
       '        endpoint: 127.0.0.1:0',
+      ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
       'storage:',
       `  directory: ${JSON.stringify(join(directory, 'data'))}`,
       extra,
@@ -63,7 +67,7 @@ export async function startDaemon(directory: string, configFile = writeConfig(di
   const ready = await new Promise<RegExpExecArray>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start within 15 s:\n${output}`)), 15_000);
     const check = () => {
-      const match = /firewatch ready otlp_grpc=(\S+) control_socket=(\S+)/.exec(output);
+      const match = /firewatch ready otlp_grpc=(\S+) otlp_http=(\S+) control_socket=(\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolveReady(match);
@@ -80,7 +84,8 @@ export async function startDaemon(directory: string, configFile = writeConfig(di
   return {
     child,
     otlpEndpoint: ready[1]!,
-    socket: ready[2]!,
+    httpEndpoint: ready[2] === 'off' ? '' : ready[2]!,
+    socket: ready[3]!,
     directory,
     configFile,
     logs: () => output,

@@ -47,3 +47,69 @@ export function errorSpans(count: number, options: { startMs?: number; spacingMs
     attributes: { 'http.request.method': 'POST', 'http.route': '/api/orders', 'http.response.status_code': 500 },
   }));
 }
+
+export interface CascadeHop {
+  service: string;
+  name: string;
+  kind?: SpanKind;
+  error?: string;
+  attributes?: Attributes;
+}
+
+/**
+ * `traces` traces through `hops` (hops[0] calls hops[1] calls …), every hop failing where it has an `error`;
+ * each service exports through its own SDK pipeline, as separate processes would, in `exportOrder`.
+ * Returns the trace IDs.
+ */
+export async function exportCascade(
+  endpoint: string,
+  hops: readonly CascadeHop[],
+  traces: number,
+  exportOrder: readonly string[] = hops.map((h) => h.service),
+): Promise<string[]> {
+  const { trace, context } = await import('@opentelemetry/api');
+  const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
+  const providers = new Map<string, { provider: BasicTracerProvider; memory: InstanceType<typeof InMemorySpanExporter> }>();
+  for (const hop of hops) {
+    if (providers.has(hop.service)) continue;
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': hop.service }),
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+    });
+    providers.set(hop.service, { provider, memory });
+  }
+  const traceIds: string[] = [];
+  const now = Date.now();
+  for (let t = 0; t < traces; t++) {
+    let parentContext = context.active();
+    const open: { span: ReturnType<ReturnType<BasicTracerProvider['getTracer']>['startSpan']>; hop: CascadeHop }[] = [];
+    hops.forEach((hop, depth) => {
+      const tracer = providers.get(hop.service)!.provider.getTracer('cascade');
+      const span = tracer.startSpan(
+        hop.name,
+        { kind: hop.kind ?? SpanKind.SERVER, startTime: now + t * 10 + depth, ...(hop.attributes ? { attributes: hop.attributes } : {}) },
+        parentContext,
+      );
+      if (depth === 0) traceIds.push(span.spanContext().traceId);
+      parentContext = trace.setSpan(parentContext, span);
+      open.push({ span, hop });
+    });
+    for (const { span, hop } of open.reverse()) {
+      if (hop.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: hop.error });
+      span.end(now + t * 10 + 8);
+    }
+  }
+  // Ship each service's finished spans through a real OTLP/gRPC exporter, one service after another.
+  for (const service of exportOrder) {
+    const entry = providers.get(service)!;
+    const exporter = new OTLPTraceExporter({ url: `http://${endpoint}` });
+    const finished = entry.memory.getFinishedSpans();
+    await new Promise<void>((resolveExport, reject) =>
+      exporter.export(finished, (result) => (result.code === 0 ? resolveExport() : reject(result.error ?? new Error('export failed')))),
+    );
+    await exporter.shutdown();
+    await entry.provider.shutdown();
+  }
+  return traceIds;
+}

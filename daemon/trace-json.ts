@@ -1,0 +1,59 @@
+// `firewatch trace`: one trace's spans and events, gathered from memory (the engine's rings) and from LMDB (spans
+// and events kept because the trace joined an incident), merged by id, and ordered as a tree.
+
+import type { Engine } from '../engine/engine.js';
+import { eventToJson, isoTime } from '../engine/json.js';
+import type { IncidentEvent, SpanRecord } from '../engine/types.js';
+import type { LmdbStore } from '../store/lmdb-store.js';
+import { orderTraceTree } from './trace-tree.js';
+
+const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
+const SPAN_STATUSES = ['unset', 'ok', 'error'] as const;
+
+export function spanToJson(span: SpanRecord, depth: number): Record<string, unknown> {
+  return {
+    trace_id: span.trace_id,
+    span_id: span.span_id,
+    parent_span_id: span.parent_span_id,
+    service: span.service,
+    name: span.name,
+    kind: SPAN_KINDS[span.kind] ?? 'unspecified',
+    start: isoTime(span.start_ms),
+    end: isoTime(span.end_ms),
+    duration_ms: Math.max(0, Math.round((span.end_ms - span.start_ms) * 1000) / 1000),
+    status: SPAN_STATUSES[span.status_code] ?? 'unset',
+    status_message: span.status_message,
+    exception_type: span.exception_type,
+    exception_message: span.exception_message,
+    http_status: span.http_status,
+    peer: span.peer,
+    failed: span.failed,
+    depth,
+  };
+}
+
+export function traceToJson(traceId: string, store: LmdbStore, engine: Engine): Record<string, unknown> | undefined {
+  const spans = new Map<string, SpanRecord>();
+  for (const span of store.spansForTrace(traceId)) spans.set(span.span_id, span);
+  for (const span of engine.spansForTrace(traceId)) spans.set(span.span_id, span);
+  const events = new Map<number, IncidentEvent>();
+  for (const event of store.eventsForTrace(traceId)) events.set(event.seq, event);
+  // The ring's copy is the newest (it may have joined an incident since it was stored).
+  for (const event of engine.eventsForTrace(traceId)) events.set(event.seq, event);
+  if (spans.size === 0 && events.size === 0) return undefined;
+
+  const ordered = orderTraceTree([...spans.values()]);
+  const sortedEvents = [...events.values()].sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+  const services = new Set<string>();
+  for (const { span } of ordered) services.add(span.service);
+  for (const event of sortedEvents) services.add(event.source);
+  const incidentIds = new Set<string>();
+  for (const event of sortedEvents) if (event.incident_id !== '') incidentIds.add(event.incident_id);
+  return {
+    trace_id: traceId,
+    services: [...services],
+    incident_ids: [...incidentIds],
+    spans: ordered.map(({ span, depth }) => spanToJson(span, depth)),
+    events: sortedEvents.map(eventToJson),
+  };
+}

@@ -1,0 +1,334 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import {
+  CASCADE_SERVICES,
+  MINUTE,
+  SECOND,
+  T0,
+  burst,
+  cascadeTrace,
+  customRule,
+  draft,
+  ingestExports,
+  span,
+  spanId,
+  testEngine,
+  traceId,
+} from './test-helpers.js';
+import type { CascadeService, ServiceExport } from './test-helpers.js';
+import type { IngestResult, SpanRecord } from './types.js';
+
+const spanKey = (s: SpanRecord) => `${s.trace_id}/${s.span_id}`;
+
+/** Splits `items` into consecutive chunks of the given sizes (the last chunk takes the rest). */
+function chunk<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  const chunks: T[][] = [];
+  let at = 0;
+  for (const size of sizes) {
+    if (at >= items.length) break;
+    chunks.push(items.slice(at, at + size));
+    at += size;
+  }
+  if (at < items.length) chunks.push(items.slice(at));
+  return chunks;
+}
+
+function verifyOneCascadeIncident(results: readonly IngestResult[], traces: number) {
+  const incidents = new Map(results.flatMap((r) => r.incidents).map((i) => [i.incident_id, i]));
+  expect([...incidents.keys()]).toEqual(['inc_00001']);
+  const incident = incidents.get('inc_00001')!;
+  expect([...incident.affected_components].sort()).toEqual(['checkout', 'frontend', 'payments']);
+  expect(incident.event_count).toBe(traces * 3);
+  expect(incident.root_cause.root_span).toMatchObject({
+    service: 'payments',
+    span_name: 'POST /charge',
+    status_message: 'card processor timed out',
+    exception_type: 'ProcessorTimeout',
+  });
+  expect(incident.root_cause.primary_source).toBe('payments');
+  expect(incident.users_affected).toBe(traces);
+  // Every span of every trace persisted exactly once, and nothing else.
+  const persisted = results.flatMap((r) => r.traceSpans ?? []).map(spanKey);
+  expect(new Set(persisted).size).toBe(persisted.length);
+  const expected = Array.from({ length: traces }, (_, n) =>
+    CASCADE_SERVICES.flatMap((s) => cascadeTrace(n)[s].spans),
+  ).flat();
+  expect([...persisted].sort()).toEqual(expected.map(spanKey).sort());
+}
+
+describe('cascade: one failure through frontend → checkout → payments', () => {
+  it('services exporting one after another, in any order and batching, make exactly one incident (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 24 }),
+        fc.shuffledSubarray([...CASCADE_SERVICES], { minLength: 3, maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (traces, order, batchSizes, shuffleTraces) => {
+          // prepare: each service's exports for all traces, services one after another
+          const { engine } = testEngine();
+          const all = Array.from({ length: traces }, (_, n) => cascadeTrace(n));
+          const exports: ServiceExport[] = order.flatMap((service) => {
+            const own = all.map((t) => t[service as CascadeService]);
+            return shuffleTraces ? own.reverse() : own;
+          });
+
+          // act
+          const results = chunk(exports, batchSizes).map((batch) => ingestExports(engine, batch));
+
+          // verify
+          verifyOneCascadeIncident(results, traces);
+          expect(engine.openIncidents()).toHaveLength(1);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('requests arriving trace by trace, services in any order per trace, make exactly one incident (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 10, max: 24 }),
+        fc.array(fc.shuffledSubarray([...CASCADE_SERVICES], { minLength: 3, maxLength: 3 }), {
+          minLength: 24,
+          maxLength: 24,
+        }),
+        fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 20 }),
+        (traces, orders, batchSizes) => {
+          const { engine } = testEngine();
+          const exports = Array.from({ length: traces }, (_, n) => {
+            const trace = cascadeTrace(n);
+            return orders[n]!.map((service) => trace[service as CascadeService]);
+          }).flat();
+          const results = chunk(exports, batchSizes).map((batch) => ingestExports(engine, batch));
+          verifyOneCascadeIncident(results, traces);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('one batch holding traces the incident has and traces it has not yet: order inside the batch does not matter', () => {
+    // prepare: frontend fires on traces 0–9; checkout then exports traces 10–19 before 0–9, in one request
+    const { engine } = testEngine();
+    const all = Array.from({ length: 20 }, (_, n) => cascadeTrace(n));
+    ingestExports(engine, all.slice(0, 10).map((t) => t.frontend));
+
+    // act
+    const result = ingestExports(engine, [...all.slice(10), ...all.slice(0, 10)].map((t) => t.checkout));
+
+    // verify: all 20 checkout events joined the frontend incident
+    expect(result.incidents.map((i) => [i.incident_id, i.event_count])).toEqual([['inc_00001', 30]]);
+    expect(engine.openIncidents()).toHaveLength(1);
+  });
+
+  it('two unrelated failures at the same time (no shared traces) are two incidents', () => {
+    // prepare: checkout and inventory fail at once, interleaved in the same exports
+    const { engine } = testEngine();
+    const checkout = burst(12, T0, SECOND, { source: 'checkout' }, 0);
+    const inventory = burst(12, T0, SECOND, { source: 'inventory' }, 500);
+    const interleaved = checkout.flatMap((d, i) => [d, inventory[i]!]);
+
+    // act
+    const results = [engine.ingest(interleaved.slice(0, 9)), engine.ingest(interleaved.slice(9))];
+
+    // verify
+    const incidents = engine.openIncidents();
+    expect(incidents.map((i) => [i.group_key, i.affected_components, i.event_count])).toEqual([
+      ['checkout', ['checkout'], 12],
+      ['inventory', ['inventory'], 12],
+    ]);
+    expect(results.flatMap((r) => r.traceSpans ?? [])).toEqual([]);
+  });
+
+  it('an event that shares a trace with an open incident joins it even from another rule and service', () => {
+    // prepare: an error burst on checkout owns trace 3
+    const { engine } = testEngine();
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+
+    // act: one slow request of the same trace at search (performance_degradation would need 10)
+    const result = engine.ingest([
+      draft({ source: 'search', event_type: 'slow_request', severity: 'medium', correlation_id: traceId(3) }),
+      draft({ source: 'search', event_type: 'slow_request', severity: 'medium', correlation_id: traceId(99) }),
+    ]);
+
+    // verify
+    expect(result.events.map((e) => e.incident_id)).toEqual(['inc_00001', '']);
+    expect(result.incidents[0]).toMatchObject({ event_count: 11, affected_components: ['checkout', 'search'] });
+    expect(engine.sizes().windowEvents).toBe(1); // the unrelated one waits in search's window
+  });
+
+  it('events nothing counts do not join, even with an incident trace', () => {
+    const { engine } = testEngine();
+    engine.ingest(burst(10, T0, SECOND));
+    const result = engine.ingest([draft({ event_type: 'span_ok', severity: 'info', correlation_id: traceId(1) })]);
+    expect(result.events[0]!.incident_id).toBe('');
+    expect(result.incidents).toEqual([]);
+  });
+
+  it('when an incident gains traces, events waiting in other windows with those traces join and leave the windows', () => {
+    // prepare: payments has 9 errors waiting (traces 0–8); checkout has not failed yet
+    const { engine } = testEngine();
+    const waiting = engine.ingest(burst(9, T0, SECOND, { source: 'payments' }));
+    expect(engine.sizes().windowEvents).toBe(9);
+
+    // act: checkout fires on traces 0–9
+    const fired = engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+
+    // verify
+    expect(fired.incidents).toHaveLength(1);
+    expect(fired.incidents[0]!.affected_components).toEqual(['checkout', 'payments']);
+    expect(fired.incidents[0]!.event_count).toBe(19);
+    expect(waiting.events.every((e) => e.incident_id === 'inc_00001')).toBe(true);
+    expect(fired.linked.filter((e) => e.source === 'payments')).toHaveLength(9);
+    expect(engine.sizes().windowEvents).toBe(0);
+    // payments' group now belongs to the incident: a further payments error on a new trace joins it too
+    const later = engine.ingest([draft({ source: 'payments', correlation_id: traceId(77) })]);
+    expect(later.incidents.map((i) => [i.incident_id, i.event_count])).toEqual([['inc_00001', 20]]);
+    expect(later.incidents[0]!.trace_ids).toContain(traceId(77));
+  });
+
+  it('a window that fires with traces an open incident owns joins it instead of opening one', () => {
+    // prepare: lookups see only the newest event of a trace, so payments' waiting events are not swept
+    const { engine } = testEngine({ maxEventsPerTraceLookup: 1 });
+    engine.ingest(burst(9, T0, SECOND, { source: 'payments' })); // traces 0–8, waiting
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' })); // owns traces 0–9; the sweep sees checkout's only
+
+    // act: payments' tenth error completes its window
+    const result = engine.ingest([draft({ source: 'payments', timestamp: T0 + 9 * SECOND, correlation_id: traceId(50) })]);
+
+    // verify
+    expect(result.incidents.map((i) => [i.incident_id, i.event_count])).toEqual([['inc_00001', 20]]);
+    expect(engine.openIncidents()).toHaveLength(1);
+  });
+
+  it('a group is aliased to the incident once half its threshold of events joined through traces', () => {
+    // prepare
+    const { engine } = testEngine();
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+
+    // act: 4 payments errors share traces (below ceil(10 / 2)), then one on a trace of its own, then a fifth shared
+    engine.ingest(burst(4, T0, SECOND, { source: 'payments' }));
+    const own = engine.ingest([draft({ source: 'payments', correlation_id: traceId(500) })]);
+    engine.ingest([draft({ source: 'payments', correlation_id: traceId(4) })]);
+    const after = engine.ingest([draft({ source: 'payments', correlation_id: traceId(501) })]);
+
+    // verify
+    expect(own.events[0]!.incident_id).toBe('');
+    expect(after.events[0]!.incident_id).toBe('inc_00001');
+    expect(engine.incident('inc_00001')!.group_aliases).toEqual(['error_burst payments']);
+  });
+
+  it('a trickle of shared traces over hours never aliases a group', () => {
+    // prepare: a long-lived checkout incident; payments shares one trace with it every 10 minutes of event time
+    const { engine, clock } = testEngine();
+    clock.now = T0 + 3 * 60 * MINUTE;
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+    for (let i = 0; i < 10; i++) {
+      engine.ingest([draft({ source: 'payments', timestamp: T0 + i * 10 * MINUTE, correlation_id: traceId(i) })]);
+    }
+
+    // act: a payments error on a trace of its own
+    const own = engine.ingest([draft({ source: 'payments', timestamp: T0 + 100 * MINUTE, correlation_id: traceId(900) })]);
+
+    // verify: the ten shared ones joined, the group was never aliased
+    expect(engine.incident('inc_00001')!.event_count).toBe(20);
+    expect(engine.incident('inc_00001')!.group_aliases).toBeUndefined();
+    expect(own.events[0]!.incident_id).toBe('');
+  });
+
+  it('aliases end with the incident: after it resolves, the other group counts on its own again', () => {
+    const { engine } = testEngine();
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+    engine.ingest(burst(5, T0, SECOND, { source: 'payments' })); // joins, aliases payments
+    const incident = engine.incident('inc_00001')!;
+    expect(incident.group_aliases).toEqual(['error_burst payments']);
+
+    engine.updateIncident({ ...incident, status: 'resolved', resolved_at: T0 + 60 * SECOND });
+    const after = engine.ingest(burst(10, T0 + 30 * SECOND, SECOND, { source: 'payments' }, 300));
+    expect(after.incidents.map((i) => [i.incident_id, i.group_key, i.event_count])).toEqual([['inc_00002', 'payments', 10]]);
+  });
+
+  it('restore rebuilds incident traces and aliases from the open incidents', () => {
+    // prepare
+    const { engine } = testEngine();
+    const opened = engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+    const joined = engine.ingest(burst(5, T0, SECOND, { source: 'payments' }));
+    const { engine: restarted } = testEngine();
+    restarted.restore({
+      ...engine.counters(),
+      openIncidents: joined.incidents,
+      recentEvents: [...opened.events, ...joined.events],
+    });
+
+    // act
+    const byTrace = restarted.ingest(
+      [draft({ source: 'frontend', correlation_id: traceId(5) })],
+      { spans: [span({ trace_id: traceId(5), span_id: spanId(500), service: 'frontend' })] },
+    );
+    const byAlias = restarted.ingest([draft({ source: 'payments', correlation_id: traceId(88) })]);
+
+    // verify
+    expect(byTrace.incidents.map((i) => i.event_count)).toEqual([16]);
+    expect(byTrace.traceSpans!.map((s) => s.span_id)).toEqual([spanId(500)]);
+    expect(byAlias.incidents.map((i) => i.event_count)).toEqual([17]);
+  });
+});
+
+describe('traceSpans: spans of incident traces, persisted exactly once', () => {
+  it('a trace joining an incident brings its ring spans; later spans come as they arrive; others never', () => {
+    // prepare: spans of traces 0–9 and of an unrelated trace arrive before any event
+    const { engine } = testEngine();
+    const early = Array.from({ length: 10 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n) }));
+    const unrelated = span({ trace_id: traceId(999), span_id: spanId(999) });
+    const first = engine.ingest([], { spans: [...early, unrelated] });
+
+    // act
+    const fired = engine.ingest(burst(10, T0, SECOND));
+    const late = span({ trace_id: traceId(3), span_id: spanId(1003) });
+    const after = engine.ingest([], { spans: [late, span({ trace_id: traceId(998), span_id: spanId(998) })] });
+    const again = engine.ingest([draft({ correlation_id: traceId(3) })]);
+
+    // verify
+    expect(first.traceSpans).toEqual([]);
+    expect(fired.traceSpans!.map(spanKey).sort()).toEqual(early.map(spanKey).sort());
+    expect(after.traceSpans).toEqual([late]);
+    expect(again.traceSpans).toEqual([]); // trace 3 was already the incident's
+  });
+
+  it('spans arriving in the same request as the events that open the incident are persisted once', () => {
+    const { engine } = testEngine();
+    const spans = Array.from({ length: 10 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n), failed: true }));
+    const result = engine.ingest(burst(10, T0, SECOND), { spans: [...spans, ...spans.slice(0, 2)] });
+    // the same span sent twice in one request is two ring entries: both persisted once each, none more
+    expect(result.traceSpans).toHaveLength(12);
+    expect(new Set(result.traceSpans).size).toBe(12);
+  });
+
+  it('late spans of a trace whose incident was resolved are still persisted (until the trace ages out)', () => {
+    const { engine } = testEngine({ maxIncidentTraces: 5 });
+    const [incident] = engine.ingest(burst(10, T0, SECOND)).incidents;
+    engine.updateIncident({ ...incident!, status: 'resolved', resolved_at: T0 });
+    const result = engine.ingest([], {
+      spans: [span({ trace_id: traceId(9), span_id: spanId(9) }), span({ trace_id: traceId(0), span_id: spanId(10) })],
+    });
+    // only the 5 newest incident traces are remembered (traces 5–9)
+    expect(result.traceSpans!.map((s) => s.trace_id)).toEqual([traceId(9)]);
+    expect(engine.sizes().incidentTraces).toBe(5);
+  });
+});
+
+describe('bounded work', () => {
+  it('looks at no more than maxEventsPerTraceLookup events of a trace', () => {
+    // prepare: 20 payments errors of one trace wait in a window (threshold 25)
+    const { engine } = testEngine({ rules: [customRule({ error_threshold: 25 })], maxEventsPerTraceLookup: 4 });
+    engine.ingest(burst(20, T0, SECOND, { source: 'payments', correlation_id: traceId(1) }));
+
+    // act: checkout fires with traces 1–25
+    engine.ingest(burst(25, T0, SECOND, { source: 'checkout' }, 1));
+
+    // verify: of trace 1's 4 newest events, checkout's own is linked already; the 3 payments ones join
+    expect(engine.openIncidents()[0]!.event_count).toBe(28);
+  });
+});

@@ -1,0 +1,222 @@
+// Trace-aware correlation: one failure that ripples through many services becomes one incident.
+//
+//   incident gains trace T (attach) ──▶ traceAttached: owners[T] = incident ──▶ spans of T in the trace ring → persist
+//                                                        └─▶ queue T ──drain()──▶ events of T in the event ring that
+//                                                                                  a rule counts and no incident holds
+//                                                                                  join the incident (leave windows)
+//   event counted by a rule, trace owned by an open incident ──▶ joins it (detector.ts, before any window)
+//   window fires, some of its traces owned ──▶ the window's events join the owner instead of opening an incident
+//   span of an owned trace arrives ──▶ persisted (IngestResult.traceSpans), root span looked for again (engine.ts)
+//
+// Aliases: once enough of a detection group's events (group = its first matching rule + its group key) joined an
+// incident through shared traces — half the rule's error_threshold, rounded up, within the rule's window of event
+// time, i.e. evidence that the group is failing now and with this incident — the group is aliased to the incident
+// (unless it has an open incident of its own): its further events are absorbed like the incident's own group's. So a
+// cascade whose newer traces reach a service before those traces' other events reach the incident stays one
+// incident, while a single shared trace, or a trickle of them over hours, does not pull a whole service in. The
+// alias goes with the incident (Incident.group_aliases) and ends when it closes.
+//
+// Precedence: an owned trace wins over the event's own group (the trace is the stronger evidence). A trace has at
+// most one open owner: the first incident to get it. Events that no enabled rule counts (successful spans, other
+// telemetry) never join: correlation decides where incident-worthy events go, it does not make events worthy.
+//
+// Bounds: `owners` keeps at most `maxTraces` trace IDs (oldest first out; the owner of a resolved incident stays until
+// then, so late spans of its traces are still persisted); each drained trace looks at its newest
+// `maxEventsPerTrace` events in the ring; joining a trace persists at most `maxSpansPerTrace` of its ring spans.
+// Restore rebuilds `owners` from the open incidents' trace_ids.
+//
+// Known limit: two open incidents that never share a trace are never merged, even when they turn out to be one
+// failure (e.g. a service whose first `error_threshold` failing traces all reach firewatch before any trace it shares
+// with an open incident). The alias makes that rare; merging incidents that were already reported is not attempted.
+
+import type { ChangeSet } from './change-set.js';
+import type { EventRing } from './event-ring.js';
+import type { IncidentBook, IncidentHandle, IncidentState } from './incidents.js';
+import type { TraceRing } from './trace-ring.js';
+import type { IncidentEvent, SpanRecord } from './types.js';
+
+/** Default cap on trace IDs remembered as belonging to incidents. */
+export const DEFAULT_MAX_INCIDENT_TRACES = 100_000;
+/** Default cap on events looked at per trace when an incident gains it. */
+export const DEFAULT_MAX_EVENTS_PER_TRACE = 64;
+/** Default cap on spans persisted from the ring when a trace joins an incident. */
+export const DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
+
+/** What correlation needs to know of a rule: which group an event of it belongs to, and when to alias it. */
+export interface CorrelationRule {
+  readonly ruleId: string;
+  /** Events of one group joined through traces, within `windowMs`, before the group is aliased to the incident. */
+  readonly aliasAfter: number;
+  /** The rule's window (ms). */
+  readonly windowMs: number;
+  groupKeyOf(event: IncidentEvent): string;
+}
+
+/** The detector, as correlation sees it. */
+export interface RuleMatcher {
+  /** The first enabled rule (configuration order) that counts `event`, or undefined. */
+  matchingRule(event: IncidentEvent): CorrelationRule | undefined;
+  /** Takes `event` out of every window holding it. */
+  release(event: IncidentEvent): void;
+}
+
+export interface CorrelationLimits {
+  maxTraces: number;
+  maxEventsPerTrace: number;
+  maxSpansPerTrace: number;
+  /** An incident's first traces that root cause analysis reads: only their spans make it look again. */
+  rootCauseTraces: number;
+}
+
+export class Correlator {
+  /**
+   * Trace ID → handle of the incident that got it first (its state while open, null after); Map order = oldest
+   * first. One Map lookup per event answers "which open incident owns this trace".
+   */
+  private readonly owners = new Map<string, IncidentHandle>();
+  /** Traces gained since the last drain, with their incident (flat pairs). */
+  private readonly queue: (string | IncidentState)[] = [];
+  /** The detector; set (again) whenever it is rebuilt. */
+  matcher: RuleMatcher | null = null;
+  /** Counts traces that became an open incident's: lets callers skip lookups when none did since they last looked. */
+  generation = 0;
+
+  constructor(
+    private readonly limits: CorrelationLimits,
+    private readonly book: IncidentBook,
+    private readonly events: EventRing,
+    private readonly spans: TraceRing,
+  ) {}
+
+  /** Trace IDs remembered as incident traces. */
+  get size(): number {
+    return this.owners.size;
+  }
+
+  get hasQueued(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Whether `traceId` belongs (or belonged) to an incident: its spans are persisted. */
+  isIncidentTrace(traceId: string): boolean {
+    return this.owners.has(traceId);
+  }
+
+  /** The open incident that owns `traceId`, if any. */
+  openOwner(traceId: string): IncidentState | undefined {
+    return this.owners.get(traceId)?.state ?? undefined;
+  }
+
+  /**
+   * For a window about to fire: the open incident owning the most of its events' traces (ties: the first to get there),
+   * or undefined when none is owned.
+   */
+  ownerOfWindow(events: readonly IncidentEvent[]): IncidentState | undefined {
+    if (this.owners.size === 0) return undefined;
+    let best: IncidentState | undefined;
+    let bestCount = 0;
+    let counts: Map<IncidentState, number> | undefined;
+    for (const event of events) {
+      if (event.correlation_id === '') continue;
+      const owner = this.openOwner(event.correlation_id);
+      if (owner === undefined) continue;
+      counts ??= new Map();
+      const count = (counts.get(owner) ?? 0) + 1;
+      counts.set(owner, count);
+      if (count > bestCount) {
+        best = owner;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * An incident got an event with `traceId` (IncidentHooks.traceAttached). The first time a trace reaches an incident
+   * it becomes that incident's: its ring spans are persisted (unless an earlier incident already had them), their
+   * failing spans' users counted, and the trace queued for drain().
+   */
+  traceAttached(state: IncidentState, traceId: string, changes: ChangeSet<IncidentState>): void {
+    const owner = this.owners.get(traceId);
+    if (owner === state.handle) return;
+    if (owner !== undefined && owner.state !== null) return; // another open incident has it
+    if (owner !== undefined) this.owners.delete(traceId); // re-inserted below as the newest
+    else if (this.owners.size >= this.limits.maxTraces) this.owners.delete(this.owners.keys().next().value as string);
+    this.owners.set(traceId, state.handle);
+    this.generation++;
+
+    const ring = this.spans;
+    if (ring.has(traceId)) {
+      const pushes = ring.pushNumbersOf(traceId, this.limits.maxSpansPerTrace);
+      for (let i = 0; i < pushes.length; i++) {
+        const pushNumber = pushes[i] as number;
+        const alreadyPersisted = owner !== undefined || changes.hasEmitted(pushNumber);
+        const span: SpanRecord = ring.spanAt(pushNumber);
+        if (!alreadyPersisted) changes.emitSpan(span, pushNumber);
+        if (span.failed && span.user !== '') state.addUser(span.user);
+      }
+      if (state.isLeadingTrace(traceId, this.limits.rootCauseTraces)) {
+        state.rootDirty = true; // only when there are spans root cause analysis will read
+        changes.markPending(state);
+      }
+    }
+    this.queue.push(traceId, state);
+  }
+
+  /**
+   * Joins every event of a queued trace that a rule counts and no incident holds to the trace's incident. Runs until
+   * the queue is empty (joining never adds traces: the events carry the trace already queued).
+   */
+  drain(now: number, changes: ChangeSet<IncidentState>): void {
+    const queue = this.queue;
+    const matcher = this.matcher;
+    for (let i = 0; i < queue.length; i += 2) {
+      const traceId = queue[i] as string;
+      const state = queue[i + 1] as IncidentState;
+      if (!state.open || matcher === null) continue;
+      const events = this.events.eventsForTrace(traceId, this.limits.maxEventsPerTrace);
+      for (const event of events) {
+        if (event.incident_id !== '') continue;
+        const rule = matcher.matchingRule(event);
+        if (rule === undefined) continue;
+        matcher.release(event); // it may wait in windows: it leaves them now
+        this.join(state, event, rule, now, changes);
+      }
+    }
+    queue.length = 0;
+  }
+
+  /** Links `event` (counted by `rule`) to `state`; aliases the event's group to it once the evidence suffices. */
+  join(
+    state: IncidentState,
+    event: IncidentEvent,
+    rule: CorrelationRule,
+    now: number,
+    changes: ChangeSet<IncidentState>,
+  ): void {
+    this.book.absorb(state, event, now, changes);
+    const groupKey = rule.groupKeyOf(event);
+    if (this.book.openFor(rule.ruleId, groupKey) === state) return; // its own group, or aliased already
+    if (state.countJoin(rule.ruleId, groupKey, event.timestamp, rule.windowMs) >= rule.aliasAfter) {
+      this.book.alias(rule.ruleId, groupKey, state);
+    }
+  }
+
+  /** Registers restored incidents' traces (no spans to persist: the ring is empty after a restart). */
+  restore(states: Iterable<IncidentState>): void {
+    for (const state of states) {
+      for (const traceId of state.incident.trace_ids) {
+        if (this.owners.has(traceId)) continue; // first open incident wins
+        if (this.owners.size >= this.limits.maxTraces) this.owners.delete(this.owners.keys().next().value as string);
+        this.owners.set(traceId, state.handle);
+      }
+    }
+    this.generation++;
+  }
+
+  clear(): void {
+    this.owners.clear();
+    this.queue.length = 0;
+    this.generation++;
+  }
+}

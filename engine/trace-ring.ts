@@ -1,0 +1,300 @@
+// The trace ring: the most recent spans of every trace, for root cause analysis, blast radius and drill-down.
+//
+//   push(span) ──▶ slot = n % capacity ──▶ columns[slot] = span's fields      (the SpanRecord itself is not kept)
+//                        └──▶ TraceChains.link: evicts the slot's old span from the trace index, indexes the new one
+//   spansForTrace(id) ──▶ follow the trace's chain newest → oldest ──▶ fresh SpanRecords, oldest first
+//
+// Why columns instead of keeping the receiver's SpanRecord objects: at 200,000 spans/s every kept object (and its
+// span-id strings and boxed doubles) survives two scavenges and is copied into old space, then has to be collected
+// there; with columns the records die young (cheap) and the ring's memory is fixed by its capacity. Span and parent
+// IDs are stored as 32-bit words (they are hex text of 8 bytes), service / span / peer names are interned (few
+// distinct values), and a trace's ID is kept once per trace. bench/engine-trace.bench.ts measures bytes per span and
+// pushes per second against the obvious alternative (a ring of SpanRecord references plus Map<trace, SpanRecord[]>).
+//
+// Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push.
+
+import { TraceChains } from './trace-chains.js';
+import type { SpanRecord } from './types.js';
+
+/** Default capacity of the trace ring, in spans. */
+export const DEFAULT_TRACE_RING_CAPACITY = 200_000;
+
+// Per-slot flag bits.
+const KIND_MASK = 0x07;
+const STATUS_SHIFT = 3;
+const STATUS_MASK = 0x03;
+const FLAG_FAILED = 0x20;
+const FLAG_HAS_PARENT = 0x40;
+/** The span's IDs are not 16 lowercase hex characters: they are kept as text in `textIds`. */
+const FLAG_TEXT_IDS = 0x80;
+
+const ID_WORDS = 4; // span hi, span lo, parent hi, parent lo
+const HEX_WORD_CHARS = 8;
+const SPAN_ID_CHARS = 16;
+const MAX_HTTP_STATUS = 0xffff;
+const MAX_KIND = 5;
+const MAX_STATUS = 2;
+
+/** Distinct strings the interner keeps before it starts over (service, span and peer names). */
+const INTERN_CAPACITY = 4096;
+/** Longer strings are not worth interning (they are rarely repeated: URLs with IDs, messages). */
+const MAX_INTERN_LENGTH = 128;
+
+/** The value of 8 lowercase hex characters at `offset`, or -1 when any of them is not one. */
+function hexWord(text: string, offset: number): number {
+  let value = 0;
+  for (let i = 0; i < HEX_WORD_CHARS; i++) {
+    const c = text.charCodeAt(offset + i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 102) digit = c - 87;
+    else return -1;
+    value = (value << 4) | digit;
+  }
+  return value >>> 0;
+}
+
+function hex8(word: number): string {
+  return word.toString(16).padStart(HEX_WORD_CHARS, '0');
+}
+
+/**
+ * Keeps one copy of each repeated string. Bounded: when full it starts over (strings already stored keep their
+ * copy). The last string seen is compared by identity first: spans of one resource share their service name object.
+ */
+class Interner {
+  private readonly table = new Map<string, string>();
+  private last = '';
+
+  intern(text: string): string {
+    if (text === this.last || text.length === 0 || text.length > MAX_INTERN_LENGTH) return text;
+    let kept = this.table.get(text);
+    if (kept === undefined) {
+      if (this.table.size >= INTERN_CAPACITY) this.table.clear();
+      this.table.set(text, text);
+      kept = text;
+    }
+    this.last = kept;
+    return kept;
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.last = '';
+  }
+}
+
+export class TraceRing {
+  readonly capacity: number;
+  private pushes = 0;
+  private count = 0;
+  private readonly chains: TraceChains;
+  private readonly startMs: Float64Array;
+  private readonly endMs: Float64Array;
+  /** ID_WORDS per slot: span ID high and low word, parent span ID high and low word. */
+  private readonly ids: Uint32Array;
+  private readonly flags: Uint8Array;
+  private readonly httpStatus: Uint16Array;
+  private readonly service: string[];
+  private readonly name: string[];
+  private readonly statusMessage: string[];
+  private readonly exceptionType: string[];
+  private readonly exceptionMessage: string[];
+  private readonly peer: string[];
+  private readonly user: string[];
+  /** Slot → [span_id, parent_span_id] for the rare span whose IDs are not 16 lowercase hex characters. */
+  private readonly textIds = new Map<number, readonly [string, string]>();
+  private readonly interner = new Interner();
+
+  constructor(capacity: number = DEFAULT_TRACE_RING_CAPACITY) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new RangeError(`trace ring capacity must be a positive integer (got ${capacity})`);
+    }
+    this.capacity = capacity;
+    this.chains = new TraceChains(capacity);
+    this.startMs = new Float64Array(capacity);
+    this.endMs = new Float64Array(capacity);
+    this.ids = new Uint32Array(capacity * ID_WORDS);
+    this.flags = new Uint8Array(capacity);
+    this.httpStatus = new Uint16Array(capacity);
+    const strings = () => new Array<string>(capacity).fill('');
+    this.service = strings();
+    this.name = strings();
+    this.statusMessage = strings();
+    this.exceptionType = strings();
+    this.exceptionMessage = strings();
+    this.peer = strings();
+    this.user = strings();
+  }
+
+  /** Spans in the ring. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Spans pushed since creation (or the last clear); the n-th push (0-based) has push number n. */
+  get pushed(): number {
+    return this.pushes;
+  }
+
+  /** Distinct traces with at least one span in the ring. */
+  get traceCount(): number {
+    return this.chains.size;
+  }
+
+  /**
+   * Appends `span` (copying its fields; the record is not kept). When full, the oldest span is evicted from the ring
+   * and the trace index in the same call. Returns the trace ID whose last span that eviction removed, or '' (what an
+   * owner keying data by trace must drop). The span's push number is `pushed - 1` afterwards.
+   */
+  push(span: SpanRecord): string {
+    const pushNumber = this.pushes++;
+    const capacity = this.capacity;
+    const slot = pushNumber % capacity;
+    const evicting = this.count === capacity;
+    if (evicting) {
+      if ((this.flags[slot] as number) & FLAG_TEXT_IDS) this.textIds.delete(slot);
+    } else {
+      this.count++;
+    }
+    const left = this.chains.link(slot, pushNumber, span.trace_id, evicting);
+
+    let flags = 0;
+    const kind = span.kind;
+    if (kind >= 0 && kind <= MAX_KIND) flags = kind;
+    const status = span.status_code;
+    if (status >= 0 && status <= MAX_STATUS) flags |= status << STATUS_SHIFT;
+    if (span.failed) flags |= FLAG_FAILED;
+    const spanId = span.span_id;
+    const parentId = span.parent_span_id;
+    const words = slot * ID_WORDS;
+    const ids = this.ids;
+    let textIds = spanId.length !== SPAN_ID_CHARS;
+    if (!textIds) {
+      const hi = hexWord(spanId, 0);
+      const lo = hexWord(spanId, HEX_WORD_CHARS);
+      if (hi < 0 || lo < 0) textIds = true;
+      ids[words] = hi;
+      ids[words + 1] = lo;
+    }
+    if (parentId !== '') {
+      flags |= FLAG_HAS_PARENT;
+      if (!textIds && parentId.length === SPAN_ID_CHARS) {
+        const hi = hexWord(parentId, 0);
+        const lo = hexWord(parentId, HEX_WORD_CHARS);
+        if (hi < 0 || lo < 0) textIds = true;
+        ids[words + 2] = hi;
+        ids[words + 3] = lo;
+      } else {
+        textIds = true;
+      }
+    }
+    if (textIds) {
+      flags |= FLAG_TEXT_IDS;
+      this.textIds.set(slot, [spanId, parentId]);
+    }
+    this.flags[slot] = flags;
+    const http = span.http_status;
+    this.httpStatus[slot] = http > 0 && http <= MAX_HTTP_STATUS ? http : 0;
+    this.startMs[slot] = span.start_ms;
+    this.endMs[slot] = span.end_ms;
+    const interner = this.interner;
+    this.service[slot] = interner.intern(span.service);
+    this.name[slot] = interner.intern(span.name);
+    this.peer[slot] = interner.intern(span.peer);
+    this.statusMessage[slot] = span.status_message;
+    this.exceptionType[slot] = span.exception_type;
+    this.exceptionMessage[slot] = span.exception_message;
+    this.user[slot] = span.user;
+    return left;
+  }
+
+  has(traceId: string): boolean {
+    return this.chains.has(traceId);
+  }
+
+  /** Spans of one trace still in the ring, oldest first (fresh records); with `limit`, only the newest `limit`. */
+  spansForTrace(traceId: string, limit = Number.POSITIVE_INFINITY): SpanRecord[] {
+    const pushes = this.pushNumbersOf(traceId, limit);
+    const spans = new Array<SpanRecord>(pushes.length);
+    for (let i = 0; i < pushes.length; i++) spans[i] = this.spanAt(pushes[i] as number);
+    return spans;
+  }
+
+  /** Push numbers of the trace's spans still in the ring, oldest first; with `limit`, only the newest `limit`. */
+  pushNumbersOf(traceId: string, limit = Number.POSITIVE_INFINITY): number[] {
+    return this.chains.pushNumbers(traceId, this.pushes - this.count, limit).reverse();
+  }
+
+  /** The span with this push number as a fresh record; the caller makes sure it is still in the ring. */
+  spanAt(pushNumber: number): SpanRecord {
+    const slot = pushNumber % this.capacity;
+    const flags = this.flags[slot] as number;
+    let spanId: string;
+    let parentId: string;
+    if (flags & FLAG_TEXT_IDS) {
+      const text = this.textIds.get(slot) as readonly [string, string];
+      spanId = text[0];
+      parentId = text[1];
+    } else {
+      const words = slot * ID_WORDS;
+      const ids = this.ids;
+      spanId = hex8(ids[words] as number) + hex8(ids[words + 1] as number);
+      parentId = flags & FLAG_HAS_PARENT ? hex8(ids[words + 2] as number) + hex8(ids[words + 3] as number) : '';
+    }
+    // One object literal, fields in SpanRecord's order: one hidden class for every materialised span.
+    return {
+      trace_id: this.chains.traceIdAt(slot),
+      span_id: spanId,
+      parent_span_id: parentId,
+      service: this.service[slot] as string,
+      name: this.name[slot] as string,
+      kind: flags & KIND_MASK,
+      start_ms: this.startMs[slot] as number,
+      end_ms: this.endMs[slot] as number,
+      status_code: (flags >> STATUS_SHIFT) & STATUS_MASK,
+      status_message: this.statusMessage[slot] as string,
+      exception_type: this.exceptionType[slot] as string,
+      exception_message: this.exceptionMessage[slot] as string,
+      http_status: this.httpStatus[slot] as number,
+      peer: this.peer[slot] as string,
+      failed: (flags & FLAG_FAILED) !== 0,
+      user: this.user[slot] as string,
+    };
+  }
+
+  /** All spans in the ring, oldest first (fresh records; for tests and diagnostics). */
+  toArray(): SpanRecord[] {
+    const spans: SpanRecord[] = [];
+    for (let n = this.pushes - this.count; n < this.pushes; n++) spans.push(this.spanAt(n));
+    return spans;
+  }
+
+  /** Trace IDs currently indexed. */
+  traceIds(): string[] {
+    return this.chains.traceIds();
+  }
+
+  clear(): void {
+    this.pushes = 0;
+    this.count = 0;
+    this.chains.clear();
+    this.textIds.clear();
+    this.interner.clear();
+    for (const column of [
+      this.service,
+      this.name,
+      this.statusMessage,
+      this.exceptionType,
+      this.exceptionMessage,
+      this.peer,
+      this.user,
+    ]) {
+      column.fill('');
+    }
+  }
+}
+
+export function createTraceRing(capacity: number = DEFAULT_TRACE_RING_CAPACITY): TraceRing {
+  return new TraceRing(capacity);
+}
