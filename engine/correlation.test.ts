@@ -159,6 +159,36 @@ describe('cascade: one failure through frontend → checkout → payments', () =
     expect(engine.sizes().windowEvents).toBe(1); // the unrelated one waits in search's window
   });
 
+  it('severe events no rule counts (a FATAL log typed by its exception) join the incident of their trace', () => {
+    // prepare: an api error burst owns traces 0–9; one WorkerCrash log arrived before it, sharing trace 0
+    const { engine } = testEngine();
+    const early = engine.ingest([draft({ source: 'ledger', event_type: 'WorkerCrash', severity: 'critical', correlation_id: traceId(0) })]);
+    engine.ingest(burst(10, T0, SECOND, { source: 'api', event_type: 'api_error' }));
+
+    // act
+    const later = engine.ingest([
+      draft({ source: 'ledger', event_type: 'WorkerCrash', severity: 'critical', correlation_id: traceId(1) }),
+      draft({ source: 'ledger', event_type: 'WorkerCrash', severity: 'high', correlation_id: traceId(2) }),
+      draft({ source: 'ledger', event_type: 'cache_miss', severity: 'medium', correlation_id: traceId(3) }), // not severe enough
+    ]);
+
+    // verify
+    expect(early.events[0]!.incident_id).toBe('inc_00001'); // swept in when the incident got trace 0
+    expect(later.events.map((e) => e.incident_id)).toEqual(['inc_00001', 'inc_00001', '']);
+    const incident = engine.incident('inc_00001')!;
+    expect(incident).toMatchObject({ affected_components: ['api', 'ledger'], event_count: 13 });
+    expect(incident.root_cause.error_distribution).toEqual({ api_error: 10, WorkerCrash: 3 });
+    expect(incident.group_aliases).toBeUndefined(); // no rule, no group to alias
+  });
+
+  it('uncountedJoinMinSeverity: null keeps correlation to events a rule counts', () => {
+    const { engine } = testEngine({ uncountedJoinMinSeverity: null });
+    engine.ingest(burst(10, T0, SECOND, { source: 'api' }));
+    const result = engine.ingest([draft({ source: 'ledger', event_type: 'WorkerCrash', severity: 'critical', correlation_id: traceId(1) })]);
+    expect(result.events[0]!.incident_id).toBe('');
+    expect(() => testEngine({ uncountedJoinMinSeverity: 'loud' as never })).toThrow(/uncountedJoinMinSeverity must be one of/);
+  });
+
   it('events nothing counts do not join, even with an incident trace', () => {
     const { engine } = testEngine();
     engine.ingest(burst(10, T0, SECOND));

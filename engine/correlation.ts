@@ -4,7 +4,7 @@
 //                                                        └─▶ queue T ──drain()──▶ events of T in the event ring that
 //                                                                                  a rule counts and no incident holds
 //                                                                                  join the incident (leave windows)
-//   event counted by a rule, trace owned by an open incident ──▶ joins it (detector.ts, before any window)
+//   event (counted by a rule, or severe), trace owned by an open incident ──▶ joins it (detector.ts, before windows)
 //   window fires, some of its traces owned ──▶ the window's events join the owner instead of opening an incident
 //   span of an owned trace arrives ──▶ persisted (IngestResult.traceSpans), root span looked for again (engine.ts)
 //
@@ -17,11 +17,13 @@
 // alias goes with the incident (Incident.group_aliases) and ends when it closes.
 //
 // Precedence: an owned trace wins over the event's own group (the trace is the stronger evidence). A trace has at
-// most one open owner: the first incident to get it. Events that no enabled rule counts (successful spans, other
-// telemetry) never join: correlation decides where incident-worthy events go, it does not make events worthy.
+// most one open owner: the first incident to get it. Which events join: those an enabled rule counts, and — failure
+// evidence in a failing request — those no rule counts that are at least `uncountedMinSeverity` (default high: ERROR
+// logs and failed spans; e.g. a FATAL log typed by its exception, `WorkerCrash`, which no rule names). Less severe
+// uncounted events (slow spans no rule counts, info-level custom events) never join. Uncounted events alias nothing.
 //
-// Bounds: `owners` keeps at most `maxTraces` trace IDs (oldest first out; the owner of a resolved incident stays until
-// then, so late spans of its traces are still persisted); each drained trace looks at its newest
+// Bounds: `owners` keeps at most `maxTraces` trace IDs (oldest first out, in batches: bounded-map.ts; the owner of a
+// resolved incident stays until then, so late spans of its traces are still persisted); each drained trace looks at its newest
 // `maxEventsPerTrace` events in the ring; joining a trace persists at most `maxSpansPerTrace` of its ring spans.
 // Restore rebuilds `owners` from the open incidents' trace_ids.
 //
@@ -29,10 +31,12 @@
 // failure (e.g. a service whose first `error_threshold` failing traces all reach firewatch before any trace it shares
 // with an open incident). The alias makes that rare; merging incidents that were already reported is not attempted.
 
+import { makeRoom } from './bounded-map.js';
 import type { ChangeSet } from './change-set.js';
 import type { EventRing } from './event-ring.js';
 import type { IncidentBook, IncidentHandle, IncidentState } from './incidents.js';
 import type { TraceRing } from './trace-ring.js';
+import { SEVERITY_RANK } from './types.js';
 import type { IncidentEvent, SpanRecord } from './types.js';
 
 /** Default cap on trace IDs remembered as belonging to incidents. */
@@ -66,6 +70,8 @@ export interface CorrelationLimits {
   maxSpansPerTrace: number;
   /** An incident's first traces that root cause analysis reads: only their spans make it look again. */
   rootCauseTraces: number;
+  /** SEVERITY_RANK from which events no rule counts join through their trace; above `critical` for never. */
+  uncountedMinRank: number;
 }
 
 export class Correlator {
@@ -141,7 +147,7 @@ export class Correlator {
     if (owner === state.handle) return;
     if (owner !== undefined && owner.state !== null) return; // another open incident has it
     if (owner !== undefined) this.owners.delete(traceId); // re-inserted below as the newest
-    else if (this.owners.size >= this.limits.maxTraces) this.owners.delete(this.owners.keys().next().value as string);
+    else makeRoom(this.owners, this.limits.maxTraces);
     this.owners.set(traceId, state.handle);
     this.generation++;
 
@@ -178,7 +184,10 @@ export class Correlator {
       for (const event of events) {
         if (event.incident_id !== '') continue;
         const rule = matcher.matchingRule(event);
-        if (rule === undefined) continue;
+        if (rule === undefined) {
+          if (this.joinsUncounted(event)) this.join(state, event, null, now, changes);
+          continue;
+        }
         matcher.release(event); // it may wait in windows: it leaves them now
         this.join(state, event, rule, now, changes);
       }
@@ -186,15 +195,24 @@ export class Correlator {
     queue.length = 0;
   }
 
-  /** Links `event` (counted by `rule`) to `state`; aliases the event's group to it once the evidence suffices. */
+  /** Whether an event no rule counts is severe enough to join through its trace. */
+  joinsUncounted(event: IncidentEvent): boolean {
+    return SEVERITY_RANK[event.severity] >= this.limits.uncountedMinRank;
+  }
+
+  /**
+   * Links `event` (counted by `rule`, or by none) to `state`; aliases the event's group to it once the evidence
+   * suffices.
+   */
   join(
     state: IncidentState,
     event: IncidentEvent,
-    rule: CorrelationRule,
+    rule: CorrelationRule | null,
     now: number,
     changes: ChangeSet<IncidentState>,
   ): void {
     this.book.absorb(state, event, now, changes);
+    if (rule === null) return;
     const groupKey = rule.groupKeyOf(event);
     if (this.book.openFor(rule.ruleId, groupKey) === state) return; // its own group, or aliased already
     if (state.countJoin(rule.ruleId, groupKey, event.timestamp, rule.windowMs) >= rule.aliasAfter) {
@@ -207,7 +225,7 @@ export class Correlator {
     for (const state of states) {
       for (const traceId of state.incident.trace_ids) {
         if (this.owners.has(traceId)) continue; // first open incident wins
-        if (this.owners.size >= this.limits.maxTraces) this.owners.delete(this.owners.keys().next().value as string);
+        makeRoom(this.owners, this.limits.maxTraces);
         this.owners.set(traceId, state.handle);
       }
     }

@@ -202,9 +202,9 @@ export class Detector implements RuleMatcher {
     const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
     if (
       !replay &&
-      rules.length !== 0 &&
       event.incident_id === '' &&
-      (this.correlator === null || this.correlator.generation !== this.joinsCheckedAt)
+      this.correlator !== null &&
+      this.correlator.generation !== this.joinsCheckedAt
     ) {
       this.joinByTrace(event, now, changes, rules);
     }
@@ -222,8 +222,9 @@ export class Detector implements RuleMatcher {
   }
 
   /**
-   * Joins `event` to the open incident that owns its trace, when a rule counts it; true when it did. The engine calls
-   * this for a whole batch before observing it, so an event's place in its batch does not decide whether it joins.
+   * Joins `event` to the open incident that owns its trace, when a rule counts it (or it is severe enough to join
+   * uncounted: correlation.ts); true when it did. The engine calls this for a whole batch before observing it, so an
+   * event's place in its batch does not decide whether it joins.
    */
   joinByTrace(
     event: IncidentEvent,
@@ -235,8 +236,8 @@ export class Detector implements RuleMatcher {
     if (correlator === null || correlator.size === 0 || event.correlation_id === '') return false;
     const owner = correlator.openOwner(event.correlation_id);
     if (owner === undefined) return false;
-    const rule = firstMatch(rules, event);
-    if (rule === undefined) return false;
+    const rule = firstMatch(rules, event) ?? null;
+    if (rule === null && !correlator.joinsUncounted(event)) return false;
     correlator.join(owner, event, rule, now, changes);
     if (correlator.hasQueued) correlator.drain(now, changes);
     return true;

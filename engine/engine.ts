@@ -50,7 +50,7 @@ import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
 import type { SilenceOptions, SilentService } from './silence.js';
 import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from './trace-ring.js';
-import { SEVERITY_RANK, SPAN_KIND_SERVER } from './types.js';
+import { SEVERITIES, SEVERITY_RANK, SPAN_KIND_SERVER, isSeverity } from './types.js';
 import type {
   DetectionRule,
   EventDraft,
@@ -59,6 +59,7 @@ import type {
   IngestContext,
   IngestResult,
   ServiceTotals,
+  Severity,
   SpanRecord,
 } from './types.js';
 import { DEFAULT_EXACT_USERS } from './users.js';
@@ -96,6 +97,11 @@ export interface EngineOptions {
   maxIncidentTraces?: number;
   /** Events looked at per trace when an incident gains the trace; default 64. */
   maxEventsPerTraceLookup?: number;
+  /**
+   * Events no rule counts still join the open incident owning their trace when at least this severe (ERROR logs,
+   * failed spans typed by their exception); null: only events a rule counts join. Default 'high'.
+   */
+  uncountedJoinMinSeverity?: Severity | null;
   /** Ring spans persisted when a trace joins an incident (the newest); default 10,000. */
   maxSpansPerTraceJoin?: number;
   /** Traces searched for an incident's root span: its first ones (those still in the trace ring); default 20. */
@@ -234,6 +240,18 @@ function checkedOptions<T extends object>(
   return options;
 }
 
+/** Default of EngineOptions.uncountedJoinMinSeverity: ERROR-level telemetry (failed spans, ERROR logs). */
+export const DEFAULT_UNCOUNTED_JOIN_MIN_SEVERITY: Severity = 'high';
+
+function uncountedMinRank(value: Severity | null | undefined): number {
+  if (value === null) return SEVERITY_RANK.critical + 1; // never
+  const severity = value ?? DEFAULT_UNCOUNTED_JOIN_MIN_SEVERITY;
+  if (!isSeverity(severity)) {
+    throw new RangeError(`uncountedJoinMinSeverity must be one of ${SEVERITIES.join(', ')} or null (got ${String(value)})`);
+  }
+  return SEVERITY_RANK[severity];
+}
+
 /** The error-rate window of an incident: its rule's window (ms). */
 function ruleWindows(rules: readonly DetectionRule[]): Map<string, number> {
   const windows = new Map<string, number>();
@@ -308,6 +326,7 @@ class EngineImpl implements Engine, IncidentHooks {
         ),
         maxSpansPerTrace: positiveInteger('maxSpansPerTraceJoin', options.maxSpansPerTraceJoin, DEFAULT_MAX_SPANS_PER_TRACE),
         rootCauseTraces: positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES),
+        uncountedMinRank: uncountedMinRank(options.uncountedJoinMinSeverity),
       },
       this.book,
       this.ring,

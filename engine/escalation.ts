@@ -25,6 +25,7 @@
 // services) there is none and the incident keeps its severity. Request counters and baselines go by arrival time (the engine's clock):
 // serviceTotals carry no event time.
 
+import { makeRoom } from './bounded-map.js';
 import { SEVERITY_MATRIX } from './severity-matrix.js';
 import { SEVERITY_RANK } from './types.js';
 import type { Incident, IncidentEvent, IncidentType, ServiceTotals, Severity } from './types.js';
@@ -184,7 +185,7 @@ export class ServiceRates {
     if (!(totals.spans > 0)) return;
     let series = this.series.get(service);
     if (series === undefined) {
-      if (this.series.size >= this.maxServices) this.series.delete(this.series.keys().next().value as string);
+      makeRoom(this.series, this.maxServices);
       series = new RateSeries(this.slots);
     } else {
       this.series.delete(service); // re-inserted below: Map order is least recently updated first
@@ -250,10 +251,8 @@ export class LatencyBaselines {
     if (!(durationMs >= 0) || durationMs === Number.POSITIVE_INFINITY) return;
     let baseline = service === this.lastService ? this.last : this.baselines.get(service);
     if (baseline === undefined) {
-      if (this.baselines.size >= this.maxServices) {
-        // Evict the oldest inserted; Map order is insertion order (refreshing it per span would cost a delete+set).
-        this.baselines.delete(this.baselines.keys().next().value as string);
-      }
+      // Evicts the oldest inserted (refreshing Map order per span would cost a delete and a set per span).
+      makeRoom(this.baselines, this.maxServices);
       baseline = { mean: durationMs, samples: 1 };
       this.baselines.set(service, baseline);
     } else {

@@ -8,9 +8,11 @@
 // through updateIncident (resolved, closed, notes added), and at restore the past incidents the daemon passes
 // (RestoreState.pastIncidents: the lean option — the most recent stored incidents that are no longer open, as full
 // Incidents or just the fields of PastIncident; the engine keeps only what it needs). It is bounded: at most
-// `maxFingerprints` fingerprints (the least recently updated goes first) and `PER_FINGERPRINT` incidents each (the
-// oldest goes first), so an incident older than the kept ones keeps the list it had.
+// `maxFingerprints` fingerprints (the least recently updated go first, a sixteenth at a time: bounded-map.ts) and
+// `PER_FINGERPRINT` incidents each (the oldest goes first), so an incident older than the kept ones keeps the list
+// it had.
 
+import { makeRoom } from './bounded-map.js';
 import { parseIncidentSeq } from './incidents.js';
 import { isoTime } from './json.js';
 import { isOpenStatus } from './types.js';
@@ -108,7 +110,7 @@ export class RecurrenceIndex {
     let list = this.byFingerprint.get(fingerprint);
     if (list === undefined) {
       list = [];
-      if (this.byFingerprint.size >= this.maxFingerprints) this.evictOldestFingerprint();
+      this.makeRoomForFingerprint();
     }
     let at = 0;
     while (at < list.length && (list[at] as Entry).seq > seq) at++;
@@ -160,11 +162,10 @@ export class RecurrenceIndex {
     if (list.length === 0) this.byFingerprint.delete(entry.fingerprint);
   }
 
-  private evictOldestFingerprint(): void {
-    const oldest = this.byFingerprint.keys().next();
-    if (oldest.done === true) return;
-    for (const entry of this.byFingerprint.get(oldest.value) as Entry[]) this.byId.delete(entry.incidentId);
-    this.byFingerprint.delete(oldest.value);
+  private makeRoomForFingerprint(): void {
+    makeRoom(this.byFingerprint, this.maxFingerprints, (_fingerprint, entries) => {
+      for (const entry of entries) this.byId.delete(entry.incidentId);
+    });
   }
 }
 

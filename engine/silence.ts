@@ -16,6 +16,8 @@
 // name the senders of logs and metrics). Event sources are not used: a service_unavailable event's source is the
 // peer that could not be reached, not a service that sent telemetry.
 
+import { makeRoom } from './bounded-map.js';
+
 export interface SilenceOptions {
   /** Whether tick() looks for silent services; default true. */
   enabled: boolean;
@@ -113,7 +115,7 @@ export class SilenceDetector {
     if (!this.options.enabled || service === '' || !Number.isFinite(arrivalMs)) return;
     let track = this.tracks.get(service);
     if (track === undefined) {
-      if (this.tracks.size >= this.options.maxServices) this.tracks.delete(this.tracks.keys().next().value as string);
+      makeRoom(this.tracks, this.options.maxServices);
       track = { lastSeen: arrivalMs, minutes: new Float64Array(this.historyMinutes).fill(-1), lastMinute: -1, reported: false };
       this.tracks.set(service, track);
     }

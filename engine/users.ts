@@ -46,7 +46,8 @@ export function hashId(id: string): number {
 }
 
 export class DistinctCounter {
-  private exact: Set<number> | null = new Set();
+  /** Exact mode's hashes (created on the first id: most incidents never see one); null once sketching. */
+  private exact: Set<number> | null = null;
   private registers: Uint8Array | null = null;
   /** How many registers hold each value 0 … q + 1, kept as registers change, so an estimate is O(q). */
   private histogram: Int32Array | null = null;
@@ -85,7 +86,7 @@ export class DistinctCounter {
   }
 
   get exactMode(): boolean {
-    return this.exact !== null;
+    return this.registers === null;
   }
 
   /** Counts `id` ('' is no id); true when the counter changed (a new id, or a register of the sketch grew). */
@@ -94,8 +95,8 @@ export class DistinctCounter {
   }
 
   addHash(hash: number): boolean {
-    const exact = this.exact;
-    if (exact !== null) {
+    if (this.registers === null) {
+      const exact = (this.exact ??= new Set());
       if (exact.has(hash)) return false;
       exact.add(hash);
       this.dirty = true;
@@ -119,8 +120,8 @@ export class DistinctCounter {
   /** Compact text for Incident.users_sketch ('' when nothing was seen). */
   encode(): string {
     this.dirty = false;
-    if (this.exact !== null) {
-      if (this.exact.size === 0) return '';
+    if (this.registers === null) {
+      if (this.exact === null || this.exact.size === 0) return '';
       const bytes = Buffer.allocUnsafe(this.exact.size * 4);
       let offset = 0;
       for (const hash of this.exact) offset = bytes.writeInt32LE(hash, offset);
