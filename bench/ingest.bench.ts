@@ -1,6 +1,7 @@
 // Ingest benchmark: OTLP/gRPC end to end, measured per server CPU core.
 //
 //   npm run build && node dist/bench/ingest.bench.js [--seconds 10] [--concurrency 32] [--error-ratio 0.02]
+//        [--spans-per-trace 1] [--only firewatch,ack-only,proto-loader]
 //
 // For each server — firewatch (`firewatch serve`: decode, convert, detect, persist events in LMDB, ack after
 // flush), an ack-only grpc-js server (the floor any grpc-js receiver pays) and a proto-loader receiver (the
@@ -99,10 +100,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '32' },
     'error-ratio': { type: 'string', default: '0.02' },
+    'spans-per-trace': { type: 'string', default: '1' },
     only: { type: 'string' },
   },
 });
-const loadArgs = ['--concurrency', values.concurrency!, '--error-ratio', values['error-ratio']!];
+const loadArgs = ['--concurrency', values.concurrency!, '--error-ratio', values['error-ratio']!, '--spans-per-trace', values['spans-per-trace']!];
 const root = packageRoot();
 const workspace = mkdtempSync(join(tmpdir(), 'firewatch-bench-'));
 const config = join(workspace, 'otel-config.yaml');
@@ -125,7 +127,7 @@ try {
 }
 
 const firewatch = rows.find((r) => r.server.startsWith('firewatch'));
-console.log(`\nOTLP/gRPC ingest, 100 spans/request, error ratio ${values['error-ratio']}, ${values.concurrency} calls in flight, ${values.seconds} s`);
+console.log(`\nOTLP/gRPC ingest, 100 spans/request, ${values['spans-per-trace']} span(s) per trace (unique traces per send), error ratio ${values['error-ratio']}, ${values.concurrency} calls in flight, ${values.seconds} s`);
 console.log('| server | spans/s (wall) | server cores used | spans/s per server core | vs firewatch | peak RSS MiB | notes |');
 console.log('|---|---:|---:|---:|---:|---:|---|');
 for (const row of rows) {

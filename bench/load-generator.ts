@@ -3,11 +3,12 @@
 // client core, so it cannot measure a server; pre-encoded requests can.
 //
 //   node dist/bench/load-generator.js --target 127.0.0.1:4317 [--seconds 10] [--concurrency 32]
-//        [--spans-per-request 100] [--error-ratio 0.02] [--distinct 200]
+//        [--spans-per-request 100] [--error-ratio 0.02] [--distinct 200] [--spans-per-trace 1]
 // Prints one JSON line: { requests, spans, failed, seconds, spans_per_second, failures: {code: n} }.
 
 import * as grpc from '@grpc/grpc-js';
 import { parseArgs } from 'node:util';
+import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 import { buildTraceRequests, DEFAULT_SHAPE } from './otlp-requests.js';
 
 const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -20,6 +21,7 @@ export interface LoadOptions {
   spansPerRequest: number;
   errorRatio: number;
   distinct: number;
+  spansPerTrace: number;
 }
 
 export interface LoadResult {
@@ -31,8 +33,33 @@ export interface LoadResult {
   failures: Record<string, number>;
 }
 
+/** Byte offsets of every span's trace ID in an encoded request (found with the receiver's own scanner). */
+function traceIdOffsets(body: Buffer): number[] {
+  const offsets: number[] = [];
+  decodeTraceRequest(body, undefined, { onSpan: (span) => offsets.push(span.traceIdPos) });
+  return offsets;
+}
+
+/**
+ * A fresh copy of `body` whose trace IDs are unique to this send: real traffic never repeats a trace, and a
+ * server that correlates by trace would otherwise see the same traces again and again.
+ */
+function uniqueCopy(body: Buffer, offsets: readonly number[], sendNumber: number): Buffer {
+  const copy = Buffer.from(body);
+  for (const offset of offsets) copy.writeUInt32BE(sendNumber >>> 0, offset);
+  return copy;
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const requests = buildTraceRequests(options.distinct, { ...DEFAULT_SHAPE, spansPerRequest: options.spansPerRequest, errorRatio: options.errorRatio });
+  const requests = buildTraceRequests(options.distinct, {
+    ...DEFAULT_SHAPE,
+    spansPerRequest: options.spansPerRequest,
+    errorRatio: options.errorRatio,
+    spansPerTrace: options.spansPerTrace,
+  });
+  const offsets = requests.map(traceIdOffsets);
+  // Distinct per process too, so warm-up and measured runs never share traces.
+  const sendBase = (process.pid << 16) >>> 0;
   const client = new grpc.Client(options.target, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   });
@@ -53,7 +80,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         if (inFlight === 0) resolve();
         return;
       }
-      const body = requests[sent++ % requests.length]!;
+      const index = sent % requests.length;
+      const body = uniqueCopy(requests[index]!, offsets[index]!, sendBase + sent);
+      sent++;
       inFlight++;
       client.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) => {
         inFlight--;
@@ -83,6 +112,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
       'spans-per-request': { type: 'string', default: '100' },
       'error-ratio': { type: 'string', default: '0.02' },
       distinct: { type: 'string', default: '200' },
+      'spans-per-trace': { type: 'string', default: '1' },
     },
   });
   const result = await runLoad({
@@ -92,6 +122,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     spansPerRequest: Number(values['spans-per-request']),
     errorRatio: Number(values['error-ratio']),
     distinct: Number(values.distinct),
+    spansPerTrace: Number(values['spans-per-trace']),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

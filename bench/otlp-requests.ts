@@ -10,6 +10,8 @@ export interface RequestShape {
   /** Share of spans with status ERROR and HTTP 500, e.g. 0.02. */
   errorRatio: number;
   services: readonly string[];
+  /** Spans of one trace in a request; default 1 (the worst case for trace indexing). */
+  spansPerTrace?: number;
   /** Event time of the first span (epoch ms); default now. */
   nowMs?: number;
 }
@@ -33,6 +35,7 @@ export function buildTraceRequests(count: number, shape: RequestShape = DEFAULT_
         seed: seed + 1,
         service: shape.services[seed % shape.services.length]!,
         startMs,
+        spansPerTrace: shape.spansPerTrace ?? 1,
       }),
     ),
   );

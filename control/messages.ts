@@ -145,6 +145,8 @@ export function ruleMessageToJson(message: JsonObject): JsonObject {
     match: {
       event_types: match.event_types ?? [],
       ...(match.min_severity ? { min_severity: match.min_severity } : {}),
+      ...(match.source_pattern ? { source_pattern: match.source_pattern } : {}),
+      ...(match.attributes_json ? { attributes: JSON.parse(String(match.attributes_json)) as unknown } : {}),
     },
     group_by: message.group_by,
     builtin: message.builtin,
@@ -152,7 +154,9 @@ export function ruleMessageToJson(message: JsonObject): JsonObject {
 }
 
 export function ruleJsonToMessage(rule: JsonObject): JsonObject {
-  const match = { ...((rule.match ?? {}) as JsonObject) };
+  const { attributes, ...match } = { ...((rule.match ?? {}) as JsonObject) };
   if (match.min_severity === undefined || match.min_severity === null) delete match.min_severity;
+  if (match.source_pattern === undefined || match.source_pattern === null) delete match.source_pattern;
+  if (attributes !== undefined && attributes !== null) match.attributes_json = JSON.stringify(attributes);
   return { ...rule, match };
 }

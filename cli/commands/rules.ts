@@ -73,6 +73,8 @@ function renderRuleDetail(rule: JsonObject): string {
     field('check interval', `${rule.check_interval_seconds}s`),
     field('matches event types', ((match.event_types ?? []) as string[]).join(', ') || 'any'),
     ...(match.min_severity ? [field('minimum severity', String(match.min_severity).toUpperCase())] : []),
+    ...(match.source_pattern ? [field('sources matching', match.source_pattern)] : []),
+    ...(match.attributes ? [field('attributes equal', JSON.stringify(match.attributes))] : []),
     field('grouped by', rule.group_by),
     field('require consecutive', rule.require_consecutive ? 'yes' : 'no'),
     field('min components', rule.min_components_affected),

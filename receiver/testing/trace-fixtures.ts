@@ -42,6 +42,8 @@ export interface RealisticTraceOptions {
   service?: string;
   /** Epoch ms of the first span's start. */
   startMs?: number;
+  /** Consecutive spans sharing one trace ID (a trace's spans usually travel together); default 1. */
+  spansPerTrace?: number;
 }
 
 const ROUTES = ['/api/users/:id', '/api/orders', '/api/cart/items', '/healthz', '/api/search'];
@@ -62,7 +64,7 @@ export function realisticTraceRequest(options: RealisticTraceOptions): Record<st
     const start = BigInt(startMs + i) * NANOS_PER_MS + BigInt(i * 137);
     const durationNs = BigInt(2_000_000 + ((i * 7919) % 40_000_000));
     spans.push({
-      traceId: idBytes(16, seed * 100_003 + i),
+      traceId: idBytes(16, seed * 100_003 + Math.floor(i / (options.spansPerTrace ?? 1))),
       spanId: idBytes(8, seed * 200_003 + i),
       parentSpanId: i % 3 === 0 ? new Uint8Array(0) : idBytes(8, seed * 300_007 + i),
       name: `${method} ${route}`,

@@ -213,4 +213,35 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(10));
     expect(await listIncidents(daemon)).toHaveLength(1);
   });
+
+  it('serves custom rules from the config with their match options', async () => {
+    const { writeConfig } = await import('../helpers/daemon-process.js');
+    const config = writeConfig(
+      workspace,
+      [
+        'processors:',
+        '  detect:',
+        '    rules:',
+        '      - rule_id: checkout_errors',
+        '        name: Checkout errors',
+        '        description: Errors in the checkout services',
+        '        incident_type: error_burst',
+        '        severity: critical',
+        '        error_threshold: 5',
+        '        time_window_seconds: 60',
+        '        check_interval_seconds: 30',
+        '        match: { event_types: [api_error], source_pattern: "checkout-*", attributes: { http.route: /api/pay } }',
+      ].join('\n'),
+    );
+    daemon = await startDaemon(workspace, config);
+    const shown = await runCli(['incidents', 'rules', 'show', 'checkout_errors', '--format', 'json', '--socket', daemon.socket]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      rule_id: 'checkout_errors',
+      builtin: false,
+      error_threshold: 5,
+      match: { event_types: ['api_error'], source_pattern: 'checkout-*', attributes: { 'http.route': '/api/pay' } },
+    });
+    const table = await runCli(['incidents', 'rules', 'show', 'checkout_errors', '--socket', daemon.socket]);
+    expect(table.stdout).toContain('sources matching      checkout-*');
+  });
 });
