@@ -37,6 +37,12 @@ describe('parseArgs', () => {
     expect(() => parseArgs(command, argv)).toThrow(message);
   });
 
+  it('accepts --help without the required arguments', () => {
+    const strict: CommandSpec = { ...command, positionals: [{ name: 'id', required: true, description: 'an id' }] };
+    expect(parseArgs(strict, ['--help']).flags.help).toBe(true);
+    expect(() => parseArgs(strict, [])).toThrow(/missing ID/);
+  });
+
   it('prints help with usage, flags and an example', () => {
     const help = helpText(command);
     expect(help).toContain('usage: firewatch incidents list [INCIDENT_ID] [flags]');

@@ -88,6 +88,7 @@ export function parseArgs(command: CommandSpec, argv: readonly string[]): Parsed
     flags[name] = convert(spec, raw, flags[name], command);
   }
 
+  if (flags.help) return { positionals, flags }; // --help needs none of the arguments
   const required = command.positionals.filter((p) => p.required).length;
   if (positionals.length < required) {
     const missing = command.positionals[positionals.length]!;
