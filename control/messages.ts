@@ -146,6 +146,7 @@ export function ruleMessageToJson(message: JsonObject): JsonObject {
       event_types: match.event_types ?? [],
       ...(match.min_severity ? { min_severity: match.min_severity } : {}),
       ...(match.source_pattern ? { source_pattern: match.source_pattern } : {}),
+      ...(match.other_errors !== undefined && match.other_errors !== null ? { other_errors: match.other_errors } : {}),
       ...(match.attributes_json ? { attributes: JSON.parse(String(match.attributes_json)) as unknown } : {}),
     },
     group_by: message.group_by,

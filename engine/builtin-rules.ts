@@ -21,7 +21,7 @@ const BUILTIN_RULES: readonly Readonly<DetectionRule>[] = [
     require_consecutive: false,
     min_components_affected: 1,
     enabled: true,
-    match: { event_types: ['error', 'api_error', 'database_connection_error', 'exception', 'timeout_error'] },
+    match: { event_types: ['error', 'api_error', 'database_connection_error', 'exception', 'timeout_error'], other_errors: true },
     group_by: DEFAULT_GROUP_BY,
     builtin: true,
   },
@@ -129,6 +129,7 @@ export function cloneRule(rule: Readonly<DetectionRule>): DetectionRule {
   if (rule.match.min_severity !== undefined) match.min_severity = rule.match.min_severity;
   if (rule.match.source_pattern !== undefined) match.source_pattern = rule.match.source_pattern;
   if (rule.match.attributes !== undefined) match.attributes = { ...rule.match.attributes };
+  if (rule.match.other_errors !== undefined) match.other_errors = rule.match.other_errors;
   return { ...rule, match };
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { builtinRules } from './builtin-rules.js';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -182,7 +183,9 @@ describe('cascade: one failure through frontend → checkout → payments', () =
   });
 
   it('uncountedJoinMinSeverity: null keeps correlation to events a rule counts', () => {
-    const { engine } = testEngine({ uncountedJoinMinSeverity: null });
+    // Without other_errors on error_burst, a WorkerCrash is counted by no rule.
+    const rules = builtinRules().map((r) => ({ ...r, match: { ...r.match, other_errors: false } }));
+    const { engine } = testEngine({ uncountedJoinMinSeverity: null, rules });
     engine.ingest(burst(10, T0, SECOND, { source: 'api' }));
     const result = engine.ingest([draft({ source: 'ledger', event_type: 'WorkerCrash', severity: 'critical', correlation_id: traceId(1) })]);
     expect(result.events[0]!.incident_id).toBe('');

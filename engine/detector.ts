@@ -83,6 +83,10 @@ export class CompiledRule implements CorrelationRule {
   /** True when source_pattern or attributes narrow the match (checked after type and severity). */
   readonly hasFilters: boolean;
   private readonly sourcePattern: RegExp | null;
+  /** match.other_errors: also count high/critical events of types no enabled rule names. */
+  readonly otherErrors: boolean;
+  /** Event types some enabled rule names (set by the Detector once all rules are compiled). */
+  claimedTypes: ReadonlySet<string> = new Set();
   private readonly attributeKeys: readonly string[];
   private readonly attributeValues: readonly MetadataValue[];
 
@@ -94,6 +98,7 @@ export class CompiledRule implements CorrelationRule {
     this.minSeverityRank = rule.match.min_severity === undefined ? 0 : SEVERITY_RANK[rule.match.min_severity];
     this.matchesAllTypes = rule.match.event_types.length === 0;
     this.eventTypes = new Set(rule.match.event_types);
+    this.otherErrors = rule.match.other_errors === true;
     this.groupKind = groupKind(rule.group_by);
     this.metadataKey = this.groupKind === GROUP_METADATA ? rule.group_by.slice(METADATA_GROUP_PREFIX.length) : '';
     this.consecutive = rule.require_consecutive;
@@ -112,7 +117,9 @@ export class CompiledRule implements CorrelationRule {
   /** Whether this rule counts `event` (type, severity, source pattern, attributes). */
   matches(event: IncidentEvent): boolean {
     return (
-      (this.matchesAllTypes || this.eventTypes.has(event.event_type)) &&
+      (this.matchesAllTypes ||
+        this.eventTypes.has(event.event_type) ||
+        (this.otherErrors && SEVERITY_RANK[event.severity] >= SEVERITY_RANK.high && !this.claimedTypes.has(event.event_type))) &&
       (this.minSeverityRank === 0 || SEVERITY_RANK[event.severity] >= this.minSeverityRank) &&
       (!this.hasFilters || this.matchesFilters(event))
     );
@@ -167,6 +174,8 @@ export class Detector implements RuleMatcher {
   private readonly rulesByType = new Map<string, CompiledRule[]>();
   /** Rules with an empty `match.event_types`: what an event type no rule names gets. */
   private readonly matchAllRules: CompiledRule[];
+  /** What an error-level (high, critical) event of a type no rule names gets: match-all and other_errors rules. */
+  private readonly otherErrorRules: CompiledRule[];
   private readonly consecutiveRules: CompiledRule[];
   /**
    * Correlator.generation at which the current batch's events were all checked for trace joins (engine.ts runs that
@@ -184,8 +193,11 @@ export class Detector implements RuleMatcher {
     this.compiled = rules.filter((r) => r.enabled).map((r) => new CompiledRule(r, options.maxGroupsPerRule));
     this.matchAllRules = this.compiled.filter((c) => c.matchesAllTypes);
     this.consecutiveRules = this.compiled.filter((c) => c.consecutive);
-    const types = new Set(this.compiled.flatMap((c) => c.rule.match.event_types));
-    for (const type of types) {
+    // Types any rule names, enabled or not: disabling quality_drop must not turn quality failures into error bursts.
+    const claimed = new Set(rules.flatMap((r) => r.match.event_types));
+    for (const compiled of this.compiled) compiled.claimedTypes = claimed;
+    this.otherErrorRules = this.compiled.filter((c) => c.matchesAllTypes || c.otherErrors);
+    for (const type of claimed) {
       this.rulesByType.set(
         type,
         this.compiled.filter((c) => c.matchesAllTypes || c.eventTypes.has(type)),
@@ -199,7 +211,7 @@ export class Detector implements RuleMatcher {
    * joined through its trace).
    */
   observe(event: IncidentEvent, now: number, changes: ChangeSet<IncidentState>, replay: boolean): void {
-    const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
+    const rules = this.rulesFor(event);
     if (
       !replay &&
       event.incident_id === '' &&
@@ -230,7 +242,7 @@ export class Detector implements RuleMatcher {
     event: IncidentEvent,
     now: number,
     changes: ChangeSet<IncidentState>,
-    rules: readonly CompiledRule[] | undefined = this.rulesByType.get(event.event_type) ?? this.matchAllRules,
+    rules: readonly CompiledRule[] | undefined = this.rulesFor(event),
   ): boolean {
     const correlator = this.correlator;
     if (correlator === null || correlator.size === 0 || event.correlation_id === '') return false;
@@ -243,14 +255,23 @@ export class Detector implements RuleMatcher {
     return true;
   }
 
+  /** The enabled rules that may count `event`: by its type; for a type no rule names, match-all rules (and, for an
+   * error-level event, other_errors rules). */
+  private rulesFor(event: IncidentEvent): readonly CompiledRule[] {
+    return (
+      this.rulesByType.get(event.event_type) ??
+      (SEVERITY_RANK[event.severity] >= SEVERITY_RANK.high ? this.otherErrorRules : this.matchAllRules)
+    );
+  }
+
   /** The first enabled rule (configuration order) that counts `event`, or undefined (RuleMatcher). */
   matchingRule(event: IncidentEvent): CompiledRule | undefined {
-    return firstMatch(this.rulesByType.get(event.event_type) ?? this.matchAllRules, event);
+    return firstMatch(this.rulesFor(event), event);
   }
 
   /** Takes `event` out of the windows of every rule that counts it (RuleMatcher). */
   release(event: IncidentEvent): void {
-    const rules = this.rulesByType.get(event.event_type) ?? this.matchAllRules;
+    const rules = this.rulesFor(event);
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i] as CompiledRule;
       if (rule.matches(event)) rule.groups.get(rule.groupKeyOf(event))?.remove(event);

@@ -44,12 +44,19 @@ describe('built-in rules', () => {
     },
   );
 
-  it('ignores event types no rule names', () => {
+  it('ignores event types no rule names below error level', () => {
     const { engine } = testEngine();
-    const result = engine.ingest(burst(50, T0, SECOND, { event_type: 'span_ok' }));
+    const result = engine.ingest(burst(50, T0, SECOND, { event_type: 'span_ok', severity: 'medium' }));
     expect(result.events).toHaveLength(50);
     expect(result.incidents).toEqual([]);
     expect(engine.sizes().groups).toBe(0);
+  });
+
+  it('counts error-level events of types no rule names toward error_burst (match.other_errors)', () => {
+    const { engine } = testEngine();
+    const result = engine.ingest(burst(10, T0, SECOND, { event_type: 'CardDeclinedError', severity: 'high' }));
+    expect(result.incidents.map((i) => [i.incident_type, i.event_count])).toEqual([['error_burst', 10]]);
+    expect(result.incidents[0]!.root_cause.primary_error_type).toBe('CardDeclinedError');
   });
 });
 

@@ -27,7 +27,7 @@ describe('eventToJson', () => {
     // prepare
     const { engine } = testEngine();
     const [linked] = engine.ingest(burst(10, T0, SECOND)).events;
-    const [plain] = engine.ingest([{ ...burst(1, T0, SECOND)[0]!, correlation_id: '', event_type: 'span_ok' }]).events;
+    const [plain] = engine.ingest([{ ...burst(1, T0, SECOND)[0]!, correlation_id: '', event_type: 'span_ok', severity: 'info' }]).events;
 
     // act
     const json = eventToJson(plain!);

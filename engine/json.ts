@@ -110,6 +110,7 @@ export type RuleJson = {
     min_severity?: string;
     source_pattern?: string;
     attributes?: Record<string, MetadataValue>;
+    other_errors?: boolean;
   };
   group_by: string;
   builtin: boolean;
@@ -220,6 +221,7 @@ export function ruleToJson(rule: DetectionRule): RuleJson {
   const match: RuleJson['match'] = { event_types: [...rule.match.event_types] };
   if (rule.match.min_severity !== undefined) match.min_severity = rule.match.min_severity;
   if (rule.match.source_pattern !== undefined) match.source_pattern = rule.match.source_pattern;
+  if (rule.match.other_errors !== undefined) match.other_errors = rule.match.other_errors;
   if (rule.match.attributes !== undefined) {
     const attributes: Record<string, MetadataValue> = {};
     for (const [key, value] of Object.entries(rule.match.attributes)) {

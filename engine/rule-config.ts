@@ -36,7 +36,7 @@ export const RULE_KEYS = [
   'builtin',
 ] as const;
 
-const MATCH_KEYS = ['event_types', 'min_severity', 'source_pattern', 'attributes'] as const;
+const MATCH_KEYS = ['event_types', 'min_severity', 'source_pattern', 'attributes', 'other_errors'] as const;
 
 /** Longest `match.source_pattern` accepted. */
 export const MAX_SOURCE_PATTERN_LENGTH = 256;
@@ -146,6 +146,10 @@ function validateMatch(match: unknown, path: string, errors: string[]): void {
   const minSeverity = match['min_severity'];
   if (minSeverity !== undefined && (typeof minSeverity !== 'string' || !isSeverity(minSeverity))) {
     errors.push(`${path}.min_severity: must be one of ${SEVERITIES.join(', ')} (got ${show(minSeverity)})`);
+  }
+  const otherErrors = match['other_errors'];
+  if (otherErrors !== undefined && typeof otherErrors !== 'boolean') {
+    errors.push(`${path}.other_errors: must be true or false (got ${show(otherErrors)})`);
   }
   const pattern = match['source_pattern'];
   if (pattern !== undefined) {

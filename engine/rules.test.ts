@@ -116,7 +116,7 @@ describe('mergeRules', () => {
     const rules = (result as { ok: true; rules: DetectionRule[] }).rules;
     expect(rules.map((r) => r.rule_id)).toEqual(builtinRules().map((r) => r.rule_id));
     expect(rules[0]).toMatchObject({ error_threshold: 15, time_window_seconds: 300, builtin: true });
-    expect(rules[0]!.match).toEqual({ event_types: builtinRules()[0]!.match.event_types, min_severity: 'high' });
+    expect(rules[0]!.match).toEqual({ event_types: builtinRules()[0]!.match.event_types, other_errors: true, min_severity: 'high' });
     expect(rules[6]!.enabled).toBe(false);
   });
 
@@ -223,7 +223,7 @@ describe('match.source_pattern and match.attributes', () => {
     ['attributes not a map', { event_types: [], attributes: ['a'] }, `${path}.match.attributes: must be a map of metadata key`],
     ['attribute value an object', { event_types: [], attributes: { region: { eu: 1 } } }, `${path}.match.attributes.region: must be a string, a finite number or a boolean`],
     ['attribute value NaN', { event_types: [], attributes: { code: Number.NaN } }, `${path}.match.attributes.code: must be a string, a finite number or a boolean`],
-    ['unknown match key', { event_types: [], source: 'x' }, `${path}.match.source: unknown key (expected one of event_types, min_severity, source_pattern, attributes)`],
+    ['unknown match key', { event_types: [], source: 'x' }, `${path}.match.source: unknown key (expected one of event_types, min_severity, source_pattern, attributes, other_errors)`],
   ])('names the field: %s', (_name, match, message) => {
     const errors = validateRule({ ...customRule(), match }, path);
     expect(errors).toHaveLength(1);
@@ -297,6 +297,7 @@ describe('match.source_pattern and match.attributes', () => {
     expect(result.ok).toBe(true);
     expect((result as { ok: true; rules: DetectionRule[] }).rules[0]!.match).toEqual({
       event_types: builtinRules()[0]!.match.event_types,
+      other_errors: true,
       source_pattern: 'checkout*',
     });
   });

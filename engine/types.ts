@@ -106,6 +106,11 @@ export interface RuleMatch {
   source_pattern?: string;
   /** Each key must be present in the event's metadata with exactly this value (same type, `===`). */
   attributes?: Record<string, MetadataValue>;
+  /**
+   * Also count error-level events (severity high or critical) whose type no enabled rule names: an ERROR log
+   * typed by its `exception.type` (`CardDeclinedError`) is still an error. The built-in error_burst sets it.
+   */
+  other_errors?: boolean;
 }
 
 export interface DetectionRule {

@@ -71,7 +71,7 @@ function renderRuleDetail(rule: JsonObject): string {
     field('severity', String(rule.severity).toUpperCase()),
     field('threshold', `${rule.error_threshold} events within ${rule.time_window_seconds}s`),
     field('check interval', `${rule.check_interval_seconds}s`),
-    field('matches event types', ((match.event_types ?? []) as string[]).join(', ') || 'any'),
+    field('matches event types', (((match.event_types ?? []) as string[]).join(', ') || 'any') + (match.other_errors ? ', and error-level events of types no rule names' : '')),
     ...(match.min_severity ? [field('minimum severity', String(match.min_severity).toUpperCase())] : []),
     ...(match.source_pattern ? [field('sources matching', match.source_pattern)] : []),
     ...(match.attributes ? [field('attributes equal', JSON.stringify(match.attributes))] : []),
