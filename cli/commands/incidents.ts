@@ -155,8 +155,14 @@ export function renderIncidentDetail(incident: JsonObject): string {
     field('assigned to', incident.assigned_to ?? '-'),
     field('rule', incident.rule_id || '-'),
     field('root cause', `${rootCause.primary_error_type || '-'} from ${rootCause.primary_source || '-'}`),
+    ...(rootCause.root_span ? [field('  root span', describeRootSpan(rootCause.root_span as JsonObject))] : []),
     field('  errors', distribution(rootCause.error_distribution)),
     field('  sources', distribution(rootCause.source_distribution)),
+    field('users', Number(incident.users_affected ?? 0) === 0 ? '-' : `${incident.users_affected} affected`),
+    ...(((incident.similar_incidents ?? []) as JsonObject[]).length > 0
+      ? [field('seen before', ((incident.similar_incidents ?? []) as JsonObject[]).map((s) => `${s.incident_id} (${s.resolution})`).join(', '))]
+      : []),
+    ...(((incident.notes ?? []) as string[]).length > 0 ? ((incident.notes ?? []) as string[]).map((note, i) => field(i === 0 ? 'notes' : '', note)) : []),
     field('traces', traceIds.length === 0 ? '-' : `${traceIds.length}: ${traceIds.slice(0, 3).join(', ')}${traceIds.length > 3 ? ', …' : ''}`),
     field('description', incident.description),
   ];
@@ -169,6 +175,11 @@ export function renderIncidentDetail(incident: JsonObject): string {
     lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : String(incident.postmortem));
   }
   return lines.join('\n');
+}
+
+function describeRootSpan(span: JsonObject): string {
+  const detail = [span.exception_type, span.status_message].filter((part) => typeof part === 'string' && part !== '').join(': ');
+  return `${span.service} "${span.span_name}"${detail ? ` — ${detail}` : ''} (trace ${span.trace_id})`;
 }
 
 export function renderTimelineLine(event: JsonObject): string {

@@ -54,6 +54,9 @@ describe('trace-aware correlation', () => {
 
     const drill = (await cli(daemon, 'trace', traceIds[0]!)) as Json;
     expect(drill.spans.map((s: Json) => [s.service, s.depth])).toEqual([['frontend', 0], ['checkout', 1], ['payments', 2]]);
+    const detail = await runCli(['incidents', 'get', incident.incident_id, '--socket', daemon.socket]);
+    expect(detail.stdout).toMatch(/root span\s+payments "charge card" — card gateway timed out/);
+    expect(detail.stdout).toMatch(/users\s+1 affected/);
     expect(drill.incident_ids).toEqual([incident.incident_id]);
     expect(drill.events).toHaveLength(3);
   });

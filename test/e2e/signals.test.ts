@@ -69,6 +69,23 @@ describe('all three signals', () => {
     expect(api.root_cause.error_distribution).toMatchObject({ api_error: 10, WorkerCrash: 3 });
   });
 
+  it('counts ERROR logs typed by their exception as an error burst', async () => {
+    daemon = await startDaemon(workspace);
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'payments' }),
+      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://${daemon.otlpEndpoint}` }) })],
+    });
+    const logger = provider.getLogger('e2e');
+    for (let i = 0; i < 10; i++) {
+      logger.emit({ severityNumber: SeverityNumber.ERROR, body: 'card declined', attributes: { 'exception.type': 'CardDeclinedError' } });
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+    const [burst] = await incidents(daemon);
+    expect(burst).toMatchObject({ incident_type: 'error_burst', affected_components: ['payments'], event_count: 10 });
+    expect(burst!.root_cause.primary_error_type).toBe('CardDeclinedError');
+  });
+
   it('turns SDK metrics over their thresholds into memory and disk incidents', async () => {
     daemon = await startDaemon(workspace);
     const reader = new PeriodicExportingMetricReader({
