@@ -356,6 +356,27 @@ describe('OTLP/HTTP receiver', () => {
     expect(receiver.stats().traces).toMatchObject({ refused: 2, failed: 1, accepted: 10 });
   });
 
+  it('refuses uploads with a retryable 503 while other large bodies hold its memory budget', async () => {
+    await startWith({ maxRequestBodyMib: 15 });
+    const { request } = await import('node:http');
+    // Two uploads that declare 15 MiB each and send a little: 2 × 30 MiB reserved (raw + inflated) of 64 MiB.
+    const held = [0, 1].map(() => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'content-length': String(15 * 1024 * 1024) } });
+      req.on('error', () => {});
+      req.write(Buffer.alloc(1024));
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await post(port, '/v1/traces', Buffer.alloc(8 * 1024 * 1024));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(statusOf(refused).code).toBe(14);
+    // Once the large uploads go away, their reservations are returned and exports are served again.
+    for (const req of held) req.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    await expectStillServing();
+  });
+
   it('answers 408 and closes a connection whose body does not arrive in time', async () => {
     await startWith({ requestTimeoutMs: 150 });
     const answer = await new Promise<HttpAnswer>((resolve, reject) => {

@@ -47,6 +47,12 @@ export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
 export const DEFAULT_MAX_REQUEST_BODY_MIB = 20;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HTTP_SHUTDOWN_TIMEOUT_MS = 5000;
+/** Bodies in flight may hold this many times the body limit in all (see bodyBudget). */
+const BODY_BUDGET_LIMITS = 4;
+const MIN_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Memory a body may take while handled, per byte received: raw + inflated; JSON adds parse and transcode. */
+const PROTOBUF_MEMORY_FACTOR = 2;
+const JSON_MEMORY_FACTOR = 6;
 /** Retry-After sent with a 503 when the consumer gave no hint. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 const MAX_REQUEST_BODY_MIB_LIMIT = 1024;
@@ -62,6 +68,7 @@ const RPC_INVALID_ARGUMENT = 3;
 const RPC_DEADLINE_EXCEEDED = 4;
 const RPC_NOT_FOUND = 5;
 const RPC_RESOURCE_EXHAUSTED = 8;
+const RPC_UNAVAILABLE = 14;
 const RPC_UNIMPLEMENTED = 12;
 
 const HTTP_OK = 200;
@@ -70,6 +77,7 @@ const HTTP_NOT_FOUND = 404;
 const HTTP_METHOD_NOT_ALLOWED = 405;
 const HTTP_REQUEST_TIMEOUT = 408;
 const HTTP_PAYLOAD_TOO_LARGE = 413;
+const HTTP_SERVICE_UNAVAILABLE = 503;
 const HTTP_UNSUPPORTED_MEDIA_TYPE = 415;
 
 const CONTENT_TYPE_PROTOBUF = 'application/x-protobuf';
@@ -178,6 +186,11 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
   const stats = newReceiverStats();
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  // Memory held by bodies being read, inflated and decoded, across all requests at once: each request reserves
+  // what it may hold (raw + inflated, more for JSON) before reading, so a flood of large uploads is refused
+  // with a retryable 503 instead of growing the heap past the daemon's memory budget.
+  const bodyBudget = Math.max(limit * BODY_BUDGET_LIMITS, MIN_BODY_BUDGET_BYTES);
+  let bodyBytesReserved = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const json = mediaTypeOf(req.headers['content-type']) === 'json';
@@ -227,6 +240,16 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       return;
     }
 
+    const expected = Number.isFinite(declared) && declared >= 0 && coding === 'identity' ? declared : limit;
+    const reservation = Math.min(expected, limit) * (encoding === 'json' ? JSON_MEMORY_FACTOR : PROTOBUF_MEMORY_FACTOR);
+    if (bodyBytesReserved > 0 && bodyBytesReserved + reservation > bodyBudget) {
+      counters.refused++;
+      refuse(res, HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, 'firewatch is busy with other large uploads; retry later', json, {
+        'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS),
+      });
+      return;
+    }
+    bodyBytesReserved += reservation;
     inFlight++;
     try {
       const read = await readBody(req, limit, options.requestTimeoutMs);
@@ -242,6 +265,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       }
       await exportBody(route, inflated.body, encoding, res);
     } finally {
+      bodyBytesReserved -= reservation;
       inFlight--;
       if (inFlight === 0) drained?.();
     }
