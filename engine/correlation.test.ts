@@ -17,7 +17,9 @@ import {
   testEngine,
   traceId,
 } from './test-helpers.js';
+import { PACKED_ID_WORDS, PackedSpanRecord } from './packed-span-record.js';
 import type { CascadeService, ServiceExport } from './test-helpers.js';
+import { traceIdWords } from './trace-chains.js';
 import type { IngestResult, SpanRecord } from './types.js';
 
 const spanKey = (s: SpanRecord) => `${s.trace_id}/${s.span_id}`;
@@ -363,5 +365,37 @@ describe('bounded work', () => {
 
     // verify: of trace 1's 4 newest events, checkout's own is linked already; the 3 payments ones join
     expect(engine.openIncidents()[0]!.event_count).toBe(28);
+  });
+});
+
+describe('spans with ID words (PackedSpanRecord, what the receiver hands the engine)', () => {
+  /** `record` as the receiver would pass it: IDs as words, text only on demand. */
+  function packed(record: SpanRecord): PackedSpanRecord {
+    const words = new Uint32Array(PACKED_ID_WORDS);
+    const id = new Uint32Array(4);
+    traceIdWords(record.trace_id, id);
+    words.set(id, 0);
+    traceIdWords(record.span_id + (record.parent_span_id || spanId(0)), id);
+    words.set(id, 4);
+    const r = record;
+    return new PackedSpanRecord(words, 0, r.parent_span_id !== '', r.service, r.name, r.kind, r.start_ms, r.end_ms, r.status_code,
+      r.status_message, r.exception_type, r.exception_message, r.http_status, r.peer, r.failed, r.user);
+  }
+
+  it('persists those of incident traces as plain records, also after the incident-trace set evicted (filter rebuilt)', () => {
+    // prepare
+    const { engine } = testEngine({ maxIncidentTraces: 5 });
+    engine.ingest(burst(10, T0, SECOND)); // traces 0–9 join the incident; only 5–9 are remembered
+    const late = span({ trace_id: traceId(9), span_id: spanId(9), parent_span_id: spanId(1) });
+
+    // act
+    const result = engine.ingest([], {
+      spans: [packed(late), packed(span({ trace_id: traceId(0), span_id: spanId(10) })), packed(span({ trace_id: traceId(99) }))],
+    });
+
+    // verify
+    expect(result.traceSpans).toEqual([late]);
+    expect(result.traceSpans![0]).not.toBeInstanceOf(PackedSpanRecord);
+    expect(engine.spansForTrace(traceId(0)).map((s) => s.span_id)).toEqual([spanId(10)]);
   });
 });

@@ -35,6 +35,8 @@ import { makeRoom } from './bounded-map.js';
 import type { ChangeSet } from './change-set.js';
 import type { EventRing } from './event-ring.js';
 import type { IncidentBook, IncidentHandle, IncidentState } from './incidents.js';
+import { PackedSpanRecord } from './packed-span-record.js';
+import { traceIdWords, traceWordsHash } from './trace-chains.js';
 import type { TraceRing } from './trace-ring.js';
 import { SEVERITY_RANK } from './types.js';
 import type { IncidentEvent, SpanRecord } from './types.js';
@@ -74,7 +76,18 @@ export interface CorrelationLimits {
   uncountedMinRank: number;
 }
 
+/** Bits of the owners filter (256 KiB): ~5 % false positives with DEFAULT_MAX_INCIDENT_TRACES traces. */
+const OWNER_FILTER_BITS_LOG2 = 21;
+const OWNER_FILTER_MASK = (1 << OWNER_FILTER_BITS_LOG2) - 1;
+
 export class Correlator {
+  /**
+   * One bit per traceWordsHash of every 32-hex trace ID in `owners` (a one-hash Bloom filter; rebuilt when owners
+   * evicts). Lets a span whose IDs are words (PackedSpanRecord) skip the owners lookup, and making its trace ID into a
+   * string, unless its bit is set: bench/ingest.bench.ts, once incidents exist every span paid for both.
+   */
+  private readonly ownerBits = new Int32Array(1 << (OWNER_FILTER_BITS_LOG2 - 5));
+  private readonly wordsFast = new Uint32Array(4);
   /**
    * Trace ID → handle of the incident that got it first (its state while open, null after); Map order = oldest
    * first. One Map lookup per event answers "which open incident owns this trace".
@@ -101,6 +114,35 @@ export class Correlator {
 
   get hasQueued(): boolean {
     return this.queue.length > 0;
+  }
+
+  /**
+   * False when `span`'s trace is certainly no incident's; true when it may be (then ask isIncidentTrace). Only spans
+   * with ID words are filtered; for others this is always true.
+   */
+  mayOwn(span: SpanRecord): boolean {
+    if (!(span instanceof PackedSpanRecord)) return true;
+    const w = span.idWords;
+    const at = span.idAt;
+    const bit = traceWordsHash(w[at] as number, w[at + 1] as number, w[at + 2] as number, w[at + 3] as number) & OWNER_FILTER_MASK;
+    return ((this.ownerBits[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
+  }
+
+  private markOwned(traceId: string): void {
+    const w = this.wordsFast;
+    if (!traceIdWords(traceId, w)) return; // packed spans always have 32-hex IDs: text IDs need no bit
+    const bit = traceWordsHash(w[0] as number, w[1] as number, w[2] as number, w[3] as number) & OWNER_FILTER_MASK;
+    this.ownerBits[bit >>> 5] = (this.ownerBits[bit >>> 5] as number) | (1 << (bit & 31));
+  }
+
+  /** Makes room in owners; when that evicted, rebuilds the filter from the remaining keys (once per batch). */
+  private makeRoomForOwner(): void {
+    const before = this.owners.size;
+    makeRoom(this.owners, this.limits.maxTraces);
+    if (this.owners.size < before) {
+      this.ownerBits.fill(0);
+      for (const traceId of this.owners.keys()) this.markOwned(traceId);
+    }
   }
 
   /** Whether `traceId` belongs (or belonged) to an incident: its spans are persisted. */
@@ -147,8 +189,9 @@ export class Correlator {
     if (owner === state.handle) return;
     if (owner !== undefined && owner.state !== null) return; // another open incident has it
     if (owner !== undefined) this.owners.delete(traceId); // re-inserted below as the newest
-    else makeRoom(this.owners, this.limits.maxTraces);
+    else this.makeRoomForOwner();
     this.owners.set(traceId, state.handle);
+    this.markOwned(traceId);
     this.generation++;
 
     const ring = this.spans;
@@ -157,7 +200,7 @@ export class Correlator {
       for (let i = 0; i < pushes.length; i++) {
         const pushNumber = pushes[i] as number;
         const alreadyPersisted = owner !== undefined || changes.hasEmitted(pushNumber);
-        const span: SpanRecord = ring.spanAt(pushNumber);
+        const span: SpanRecord = ring.spanAt(pushNumber, traceId);
         if (!alreadyPersisted) changes.emitSpan(span, pushNumber);
         if (span.failed && span.user !== '') state.addUser(span.user);
       }
@@ -225,8 +268,9 @@ export class Correlator {
     for (const state of states) {
       for (const traceId of state.incident.trace_ids) {
         if (this.owners.has(traceId)) continue; // first open incident wins
-        makeRoom(this.owners, this.limits.maxTraces);
+        this.makeRoomForOwner();
         this.owners.set(traceId, state.handle);
+        this.markOwned(traceId);
       }
     }
     this.generation++;
@@ -234,6 +278,7 @@ export class Correlator {
 
   clear(): void {
     this.owners.clear();
+    this.ownerBits.fill(0);
     this.queue.length = 0;
     this.generation++;
   }

@@ -43,6 +43,7 @@ import { builtinRule, cloneRule } from './builtin-rules.js';
 import { DEFAULT_INCIDENT_LIMITS, IncidentBook } from './incidents.js';
 import type { IncidentHooks, IncidentLimits, IncidentState, NewIncident } from './incidents.js';
 import { isoTime } from './json.js';
+import { PackedSpanRecord } from './packed-span-record.js';
 import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
 import type { PastIncident } from './recurrence.js';
 import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
@@ -570,14 +571,18 @@ class EngineImpl implements Engine, IncidentHooks {
     const watching = correlator.size > 0;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i] as SpanRecord;
-      ring.push(span);
+      ring.append(span);
       if (span.kind === SPAN_KIND_SERVER && !span.failed) baselines.add(span.service, span.end_ms - span.start_ms);
-      if (watching && correlator.isIncidentTrace(span.trace_id)) this.incidentSpan(span, ring.pushed - 1, changes);
+      // mayOwn first: a bit test on the ID words, so spans of other traces never have their trace ID made into text.
+      if (watching && correlator.mayOwn(span) && correlator.isIncidentTrace(span.trace_id)) {
+        this.incidentSpan(span, ring.pushed - 1, changes);
+      }
     }
   }
 
   private incidentSpan(span: SpanRecord, pushNumber: number, changes: ChangeSet<IncidentState>): void {
-    changes.emitSpan(span, pushNumber);
+    // Persisted: a plain record (a PackedSpanRecord's IDs are getters, which serialisers do not see).
+    changes.emitSpan(span instanceof PackedSpanRecord ? span.toRecord() : span, pushNumber);
     const state = this.correlator.openOwner(span.trace_id);
     if (state === undefined) return;
     if (state.isLeadingTrace(span.trace_id, this.rootCauseMaxTraces)) {

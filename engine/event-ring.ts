@@ -36,7 +36,7 @@ export class EventRing {
   push(event: IncidentEvent): IncidentEvent | undefined {
     const pushNumber = this.ring.pushed;
     const evicted = this.ring.push(event);
-    this.chains.link(pushNumber % this.ring.capacity, pushNumber, event.correlation_id, evicted !== undefined);
+    this.chains.linkText(pushNumber % this.ring.capacity, pushNumber, event.correlation_id, evicted !== undefined);
     return evicted;
   }
 

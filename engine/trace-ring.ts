@@ -8,12 +8,14 @@
 // span-id strings and boxed doubles) survives two scavenges and is copied into old space, then has to be collected
 // there; with columns the records die young (cheap) and the ring's memory is fixed by its capacity. Span and parent
 // IDs are stored as 32-bit words (they are hex text of 8 bytes), service / span / peer names are interned (few
-// distinct values), and a trace's ID is kept once per trace. bench/engine-trace.bench.ts measures bytes per span and
+// distinct values), and trace IDs are words in the trace index (trace-chains.ts). Spans from the receiver come as
+// PackedSpanRecords whose IDs are words already: the ring's push makes no string. bench/engine-trace.bench.ts measures bytes per span and
 // pushes per second against the obvious alternative (a ring of SpanRecord references plus Map<trace, SpanRecord[]>).
 //
 // Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push.
 
-import { TraceChains } from './trace-chains.js';
+import { PackedSpanRecord } from './packed-span-record.js';
+import { hex16, hexWord, TraceChains } from './trace-chains.js';
 import type { SpanRecord } from './types.js';
 
 /** Default capacity of the trace ring, in spans. */
@@ -39,24 +41,6 @@ const MAX_STATUS = 2;
 const INTERN_CAPACITY = 4096;
 /** Longer strings are not worth interning (they are rarely repeated: URLs with IDs, messages). */
 const MAX_INTERN_LENGTH = 128;
-
-/** The value of 8 lowercase hex characters at `offset`, or -1 when any of them is not one. */
-function hexWord(text: string, offset: number): number {
-  let value = 0;
-  for (let i = 0; i < HEX_WORD_CHARS; i++) {
-    const c = text.charCodeAt(offset + i);
-    let digit: number;
-    if (c >= 48 && c <= 57) digit = c - 48;
-    else if (c >= 97 && c <= 102) digit = c - 87;
-    else return -1;
-    value = (value << 4) | digit;
-  }
-  return value >>> 0;
-}
-
-function hex8(word: number): string {
-  return word.toString(16).padStart(HEX_WORD_CHARS, '0');
-}
 
 /**
  * Keeps one copy of each repeated string. Bounded: when full it starts over (strings already stored keep their
@@ -148,6 +132,14 @@ export class TraceRing {
    * owner keying data by trace must drop). The span's push number is `pushed - 1` afterwards.
    */
   push(span: SpanRecord): string {
+    return this.append(span) ? this.chains.leftTraceId() : '';
+  }
+
+  /**
+   * As push, without naming the trace that left (the engine's path: no string per evicted trace). Returns whether a
+   * trace's last span was evicted. A PackedSpanRecord's IDs are copied as words: no hex string is made or parsed.
+   */
+  append(span: SpanRecord): boolean {
     const pushNumber = this.pushes++;
     const capacity = this.capacity;
     const slot = pushNumber % capacity;
@@ -157,16 +149,50 @@ export class TraceRing {
     } else {
       this.count++;
     }
-    const left = this.chains.link(slot, pushNumber, span.trace_id, evicting);
-
     let flags = 0;
+    let left: boolean;
+    if (span instanceof PackedSpanRecord) {
+      // bench/ingest.bench.ts: words straight from the receiver, ~10 % of the daemon's busy time was hex round trips.
+      const w = span.idWords;
+      const at = span.idAt;
+      left = this.chains.linkWords(slot, pushNumber, w[at] as number, w[at + 1] as number, w[at + 2] as number, w[at + 3] as number, evicting);
+      const words = slot * ID_WORDS;
+      const ids = this.ids;
+      ids[words] = w[at + 4] as number;
+      ids[words + 1] = w[at + 5] as number;
+      if (span.hasParent) {
+        flags = FLAG_HAS_PARENT;
+        ids[words + 2] = w[at + 6] as number;
+        ids[words + 3] = w[at + 7] as number;
+      }
+    } else {
+      left = this.chains.linkText(slot, pushNumber, span.trace_id, evicting);
+      flags = this.textSpanIds(slot, span.span_id, span.parent_span_id);
+    }
     const kind = span.kind;
-    if (kind >= 0 && kind <= MAX_KIND) flags = kind;
+    if (kind >= 0 && kind <= MAX_KIND) flags |= kind;
     const status = span.status_code;
     if (status >= 0 && status <= MAX_STATUS) flags |= status << STATUS_SHIFT;
     if (span.failed) flags |= FLAG_FAILED;
-    const spanId = span.span_id;
-    const parentId = span.parent_span_id;
+    this.flags[slot] = flags;
+    const http = span.http_status;
+    this.httpStatus[slot] = http > 0 && http <= MAX_HTTP_STATUS ? http : 0;
+    this.startMs[slot] = span.start_ms;
+    this.endMs[slot] = span.end_ms;
+    const interner = this.interner;
+    this.service[slot] = interner.intern(span.service);
+    this.name[slot] = interner.intern(span.name);
+    this.peer[slot] = interner.intern(span.peer);
+    this.statusMessage[slot] = span.status_message;
+    this.exceptionType[slot] = span.exception_type;
+    this.exceptionMessage[slot] = span.exception_message;
+    this.user[slot] = span.user;
+    return left;
+  }
+
+  /** Stores span and parent IDs given as text; returns the ID flags (FLAG_HAS_PARENT, FLAG_TEXT_IDS). */
+  private textSpanIds(slot: number, spanId: string, parentId: string): number {
+    let flags = 0;
     const words = slot * ID_WORDS;
     const ids = this.ids;
     let textIds = spanId.length !== SPAN_ID_CHARS;
@@ -193,20 +219,7 @@ export class TraceRing {
       flags |= FLAG_TEXT_IDS;
       this.textIds.set(slot, [spanId, parentId]);
     }
-    this.flags[slot] = flags;
-    const http = span.http_status;
-    this.httpStatus[slot] = http > 0 && http <= MAX_HTTP_STATUS ? http : 0;
-    this.startMs[slot] = span.start_ms;
-    this.endMs[slot] = span.end_ms;
-    const interner = this.interner;
-    this.service[slot] = interner.intern(span.service);
-    this.name[slot] = interner.intern(span.name);
-    this.peer[slot] = interner.intern(span.peer);
-    this.statusMessage[slot] = span.status_message;
-    this.exceptionType[slot] = span.exception_type;
-    this.exceptionMessage[slot] = span.exception_message;
-    this.user[slot] = span.user;
-    return left;
+    return flags;
   }
 
   has(traceId: string): boolean {
@@ -217,7 +230,7 @@ export class TraceRing {
   spansForTrace(traceId: string, limit = Number.POSITIVE_INFINITY): SpanRecord[] {
     const pushes = this.pushNumbersOf(traceId, limit);
     const spans = new Array<SpanRecord>(pushes.length);
-    for (let i = 0; i < pushes.length; i++) spans[i] = this.spanAt(pushes[i] as number);
+    for (let i = 0; i < pushes.length; i++) spans[i] = this.spanAt(pushes[i] as number, traceId);
     return spans;
   }
 
@@ -226,8 +239,11 @@ export class TraceRing {
     return this.chains.pushNumbers(traceId, this.pushes - this.count, limit).reverse();
   }
 
-  /** The span with this push number as a fresh record; the caller makes sure it is still in the ring. */
-  spanAt(pushNumber: number): SpanRecord {
+  /**
+   * The span with this push number as a fresh record; the caller makes sure it is still in the ring. A caller that
+   * knows the span's trace ID (it looked the trace up) passes it, so it is not made again from the index's words.
+   */
+  spanAt(pushNumber: number, traceId?: string): SpanRecord {
     const slot = pushNumber % this.capacity;
     const flags = this.flags[slot] as number;
     let spanId: string;
@@ -239,12 +255,12 @@ export class TraceRing {
     } else {
       const words = slot * ID_WORDS;
       const ids = this.ids;
-      spanId = hex8(ids[words] as number) + hex8(ids[words + 1] as number);
-      parentId = flags & FLAG_HAS_PARENT ? hex8(ids[words + 2] as number) + hex8(ids[words + 3] as number) : '';
+      spanId = hex16(ids[words] as number, ids[words + 1] as number);
+      parentId = flags & FLAG_HAS_PARENT ? hex16(ids[words + 2] as number, ids[words + 3] as number) : '';
     }
     // One object literal, fields in SpanRecord's order: one hidden class for every materialised span.
     return {
-      trace_id: this.chains.traceIdAt(slot),
+      trace_id: traceId ?? this.chains.traceIdAt(slot),
       span_id: spanId,
       parent_span_id: parentId,
       service: this.service[slot] as string,
