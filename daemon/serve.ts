@@ -122,6 +122,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       const counters = signals[batch.signal];
       counters.items += batch.items;
       counters.rejected += batch.rejected;
+      // Silence detection needs to know every sender, not only those that failed.
+      if (batch.services !== undefined && batch.services.length > 0) engine.observeServices(batch.services);
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
       if (pendingCommits >= MAX_PENDING_COMMITS) {

@@ -18,6 +18,8 @@ export interface TelemetryBatch {
   perService?: Map<string, ServiceSpanCounts>;
   /** Traces only, when the receiver was asked to collect them: every accepted span, compactly. */
   spans?: SpanRecord[];
+  /** Logs and metrics: the `service.name` of every resource that sent (traces report theirs in perService). */
+  services?: string[];
 }
 
 export interface TelemetryConsumer {

@@ -61,6 +61,7 @@ export interface DecodedExport {
   errorMessage: string;
   perService?: TelemetryBatch['perService'];
   spans?: TelemetryBatch['spans'];
+  services?: TelemetryBatch['services'];
 }
 
 export interface SignalRoute {
@@ -95,7 +96,7 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       requestName: 'ExportLogsServiceRequest',
       decode(body) {
         const result = decodeLogsRequest(body, converters.logs);
-        return { drafts: result.drafts, items: result.logRecords, rejected: result.rejected, errorMessage: result.errorMessage };
+        return { drafts: result.drafts, items: result.logRecords, rejected: result.rejected, errorMessage: result.errorMessage, services: result.services };
       },
     },
     metrics: {
@@ -103,7 +104,7 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       requestName: 'ExportMetricsServiceRequest',
       decode(body) {
         const result = decodeMetricsRequest(body, converters.metrics);
-        return { drafts: result.drafts, items: result.dataPoints, rejected: result.rejected, errorMessage: result.errorMessage };
+        return { drafts: result.drafts, items: result.dataPoints, rejected: result.rejected, errorMessage: result.errorMessage, services: result.services };
       },
     },
   };
@@ -120,6 +121,7 @@ export function batchOf(route: SignalRoute, decoded: DecodedExport): TelemetryBa
   };
   if (decoded.perService !== undefined) batch.perService = decoded.perService;
   if (decoded.spans !== undefined) batch.spans = decoded.spans;
+  if (decoded.services !== undefined) batch.services = decoded.services;
   return batch;
 }
 

@@ -36,7 +36,7 @@ describe('decodeLogsRequest', () => {
   it('counts log records across resources and scopes', () => {
     const info = logRecord({ severityNumber: 9, severityText: 'INFO' });
     const result = decodeLogsRequest(logsRequest([[info, info], [info]], [[info]]));
-    expect(result).toEqual({ drafts: [], logRecords: 4, rejected: 0, errorMessage: '' });
+    expect(result).toEqual({ drafts: [], logRecords: 4, rejected: 0, errorMessage: '', services: ['svc-0', 'svc-1'] });
   });
 
   it('accepts records without trace context', () => {

@@ -7,6 +7,7 @@
 // Per request this allocates the result and one draft per interesting record; per ordinary record nothing
 // (bench/logs-metrics.bench.ts measures the whole path).
 
+import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import type { EventDraft } from '../../engine/types.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createLogConverter, type LogConverter } from './log-converter.js';
@@ -26,6 +27,8 @@ export interface LogsDecodeResult {
   rejected: number;
   /** Why records were rejected (first reason, and how many more), '' when none were. */
   errorMessage: string;
+  /** `service.name` of every resource in the request (for silence detection), each once. */
+  services: string[];
 }
 
 const DEFAULT_CONVERTER = createLogConverter();
@@ -42,6 +45,7 @@ export function decodeLogsRequest(bytes: Uint8Array, converter: LogConverter = D
     logRecords: visitor.accepted,
     rejected: visitor.rejected,
     errorMessage: rejectionMessage(visitor.firstRejection, visitor.rejected, 'log record'),
+    services: visitor.services,
   };
 }
 
@@ -56,7 +60,12 @@ class DecodeLogsVisitor implements LogsScanVisitor {
     this.converter = converter;
   }
 
-  resource(): void {}
+  readonly services: string[] = [];
+
+  resource(resource: LogResourceViewFast): void {
+    const service = resource.serviceName ?? UNKNOWN_SERVICE;
+    if (!this.services.includes(service)) this.services.push(service);
+  }
 
   logRecord(record: LogRecordViewFast, resource: LogResourceViewFast): void {
     this.accepted++;

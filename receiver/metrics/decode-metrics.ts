@@ -8,6 +8,7 @@
 // Per request this allocates the result and one draft per crossing; per point of an unwatched metric nothing, per
 // point of a watched one nothing unless it crosses (bench/logs-metrics.bench.ts measures the whole path).
 
+import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import type { EventDraft } from '../../engine/types.js';
 import { createMetricConverter, type MetricConverter } from './metric-converter.js';
 import {
@@ -25,6 +26,8 @@ export interface MetricsDecodeResult {
   /** Data points rejected; nothing is rejected yet, the field keeps the three signals alike. */
   rejected: number;
   errorMessage: string;
+  /** `service.name` of every resource in the request (for silence detection), each once. */
+  services: string[];
 }
 
 /** The converter used when none is given. It is stateful (cumulative histogram series): share it knowingly. */
@@ -37,7 +40,7 @@ const DEFAULT_CONVERTER = createMetricConverter();
 export function decodeMetricsRequest(bytes: Uint8Array, converter: MetricConverter = DEFAULT_CONVERTER): MetricsDecodeResult {
   const visitor = new DecodeMetricsVisitor(converter);
   scanMetricsRequest(bytes, visitor);
-  return { drafts: visitor.drafts, dataPoints: visitor.points, rejected: 0, errorMessage: '' };
+  return { drafts: visitor.drafts, dataPoints: visitor.points, rejected: 0, errorMessage: '', services: visitor.services };
 }
 
 class DecodeMetricsVisitor implements MetricsScanVisitor {
@@ -49,7 +52,11 @@ class DecodeMetricsVisitor implements MetricsScanVisitor {
     this.converter = converter;
   }
 
+  readonly services: string[] = [];
+
   resource(resource: MetricResourceViewFast): void {
+    const service = resource.serviceName ?? UNKNOWN_SERVICE;
+    if (!this.services.includes(service)) this.services.push(service);
     this.converter.resource(resource);
   }
 
