@@ -183,25 +183,11 @@ function copyAttributes(record: LogRecordViewFast, meta: MetadataBuilder): void 
     }
     seen++;
     const kvEnd = r.payloadEnd(end);
-    let keyPos = -1;
-    let keyLen = 0;
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < kvEnd) {
-      const kvTag = r.uint32(kvEnd);
-      if (kvTag === 0x0a) {
-        keyLen = r.length(kvEnd);
-        keyPos = r.pos;
-        r.pos += keyLen;
-      } else if (kvTag === 0x12) {
-        const len = r.length(kvEnd);
-        valueStart = r.pos;
-        valueEnd = valueStart + len;
-        r.pos = valueEnd;
-      } else {
-        r.skip(kvTag, kvEnd);
-      }
-    }
+    r.keyValue(kvEnd);
+    const keyPos = r.kvKeyPos;
+    const keyLen = r.kvKeyLen;
+    const valueStart = r.kvValueStart;
+    const valueEnd = r.kvValueEnd;
     if (keyPos === -1 || valueStart === -1 || keyLen === 0 || keyLen > MAX_METADATA_KEY_LENGTH) continue;
     const known = LOG_KEYS.match(buf, keyPos, keyLen);
     if (known !== -1 && KEYS_NOT_COPIED.has(LOG_KEYS.names[known]!)) continue;

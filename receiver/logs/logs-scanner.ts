@@ -149,25 +149,11 @@ export class LogRecordViewFast {
       }
       seen++;
       const kvEnd = r.payloadEnd(end);
-      let keyPos = -1;
-      let keyLen = 0;
-      let vStart = -1;
-      let vEnd = -1;
-      while (r.pos < kvEnd) {
-        const kvTag = r.uint32(kvEnd);
-        if (kvTag === 0x0a) {
-          keyLen = r.length(kvEnd);
-          keyPos = r.pos;
-          r.pos += keyLen;
-        } else if (kvTag === 0x12) {
-          const len = r.length(kvEnd);
-          vStart = r.pos;
-          vEnd = vStart + len;
-          r.pos = vEnd;
-        } else {
-          r.skip(kvTag, kvEnd);
-        }
-      }
+      r.keyValue(kvEnd);
+      const keyPos = r.kvKeyPos;
+      const keyLen = r.kvKeyLen;
+      const vStart = r.kvValueStart;
+      const vEnd = r.kvValueEnd;
       if (keyPos === -1) continue;
       const key = LOG_KEYS.match(buf, keyPos, keyLen);
       if (key === -1) continue;

@@ -394,25 +394,11 @@ function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean 
     }
     seen++;
     const kvEnd = r.payloadEnd(end);
-    let keyPos = -1;
-    let keyLen = 0;
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < kvEnd) {
-      const kvTag = r.uint32(kvEnd);
-      if (kvTag === 0x0a) {
-        keyLen = r.length(kvEnd);
-        keyPos = r.pos;
-        r.pos += keyLen;
-      } else if (kvTag === 0x12) {
-        const len = r.length(kvEnd);
-        valueStart = r.pos;
-        valueEnd = valueStart + len;
-        r.pos = valueEnd;
-      } else {
-        r.skip(kvTag, kvEnd);
-      }
-    }
+    r.keyValue(kvEnd);
+    const keyPos = r.kvKeyPos;
+    const keyLen = r.kvKeyLen;
+    const valueStart = r.kvValueStart;
+    const valueEnd = r.kvValueEnd;
     if (keyPos !== -1) {
       for (let k = 0; k < keys.length; k++) {
         if (!sameBytes(buf, keyPos, keyLen, keys[k]!)) continue;
@@ -452,25 +438,11 @@ function describeAttributes(point: DataPointViewFast, meta: MetadataBuilder): st
     }
     seen++;
     const kvEnd = r.payloadEnd(end);
-    let keyPos = -1;
-    let keyLen = 0;
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < kvEnd) {
-      const kvTag = r.uint32(kvEnd);
-      if (kvTag === 0x0a) {
-        keyLen = r.length(kvEnd);
-        keyPos = r.pos;
-        r.pos += keyLen;
-      } else if (kvTag === 0x12) {
-        const len = r.length(kvEnd);
-        valueStart = r.pos;
-        valueEnd = valueStart + len;
-        r.pos = valueEnd;
-      } else {
-        r.skip(kvTag, kvEnd);
-      }
-    }
+    r.keyValue(kvEnd);
+    const keyPos = r.kvKeyPos;
+    const keyLen = r.kvKeyLen;
+    const valueStart = r.kvValueStart;
+    const valueEnd = r.kvValueEnd;
     if (keyPos !== -1 && valueStart !== -1 && keyLen > 0 && keyLen <= MAX_METADATA_KEY_LENGTH) {
       const key = utf8Bounded(buf, keyPos, keyLen, MAX_METADATA_KEY_LENGTH);
       const value = anyValueMetadata(r, valueStart, valueEnd, MAX_METADATA_VALUE_LENGTH);
@@ -506,24 +478,10 @@ function findString(r: ProtoReader, start: number, end: number, attributesTag: n
       continue;
     }
     const kvEnd = r.payloadEnd(end);
-    let keyMatches = false;
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < kvEnd) {
-      const kvTag = r.uint32(kvEnd);
-      if (kvTag === 0x0a) {
-        const len = r.length(kvEnd);
-        keyMatches = sameBytes(r.buf, r.pos, len, key);
-        r.pos += len;
-      } else if (kvTag === 0x12) {
-        const len = r.length(kvEnd);
-        valueStart = r.pos;
-        valueEnd = valueStart + len;
-        r.pos = valueEnd;
-      } else {
-        r.skip(kvTag, kvEnd);
-      }
-    }
+    r.keyValue(kvEnd);
+    const keyMatches = r.kvKeyPos !== -1 && sameBytes(r.buf, r.kvKeyPos, r.kvKeyLen, key);
+    const valueStart = r.kvValueStart;
+    const valueEnd = r.kvValueEnd;
     if (keyMatches) {
       // The last of duplicate keys wins, as in a map built from the list; an empty or non-scalar value is none.
       const text = valueStart === -1 ? null : anyValueString(r, valueStart, valueEnd, MAX_METADATA_VALUE_LENGTH);

@@ -262,25 +262,11 @@ export class SpanViewFast {
         } else if (eventTag === 0x1a && attributesSeen++ < MAX_EVENT_ATTRIBUTES_SCANNED) {
           // 3 attributes LEN
           const kvEnd = r.payloadEnd(eventEnd);
-          let keyPos = -1;
-          let keyLen = 0;
-          let valueStart = -1;
-          let valueEnd = -1;
-          while (r.pos < kvEnd) {
-            const kvTag = r.uint32(kvEnd);
-            if (kvTag === 0x0a) {
-              keyLen = r.length(kvEnd);
-              keyPos = r.pos;
-              r.pos += keyLen;
-            } else if (kvTag === 0x12) {
-              const len = r.length(kvEnd);
-              valueStart = r.pos;
-              valueEnd = valueStart + len;
-              r.pos = valueEnd;
-            } else {
-              r.skip(kvTag, kvEnd);
-            }
-          }
+          r.keyValue(kvEnd);
+          const keyPos = r.kvKeyPos;
+          const keyLen = r.kvKeyLen;
+          const valueStart = r.kvValueStart;
+          const valueEnd = r.kvValueEnd;
           if (keyPos !== -1 && valueStart !== -1) {
             if (bytesEqual(buf, keyPos, keyLen, EXCEPTION_TYPE_KEY)) {
               typeStart = valueStart;

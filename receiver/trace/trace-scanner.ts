@@ -216,25 +216,11 @@ export function scanSpan(r: ProtoReader, start: number, end: number, index: numb
         const len = r.length(end);
         const kvEnd = r.pos + len;
         if (v.attributeCount++ < MAX_SPAN_ATTRIBUTES_SCANNED) {
-          let keyPos = -1;
-          let keyLen = 0;
-          let valueStart = -1;
-          let valueEnd = -1;
-          while (r.pos < kvEnd) {
-            const kvTag = r.uint32(kvEnd);
-            if (kvTag === 0x0a) {
-              keyLen = r.length(kvEnd);
-              keyPos = r.pos;
-              r.pos += keyLen;
-            } else if (kvTag === 0x12) {
-              const valueLen = r.length(kvEnd);
-              valueStart = r.pos;
-              valueEnd = valueStart + valueLen;
-              r.pos = valueEnd;
-            } else {
-              r.skip(kvTag, kvEnd);
-            }
-          }
+          r.keyValue(kvEnd);
+          const keyPos = r.kvKeyPos;
+          const keyLen = r.kvKeyLen;
+          const valueStart = r.kvValueStart;
+          const valueEnd = r.kvValueEnd;
           if (keyPos !== -1) {
             const key = matchSpanKey(buf, keyPos, keyLen);
             // A key without a value is an empty AnyValue: present, but neither number nor string.

@@ -152,27 +152,11 @@ export function readServiceName(r: ProtoReader, start: number, end: number): str
       continue;
     }
     const kvEnd = r.payloadEnd(end);
-    let keyPos = -1;
-    let keyLen = 0;
-    let vStart = -1;
-    let vEnd = -1;
-    while (r.pos < kvEnd) {
-      const kvTag = r.uint32(kvEnd);
-      if (kvTag === 0x0a) {
-        // 1 key LEN
-        keyLen = r.length(kvEnd);
-        keyPos = r.pos;
-        r.pos += keyLen;
-      } else if (kvTag === 0x12) {
-        // 2 value LEN
-        const len = r.length(kvEnd);
-        vStart = r.pos;
-        vEnd = vStart + len;
-        r.pos = vEnd;
-      } else {
-        r.skip(kvTag, kvEnd);
-      }
-    }
+    r.keyValue(kvEnd);
+    const keyPos = r.kvKeyPos;
+    const keyLen = r.kvKeyLen;
+    const vStart = r.kvValueStart;
+    const vEnd = r.kvValueEnd;
     if (keyPos >= 0 && bytesEqual(r.buf, keyPos, keyLen, SERVICE_NAME_KEY)) {
       valueStart = vStart;
       valueEnd = vEnd;

@@ -38,6 +38,11 @@ export class ProtoReader {
   pos = 0;
   lo = 0;
   hi = 0;
+  /** Set by keyValue(): byte ranges of the KeyValue's key and AnyValue (-1 when absent); valid until the next call. */
+  kvKeyPos = -1;
+  kvKeyLen = 0;
+  kvValueStart = -1;
+  kvValueEnd = -1;
 
   constructor(buf: Buffer) {
     this.buf = buf;
@@ -65,6 +70,37 @@ export class ProtoReader {
     }
     this.varint64(limit);
     return this.lo;
+  }
+
+  /**
+   * Reads a KeyValue message (common.proto: 1 key LEN, 2 value LEN) that ends at `kvEnd`, leaving the ranges in
+   * kvKeyPos/kvKeyLen and kvValueStart/kvValueEnd (no allocation); other fields are skipped. Every attribute
+   * scanner (spans, span events, logs, metric points, resources) goes through here.
+   */
+  keyValue(kvEnd: number): void {
+    let keyPos = -1;
+    let keyLen = 0;
+    let valueStart = -1;
+    let valueEnd = -1;
+    while (this.pos < kvEnd) {
+      const kvTag = this.uint32(kvEnd);
+      if (kvTag === 0x0a) {
+        keyLen = this.length(kvEnd);
+        keyPos = this.pos;
+        this.pos += keyLen;
+      } else if (kvTag === 0x12) {
+        const len = this.length(kvEnd);
+        valueStart = this.pos;
+        valueEnd = valueStart + len;
+        this.pos = valueEnd;
+      } else {
+        this.skip(kvTag, kvEnd);
+      }
+    }
+    this.kvKeyPos = keyPos;
+    this.kvKeyLen = keyLen;
+    this.kvValueStart = valueStart;
+    this.kvValueEnd = valueEnd;
   }
 
   /** Reads any varint into `lo`/`hi` (unsigned 32-bit halves). */
