@@ -53,7 +53,7 @@ processors:
 
   const rejected: [string, string, RegExp][] = [
     ['unknown top-level key', 'recievers: {}', /^recievers: unknown key/],
-    ['unknown nested key', 'storage: { dir: x }', /^storage\.dir: unknown key \(known here: directory\)/],
+    ['unknown nested key', 'storage: { dir: x }', /^storage\.dir: unknown key \(known here: directory, event_retention_hours\)/],
     ['negative size', 'receivers: { otlp: { protocols: { grpc: { max_recv_msg_size_mib: -1 } } } }', /^receivers\.otlp\.protocols\.grpc\.max_recv_msg_size_mib: must be a number above 0/],
     ['endpoint without port', 'receivers: { otlp: { protocols: { grpc: { endpoint: localhost } } } }', /endpoint: must be host:port/],
     ['fractional ring size', 'processors: { detect: { event_ring_capacity: 1.5 } }', /event_ring_capacity: must be a whole number/],

@@ -67,6 +67,8 @@ export interface DetectConfig {
 export interface StorageConfig {
   /** Where the LMDB files live. Default `./.firewatch`. */
   directory: string;
+  /** Events that belong to no incident are deleted this many hours after they arrived. Default 168 (7 days). */
+  event_retention_hours: number;
 }
 
 export interface ControlConfig {
@@ -104,7 +106,7 @@ export function createDefaultConfig(): Config {
       },
       detect: { event_ring_capacity: 100_000, trace_ring_capacity: 200_000, max_groups_per_rule: 10_000, rules: builtinRules() },
     },
-    storage: { directory: DEFAULT_STORAGE_DIRECTORY },
+    storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
   };
 }
@@ -268,6 +270,7 @@ const SCHEMA: Section = section({
   remediation: unsupported(`remediation actions ${NOT_YET}`),
   storage: section({
     directory: value(nonEmptyString),
+    event_retention_hours: value(positiveNumber(87_600)),
   }),
   service: section({
     control: section({

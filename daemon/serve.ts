@@ -30,6 +30,8 @@ const MAX_PENDING_COMMITS = 2_048;
 const RESTORE_WINDOW_FACTOR = 2;
 /** How often time-based detection runs (silence, prolonged incidents). */
 const TICK_INTERVAL_MS = 5_000;
+/** How often events past their retention are pruned. */
+const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
 const PAST_INCIDENTS_RESTORED = 5_000;
 const NO_SPANS: SpanRecord[] = [];
@@ -235,6 +237,25 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   }, TICK_INTERVAL_MS);
   ticker.unref();
 
+  // Events that never joined an incident are only needed for detection windows and drill-down: keep them for the
+  // retention period, then delete them in short batches so the store does not grow with the error volume forever.
+  const retentionMs = config.storage.event_retention_hours * 3_600_000;
+  let pruning = false;
+  const pruner = setInterval(() => {
+    if (pruning) return;
+    pruning = true;
+    store
+      .pruneEvents(clock() - retentionMs)
+      .then((deleted) => {
+        if (deleted > 0) log.info('old events pruned', { deleted, retention_hours: config.storage.event_retention_hours });
+      })
+      .catch((error: unknown) => log.error('cannot prune old events', { error: (error as Error).message }))
+      .finally(() => {
+        pruning = false;
+      });
+  }, PRUNE_INTERVAL_MS);
+  pruner.unref();
+
   log.info('firewatch ready', {
     otlp_grpc: grpcEndpoint || 'off',
     otlp_http: httpEndpoint || 'off',
@@ -254,6 +275,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       stopping ??= (async () => {
         // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
         clearInterval(ticker);
+        clearInterval(pruner);
+        while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
         await committer.idle();
         await control.stop();

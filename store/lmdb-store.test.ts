@@ -118,6 +118,19 @@ describe('LmdbStore', () => {
     expect(store.listIncidents({ limit: 1 }).incidents).toHaveLength(1);
   });
 
+  it('prunes old events that belong to no incident, keeping incident timelines and recent events', async () => {
+    const events = [1, 2, 3, 4, 5].map((seq) => event(seq, seq === 2 ? { incident_id: 'inc_00001' } : {}));
+    await store.commit({ events, linked: [events[1]!], incidents: [incident(1)] }, { nextEventSeq: 6, nextIncidentSeq: 2 });
+    // received_at is 2_000_000 + seq: the cut-off keeps seq 4 and 5.
+    expect(await store.pruneEvents(2_000_004, 1)).toBe(1);
+    expect(await store.pruneEvents(2_000_004)).toBe(1);
+    expect(await store.pruneEvents(2_000_004)).toBe(0);
+    expect(store.eventCount()).toBe(3);
+    expect(store.timeline('inc_00001').map((e) => e.seq)).toEqual([2]);
+    expect(store.eventsForTrace(events[0]!.correlation_id)).toEqual([]);
+    expect(store.eventsForTrace(events[3]!.correlation_id).map((e) => e.seq)).toEqual([4]);
+  });
+
   it('writes nothing for an empty result', async () => {
     await store.commit({ events: [], linked: [], incidents: [] }, { nextEventSeq: 9, nextIncidentSeq: 9 });
     expect(store.counters()).toEqual({ nextEventSeq: 1, nextIncidentSeq: 1 });

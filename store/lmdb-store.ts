@@ -52,6 +52,8 @@ export interface PersistedState {
 
 const COUNTERS_KEY = 'counters';
 const MAX_RECENT_EVENTS = 1_000_000;
+/** pruneEvents() looks at no more than this many events per event it may delete. */
+const PRUNE_SCAN_FACTOR = 10;
 
 export class LmdbStore {
   private readonly root: RootDatabase;
@@ -62,6 +64,8 @@ export class LmdbStore {
   private readonly traceEvents: Database<true, [string, number]>;
   private readonly traceSpans: Database<SpanRecord, [string, string]>;
   private closed = false;
+  /** First event seq the next pruneEvents() looks at: everything before it was pruned or is kept for an incident. */
+  private pruneCursor = 0;
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
@@ -180,6 +184,30 @@ export class LmdbStore {
       if (event) events.push(event);
     }
     return events;
+  }
+
+  /**
+   * Deletes events that arrived before `cutoffMs` and belong to no incident (an incident's events are its timeline
+   * and stay), with their trace index entries; at most `maxDeleted` per call so the write stays short. Resumes
+   * where the previous call stopped. Returns how many were deleted.
+   */
+  async pruneEvents(cutoffMs: number, maxDeleted = 10_000): Promise<number> {
+    let deleted = 0;
+    let scanned = 0;
+    let last: IncidentEvent | undefined;
+    for (const { value } of this.events.getRange({ start: this.pruneCursor })) {
+      // Bounded both ways: deletions, and events looked at (most may be kept for incidents).
+      if (value.received_at >= cutoffMs || deleted >= maxDeleted || scanned >= maxDeleted * PRUNE_SCAN_FACTOR) break;
+      scanned++;
+      last = value;
+      if (value.incident_id !== '') continue;
+      void this.events.remove(value.seq);
+      if (value.correlation_id !== '') void this.traceEvents.remove([value.correlation_id, value.seq]);
+      deleted++;
+    }
+    if (last !== undefined) this.pruneCursor = last.seq + 1;
+    if (deleted > 0) await this.root.flushed;
+    return deleted;
   }
 
   /** How many events are stored. */
