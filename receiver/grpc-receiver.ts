@@ -31,9 +31,6 @@ import {
 } from './export-pipeline.js';
 import { encodeExportResponse } from './export-response.js';
 import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
-import type { LogConverterOptionsInput } from './logs/log-converter-options.js';
-import type { MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
-import type { SpanConverterOptionsInput } from './trace/span-converter-options.js';
 
 export type { ReceiverStats, SignalStats } from './export-pipeline.js';
 
@@ -54,12 +51,6 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   endpoint: string;
   /** Largest request accepted, in MiB; larger ones are answered RESOURCE_EXHAUSTED. Default 4. */
   maxRecvMsgSizeMib: number;
-  /** Span → event conversion (span-converter-options.ts). Default: all defaults. */
-  spanConverter: SpanConverterOptionsInput;
-  /** Log record → event conversion (log-converter-options.ts), e.g. `{ minSeverityNumber: 17 }`. Default: all defaults. */
-  logConverter: LogConverterOptionsInput;
-  /** Metric point → event conversion (metric-converter-options.ts): `{ thresholds, maxSeries }`. Default: all defaults. */
-  metricConverter: MetricConverterOptionsInput;
   /** How long stop() lets in-flight exports finish before cancelling them. Default 5000. */
   shutdownTimeoutMs: number;
   /** Told about consumer failures answered INTERNAL (the client only gets a short message). Default: none. */

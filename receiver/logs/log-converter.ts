@@ -174,16 +174,11 @@ function copyAttributes(record: LogRecordViewFast, meta: MetadataBuilder): void 
   const end = record.end;
   let seen = 0;
   r.pos = record.start;
-  while (r.pos < end && seen < MAX_LOG_ATTRIBUTES_SCANNED && !meta.full) {
-    const tag = r.uint32(end);
-    if (tag !== 0x32) {
-      // 6 attributes LEN; every other field skipped
-      r.skip(tag, end);
-      continue;
-    }
+  while (seen < MAX_LOG_ATTRIBUTES_SCANNED && !meta.full) {
+    // 6 attributes LEN; every other field skipped
+    const kvEnd = r.nextKeyValue(0x32, end);
+    if (kvEnd === -1) break;
     seen++;
-    const kvEnd = r.payloadEnd(end);
-    r.keyValue(kvEnd);
     const keyPos = r.kvKeyPos;
     const keyLen = r.kvKeyLen;
     const valueStart = r.kvValueStart;

@@ -141,15 +141,11 @@ export class LogRecordViewFast {
     const end = this.end;
     let seen = 0;
     r.pos = this.start;
-    while (r.pos < end && seen < MAX_LOG_ATTRIBUTES_SCANNED) {
-      const tag = r.uint32(end);
-      if (tag !== 0x32) {
-        r.skip(tag, end);
-        continue;
-      }
+    while (seen < MAX_LOG_ATTRIBUTES_SCANNED) {
+      // 6 attributes LEN
+      const kvEnd = r.nextKeyValue(0x32, end);
+      if (kvEnd === -1) break;
       seen++;
-      const kvEnd = r.payloadEnd(end);
-      r.keyValue(kvEnd);
       const keyPos = r.kvKeyPos;
       const keyLen = r.kvKeyLen;
       const vStart = r.kvValueStart;

@@ -20,7 +20,7 @@ import { anyValueString, anyValueStringEquals, UNKNOWN_SERVICE } from '../wire/a
 import { anyValueMetadata } from '../wire/any-value-text.js';
 import { KeyTable } from '../wire/key-table.js';
 import type { ProtoReader } from '../wire/proto-reader.js';
-import { truncateChars, utf8Bounded } from '../wire/utf8.js';
+import { bytesEqual, truncateChars, utf8Bounded } from '../wire/utf8.js';
 import { explicitMax, explicitQuantile, exponentialMax, exponentialQuantile } from './histogram-statistics.js';
 import { BucketSnapshot, SeriesStore, WINDOW_READY } from './histogram-series.js';
 import {
@@ -386,22 +386,17 @@ function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean 
   let satisfied = 0;
   let seen = 0;
   r.pos = point.start;
-  while (r.pos < end && seen < MAX_POINT_ATTRIBUTES_SCANNED) {
-    const tag = r.uint32(end);
-    if (tag !== attributesTag) {
-      r.skip(tag, end);
-      continue;
-    }
+  while (seen < MAX_POINT_ATTRIBUTES_SCANNED) {
+    const kvEnd = r.nextKeyValue(attributesTag, end);
+    if (kvEnd === -1) break;
     seen++;
-    const kvEnd = r.payloadEnd(end);
-    r.keyValue(kvEnd);
     const keyPos = r.kvKeyPos;
     const keyLen = r.kvKeyLen;
     const valueStart = r.kvValueStart;
     const valueEnd = r.kvValueEnd;
     if (keyPos !== -1) {
       for (let k = 0; k < keys.length; k++) {
-        if (!sameBytes(buf, keyPos, keyLen, keys[k]!)) continue;
+        if (!bytesEqual(buf, keyPos, keyLen, keys[k]!)) continue;
         const equal =
           valueStart !== -1 &&
           (anyValueStringEquals(r, valueStart, valueEnd, rule.filterValueBytes[k]!) ||
@@ -415,12 +410,6 @@ function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean 
   return satisfied === (1 << keys.length) - 1;
 }
 
-function sameBytes(buf: Uint8Array, pos: number, len: number, expected: Uint8Array): boolean {
-  if (len !== expected.length) return false;
-  for (let i = 0; i < len; i++) if (buf[pos + i] !== expected[i]) return false;
-  return true;
-}
-
 /** Copies the point's attributes into `meta` (bounded) and returns them as ` (k=v, …)` for the message. */
 function describeAttributes(point: DataPointViewFast, meta: MetadataBuilder): string {
   const r = point.values;
@@ -430,15 +419,10 @@ function describeAttributes(point: DataPointViewFast, meta: MetadataBuilder): st
   let text = '';
   let seen = 0;
   r.pos = point.start;
-  while (r.pos < end && seen < MAX_POINT_ATTRIBUTES_SCANNED) {
-    const tag = r.uint32(end);
-    if (tag !== attributesTag) {
-      r.skip(tag, end);
-      continue;
-    }
+  while (seen < MAX_POINT_ATTRIBUTES_SCANNED) {
+    const kvEnd = r.nextKeyValue(attributesTag, end);
+    if (kvEnd === -1) break;
     seen++;
-    const kvEnd = r.payloadEnd(end);
-    r.keyValue(kvEnd);
     const keyPos = r.kvKeyPos;
     const keyLen = r.kvKeyLen;
     const valueStart = r.kvValueStart;
@@ -471,15 +455,8 @@ function resourceAttribute(r: ProtoReader, resource: MetricResourceViewFast, key
 function findString(r: ProtoReader, start: number, end: number, attributesTag: number, key: Uint8Array): string | null {
   let found: string | null = null;
   r.pos = start;
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    if (tag !== attributesTag) {
-      r.skip(tag, end);
-      continue;
-    }
-    const kvEnd = r.payloadEnd(end);
-    r.keyValue(kvEnd);
-    const keyMatches = r.kvKeyPos !== -1 && sameBytes(r.buf, r.kvKeyPos, r.kvKeyLen, key);
+  for (let kvEnd = r.nextKeyValue(attributesTag, end); kvEnd !== -1; kvEnd = r.nextKeyValue(attributesTag, end)) {
+    const keyMatches = r.kvKeyPos !== -1 && bytesEqual(r.buf, r.kvKeyPos, r.kvKeyLen, key);
     const valueStart = r.kvValueStart;
     const valueEnd = r.kvValueEnd;
     if (keyMatches) {

@@ -144,15 +144,8 @@ export function readServiceName(r: ProtoReader, start: number, end: number): str
   let valueStart = -1;
   let valueEnd = -1;
   r.pos = start;
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    if (tag !== 0x0a) {
-      // 1 attributes LEN; everything else skipped
-      r.skip(tag, end);
-      continue;
-    }
-    const kvEnd = r.payloadEnd(end);
-    r.keyValue(kvEnd);
+  // 1 attributes LEN; everything else skipped
+  while (r.nextKeyValue(0x0a, end) !== -1) {
     const keyPos = r.kvKeyPos;
     const keyLen = r.kvKeyLen;
     const vStart = r.kvValueStart;

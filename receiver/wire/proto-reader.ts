@@ -103,6 +103,24 @@ export class ProtoReader {
     this.kvValueEnd = valueEnd;
   }
 
+  /**
+   * Skips to the next `fieldTag` field (a KeyValue: attributes, resource attributes) before `end` and reads it as
+   * keyValue() does; returns the KeyValue's end (where `pos` is left), or -1 when no such field is left.
+   */
+  nextKeyValue(fieldTag: number, end: number): number {
+    while (this.pos < end) {
+      const tag = this.uint32(end);
+      if (tag !== fieldTag) {
+        this.skip(tag, end);
+        continue;
+      }
+      const kvEnd = this.payloadEnd(end);
+      this.keyValue(kvEnd);
+      return kvEnd;
+    }
+    return -1;
+  }
+
   /** Reads any varint into `lo`/`hi` (unsigned 32-bit halves). */
   varint64(limit: number): void {
     const buf = this.buf;
