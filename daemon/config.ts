@@ -20,6 +20,9 @@ import {
   type MetricThresholdRule,
 } from '../receiver/metrics/metric-converter-options.js';
 import { ReceiverOptionError } from '../receiver/option-checks.js';
+import { ConfigError, describeValue } from './config-error.js';
+
+export { ConfigError } from './config-error.js';
 
 export interface GrpcProtocolConfig {
   /** host:port the OTLP/gRPC receiver binds. Default `127.0.0.1:4317`. Port 0 picks a free port. */
@@ -109,17 +112,6 @@ export function createDefaultConfig(): Config {
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
   };
-}
-
-/** A configuration problem, always naming the key's path. */
-export class ConfigError extends Error {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super(path ? `${path}: ${detail}` : detail);
-    this.name = 'ConfigError';
-  }
 }
 
 // ---- ${env:VAR} expansion -------------------------------------------------------------------------------------
@@ -280,13 +272,7 @@ const SCHEMA: Section = section({
   }),
 });
 
-function describe(raw: unknown): string {
-  if (raw === null || raw === undefined) return 'nothing';
-  if (typeof raw === 'string') return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-  if (Array.isArray(raw)) return 'a list';
-  if (typeof raw === 'object') return 'a mapping';
-  return String(raw);
-}
+const describe = describeValue;
 
 /** Walks `raw` against the schema, writing checked values into `target` (a default config). */
 function applySection(schema: Section, raw: unknown, target: Record<string, unknown>, path: string): void {

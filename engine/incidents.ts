@@ -133,6 +133,11 @@ export function cloneIncident(incident: Incident): Incident {
     trace_ids: [...incident.trace_ids],
     notes: [...incident.notes],
     actions: incident.actions.map((action) => ({ ...action })),
+    status_history: (incident.status_history ?? []).map((change) => ({ ...change })),
+    acknowledged_by: incident.acknowledged_by ?? null,
+    auto_resolved: incident.auto_resolved ?? false,
+    resolution: incident.resolution ?? '',
+    peak_error_rate: incident.peak_error_rate ?? null,
   };
   if (incident.group_aliases !== undefined) copy.group_aliases = [...incident.group_aliases];
   return copy;
@@ -382,6 +387,12 @@ function emptyIncident(incidentId: string, type: IncidentType, severity: Severit
     notes: [],
     actions: [],
     updated_at: now,
+    status_history: [],
+    acknowledged_by: null,
+    auto_resolved: false,
+    resolution: '',
+    peak_error_rate: null,
+    last_joined_at: now,
   };
 }
 

@@ -167,6 +167,22 @@ export interface IncidentAction {
   at: number;
 }
 
+/** Who made a change that was not made by a person: the daemon's own workflow. */
+export const SYSTEM_ACTOR = 'firewatch';
+
+/** One status transition, as the incident's timeline shows it. */
+export interface StatusChange {
+  /** epoch ms (engine clock) */
+  at: number;
+  /** null for the first entry (the incident was detected or created). */
+  from: IncidentStatus | null;
+  to: IncidentStatus;
+  /** `firewatch` for automatic transitions, else the operator's name. */
+  by: string;
+  /** Why, in a few words (`root cause computed`, `no matching events for 5m`, the operator's note…). */
+  reason: string;
+}
+
 export interface Incident {
   incident_id: string;
   incident_type: IncidentType;
@@ -210,6 +226,23 @@ export interface Incident {
   actions: IncidentAction[];
   /** epoch ms of the last change, for watchers and ordering */
   updated_at: number;
+  /** Every status transition, oldest first (workflow.ts bounds it). Older stored incidents lack it: read as []. */
+  status_history: StatusChange[];
+  /** Who acknowledged it (null while unacknowledged; cleared with acknowledged_at when it resolves). */
+  acknowledged_by: string | null;
+  /** True when the workflow resolved it (exit criteria held), false when a person did or it is unresolved. */
+  auto_resolved: boolean;
+  /** Who resolved it and the resolution notes, e.g. `john.doe: restarted the pool` ('' while unresolved). */
+  resolution: string;
+  /** Highest error rate (0–1) seen for its primary source while open, from span totals; null when unknown. */
+  peak_error_rate: number | null;
+  /**
+   * Internal: engine-clock time (epoch ms) an event last joined it; recovery is judged on it (arrival time, so
+   * late or skewed timestamps cannot resolve an incident early).
+   */
+  last_joined_at?: number;
+  /** Internal: the status to go back to when a matching event arrives during recovery. */
+  status_before_recovery?: IncidentStatus;
   /**
    * Internal (json.ts leaves it out): the distinct-user counter, persisted with the incident so users_affected keeps
    * counting after a restart. Compact text (users.ts); absent when no user was seen.
@@ -301,4 +334,75 @@ export interface IngestResult {
    * that results assembled elsewhere (the store's group committer) stay valid.
    */
   traceSpans?: SpanRecord[];
+}
+
+/** Remediation risk levels: safe actions run automatically; medium and high wait for a named approval. */
+export const RISKS = ['safe', 'medium', 'high'] as const;
+export type Risk = (typeof RISKS)[number];
+
+/** What the remediation audit log records (append-only, per incident). */
+export const AUDIT_KINDS = [
+  'recommended', // an action applies to the incident (containment)
+  'approval_requested', // a medium/high action waits for an approval (expires_at in detail)
+  'approved', // someone approved it (approved_by)
+  'refused', // a request was refused: wrong approver, unknown action, incident closed, cooldown, breaker open…
+  'expired', // an approval request passed its TTL unanswered
+  'dry_run', // what would have run (argv or HTTP request), nothing ran
+  'started',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'skipped', // an automatic run was held back: cooldown, backoff, max runs, circuit breaker, no effect configured
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export interface AuditEntry {
+  /** Store-assigned, strictly increasing across restarts. */
+  seq: number;
+  /** epoch ms */
+  at: number;
+  incident_id: string;
+  action_id: string;
+  kind: AuditKind;
+  /** `firewatch` for automatic steps, else the operator who asked. */
+  actor: string;
+  risk: Risk;
+  /** Who approved (approved/started/succeeded/failed of an approved run), else null. */
+  approved_by: string | null;
+  /** One line: the reason, the command's exit status and bounded, sanitised output, the HTTP status… */
+  detail: string;
+}
+
+/** Why a notification is sent. */
+export const NOTIFICATION_KINDS = ['triggered', 'escalated', 'acknowledged', 'resolved'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * One notification waiting in the LMDB outbox. Written in the same transaction as the incident change that caused
+ * it; the body is built from `incident` (a snapshot) at delivery time, so every retry sends the same content, and
+ * `id` is the idempotency key receivers dedup on (webhook-id, email Message-ID…). Secrets are never stored here: they
+ * come from the configuration at delivery time.
+ */
+export interface OutboxItem {
+  /** `ntf_<incident id>_<kind>_<n>`: stable across retries and restarts. */
+  id: string;
+  /** `slack`, `pagerduty`, `email` or `webhook:<name>`. */
+  channel: string;
+  kind: NotificationKind;
+  incident_id: string;
+  /** The incident's contract JSON (engine/json.ts incidentToJson) when the change happened. */
+  incident: Record<string, unknown>;
+  /** epoch ms */
+  created_at: number;
+  attempts: number;
+  /** epoch ms of the next delivery attempt */
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
+/** A notification given up on (a 4xx other than 429, or too many attempts). */
+export interface DeadLetter extends OutboxItem {
+  /** epoch ms */
+  failed_at: number;
+  reason: string;
 }
