@@ -26,7 +26,7 @@ describe('built-in rules', () => {
         rule_id: rule.rule_id,
         incident_type: rule.incident_type,
         severity: rule.severity,
-        status: 'detected',
+        status: 'assessing',
         event_count: rule.error_threshold,
         description: rule.description,
       });
@@ -77,7 +77,7 @@ describe('error_burst scenarios', () => {
       incident_id: 'inc_00001',
       incident_type: 'error_burst',
       severity: 'high',
-      status: 'detected',
+      status: 'assessing',
       title: 'Error Burst - checkout - 2025-02-05 10:40',
       description: 'Detect sudden bursts of errors',
       rule_id: 'error_burst',
@@ -239,7 +239,7 @@ describe('incidents', () => {
     incident!.affected_components.push('mutated');
     incident!.status = 'closed';
     expect(engine.openIncidents()[0]!.affected_components).toEqual(['checkout']);
-    expect(engine.incident('inc_00001')!.status).toBe('detected');
+    expect(engine.incident('inc_00001')!.status).toBe('assessing');
   });
 
   it('mttd is detection time minus first event time, in seconds, never negative', () => {

@@ -46,12 +46,15 @@ import { isoTime } from './json.js';
 import { PackedSpanRecord } from './packed-span-record.js';
 import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
 import type { PastIncident } from './recurrence.js';
+import { createDefaultRecoveryOptions, recoveryStep, validateRecoveryOptions } from './recovery.js';
+import type { RecoveryOptions } from './recovery.js';
 import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
 import type { SilenceOptions, SilentService } from './silence.js';
 import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from './trace-ring.js';
-import { SEVERITIES, SEVERITY_RANK, SPAN_KIND_SERVER, isSeverity } from './types.js';
+import { SEVERITIES, SEVERITY_RANK, SPAN_KIND_SERVER, SYSTEM_ACTOR, isSeverity } from './types.js';
+import { applyTransition, recordStatus } from './workflow.js';
 import type {
   DetectionRule,
   EventDraft,
@@ -119,6 +122,8 @@ export interface EngineOptions {
   escalation?: Partial<EscalationOptions>;
   /** Silence detection (silence.ts; defaults per createDefaultSilenceOptions()). */
   silence?: Partial<SilenceOptions>;
+  /** Recovery and automatic resolution (recovery.ts; defaults per createDefaultRecoveryOptions()). */
+  recovery?: Partial<RecoveryOptions>;
 }
 
 /** The engine's counters: the next numbers it will hand out. Persist them; never reuse a number. */
@@ -277,6 +282,9 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly correlator: Correlator;
   private readonly escalator: Escalator;
   private readonly silence: SilenceDetector;
+  private readonly recoveryOptions: RecoveryOptions;
+  /** The clock reading of the call in progress (ingest, tick, replay), for hooks called per attached event. */
+  private callNow = 0;
   private readonly recurrence: RecurrenceIndex;
   private readonly maxGroupsPerRule: number;
   private readonly rootCauseMaxTraces: number;
@@ -352,11 +360,13 @@ class EngineImpl implements Engine, IncidentHooks {
     this.silence = new SilenceDetector(
       checkedOptions(createDefaultSilenceOptions(), options.silence, 'silence', validateSilenceOptions),
     );
+    this.recoveryOptions = checkedOptions(createDefaultRecoveryOptions(), options.recovery, 'recovery', validateRecoveryOptions);
     this.detector = this.buildDetector();
   }
 
   ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult {
     const now = this.clock();
+    this.callNow = now;
     const changes = new ChangeSet<IncidentState>();
     const spans = context?.spans;
     if (spans !== undefined && spans.length > 0) this.pushSpans(spans, changes);
@@ -413,6 +423,7 @@ class EngineImpl implements Engine, IncidentHooks {
 
   tick(): IngestResult {
     const now = this.clock();
+    this.callNow = now;
     const changes = new ChangeSet<IncidentState>();
     const events: IncidentEvent[] = [];
     for (const silent of this.silence.check(now)) events.push(this.reportSilence(silent, now, changes));
@@ -423,6 +434,7 @@ class EngineImpl implements Engine, IncidentHooks {
         changes.touch(state);
       }
     }
+    this.checkRecovery(now, changes);
     this.finish(now, changes, undefined);
     return changes.result(events);
   }
@@ -547,7 +559,43 @@ class EngineImpl implements Engine, IncidentHooks {
 
   eventAttached(state: IncidentState, event: IncidentEvent): void {
     // The incident is touched (and its updated_at set) by whoever attached the event.
-    this.escalator.onEvent(state.incident, event);
+    const incident = state.incident;
+    incident.last_joined_at = this.callNow;
+    if (incident.status === 'recovering') {
+      applyTransition(incident, incident.status_before_recovery ?? 'investigating', {
+        at: this.callNow,
+        by: SYSTEM_ACTOR,
+        reason: `new ${event.event_type} event from ${event.source || 'an unnamed source'} during recovery`,
+      });
+    }
+    this.escalator.onEvent(incident, event);
+  }
+
+  /** The exit criteria (recovery.ts): quiet incidents move to recovering, then resolve themselves. */
+  private checkRecovery(now: number, changes: ChangeSet<IncidentState>): void {
+    const resolved: IncidentState[] = [];
+    for (const state of this.book.values()) {
+      const incident = state.incident;
+      const step = recoveryStep(incident, this.ruleWindowMs.get(incident.rule_id), this.recoveryOptions, now);
+      if (step === undefined) continue;
+      const quiet = formatDuration(now - (incident.last_joined_at ?? incident.detected_at));
+      if (step === 'recover') {
+        applyTransition(incident, 'recovering', { at: now, by: SYSTEM_ACTOR, reason: `no matching events for ${quiet}` });
+      } else {
+        applyTransition(incident, 'resolved', {
+          at: now,
+          by: SYSTEM_ACTOR,
+          reason: `exit criteria held: no matching events for ${quiet}`,
+        });
+        resolved.push(state);
+      }
+      changes.touch(state);
+    }
+    for (const state of resolved) {
+      this.book.remove(state.incident.incident_id);
+      this.rateWatch.delete(state.incident.incident_id);
+      this.recurrence.observe(state.incident);
+    }
   }
 
   private buildDetector(): Detector {
@@ -644,7 +692,9 @@ class EngineImpl implements Engine, IncidentHooks {
     for (let i = 0; i < pending.length; i++) {
       const state = pending[i] as IncidentState;
       if (state.open && state.rootDirty) this.findRootSpan(state, now, changes);
+      if (state.open && state.incident.status_history.length === 0) this.recordDetection(state.incident, now);
     }
+    if (totals !== undefined && totals.size > 0) this.recordPeakRates(changes, totals, now);
     if (totals !== undefined && totals.size > 0 && this.rateWatch.size > 0) this.checkRates(totals, now, changes);
     const touched = changes.touched;
     for (let i = 0; i < touched.length; i++) {
@@ -656,6 +706,40 @@ class EngineImpl implements Engine, IncidentHooks {
         this.checkRate(state, now, changes);
       }
       this.updateRecurrence(state);
+    }
+  }
+
+  /** A rule opened this incident: its first two steps (detected, then assessing once the root cause is in). */
+  private recordDetection(incident: Incident, now: number): void {
+    const rule = this.ruleList.find((r) => r.rule_id === incident.rule_id);
+    const why =
+      rule === undefined
+        ? `${incident.event_count} events`
+        : `rule ${rule.rule_id}: ${incident.event_count} matching events within ${formatDuration(rule.time_window_seconds * 1000)}`;
+    recordStatus(incident, null, 'detected', { at: now, by: SYSTEM_ACTOR, reason: why });
+    const rc = incident.root_cause;
+    applyTransition(incident, 'assessing', {
+      at: now,
+      by: SYSTEM_ACTOR,
+      reason: rc.primary_source === '' ? 'root cause computed' : `root cause computed: ${rc.primary_error_type} on ${rc.primary_source}`,
+    });
+  }
+
+  /** Keeps peak_error_rate of incidents this call touched whose services reported span totals. */
+  private recordPeakRates(changes: ChangeSet<IncidentState>, totals: ReadonlyMap<string, ServiceTotals>, now: number): void {
+    const touched = changes.touched;
+    for (let i = 0; i < touched.length; i++) {
+      const incident = (touched[i] as IncidentState).incident;
+      const windowMs = this.ruleWindowMs.get(incident.rule_id) ?? DEFAULT_RATE_WINDOW_SECONDS * 1000;
+      const components = incident.affected_components;
+      for (let c = 0; c < components.length && c < MAX_RATE_COMPONENTS; c++) {
+        const service = components[c] as string;
+        if (!totals.has(service)) continue;
+        const rate = this.escalator.errorRate(service, windowMs, now);
+        if (rate !== undefined && (incident.peak_error_rate === null || rate > incident.peak_error_rate)) {
+          incident.peak_error_rate = rate;
+        }
+      }
     }
   }
 
@@ -792,6 +876,7 @@ class EngineImpl implements Engine, IncidentHooks {
   /** Feeds unlinked events (oldest first) with event time ≥ `since` back into fresh windows. */
   private replay(events: readonly IncidentEvent[], since: number): IngestResult {
     const now = this.clock();
+    this.callNow = now;
     const changes = new ChangeSet<IncidentState>();
     for (const event of events) {
       if (event.incident_id === '' && event.timestamp >= since) this.detector.observe(event, now, changes, true);

@@ -332,6 +332,13 @@ export class Escalator {
    * error_burst: escalates when an affected service's failed share over `windowMs` exceeds the threshold; true when
    * it did.
    */
+  /** Share (0–1) of the service's spans that failed within the window; undefined below the minimum request count. */
+  errorRate(service: string, windowMs: number, now: number): number | undefined {
+    const totals = this.rates.totals(service, windowMs, now);
+    if (totals.spans < this.options.errorRateMinRequests) return undefined;
+    return totals.errors / totals.spans;
+  }
+
   checkErrorRate(incident: Incident, windowMs: number, now: number): boolean {
     if (incident.incident_type !== 'error_burst') return false;
     const to = escalationTarget('error_burst') as Severity;

@@ -11,7 +11,7 @@
 
 import type { ChangeSet, Touchable } from './change-set.js';
 import { defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
-import { isOpenStatus } from './types.js';
+import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { DetectionRule, Incident, IncidentEvent, IncidentType, RootCause, Severity } from './types.js';
 import { DEFAULT_EXACT_USERS, DistinctCounter, eventUser } from './users.js';
 
@@ -357,6 +357,8 @@ export interface NewIncident {
   affected_components?: string[];
   /** default null */
   assigned_to?: string | null;
+  /** Who opened it (recorded in status_history); default `firewatch`. */
+  created_by?: string;
 }
 
 function emptyIncident(incidentId: string, type: IncidentType, severity: Severity, now: number): Incident {
@@ -509,6 +511,7 @@ export class IncidentBook {
     incident.title = input.title ?? incidentTitle(type, components.join(', '), now);
     incident.description = input.description ?? '';
     incident.assigned_to = input.assigned_to ?? null;
+    incident.status_history.push({ at: now, from: null, to: 'detected', by: input.created_by ?? SYSTEM_ACTOR, reason: 'opened by hand' });
     const state = new IncidentState(incident, this.limits, this.hooks);
     this.index(state);
     return state;

@@ -93,7 +93,7 @@ describe('incidentToJson', () => {
       incident_id: 'inc_00001',
       incident_type: 'error_burst',
       severity: 'high',
-      status: 'detected',
+      status: 'assessing',
       detected_at: new Date(T0 + 10 * MINUTE).toISOString(),
       first_event_at: '2025-02-05T10:30:00.000Z',
       last_event_at: '2025-02-05T10:30:09.000Z',

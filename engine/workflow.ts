@@ -1,0 +1,151 @@
+// The response workflow as an explicit state machine over an incident's `status` (pure: time and actor passed in).
+//
+//   detected ─▶ assessing ─▶ containing ─▶ investigating ─▶ remediating ─▶ recovering ─▶ resolved ─▶ closed
+//   (rule fired) (root cause)  (safe actions)                 (operator acts)  (quiet)       (auto or by hand)
+//
+// Automatic steps: the engine records detected → assessing when it opens an incident and computes its root cause,
+// moves quiet incidents to recovering and, after the quiet period, to resolved (recovery.ts); the daemon moves
+// assessing → containing → investigating around the containment actions. People may move an open incident to any
+// other open status (stepping back from remediating to investigating is normal), resolve it from any open status,
+// and close it only once resolved. Closed is final. Acknowledgement and assignment are orthogonal to the status.
+//
+// Every transition is appended to `status_history` with when, who and why: the incident's own timeline.
+
+import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
+import type { Incident, IncidentStatus, Severity } from './types.js';
+
+/** status_history entries kept per incident: the first (how it began) and the most recent ones. */
+export const MAX_STATUS_HISTORY = 200;
+/** Longest note or reason kept (characters). */
+export const MAX_NOTE_LENGTH = 2_000;
+/** Notes kept per incident: the oldest are dropped first. */
+export const MAX_NOTES = 500;
+/** Longest person name accepted (assignee, approver, acknowledger). */
+export const MAX_ACTOR_LENGTH = 128;
+
+/** A refused change; the message is one line saying why and what would work. */
+export class WorkflowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkflowError';
+  }
+}
+
+export interface ChangeContext {
+  /** epoch ms */
+  at: number;
+  /** `firewatch` for automatic changes, else the person. */
+  by: string;
+  reason?: string;
+}
+
+/** Why `incident` may not move to `to`, or undefined when it may. */
+export function transitionRefusal(incident: Incident, to: IncidentStatus): string | undefined {
+  const from = incident.status;
+  const id = incident.incident_id;
+  if (from === to) return `${id} is already ${to}`;
+  if (from === 'closed') return `${id} is closed; a closed incident does not change (open a new one instead)`;
+  if (to === 'closed' && from !== 'resolved') {
+    return `${id} is ${from}: only a resolved incident can be closed (resolve it first: firewatch incidents resolve ${id})`;
+  }
+  if (from === 'resolved' && to !== 'closed') {
+    return `${id} is resolved: a resolved incident can only be closed`;
+  }
+  return undefined;
+}
+
+/** Moves `incident` to `to` (throws WorkflowError when refused) and records the transition. */
+export function applyTransition(incident: Incident, to: IncidentStatus, context: ChangeContext): void {
+  const refusal = transitionRefusal(incident, to);
+  if (refusal !== undefined) throw new WorkflowError(refusal);
+  const from = incident.status;
+  const at = context.at;
+  incident.status = to;
+  if (to === 'recovering') incident.status_before_recovery = from;
+  else delete incident.status_before_recovery;
+  if (to === 'resolved') {
+    incident.resolved_at = at;
+    incident.mttr = Math.max(0, (at - incident.first_event_at) / 1000);
+    incident.auto_resolved = context.by === SYSTEM_ACTOR;
+    const reason = clip(context.reason ?? '');
+    incident.resolution = reason === '' ? context.by : `${context.by}: ${reason}`;
+  }
+  if (to === 'closed') incident.closed_at = at;
+  recordStatus(incident, from, to, context);
+}
+
+/** Appends one entry to status_history (bounded: keeps the first entry and the newest ones). */
+export function recordStatus(incident: Incident, from: IncidentStatus | null, to: IncidentStatus, context: ChangeContext): void {
+  const history = (incident.status_history ??= []);
+  history.push({ at: context.at, from, to, by: context.by, reason: clip(context.reason ?? '') });
+  if (history.length > MAX_STATUS_HISTORY) history.splice(1, history.length - MAX_STATUS_HISTORY);
+  incident.updated_at = context.at;
+}
+
+/** Records acknowledgement; an open incident only (the acknowledgement ends when it resolves). */
+export function acknowledge(incident: Incident, context: ChangeContext): void {
+  requireOpen(incident, 'acknowledge');
+  if (incident.acknowledged_at !== null && incident.acknowledged_by !== null) {
+    throw new WorkflowError(
+      `${incident.incident_id} is already acknowledged by ${incident.acknowledged_by}`,
+    );
+  }
+  incident.acknowledged_at = context.at;
+  incident.acknowledged_by = checkedActor(context.by, 'acknowledged by');
+  incident.updated_at = context.at;
+}
+
+/** Assigns (or with null unassigns) an incident that is not closed. */
+export function assign(incident: Incident, assignee: string | null, context: ChangeContext): void {
+  if (incident.status === 'closed') throw new WorkflowError(`${incident.incident_id} is closed; it cannot be reassigned`);
+  const next = assignee === null ? null : checkedActor(assignee, 'assignee');
+  if (next === incident.assigned_to) {
+    throw new WorkflowError(
+      next === null ? `${incident.incident_id} is not assigned` : `${incident.incident_id} is already assigned to ${next}`,
+    );
+  }
+  incident.assigned_to = next;
+  incident.updated_at = context.at;
+}
+
+/** Appends a note, stamped with time and author (`2025-02-05T10:31:00Z john.doe: text`). */
+export function addNote(incident: Incident, text: string, context: ChangeContext): void {
+  const body = clip(text.replace(/\s+/g, ' ').trim());
+  if (body === '') throw new WorkflowError('the note is empty');
+  incident.notes.push(`${new Date(context.at).toISOString().replace('.000Z', 'Z')} ${context.by}: ${body}`);
+  if (incident.notes.length > MAX_NOTES) incident.notes.splice(0, incident.notes.length - MAX_NOTES);
+  incident.updated_at = context.at;
+}
+
+/** Sets the severity by hand (any direction), with a note saying who and from what. */
+export function setSeverity(incident: Incident, severity: Severity, context: ChangeContext): void {
+  if (incident.status === 'closed') throw new WorkflowError(`${incident.incident_id} is closed; its severity is final`);
+  if (incident.severity === severity) throw new WorkflowError(`${incident.incident_id} is already ${severity}`);
+  const from = incident.severity;
+  incident.severity = severity;
+  addNote(incident, `severity ${from} → ${severity}${context.reason ? ` (${context.reason})` : ''}`, context);
+}
+
+/** On resolution the acknowledgement ends (PagerDuty resolves, the pager stops); acknowledged_at stays as history. */
+export function isAcknowledged(incident: Incident): boolean {
+  return incident.acknowledged_at !== null && isOpenStatus(incident.status);
+}
+
+function requireOpen(incident: Incident, what: string): void {
+  if (!isOpenStatus(incident.status)) {
+    throw new WorkflowError(`${incident.incident_id} is ${incident.status}; only an open incident can be ${what}d`);
+  }
+}
+
+function checkedActor(name: string, role: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new WorkflowError(`${role} must name someone`);
+  if (trimmed.length > MAX_ACTOR_LENGTH) throw new WorkflowError(`${role} is longer than ${MAX_ACTOR_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) throw new WorkflowError(`${role} contains control characters`);
+  return trimmed;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_NOTE_LENGTH ? `${text.slice(0, MAX_NOTE_LENGTH - 1)}…` : text;
+}
