@@ -8,8 +8,9 @@ import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesList, rulesShow } from './commands/rules.js';
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
+import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 
-export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, rulesList, rulesShow, trace];
+export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, ...WORKFLOW_COMMANDS, rulesList, rulesShow, trace];
 
 function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
   let best: CommandSpec | undefined;

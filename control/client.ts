@@ -3,7 +3,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { eventMessageToJson, incidentMessageToJson, ruleMessageToJson, type JsonObject } from './messages.js';
+import { auditMessageToJson, eventMessageToJson, incidentMessageToJson, ruleMessageToJson, type JsonObject } from './messages.js';
 
 const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -26,10 +26,61 @@ export interface ListIncidentsRequest {
   limit?: number;
 }
 
+export interface GetIncidentRequestOptions {
+  timeline?: boolean;
+  timelineLimit?: number;
+  postmortem?: boolean;
+  audit?: boolean;
+}
+
+export interface CreateIncidentRequest {
+  incident_type: string;
+  severity?: string;
+  title?: string;
+  description?: string;
+  components?: string[];
+  assigned_to?: string;
+  actor: string;
+}
+
+export interface UpdateIncidentRequest {
+  incident_id: string;
+  actor: string;
+  status?: string;
+  severity?: string;
+  notes?: string;
+  assigned_to?: string;
+  unassign?: boolean;
+  acknowledge?: boolean;
+}
+
+export interface MitigateRequest {
+  incident_id: string;
+  action_id: string;
+  actor: string;
+  approved_by?: string;
+  dry_run?: boolean;
+}
+
+export interface TimelineRequest {
+  incident_id: string;
+  event_type?: string;
+  source?: string;
+  limit?: number;
+}
+
 export interface ControlClient {
   status(): Promise<JsonObject>;
   listIncidents(request: ListIncidentsRequest): Promise<{ incidents: JsonObject[]; totalMatched: number }>;
-  getIncident(incidentId: string, options?: { timeline?: boolean; timelineLimit?: number }): Promise<JsonObject>;
+  getIncident(incidentId: string, options?: GetIncidentRequestOptions): Promise<JsonObject>;
+  createIncident(request: CreateIncidentRequest): Promise<JsonObject>;
+  updateIncident(request: UpdateIncidentRequest): Promise<JsonObject>;
+  resolveIncident(incidentId: string, actor: string, notes?: string): Promise<JsonObject>;
+  closeIncident(incidentId: string, actor: string, notes?: string): Promise<JsonObject>;
+  listActions(incidentId: string): Promise<{ incident_id: string; actions: JsonObject[]; manual_steps: string[] }>;
+  mitigate(request: MitigateRequest): Promise<{ summary: string; outcome: string; audit: JsonObject[]; incident: JsonObject }>;
+  timeline(request: TimelineRequest): Promise<{ incident_id: string; entries: JsonObject[]; total: number }>;
+  postmortem(incidentId: string): Promise<{ incident_id: string; markdown: string; draft: boolean; generated_at: string }>;
   getTrace(traceId: string): Promise<JsonObject>;
   listRules(enabledOnly?: boolean): Promise<JsonObject[]>;
   getRule(ruleId: string): Promise<JsonObject>;
@@ -66,8 +117,73 @@ export function connectControl(socketPath: string, deadlineMs = DEFAULT_DEADLINE
         incident_id: incidentId,
         timeline: options.timeline ?? false,
         timeline_limit: options.timelineLimit ?? 0,
+        postmortem: options.postmortem ?? false,
+        audit: options.audit ?? false,
       });
       return incidentMessageToJson(reply);
+    },
+    async createIncident(request) {
+      return incidentMessageToJson(await call('CreateIncident', { ...request }));
+    },
+    async updateIncident(request) {
+      return incidentMessageToJson(await call('UpdateIncident', { ...request }));
+    },
+    async resolveIncident(incidentId, actor, notes = '') {
+      return incidentMessageToJson(await call('ResolveIncident', { incident_id: incidentId, actor, notes }));
+    },
+    async closeIncident(incidentId, actor, notes = '') {
+      return incidentMessageToJson(await call('CloseIncident', { incident_id: incidentId, actor, notes }));
+    },
+    async listActions(incidentId) {
+      const reply = await call('ListActions', { incident_id: incidentId });
+      return {
+        incident_id: String(reply.incident_id ?? incidentId),
+        actions: ((reply.actions ?? []) as JsonObject[]).map((action) => ({
+          action_id: action.action_id,
+          description: action.description ?? '',
+          risk: action.risk,
+          effect: action.effect || null,
+          status: action.status,
+          recommended: Boolean(action.recommended),
+          approvers: action.approvers ?? [],
+        })),
+        manual_steps: (reply.manual_steps ?? []) as string[],
+      };
+    },
+    async mitigate(request) {
+      const reply = await call('Mitigate', { ...request });
+      return {
+        summary: String(reply.summary ?? ''),
+        outcome: String(reply.outcome ?? ''),
+        audit: ((reply.audit ?? []) as JsonObject[]).map(auditMessageToJson),
+        incident: incidentMessageToJson((reply.incident ?? {}) as JsonObject),
+      };
+    },
+    async timeline(request) {
+      const reply = await call('GetTimeline', { ...request });
+      return {
+        incident_id: String(reply.incident_id ?? request.incident_id),
+        entries: ((reply.entries ?? []) as JsonObject[]).map((entry) => ({
+          at: entry.at || null,
+          kind: entry.kind,
+          severity: entry.severity || null,
+          source: entry.source ?? '',
+          text: entry.text ?? '',
+          event_type: entry.event_type || null,
+          event_id: entry.event_id || null,
+          trace_id: entry.trace_id || null,
+        })),
+        total: Number(reply.total ?? 0),
+      };
+    },
+    async postmortem(incidentId) {
+      const reply = await call('GetPostmortem', { incident_id: incidentId });
+      return {
+        incident_id: String(reply.incident_id ?? incidentId),
+        markdown: String(reply.markdown ?? ''),
+        draft: Boolean(reply.draft),
+        generated_at: String(reply.generated_at ?? ''),
+      };
     },
     async getTrace(traceId) {
       const reply = await call('GetTrace', { trace_id: traceId });

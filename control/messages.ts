@@ -55,6 +55,15 @@ export function incidentJsonToMessage(incident: JsonObject): JsonObject {
       message.root_cause = rootCause;
       continue;
     }
+    if (key === 'status_history') {
+      message.status_history = (value as JsonObject[]).map((change) => ({ ...change, from: change.from ?? '' }));
+      continue;
+    }
+    if (key === 'audit') {
+      message.audit = (value as JsonObject[]).map(auditJsonToMessage);
+      message.has_audit = true;
+      continue;
+    }
     if (key === 'actions') {
       message.actions = (value as JsonObject[]).map((action) => {
         const copy = { ...action };
@@ -107,6 +116,7 @@ export function incidentMessageToJson(message: JsonObject): JsonObject {
     trace_ids: message.trace_ids ?? [],
   };
   if (message.has_timeline) json.timeline = ((message.timeline ?? []) as JsonObject[]).map(eventMessageToJson);
+  if (typeof message.postmortem === 'string') json.postmortem = message.postmortem;
   json.notes = message.notes ?? [];
   json.actions = ((message.actions ?? []) as JsonObject[]).map((action) => ({
     action_id: action.action_id,
@@ -118,7 +128,44 @@ export function incidentMessageToJson(message: JsonObject): JsonObject {
   json.rule_id = message.rule_id || null;
   json.last_event_at = message.last_event_at || null;
   json.updated_at = message.updated_at || null;
+  json.status_history = ((message.status_history ?? []) as JsonObject[]).map((change) => ({
+    at: change.at || null,
+    from: change.from || null,
+    to: change.to,
+    by: change.by,
+    reason: change.reason,
+  }));
+  json.acknowledged_by = message.acknowledged_by ?? null;
+  json.acknowledged = Boolean(message.acknowledged);
+  json.auto_resolved = Boolean(message.auto_resolved);
+  json.resolution = message.resolution || null;
+  json.peak_error_rate = message.peak_error_rate ?? null;
+  if (message.has_audit) json.audit = ((message.audit ?? []) as JsonObject[]).map(auditMessageToJson);
+  if (message.runbook) {
+    const runbook = message.runbook as JsonObject;
+    json.runbook = { steps: runbook.steps ?? [], links: runbook.links ?? [] };
+  }
   return json;
+}
+
+export function auditJsonToMessage(entry: JsonObject): JsonObject {
+  const message = { ...entry };
+  if (message.approved_by === null) delete message.approved_by;
+  return message;
+}
+
+export function auditMessageToJson(message: JsonObject): JsonObject {
+  return {
+    seq: Number(message.seq ?? 0),
+    at: message.at || null,
+    incident_id: message.incident_id,
+    action_id: message.action_id,
+    kind: message.kind,
+    actor: message.actor,
+    risk: message.risk,
+    approved_by: message.approved_by ?? null,
+    detail: message.detail,
+  };
 }
 
 /** Map fields arrive in no particular order; show the biggest counts first. */

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { eventJsonToMessage, incidentJsonToMessage, ruleJsonToMessage, type JsonObject } from './messages.js';
+import { auditJsonToMessage, eventJsonToMessage, incidentJsonToMessage, ruleJsonToMessage, type JsonObject } from './messages.js';
 
 export interface ListIncidentsQuery {
   statuses: string[];
@@ -17,10 +17,69 @@ export interface ListIncidentsQuery {
   limit: number;
 }
 
+export interface GetIncidentOptions {
+  timeline: boolean;
+  /** 0: the server's cap */
+  timelineLimit: number;
+  postmortem: boolean;
+  audit: boolean;
+}
+
+export interface CreateIncidentInput {
+  incident_type: string;
+  severity: string;
+  title: string;
+  description: string;
+  components: string[];
+  assigned_to: string;
+  actor: string;
+}
+
+export interface UpdateIncidentInput {
+  incident_id: string;
+  actor: string;
+  status: string;
+  severity: string;
+  notes: string;
+  assigned_to: string;
+  unassign: boolean;
+  acknowledge: boolean;
+}
+
+export interface MitigateInput {
+  incident_id: string;
+  action_id: string;
+  actor: string;
+  approved_by: string;
+  dry_run: boolean;
+}
+
+export interface TimelineQuery {
+  incident_id: string;
+  event_type: string;
+  source: string;
+  limit: number;
+}
+
+/**
+ * What the daemon answers with. Methods throw RequestRefused (FAILED_PRECONDITION), NotFound or BadRequest
+ * (INVALID_ARGUMENT) with one clear line; anything else is INTERNAL.
+ */
 export interface ControlBackend {
   status(): JsonObject;
   listIncidents(query: ListIncidentsQuery): { incidents: JsonObject[]; totalMatched: number };
-  getIncident(incidentId: string, timeline: boolean, timelineLimit: number): JsonObject | undefined;
+  getIncident(incidentId: string, options: GetIncidentOptions): JsonObject | undefined;
+  createIncident(input: CreateIncidentInput): Promise<JsonObject>;
+  updateIncident(input: UpdateIncidentInput): Promise<JsonObject>;
+  resolveIncident(incidentId: string, actor: string, notes: string): Promise<JsonObject>;
+  closeIncident(incidentId: string, actor: string, notes: string): Promise<JsonObject>;
+  listActions(incidentId: string): { actions: JsonObject[]; manual_steps: string[] };
+  /** { summary, outcome, audit: AuditEntryJson[], incident: IncidentJson } */
+  mitigate(input: MitigateInput): Promise<JsonObject>;
+  /** { entries, total } */
+  timeline(query: TimelineQuery): JsonObject;
+  /** { markdown, draft, generated_at } */
+  postmortem(incidentId: string): JsonObject;
   /** The trace as contract JSON ({trace_id, spans, events, services, incident_ids}); undefined when unknown. */
   getTrace(traceId: string): JsonObject | undefined;
   listRules(enabledOnly: boolean): JsonObject[];
@@ -33,18 +92,31 @@ export interface ControlServer {
 }
 
 /** A request the client got wrong: answered with INVALID_ARGUMENT. */
-class BadRequest extends Error {}
+export class BadRequest extends Error {}
+/** A change the workflow refuses (state machine, approvals, cooldowns…): FAILED_PRECONDITION. */
+export class RequestRefused extends Error {}
+/** An id that does not exist: NOT_FOUND. */
+export class NotFound extends Error {}
 
-function unary<Req, Res>(handler: (request: Req) => Res): grpc.handleUnaryCall<Req, Res> {
+function statusOf(error: unknown): grpc.status {
+  if (error instanceof BadRequest) return grpc.status.INVALID_ARGUMENT;
+  if (error instanceof RequestRefused) return grpc.status.FAILED_PRECONDITION;
+  if (error instanceof NotFound) return grpc.status.NOT_FOUND;
+  return grpc.status.INTERNAL;
+}
+
+function unary<Req, Res>(handler: (request: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    try {
-      callback(null, handler(call.request));
-    } catch (error) {
-      const code = error instanceof BadRequest ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
-      callback({ code, details: (error as Error).message } as grpc.ServiceError);
-    }
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback({ code: statusOf(error), details: (error as Error).message } as grpc.ServiceError),
+      );
   };
 }
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 function notFound(what: string): grpc.ServiceError {
   return { code: grpc.status.NOT_FOUND, details: `${what} not found` } as grpc.ServiceError;
@@ -90,7 +162,12 @@ export async function startControlServer(socketPath: string, backend: ControlBac
     GetIncident: (call: grpc.ServerUnaryCall<JsonObject, JsonObject>, callback: grpc.sendUnaryData<JsonObject>) => {
       try {
         const id = String(call.request.incident_id ?? '');
-        const found = backend.getIncident(id, Boolean(call.request.timeline), Number(call.request.timeline_limit ?? 0));
+        const found = backend.getIncident(id, {
+          timeline: Boolean(call.request.timeline),
+          timelineLimit: Number(call.request.timeline_limit ?? 0),
+          postmortem: Boolean(call.request.postmortem),
+          audit: Boolean(call.request.audit),
+        });
         if (!found) return callback(notFound(`incident ${id}`));
         callback(null, incidentJsonToMessage(found));
       } catch (error) {
@@ -119,6 +196,68 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       if (!rule) return callback(notFound(`rule ${id}`));
       callback(null, ruleJsonToMessage(rule));
     },
+    CreateIncident: unary(async (request: JsonObject) =>
+      incidentJsonToMessage(
+        await backend.createIncident({
+          incident_type: text(request.incident_type),
+          severity: text(request.severity),
+          title: text(request.title),
+          description: text(request.description),
+          components: ((request.components ?? []) as string[]).map(String),
+          assigned_to: text(request.assigned_to),
+          actor: text(request.actor),
+        }),
+      ),
+    ),
+    UpdateIncident: unary(async (request: JsonObject) =>
+      incidentJsonToMessage(
+        await backend.updateIncident({
+          incident_id: text(request.incident_id),
+          actor: text(request.actor),
+          status: text(request.status),
+          severity: text(request.severity),
+          notes: text(request.notes),
+          assigned_to: text(request.assigned_to),
+          unassign: Boolean(request.unassign),
+          acknowledge: Boolean(request.acknowledge),
+        }),
+      ),
+    ),
+    ResolveIncident: unary(async (request: JsonObject) =>
+      incidentJsonToMessage(await backend.resolveIncident(text(request.incident_id), text(request.actor), text(request.notes))),
+    ),
+    CloseIncident: unary(async (request: JsonObject) =>
+      incidentJsonToMessage(await backend.closeIncident(text(request.incident_id), text(request.actor), text(request.notes))),
+    ),
+    ListActions: unary((request: JsonObject) => {
+      const id = text(request.incident_id);
+      return { incident_id: id, ...backend.listActions(id) };
+    }),
+    Mitigate: unary(async (request: JsonObject) => {
+      const reply = await backend.mitigate({
+        incident_id: text(request.incident_id),
+        action_id: text(request.action_id),
+        actor: text(request.actor),
+        approved_by: text(request.approved_by),
+        dry_run: Boolean(request.dry_run),
+      });
+      return {
+        ...reply,
+        audit: ((reply.audit ?? []) as JsonObject[]).map(auditJsonToMessage),
+        incident: incidentJsonToMessage(reply.incident as JsonObject),
+      };
+    }),
+    GetTimeline: unary((request: JsonObject) => {
+      const id = text(request.incident_id);
+      return {
+        incident_id: id,
+        ...backend.timeline({ incident_id: id, event_type: text(request.event_type), source: text(request.source), limit: Number(request.limit ?? 0) }),
+      };
+    }),
+    GetPostmortem: unary((request: JsonObject) => {
+      const id = text(request.incident_id);
+      return { incident_id: id, ...backend.postmortem(id) };
+    }),
   });
 
   // The socket must never be reachable by other users, not even for the instant between bind and chmod.

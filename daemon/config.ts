@@ -21,6 +21,10 @@ import {
 } from '../receiver/metrics/metric-converter-options.js';
 import { ReceiverOptionError } from '../receiver/option-checks.js';
 import { ConfigError, describeValue } from './config-error.js';
+import { parseRunbooksConfig, type Runbook } from '../engine/runbook.js';
+import type { IncidentType } from '../engine/types.js';
+import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
+import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -67,6 +71,16 @@ export interface DetectConfig {
   rules: DetectionRule[];
 }
 
+export interface WorkflowConfig {
+  /**
+   * Quiet time before an incident resolves itself: once no matching event has arrived for its rule's window it is
+   * `recovering`; after this many further seconds without one it is resolved (auto-resolved). Default 300.
+   */
+  recovery_quiet_period_seconds: number;
+  /** Resolve automatically when the exit criteria hold; false stops at `recovering`. Default true. */
+  auto_resolve: boolean;
+}
+
 export interface StorageConfig {
   /** Where the LMDB files live. Default `./.firewatch`. */
   directory: string;
@@ -79,10 +93,19 @@ export interface ControlConfig {
   socket: string;
 }
 
+/** `remediation`: actions, approvals, recommendations (respond/config.ts) and runbooks per incident type. */
+export interface RemediationSettings extends RemediationConfig {
+  /** Steps and links per incident type, shown by `incidents get` and in the post-mortem. Default none. */
+  runbooks: Partial<Record<IncidentType, Runbook>>;
+}
+
 export interface Config {
   /** A protocol is off (null) when the file lists `receivers.otlp.protocols` without it, as in the Collector. */
   receivers: { otlp: { protocols: { grpc: GrpcProtocolConfig | null; http: HttpProtocolConfig | null } } };
-  processors: { convert: ConvertConfig; detect: DetectConfig };
+  processors: { convert: ConvertConfig; detect: DetectConfig; workflow: WorkflowConfig };
+  /** Notification channels (notify/config.ts); none by default: incidents are only logged. */
+  exporters: NotifyConfig;
+  remediation: RemediationSettings;
   storage: StorageConfig;
   service: { control: ControlConfig };
 }
@@ -108,7 +131,10 @@ export function createDefaultConfig(): Config {
         metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
       },
       detect: { event_ring_capacity: 100_000, trace_ring_capacity: 200_000, max_groups_per_rule: 10_000, rules: builtinRules() },
+      workflow: { recovery_quiet_period_seconds: 300, auto_resolve: true },
     },
+    exporters: createDefaultNotifyConfig(),
+    remediation: { ...createDefaultRemediationConfig(), runbooks: {} },
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
   };
@@ -180,6 +206,11 @@ function positiveNumber(max: number): Check {
   };
 }
 
+const boolean: Check = (raw, path) => {
+  if (typeof raw !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describe(raw)}`);
+  return raw;
+};
+
 const nonEmptyString: Check = (raw, path) => {
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw new ConfigError(path, `must be a non-empty string, got ${describe(raw)}`);
@@ -220,6 +251,18 @@ function receiverCheck<T>(parse: (raw: unknown, path: string) => T): Check {
 
 const NOT_YET = 'is not available in this version of firewatch';
 
+/** `remediation`: runbooks are parsed by engine/runbook.ts, the rest by respond/config.ts. */
+const remediationSettings: Check = (raw, path) => {
+  if (raw === null || raw === undefined) return { ...createDefaultRemediationConfig(), runbooks: {} };
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, `must be a mapping, got ${describe(raw)}`);
+  const { runbooks, ...rest } = raw as Record<string, unknown>;
+  const settings: RemediationSettings = {
+    ...parseRemediationConfig(rest, path),
+    runbooks: runbooks === undefined || runbooks === null ? {} : parseRunbooksConfig(runbooks, `${path}.runbooks`),
+  };
+  return settings;
+};
+
 const SCHEMA: Section = section({
   receivers: section({
     otlp: section({
@@ -257,9 +300,13 @@ const SCHEMA: Section = section({
       max_groups_per_rule: value(positiveInteger(1_000_000)),
       rules: value(ruleList),
     }),
+    workflow: section({
+      recovery_quiet_period_seconds: value(positiveNumber(604_800)),
+      auto_resolve: value(boolean),
+    }),
   }),
-  exporters: unsupported(`notification exporters (Slack, PagerDuty, email, webhooks) ${NOT_YET}`),
-  remediation: unsupported(`remediation actions ${NOT_YET}`),
+  exporters: value((raw, path) => parseExportersConfig(raw, path)),
+  remediation: value(remediationSettings),
   storage: section({
     directory: value(nonEmptyString),
     event_retention_hours: value(positiveNumber(87_600)),

@@ -10,7 +10,10 @@
 import { resolve } from 'node:path';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson, ruleToJson } from '../engine/json.js';
-import { isOpenStatus, type IngestResult, type SpanRecord } from '../engine/types.js';
+import { isOpenStatus, type SpanRecord } from '../engine/types.js';
+import { createChannels } from '../notify/channel.js';
+import { createOutboxWorker } from '../notify/outbox-worker.js';
+import { createResponder } from '../respond/responder.js';
 import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
 import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
 import { BackpressureError, type TelemetryConsumer } from '../receiver/consumer.js';
@@ -18,18 +21,18 @@ import { GroupCommitter } from '../store/group-commit.js';
 import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
 
-/** Timeline events returned by GetIncident when the client sets no limit. */
-const TIMELINE_CAP = 10_000;
 /** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
 const MAX_PENDING_COMMITS = 2_048;
 /** Events reloaded after a restart: those that arrived within this multiple of the longest rule window. */
 const RESTORE_WINDOW_FACTOR = 2;
-/** How often time-based detection runs (silence, prolonged incidents). */
-const TICK_INTERVAL_MS = 5_000;
+/** How often time-based work runs (silence, prolonged incidents, recovery) at most and at least. */
+const MAX_TICK_INTERVAL_MS = 5_000;
+const MIN_TICK_INTERVAL_MS = 250;
 /** How often events past their retention are pruned. */
 const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
@@ -72,27 +75,35 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     eventRingCapacity: config.processors.detect.event_ring_capacity,
     traceRingCapacity: config.processors.detect.trace_ring_capacity,
     maxGroupsPerRule: config.processors.detect.max_groups_per_rule,
+    recovery: {
+      quietPeriodSeconds: config.processors.workflow.recovery_quiet_period_seconds,
+      autoResolve: config.processors.workflow.auto_resolve,
+    },
   });
-
-  const knownIncidents = new Set<string>();
-  const reportNewIncidents = (result: IngestResult) => {
-    for (const incident of result.incidents) {
-      if (knownIncidents.has(incident.incident_id)) continue;
-      knownIncidents.add(incident.incident_id);
-      log.info('incident opened', {
-        incident_id: incident.incident_id,
-        type: incident.incident_type,
-        severity: incident.severity,
-        components: incident.affected_components.join(','),
-        events: incident.event_count,
-      });
-    }
-  };
+  const committer = new GroupCommitter(store);
+  const responder = createResponder({ config: config.remediation, store: store.remediation, clock, log });
+  const outboxWorker = createOutboxWorker({
+    outbox: store.outbox,
+    channels: createChannels(config.exporters),
+    retry: config.exporters.retry,
+    clock,
+    log,
+  });
+  const workflow = new IncidentService({
+    config,
+    engine,
+    store,
+    committer,
+    responder,
+    clock,
+    log,
+    onNotificationsStaged: () => outboxWorker.poke(),
+  });
 
   // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
   const persisted = store.loadState(restoreSince);
-  for (const incident of persisted.openIncidents) knownIncidents.add(incident.incident_id);
+  workflow.resume(persisted.openIncidents);
   const restored = engine.restore({
     nextEventSeq: persisted.counters.nextEventSeq,
     nextIncidentSeq: persisted.counters.nextIncidentSeq,
@@ -103,8 +114,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       .incidents.filter((incident) => !isOpenStatus(incident.status))
       .slice(0, PAST_INCIDENTS_RESTORED),
   });
-  reportNewIncidents(restored);
-  await store.commit(restored, engine.counters());
+  await workflow.persist(restored);
   log.info('state restored', {
     open_incidents: persisted.openIncidents.length,
     replayed_events: persisted.recentEvents.length,
@@ -116,7 +126,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     logs: { items: 0, rejected: 0, events: 0 },
     metrics: { items: 0, rejected: 0, events: 0 },
   };
-  const committer = new GroupCommitter(store);
   let pendingCommits = 0;
 
   const pipeline: TelemetryConsumer = {
@@ -136,10 +145,9 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         spans,
         ...(batch.perService ? { serviceTotals: batch.perService } : {}),
       });
-      reportNewIncidents(result);
       pendingCommits += 1;
       try {
-        await committer.submit(result, engine.counters());
+        await workflow.persist(result);
       } finally {
         pendingCommits -= 1;
       }
@@ -192,13 +200,15 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       });
       return { incidents: page.incidents.map((incident) => incidentToJson(incident)), totalMatched: page.totalMatched };
     },
-    getIncident: (incidentId, timeline, timelineLimit) => {
-      const incident = store.getIncident(incidentId);
-      if (!incident) return undefined;
-      if (!timeline) return incidentToJson(incident);
-      const limit = timelineLimit > 0 ? Math.min(timelineLimit, TIMELINE_CAP) : TIMELINE_CAP;
-      return incidentToJson(incident, { timeline: store.timeline(incidentId, limit) });
-    },
+    getIncident: (incidentId, options) => workflow.getIncident(incidentId, options),
+    createIncident: (input) => workflow.createIncident(input),
+    updateIncident: (input) => workflow.updateIncident(input),
+    resolveIncident: (incidentId, actor, notes) => workflow.resolveIncident(incidentId, actor, notes),
+    closeIncident: (incidentId, actor, notes) => workflow.closeIncident(incidentId, actor, notes),
+    listActions: (incidentId) => workflow.listActions(incidentId),
+    mitigate: (input) => workflow.mitigate(input),
+    timeline: (query) => workflow.timeline(query),
+    postmortem: (incidentId) => workflow.postmortem(incidentId),
     getTrace: (traceId) => traceToJson(traceId, store, engine),
     listRules: (enabledOnly) => engine.rules().filter((rule) => !enabledOnly || rule.enabled).map(ruleToJson),
     getRule: (ruleId) => {
@@ -229,12 +239,13 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   // Time-based work (silence, prolonged incidents) runs on the daemon's clock, not per export.
   const ticker = setInterval(() => {
-    const result = engine.tick();
-    reportNewIncidents(result);
-    committer.submit(result, engine.counters()).catch((error: unknown) => {
+    workflow.persist(engine.tick()).catch((error: unknown) => {
       log.error('cannot persist time-based changes', { error: (error as Error).message });
     });
-  }, TICK_INTERVAL_MS);
+    workflow.expireApprovals().catch((error: unknown) => {
+      log.error('cannot expire approval requests', { error: (error as Error).message });
+    });
+  }, tickInterval(config));
   ticker.unref();
 
   // Events that never joined an incident are only needed for detection windows and drill-down: keep them for the
@@ -255,6 +266,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       });
   }, PRUNE_INTERVAL_MS);
   pruner.unref();
+
+  outboxWorker.start();
 
   log.info('firewatch ready', {
     otlp_grpc: grpcEndpoint || 'off',
@@ -278,7 +291,9 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         clearInterval(pruner);
         while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
+        await workflow.idle();
         await committer.idle();
+        await outboxWorker.stop();
         await control.stop();
         await store.close();
         log.info('firewatch stopped', {});
@@ -286,6 +301,15 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       return stopping;
     },
   };
+}
+
+/** Ticks pace recovery and silence: the shortest rule check interval or half the quiet period, within bounds. */
+function tickInterval(config: Config): number {
+  let ms = Math.min(MAX_TICK_INTERVAL_MS, (config.processors.workflow.recovery_quiet_period_seconds * 1000) / 2);
+  for (const rule of config.processors.detect.rules) {
+    if (rule.enabled) ms = Math.min(ms, rule.check_interval_seconds * 1000);
+  }
+  return Math.max(MIN_TICK_INTERVAL_MS, ms);
 }
 
 export interface RunOptions {

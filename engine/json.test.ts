@@ -88,6 +88,12 @@ describe('incidentToJson', () => {
       'rule_id',
       'last_event_at',
       'updated_at',
+      'status_history',
+      'acknowledged_by',
+      'acknowledged',
+      'auto_resolved',
+      'resolution',
+      'peak_error_rate',
     ]);
     expect(json).toMatchObject({
       incident_id: 'inc_00001',

@@ -16,7 +16,9 @@
 // Enum values (severity, status, incident_type) are lowercase already; they are written as they are.
 // The shapes are type aliases, not interfaces, so they stay assignable to Record<string, unknown> (JSON objects).
 
+import { isOpenStatus } from './types.js';
 import type {
+  AuditEntry,
   DetectionRule,
   Incident,
   IncidentAction,
@@ -84,6 +86,31 @@ export type IncidentJson = {
   rule_id: string | null;
   last_event_at: string | null;
   updated_at: string | null;
+  status_history: StatusChangeJson[];
+  acknowledged_by: string | null;
+  /** True while acknowledged: the acknowledgement ends when the incident resolves (acknowledged_at stays). */
+  acknowledged: boolean;
+  auto_resolved: boolean;
+  resolution: string | null;
+  peak_error_rate: number | null;
+  /** With --full: the remediation audit log, oldest first. */
+  audit?: AuditEntryJson[];
+  /** The configured runbook for its type (remediation.runbooks), when there is one. */
+  runbook?: { steps: string[]; links: { title: string; url: string }[] };
+};
+
+export type StatusChangeJson = { at: string | null; from: string | null; to: string; by: string; reason: string };
+
+export type AuditEntryJson = {
+  seq: number;
+  at: string | null;
+  incident_id: string;
+  action_id: string;
+  kind: string;
+  actor: string;
+  risk: string;
+  approved_by: string | null;
+  detail: string;
 };
 
 export interface IncidentJsonOptions {
@@ -91,6 +118,9 @@ export interface IncidentJsonOptions {
   timeline?: readonly IncidentEvent[];
   /** The post-mortem markdown (null when none was generated yet). */
   postmortem?: string | null;
+  /** The remediation audit log entries of the incident. */
+  audit?: readonly AuditEntry[];
+  runbook?: { steps: string[]; links: { title: string; url: string }[] };
 }
 
 export type RuleJson = {
@@ -214,6 +244,34 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
     rule_id: orNull(incident.rule_id),
     last_event_at: isoTime(incident.last_event_at),
     updated_at: isoTime(incident.updated_at),
+    status_history: (incident.status_history ?? []).map((change) => ({
+      at: isoTime(change.at),
+      from: change.from,
+      to: change.to,
+      by: change.by,
+      reason: change.reason,
+    })),
+    acknowledged_by: incident.acknowledged_by ?? null,
+    acknowledged: incident.acknowledged_at !== null && isOpenStatus(incident.status),
+    auto_resolved: incident.auto_resolved ?? false,
+    resolution: orNull(incident.resolution ?? ''),
+    peak_error_rate: incident.peak_error_rate ?? null,
+    ...(options.audit !== undefined ? { audit: options.audit.map(auditEntryToJson) } : {}),
+    ...(options.runbook !== undefined ? { runbook: { steps: [...options.runbook.steps], links: options.runbook.links.map((l) => ({ ...l })) } } : {}),
+  };
+}
+
+export function auditEntryToJson(entry: AuditEntry): AuditEntryJson {
+  return {
+    seq: entry.seq,
+    at: isoTime(entry.at),
+    incident_id: entry.incident_id,
+    action_id: entry.action_id,
+    kind: entry.kind,
+    actor: entry.actor,
+    risk: entry.risk,
+    approved_by: entry.approved_by,
+    detail: entry.detail,
   };
 }
 

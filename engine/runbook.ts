@@ -112,7 +112,9 @@ function parseLinks(raw: unknown, path: string): RunbookLink[] {
   }
   return raw.map((item, i) => {
     const itemPath = `${path}[${i}]`;
-    if (!isMapping(item)) throw new ConfigError(itemPath, `must be a mapping { title, url }, got ${describeValue(item)}`);
+    if (!isMapping(item)) {
+      throw new ConfigError(itemPath, `must be a mapping { title, url }, got ${describeValue(item)}`);
+    }
     checkKeys(item, LINK_KEYS, itemPath);
     return {
       title: oneLine(item.title, MAX_RUNBOOK_LINK_TITLE_LENGTH, `${itemPath}.title`),
@@ -144,7 +146,9 @@ export function parseRunbooksConfig(
 ): Partial<Record<IncidentType, Runbook>> {
   const runbooks: Partial<Record<IncidentType, Runbook>> = {};
   if (raw === null || raw === undefined) return runbooks;
-  if (!isMapping(raw)) throw new ConfigError(path, `must be a mapping from incident type to a runbook, got ${describeValue(raw)}`);
+  if (!isMapping(raw)) {
+    throw new ConfigError(path, `must be a mapping from incident type to a runbook, got ${describeValue(raw)}`);
+  }
   for (const [key, value] of Object.entries(raw)) {
     const keyPath = `${path}.${key}`;
     if (!isIncidentType(key)) {

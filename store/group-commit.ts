@@ -9,11 +9,11 @@
 // incident is written once per transaction in its latest state, events are appended, and one fsync covers every
 // export in the batch. Each export still resolves only once its own changes are on disk.
 
-import type { Incident, IncidentEvent, IngestResult, SpanRecord } from '../engine/types.js';
-import type { StoreCounters } from './lmdb-store.js';
+import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
+import type { CommitExtras, StoreCounters, StoredPostmortem } from './lmdb-store.js';
 
 export interface CommitTarget {
-  commit(result: IngestResult, counters: StoreCounters): Promise<void>;
+  commit(result: IngestResult, counters: StoreCounters, extras?: CommitExtras): Promise<void>;
 }
 
 interface PendingBatch {
@@ -21,6 +21,8 @@ interface PendingBatch {
   linked: IncidentEvent[];
   incidents: Map<string, Incident>;
   traceSpans: SpanRecord[];
+  outbox: OutboxItem[];
+  postmortems: Map<string, StoredPostmortem>;
   counters: StoreCounters;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
 }
@@ -40,12 +42,32 @@ export class GroupCommitter {
   constructor(private readonly target: CommitTarget) {}
 
   /** Resolves once `result` (and everything submitted before it) is durable. */
-  submit(result: IngestResult, counters: StoreCounters): Promise<void> {
+  submit(result: IngestResult, counters: StoreCounters, extras: CommitExtras = {}): Promise<void> {
     const traceSpans = result.traceSpans ?? [];
-    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0 && traceSpans.length === 0) {
+    const outbox = extras.outbox ?? [];
+    const postmortems = extras.postmortems ?? [];
+    if (
+      result.events.length === 0 &&
+      result.linked.length === 0 &&
+      result.incidents.length === 0 &&
+      traceSpans.length === 0 &&
+      outbox.length === 0 &&
+      postmortems.length === 0
+    ) {
       return Promise.resolve();
     }
-    const batch: PendingBatch = (this.pending ??= { events: [], linked: [], incidents: new Map(), traceSpans: [], counters, waiters: [] } as PendingBatch);
+    const batch: PendingBatch = (this.pending ??= {
+      events: [],
+      linked: [],
+      incidents: new Map(),
+      traceSpans: [],
+      outbox: [],
+      postmortems: new Map(),
+      counters,
+      waiters: [],
+    });
+    for (const item of outbox) batch.outbox.push(item);
+    for (const postmortem of postmortems) batch.postmortems.set(postmortem.incident_id, postmortem);
     for (const span of traceSpans) batch.traceSpans.push(span);
     for (const event of result.events) batch.events.push(event);
     for (const event of result.linked) batch.linked.push(event);
@@ -78,6 +100,7 @@ export class GroupCommitter {
         await this.target.commit(
           { events: batch.events, linked: batch.linked, incidents: [...batch.incidents.values()], traceSpans: batch.traceSpans },
           batch.counters,
+          { outbox: batch.outbox, postmortems: [...batch.postmortems.values()] },
         );
         this.stats.batches += 1;
         this.stats.submissions += batch.waiters.length;

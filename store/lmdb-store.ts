@@ -13,11 +13,17 @@
 //   trace_events      [trace_id, seq]           → true        (a trace's events, for `firewatch trace`)
 //   trace_spans       [trace_id, span_id]       → SpanRecord  (spans of traces that joined an incident)
 //   meta              'counters'                → { nextEventSeq, nextIncidentSeq }
+//   postmortems       incident_id               → StoredPostmortem (written when it resolves, rewritten on later changes)
+//   outbox, dead_letters                        → notifications (store/outbox.ts), staged in the same transaction
+//                                                 as the incident change that caused them
+//   audit, action_state, approvals              → remediation (store/remediation-store.ts)
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { Incident, IncidentEvent, IngestResult, SpanRecord } from '../engine/types.js';
+import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
 import { isOpenStatus } from '../engine/types.js';
+import { Outbox } from './outbox.js';
+import { RemediationStore } from './remediation-store.js';
 
 export interface StoreCounters {
   nextEventSeq: number;
@@ -43,6 +49,19 @@ export interface IncidentPage {
   totalMatched: number;
 }
 
+export interface StoredPostmortem {
+  incident_id: string;
+  markdown: string;
+  /** epoch ms */
+  generated_at: number;
+}
+
+/** Written in the same transaction as an IngestResult: what the incident changes in it caused. */
+export interface CommitExtras {
+  outbox?: readonly OutboxItem[];
+  postmortems?: readonly StoredPostmortem[];
+}
+
 export interface PersistedState {
   counters: StoreCounters;
   openIncidents: Incident[];
@@ -63,28 +82,45 @@ export class LmdbStore {
   private readonly meta: Database<StoreCounters, string>;
   private readonly traceEvents: Database<true, [string, number]>;
   private readonly traceSpans: Database<SpanRecord, [string, string]>;
+  private readonly postmortems: Database<StoredPostmortem, string>;
+  /** Notifications waiting for delivery, and those given up on. */
+  readonly outbox: Outbox;
+  /** Remediation audit log, approvals, cooldowns and circuit breakers. */
+  readonly remediation: RemediationStore;
   private closed = false;
   /** First event seq the next pruneEvents() looks at: everything before it was pruned or is kept for an incident. */
   private pruneCursor = 0;
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    this.root = open({ path: directory, maxDbs: 8, mapSize: 2 * 1024 ** 3 });
+    this.root = open({ path: directory, maxDbs: 16, mapSize: 2 * 1024 ** 3 });
     this.events = this.root.openDB({ name: 'events' });
     this.incidents = this.root.openDB({ name: 'incidents' });
     this.incidentEvents = this.root.openDB({ name: 'incident_events' });
     this.meta = this.root.openDB({ name: 'meta' });
     this.traceEvents = this.root.openDB({ name: 'trace_events' });
     this.traceSpans = this.root.openDB({ name: 'trace_spans' });
+    this.postmortems = this.root.openDB({ name: 'postmortems' });
+    this.outbox = new Outbox(this.root);
+    this.remediation = new RemediationStore(this.root);
   }
 
   /**
    * Writes one IngestResult and the engine's counters atomically; resolves once it is on disk.
    * Nothing to write resolves at once.
    */
-  async commit(result: IngestResult, counters: StoreCounters): Promise<void> {
+  async commit(result: IngestResult, counters: StoreCounters, extras: CommitExtras = {}): Promise<void> {
     const traceSpans = result.traceSpans ?? [];
-    if (result.events.length === 0 && result.linked.length === 0 && result.incidents.length === 0 && traceSpans.length === 0) {
+    const outbox = extras.outbox ?? [];
+    const postmortems = extras.postmortems ?? [];
+    if (
+      result.events.length === 0 &&
+      result.linked.length === 0 &&
+      result.incidents.length === 0 &&
+      traceSpans.length === 0 &&
+      outbox.length === 0 &&
+      postmortems.length === 0
+    ) {
       return;
     }
     // All puts below run in this one synchronous block: lmdb-js commits them as one transaction.
@@ -98,6 +134,8 @@ export class LmdbStore {
       void this.incidentEvents.put([event.incident_id, event.seq], true);
     }
     for (const incident of result.incidents) void this.incidents.put(incident.incident_id, incident);
+    for (const item of outbox) this.outbox.stage(item);
+    for (const postmortem of postmortems) void this.postmortems.put(postmortem.incident_id, postmortem);
     const last = this.meta.put(COUNTERS_KEY, counters);
     await last;
     await this.root.flushed;
@@ -120,6 +158,10 @@ export class LmdbStore {
     }
     recentEvents.reverse();
     return { counters: this.counters(), openIncidents, recentEvents };
+  }
+
+  postmortem(incidentId: string): StoredPostmortem | undefined {
+    return this.postmortems.get(incidentId);
   }
 
   getIncident(incidentId: string): Incident | undefined {

@@ -6,7 +6,7 @@ import { UsageError, type CommandSpec, type FlagSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
-import { sanitizeLine } from '../render/terminal-text.js';
+import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
 import { formatAgo, formatClock, formatDuration, parseSince } from '../render/time.js';
 
 export const FORMAT_FLAG: FlagSpec = {
@@ -104,7 +104,7 @@ export const incidentsGet: CommandSpec = {
   flags: [
     { name: 'timeline', kind: 'boolean', description: 'include the timeline of events, oldest first' },
     { name: 'postmortem', kind: 'boolean', description: 'include the post-mortem, when one has been written' },
-    { name: 'full', kind: 'boolean', description: 'include everything' },
+    { name: 'full', kind: 'boolean', description: 'include everything: timeline, post-mortem, remediation audit log' },
     { name: 'limit', kind: 'number', placeholder: 'N', description: 'at most N timeline events (default: the daemon\'s cap)' },
     FORMAT_FLAG,
   ],
@@ -113,11 +113,12 @@ export const incidentsGet: CommandSpec = {
     const id = args.positionals[0]!;
     const full = Boolean(args.flags.full);
     const timeline = full || Boolean(args.flags.timeline);
+    const postmortem = full || Boolean(args.flags.postmortem);
     const incident = await withClient(args, (client) =>
-      client.getIncident(id, { timeline, timelineLimit: (args.flags.limit as number | undefined) ?? 0 }),
+      client.getIncident(id, { timeline, timelineLimit: (args.flags.limit as number | undefined) ?? 0, postmortem, audit: full }),
     );
     const format = (args.flags.format as string | undefined) ?? 'table';
-    if (full || args.flags.postmortem) incident.postmortem ??= null;
+    if (postmortem) incident.postmortem ??= null;
     if (format === 'json') {
       printJson(incident);
     } else if (format === 'csv') {
@@ -145,7 +146,8 @@ export function renderIncidentDetail(incident: JsonObject): string {
     `${sanitizeLine(incident.incident_id)}  ${sanitizeLine(incident.title)}`,
     field('type', incident.incident_type),
     field('severity', String(incident.severity).toUpperCase()),
-    field('status', incident.status + (incident.acknowledged_at ? ' (acknowledged)' : '')),
+    field('status', String(incident.status) + (incident.acknowledged ? ` (acknowledged by ${String(incident.acknowledged_by)})` : '') +
+      (incident.auto_resolved ? ' (auto-resolved)' : '')),
     field('detected', `${incident.detected_at} (${formatAgo(incident.detected_at)})`),
     field('first event', incident.first_event_at),
     field('mttd', formatDuration(Number(incident.mttd))),
@@ -153,6 +155,10 @@ export function renderIncidentDetail(incident: JsonObject): string {
     field('events', incident.event_count),
     field('components', ((incident.affected_components ?? []) as string[]).join(', ')),
     field('assigned to', incident.assigned_to ?? '-'),
+    ...(incident.resolution ? [field('resolution', incident.resolution)] : []),
+    ...(incident.peak_error_rate !== null && incident.peak_error_rate !== undefined
+      ? [field('peak errors', `${(Number(incident.peak_error_rate) * 100).toFixed(1)}% of requests`)]
+      : []),
     field('rule', incident.rule_id || '-'),
     field('root cause', `${rootCause.primary_error_type || '-'} from ${rootCause.primary_source || '-'}`),
     ...(rootCause.root_span ? [field('  root span', describeRootSpan(rootCause.root_span as JsonObject))] : []),
@@ -166,13 +172,41 @@ export function renderIncidentDetail(incident: JsonObject): string {
     field('traces', traceIds.length === 0 ? '-' : `${traceIds.length}: ${traceIds.slice(0, 3).join(', ')}${traceIds.length > 3 ? ', …' : ''}`),
     field('description', incident.description),
   ];
+  const history = (incident.status_history ?? []) as JsonObject[];
+  if (history.length > 0) {
+    lines.push('', 'Status history:');
+    for (const change of history) {
+      const step = change.from ? `${String(change.from)} → ${String(change.to)}` : String(change.to);
+      lines.push(`  ${formatClock(change.at)} ${sanitizeLine(step)} by ${sanitizeLine(change.by)}${change.reason ? ` (${sanitizeLine(change.reason)})` : ''}`);
+    }
+  }
+  const actions = (incident.actions ?? []) as JsonObject[];
+  if (actions.length > 0) {
+    lines.push('', 'Actions:');
+    for (const action of actions) {
+      lines.push(`  ${formatClock(action.at)} ${sanitizeLine(action.action_id)} ${sanitizeLine(action.status)}${action.approved_by ? ` (approved by ${sanitizeLine(action.approved_by)})` : ''}: ${sanitizeLine(action.result)}`);
+    }
+  }
+  if (incident.runbook) {
+    const runbook = incident.runbook as { steps: string[]; links: { title: string; url: string }[] };
+    lines.push('', 'Runbook:', ...runbook.steps.map((step, i) => `  ${i + 1}. ${sanitizeLine(step)}`));
+    lines.push(...runbook.links.map((link) => `  - ${sanitizeLine(link.title)}: ${sanitizeLine(link.url)}`));
+  }
+  if (Array.isArray(incident.audit)) {
+    const audit = incident.audit as JsonObject[];
+    lines.push('', `Remediation audit log (${audit.length} entries):`);
+    if (audit.length === 0) lines.push('  (empty)');
+    for (const entry of audit) {
+      lines.push(`  ${formatClock(entry.at)} ${sanitizeLine(entry.action_id)} ${sanitizeLine(entry.kind)} by ${sanitizeLine(entry.actor)}${entry.approved_by ? ` (approved by ${sanitizeLine(entry.approved_by)})` : ''}: ${sanitizeLine(entry.detail)}`);
+    }
+  }
   if (Array.isArray(incident.timeline)) {
     const events = incident.timeline as JsonObject[];
     lines.push('', `Timeline for incident ${sanitizeLine(incident.incident_id)} (${events.length} of ${incident.event_count} events):`);
     lines.push(...events.map(renderTimelineLine));
   }
   if (incident.postmortem !== undefined) {
-    lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : String(incident.postmortem));
+    lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : sanitizeBlock(incident.postmortem));
   }
   return lines.join('\n');
 }

@@ -1,0 +1,547 @@
+// The response workflow around the engine: every incident change goes through here on its way to disk.
+//
+//   engine.ingest / tick ──IngestResult──┐
+//   control API (update, resolve, …) ────┼─▶ persist(): diff against the last state seen ──▶ outbox items (notify/)
+//   containment / mitigate results ──────┘                                               └─▶ post-mortem (resolved)
+//                                              └──▶ GroupCommitter: incident + outbox + post-mortem, one transaction
+//
+//   new incident ──▶ assessing ──▶ containing (responder.contain: safe actions run, approvals requested)
+//                                        └──▶ investigating
+//
+// Notifications are derived from the difference between states, so every path that changes an incident (rules,
+// recovery, people) notifies the same way, and the outbox items land in the transaction that records the change:
+// a change is never on disk without its notifications, nor the reverse. The engine stays pure; the responder does
+// the I/O of remediation; this module decides when each runs.
+
+import type { Engine } from '../engine/engine.js';
+import { cloneIncident } from '../engine/incidents.js';
+import { auditEntryToJson, eventToJson, incidentToJson, isoTime } from '../engine/json.js';
+import { renderPostmortem } from '../engine/postmortem.js';
+import { runbookToJson } from '../engine/runbook.js';
+import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SYSTEM_ACTOR } from '../engine/types.js';
+import type { AuditEntry, Incident, IncidentAction, IncidentStatus, IngestResult, OutboxItem } from '../engine/types.js';
+import { acknowledge, addNote, applyTransition, assign, setSeverity, WorkflowError } from '../engine/workflow.js';
+import { changesBetween, createNotificationSequence, notificationsFor } from '../notify/routing.js';
+import { RemediationRefused, type Responder } from '../respond/responder.js';
+import { BadRequest, NotFound, RequestRefused } from '../control/server.js';
+import type {
+  CreateIncidentInput,
+  GetIncidentOptions,
+  MitigateInput,
+  TimelineQuery,
+  UpdateIncidentInput,
+} from '../control/server.js';
+import type { JsonObject } from '../control/messages.js';
+import type { GroupCommitter } from '../store/group-commit.js';
+import type { LmdbStore, StoredPostmortem } from '../store/lmdb-store.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+
+/** Timeline events read for a post-mortem or a timeline request. */
+const TIMELINE_CAP = 10_000;
+/** Entries kept in an incident's `actions`. */
+const MAX_INCIDENT_ACTIONS = 200;
+const MAX_TITLE_LENGTH = 300;
+const MAX_DESCRIPTION_LENGTH = 4_000;
+const MAX_COMPONENTS = 100;
+const MAX_COMPONENT_LENGTH = 200;
+const NOTE_PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ([^:]*): (.*)$/s;
+
+export interface IncidentServiceOptions {
+  config: Config;
+  engine: Engine;
+  store: LmdbStore;
+  committer: GroupCommitter;
+  responder: Responder;
+  clock: () => number;
+  log: Logger;
+  /** Told after each commit that staged notifications (the outbox worker's poke). */
+  onNotificationsStaged?: () => void;
+}
+
+export class IncidentService {
+  private readonly config: Config;
+  private readonly engine: Engine;
+  private readonly store: LmdbStore;
+  private readonly committer: GroupCommitter;
+  private readonly responder: Responder;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  private readonly onNotificationsStaged: () => void;
+  private readonly nextNotificationId: () => number;
+  /** The last state persisted of each open incident: what notifications are derived against. */
+  private readonly lastSeen = new Map<string, Incident>();
+  /** Incidents written but maybe not flushed yet, so a read right after a change sees it. */
+  private readonly unflushed = new Map<string, Incident>();
+  /** Incidents whose containment is running. */
+  private readonly containing = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(options: IncidentServiceOptions) {
+    this.config = options.config;
+    this.engine = options.engine;
+    this.store = options.store;
+    this.committer = options.committer;
+    this.responder = options.responder;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.onNotificationsStaged = options.onNotificationsStaged ?? (() => undefined);
+    this.nextNotificationId = createNotificationSequence(options.clock);
+  }
+
+  /** After a restart: the open incidents as stored, and the workflow steps they were in the middle of. */
+  resume(openIncidents: readonly Incident[]): void {
+    for (const incident of openIncidents) this.lastSeen.set(incident.incident_id, incident);
+    for (const incident of openIncidents) {
+      if (incident.status === 'containing') {
+        // The containment run was cut short; its steps are in the audit log. Do not run actions twice.
+        this.track(
+          this.mutate(incident.incident_id, SYSTEM_ACTOR, (live) =>
+            applyTransition(live, 'investigating', {
+              at: this.clock(),
+              by: SYSTEM_ACTOR,
+              reason: 'containment was interrupted by a restart (see the audit log)',
+            }),
+          ),
+        );
+      } else if (incident.status === 'detected' || incident.status === 'assessing') {
+        this.scheduleContainment(incident.incident_id);
+      }
+    }
+  }
+
+  /**
+   * Writes what the engine (or the workflow) changed, with the notifications and post-mortems the changes call for,
+   * in one transaction; resolves once durable. Schedules containment for incidents that need it.
+   */
+  persist(result: IngestResult): Promise<void> {
+    let outbox: OutboxItem[] | undefined;
+    let postmortems: StoredPostmortem[] | undefined;
+    const now = this.clock();
+    for (const incident of result.incidents) {
+      const id = incident.incident_id;
+      const before = this.lastSeen.get(id);
+      const kinds = changesBetween(before, incident);
+      if (kinds.length > 0) {
+        const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;
+        for (const kind of kinds) {
+          const items = notificationsFor({ kind, incident, incidentJson }, this.config.exporters, now, this.nextNotificationId);
+          if (items.length > 0) (outbox ??= []).push(...items);
+        }
+      }
+      this.logChange(before, incident);
+      if (isOpenStatus(incident.status)) {
+        this.lastSeen.set(id, incident);
+        if (incident.status === 'detected' || incident.status === 'assessing') this.scheduleContainment(id);
+      } else {
+        this.lastSeen.delete(id);
+        (postmortems ??= []).push(this.writePostmortem(incident, now));
+      }
+      this.unflushed.set(id, incident);
+    }
+    const written = result.incidents;
+    const extras = { ...(outbox ? { outbox } : {}), ...(postmortems ? { postmortems } : {}) };
+    return this.committer.submit(result, this.engine.counters(), extras).then(() => {
+      for (const incident of written) {
+        if (this.unflushed.get(incident.incident_id) === incident) this.unflushed.delete(incident.incident_id);
+      }
+      if (outbox) this.onNotificationsStaged();
+    });
+  }
+
+  /** The newest state of an incident: the engine's for open ones, else what was last written. A copy. */
+  latest(incidentId: string): Incident | undefined {
+    const live = this.engine.incident(incidentId);
+    if (live !== undefined) return live;
+    const pending = this.unflushed.get(incidentId);
+    if (pending !== undefined) return cloneIncident(pending);
+    const stored = this.store.getIncident(incidentId);
+    return stored === undefined ? undefined : cloneIncident(stored);
+  }
+
+  // ---- control API -----------------------------------------------------------------------------------------------
+
+  getIncident(incidentId: string, options: GetIncidentOptions): JsonObject | undefined {
+    const incident = this.latest(incidentId);
+    if (incident === undefined) return undefined;
+    const timeline = options.timeline
+      ? this.store.timeline(incidentId, options.timelineLimit > 0 ? Math.min(options.timelineLimit, TIMELINE_CAP) : TIMELINE_CAP)
+      : undefined;
+    const runbook = this.config.remediation.runbooks[incident.incident_type];
+    return incidentToJson(incident, {
+      ...(timeline ? { timeline } : {}),
+      ...(options.postmortem ? { postmortem: this.postmortemOf(incident).markdown } : {}),
+      ...(options.audit ? { audit: this.responder.audit(incidentId) } : {}),
+      ...(runbook ? { runbook: runbookToJson(runbook) } : {}),
+    }) as unknown as JsonObject;
+  }
+
+  async createIncident(input: CreateIncidentInput): Promise<JsonObject> {
+    const type = input.incident_type.toLowerCase();
+    if (!isIncidentType(type)) throw new BadRequest(`unknown incident type ${JSON.stringify(input.incident_type)}`);
+    const severity = input.severity.toLowerCase();
+    if (severity !== '' && !isSeverity(severity)) throw new BadRequest(`unknown severity ${JSON.stringify(input.severity)}`);
+    const components = input.components.map((c) => c.trim()).filter((c) => c !== '');
+    if (components.length > MAX_COMPONENTS) throw new BadRequest(`at most ${MAX_COMPONENTS} components`);
+    if (components.some((c) => c.length > MAX_COMPONENT_LENGTH)) throw new BadRequest(`a component name is longer than ${MAX_COMPONENT_LENGTH} characters`);
+    if (input.title.length > MAX_TITLE_LENGTH) throw new BadRequest(`the title is longer than ${MAX_TITLE_LENGTH} characters`);
+    if (input.description.length > MAX_DESCRIPTION_LENGTH) throw new BadRequest(`the description is longer than ${MAX_DESCRIPTION_LENGTH} characters`);
+    const actor = actorName(input.actor);
+    const incident = this.engine.createIncident({
+      incident_type: type,
+      ...(severity !== '' ? { severity } : {}),
+      ...(input.title.trim() !== '' ? { title: input.title.trim() } : {}),
+      description: input.description,
+      affected_components: components,
+      ...(input.assigned_to.trim() !== '' ? { assigned_to: input.assigned_to.trim() } : {}),
+      created_by: actor,
+    });
+    await this.persist({ events: [], linked: [], incidents: [incident], traceSpans: [] });
+    return incidentToJson(this.latest(incident.incident_id) ?? incident) as unknown as JsonObject;
+  }
+
+  async updateIncident(input: UpdateIncidentInput): Promise<JsonObject> {
+    const actor = actorName(input.actor);
+    const status = input.status.toLowerCase();
+    if (status !== '' && !(INCIDENT_STATUSES as readonly string[]).includes(status)) {
+      throw new BadRequest(`unknown status ${JSON.stringify(input.status)} (known: ${INCIDENT_STATUSES.join(', ')})`);
+    }
+    const severity = input.severity.toLowerCase();
+    if (severity !== '' && !isSeverity(severity)) throw new BadRequest(`unknown severity ${JSON.stringify(input.severity)}`);
+    if (input.unassign && input.assigned_to !== '') throw new BadRequest('assigned_to and unassign contradict each other');
+    const updated = await this.mutate(input.incident_id, actor, (incident, at) => {
+      const context = { at, by: actor };
+      if (severity !== '' && isSeverity(severity)) setSeverity(incident, severity, context);
+      if (input.notes.trim() !== '') addNote(incident, input.notes, context);
+      if (input.assigned_to.trim() !== '') assign(incident, input.assigned_to, context);
+      if (input.unassign) assign(incident, null, context);
+      if (input.acknowledge) acknowledge(incident, context);
+      if (status !== '') {
+        applyTransition(incident, status as IncidentStatus, {
+          ...context,
+          reason: input.notes.trim() !== '' ? input.notes.trim() : `set by ${actor}`,
+        });
+      }
+    });
+    return incidentToJson(updated) as unknown as JsonObject;
+  }
+
+  async resolveIncident(incidentId: string, actorInput: string, notes: string): Promise<JsonObject> {
+    const actor = actorName(actorInput);
+    const updated = await this.mutate(incidentId, actor, (incident, at) => {
+      if (notes.trim() !== '') addNote(incident, notes, { at, by: actor });
+      applyTransition(incident, 'resolved', { at, by: actor, reason: notes.trim() });
+    });
+    return incidentToJson(updated) as unknown as JsonObject;
+  }
+
+  async closeIncident(incidentId: string, actorInput: string, notes: string): Promise<JsonObject> {
+    const actor = actorName(actorInput);
+    const updated = await this.mutate(incidentId, actor, (incident, at) => {
+      applyTransition(incident, 'closed', { at, by: actor, reason: notes.trim() === '' ? `closed by ${actor}` : notes.trim() });
+      if (notes.trim() !== '') addNote(incident, notes, { at, by: actor });
+    });
+    return incidentToJson(updated) as unknown as JsonObject;
+  }
+
+  listActions(incidentId: string): { actions: JsonObject[]; manual_steps: string[] } {
+    const incident = this.latest(incidentId);
+    if (incident === undefined) throw new NotFound(`incident ${incidentId} not found`);
+    return {
+      actions: this.responder.recommendations(incident).map((view) => ({
+        action_id: view.action_id,
+        description: view.description,
+        risk: view.risk,
+        effect: view.effect === 'not configured' ? '' : view.effect,
+        status: view.status,
+        recommended: view.recommended,
+        approvers: view.approvers,
+      })),
+      manual_steps: [...this.responder.manualSteps(incident)],
+    };
+  }
+
+  async mitigate(input: MitigateInput): Promise<JsonObject> {
+    const actor = actorName(input.actor);
+    const incident = this.latest(input.incident_id);
+    if (incident === undefined) throw new NotFound(`incident ${input.incident_id} not found`);
+    let outcome;
+    try {
+      outcome = await this.responder.mitigate(incident, input.action_id, {
+        actor,
+        approvedBy: input.approved_by.trim() === '' ? null : input.approved_by.trim(),
+        dryRun: input.dry_run,
+      });
+    } catch (error) {
+      if (error instanceof RemediationRefused) throw new RequestRefused(error.message);
+      throw error;
+    }
+    let current: Incident | undefined = this.latest(input.incident_id);
+    if (outcome.status !== 'dry_run' && current !== undefined) {
+      current = await this.mutate(input.incident_id, actor, (live, at) => {
+        pushAction(live, outcome.action);
+        if (['detected', 'assessing', 'investigating'].includes(live.status) && outcome.status !== 'skipped') {
+          applyTransition(live, 'remediating', { at, by: actor, reason: `${actor} ran ${outcome.action_id}: ${outcome.status}` });
+        }
+      });
+    }
+    const summary =
+      outcome.status === 'dry_run'
+        ? `${outcome.action_id} (dry run): ${outcome.detail}`
+        : `${outcome.action_id} ${outcome.status}${outcome.approved_by ? ` (approved by ${outcome.approved_by})` : ''}: ${outcome.detail}`;
+    return {
+      summary,
+      outcome: outcome.status,
+      audit: outcome.entries.map(auditEntryToJson),
+      incident: incidentToJson(current ?? incident),
+    };
+  }
+
+  timeline(query: TimelineQuery): JsonObject {
+    const incident = this.latest(query.incident_id);
+    if (incident === undefined) throw new NotFound(`incident ${query.incident_id} not found`);
+    const entries: JsonObject[] = [];
+    for (const event of this.store.timeline(incident.incident_id, TIMELINE_CAP)) {
+      const json = eventToJson(event);
+      entries.push({
+        at: json.timestamp,
+        kind: 'event',
+        severity: event.severity,
+        source: event.source,
+        text: event.message,
+        event_type: event.event_type,
+        event_id: event.event_id,
+        trace_id: event.correlation_id,
+        sort: event.timestamp,
+      });
+    }
+    for (const change of incident.status_history ?? []) {
+      entries.push({
+        at: isoTime(change.at),
+        kind: 'status',
+        severity: '',
+        source: change.by,
+        text: `${change.from === null ? change.to : `${change.from} → ${change.to}`}${change.reason ? ` (${change.reason})` : ''}`,
+        event_type: '',
+        event_id: '',
+        trace_id: '',
+        sort: change.at,
+      });
+    }
+    for (const note of incident.notes) {
+      const parsed = NOTE_PREFIX.exec(note);
+      const at = parsed ? Date.parse(parsed[1]!) : incident.detected_at;
+      entries.push({
+        at: isoTime(at),
+        kind: 'note',
+        severity: '',
+        source: parsed ? parsed[2]! : '',
+        text: parsed ? parsed[3]! : note,
+        event_type: '',
+        event_id: '',
+        trace_id: '',
+        sort: at,
+      });
+    }
+    for (const entry of this.responder.audit(incident.incident_id)) {
+      entries.push({
+        at: isoTime(entry.at),
+        kind: 'action',
+        severity: '',
+        source: entry.actor,
+        text: `${entry.action_id} ${entry.kind}${entry.approved_by ? ` (approved by ${entry.approved_by})` : ''}: ${entry.detail}`,
+        event_type: '',
+        event_id: '',
+        trace_id: '',
+        sort: entry.at,
+      });
+    }
+    entries.sort((a, b) => (a.sort as number) - (b.sort as number));
+    const total = entries.length;
+    const typeFilter = query.event_type.toLowerCase();
+    let kept = entries.filter(
+      (entry) =>
+        entry.kind !== 'event' ||
+        ((typeFilter === '' || String(entry.event_type).toLowerCase().includes(typeFilter)) &&
+          (query.source === '' || entry.source === query.source)),
+    );
+    if (query.limit > 0 && kept.length > query.limit) kept = kept.slice(kept.length - query.limit);
+    return { entries: kept.map(({ sort: _sort, ...entry }) => entry), total };
+  }
+
+  postmortem(incidentId: string): JsonObject {
+    const incident = this.latest(incidentId);
+    if (incident === undefined) throw new NotFound(`incident ${incidentId} not found`);
+    const postmortem = this.postmortemOf(incident);
+    return { markdown: postmortem.markdown, draft: isOpenStatus(incident.status), generated_at: isoTime(postmortem.generated_at) };
+  }
+
+  // ---- periodic work -----------------------------------------------------------------------------------------------
+
+  /** Pending approvals past their TTL become expired (audited by the responder). */
+  async expireApprovals(): Promise<AuditEntry[]> {
+    return this.responder.expireApprovals();
+  }
+
+  /** Waits for containment runs and workflow writes in progress (shutdown). */
+  async idle(): Promise<void> {
+    this.stopped = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.responder.idle();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Applies `change` to a copy of the newest state (all of it or, when it throws WorkflowError, none of it), hands it
+   * to the engine and persists it. Resolves with the state written.
+   */
+  private async mutate(incidentId: string, actor: string, change: (incident: Incident, at: number) => void): Promise<Incident> {
+    const incident = this.latest(incidentId);
+    if (incident === undefined) throw new NotFound(`incident ${incidentId} not found`);
+    const at = this.clock();
+    try {
+      change(incident, at);
+    } catch (error) {
+      if (error instanceof WorkflowError) throw new RequestRefused(error.message);
+      throw error;
+    }
+    incident.updated_at = at;
+    this.engine.updateIncident(incident);
+    const saved = this.engine.incident(incidentId) ?? incident;
+    await this.persist({ events: [], linked: [], incidents: [saved], traceSpans: [] });
+    void actor;
+    return saved;
+  }
+
+  private scheduleContainment(incidentId: string): void {
+    if (this.stopped || this.containing.has(incidentId)) return;
+    this.containing.add(incidentId);
+    // After the current call: the change that opened the incident is persisted first.
+    this.track(
+      Promise.resolve()
+        .then(() => this.contain(incidentId))
+        .catch((error: unknown) =>
+          this.log.error('containment failed', { incident_id: incidentId, error: (error as Error).message }),
+        )
+        .finally(() => this.containing.delete(incidentId)),
+    );
+  }
+
+  /** Assessment is done (root cause computed): containment runs the safe actions, then investigation begins. */
+  private async contain(incidentId: string): Promise<void> {
+    const remediation = this.config.remediation;
+    const start = this.latest(incidentId);
+    if (start === undefined || (start.status !== 'detected' && start.status !== 'assessing')) return;
+    await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
+      if (incident.status === 'detected') {
+        applyTransition(incident, 'assessing', { at, by: SYSTEM_ACTOR, reason: 'assessed from the fields it was opened with' });
+      }
+      applyTransition(incident, 'containing', {
+        at,
+        by: SYSTEM_ACTOR,
+        reason: remediation.auto_remediate ? 'running the safe recommended actions' : 'automatic remediation is off',
+      });
+    });
+    const current = this.latest(incidentId);
+    if (current === undefined || current.status !== 'containing') return;
+    const outcome = remediation.auto_remediate ? await this.responder.contain(current) : undefined;
+    const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'awaiting_approval') ?? [];
+    const waiting = outcome?.actions.filter((action) => action.status === 'awaiting_approval').length ?? 0;
+    await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
+      for (const action of outcome?.actions ?? []) pushAction(incident, action);
+      if (incident.status !== 'containing') return; // someone moved it on meanwhile
+      const parts = [
+        ran.length === 0 ? 'no safe action ran' : ran.map((action) => `${action.action_id} ${action.status}`).join(', '),
+        ...(waiting > 0 ? [`${waiting} action(s) await approval`] : []),
+      ];
+      applyTransition(incident, 'investigating', { at, by: SYSTEM_ACTOR, reason: `containment done: ${parts.join('; ')}` });
+    });
+  }
+
+  private writePostmortem(incident: Incident, now: number): StoredPostmortem {
+    const timeline = this.store.timeline(incident.incident_id, TIMELINE_CAP);
+    const runbook = this.config.remediation.runbooks[incident.incident_type];
+    const markdown = renderPostmortem({
+      incident,
+      timeline,
+      timelineTotal: Math.max(incident.event_count, timeline.length),
+      audit: this.responder.audit(incident.incident_id),
+      ...(runbook ? { runbook } : {}),
+      generatedAt: now,
+    });
+    return { incident_id: incident.incident_id, markdown, generated_at: now };
+  }
+
+  /** The stored post-mortem of a resolved incident; for an open one, a draft rendered now. */
+  private postmortemOf(incident: Incident): StoredPostmortem {
+    if (!isOpenStatus(incident.status)) {
+      const stored = this.store.postmortem(incident.incident_id);
+      if (stored !== undefined) return stored;
+      return this.writePostmortem(incident, this.clock());
+    }
+    const now = this.clock();
+    const timeline = this.store.timeline(incident.incident_id, TIMELINE_CAP);
+    const runbook = this.config.remediation.runbooks[incident.incident_type];
+    return {
+      incident_id: incident.incident_id,
+      markdown: renderPostmortem({
+        incident,
+        timeline,
+        timelineTotal: Math.max(incident.event_count, timeline.length),
+        audit: this.responder.audit(incident.incident_id),
+        ...(runbook ? { runbook } : {}),
+        generatedAt: now,
+        draft: true,
+      }),
+      generated_at: now,
+    };
+  }
+
+  private logChange(before: Incident | undefined, after: Incident): void {
+    if (before === undefined) {
+      if (!isOpenStatus(after.status)) return;
+      this.log.info('incident opened', {
+        incident_id: after.incident_id,
+        type: after.incident_type,
+        severity: after.severity,
+        components: after.affected_components.join(','),
+        events: after.event_count,
+      });
+      return;
+    }
+    if (before.status !== after.status) {
+      const last = after.status_history?.at(-1);
+      this.log.info('incident status', {
+        incident_id: after.incident_id,
+        from: before.status,
+        to: after.status,
+        by: last?.by ?? SYSTEM_ACTOR,
+      });
+    }
+    if (before.severity !== after.severity) {
+      this.log.info('incident severity', { incident_id: after.incident_id, from: before.severity, to: after.severity });
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => this.log.error('workflow step failed', { error: (error as Error).message }));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}
+
+function pushAction(incident: Incident, action: IncidentAction): void {
+  incident.actions.push({ ...action });
+  if (incident.actions.length > MAX_INCIDENT_ACTIONS) incident.actions.splice(0, incident.actions.length - MAX_INCIDENT_ACTIONS);
+}
+
+function actorName(raw: string): string {
+  const name = raw.trim();
+  if (name === '') throw new BadRequest('the request does not say who is asking (actor)');
+  if (name.length > 128) throw new BadRequest('the actor name is longer than 128 characters');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new BadRequest('the actor name contains control characters');
+  return name;
+}

@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { incidentToJson } from '../engine/json.js';
+import { NOTIFICATION_KINDS, SEVERITIES, SEVERITY_RANK, type Incident, type NotificationKind, type Severity } from '../engine/types.js';
+import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from './config.js';
+import { changesBetween, createNotificationSequence, eligibleChannels, notificationsFor } from './routing.js';
+import { T0, testIncident } from './test-helpers.js';
+
+const ALL_CHANNELS: NotifyConfig = parseExportersConfig({
+  slack: { webhook_url: 'https://hooks.slack.com/services/x' },
+  pagerduty: { routing_key: 'key' },
+  email: { smtp: { host: 'mail' }, from: 'a@b.c', to: ['d@e.f'] },
+  webhook: [{ name: 'ops', url: 'https://ops.example.com' }],
+});
+
+function counter(): () => number {
+  let n = 0;
+  return () => ++n;
+}
+
+function change(kind: NotificationKind, incident: Incident) {
+  return { kind, incident, incidentJson: incidentToJson(incident) as unknown as Record<string, unknown> };
+}
+
+describe('changesBetween', () => {
+  const open = testIncident({ severity: 'high' });
+  it.each<[string, Incident | undefined, Incident, NotificationKind[]]>([
+    ['new open incident', undefined, open, ['triggered']],
+    ['new incident already acknowledged', undefined, { ...open, acknowledged_at: T0 }, ['triggered', 'acknowledged']],
+    ['new incident already resolved', undefined, { ...open, status: 'resolved', resolved_at: T0 }, []],
+    ['nothing that matters changed', open, { ...open, event_count: 99, status: 'investigating' }, []],
+    ['severity up', open, { ...open, severity: 'critical' }, ['escalated']],
+    ['severity down', open, { ...open, severity: 'medium' }, []],
+    ['acknowledged', open, { ...open, acknowledged_at: T0 + 1 }, ['acknowledged']],
+    ['escalated and acknowledged at once', open, { ...open, severity: 'critical', acknowledged_at: T0 }, ['escalated', 'acknowledged']],
+    ['resolved', open, { ...open, status: 'resolved', resolved_at: T0 }, ['resolved']],
+    ['escalated and resolved at once: only resolved', open, { ...open, severity: 'critical', status: 'resolved' }, ['resolved']],
+    ['resolved → closed', { ...open, status: 'resolved' }, { ...open, status: 'closed' }, []],
+  ])('%s', (_name, before, after, expected) => {
+    expect(changesBetween(before, after)).toEqual(expected);
+  });
+});
+
+describe('notificationsFor', () => {
+  it.each<[Severity, string[]]>([
+    ['info', []],
+    ['low', ['webhook:ops']],
+    ['medium', ['slack', 'webhook:ops']],
+    ['high', ['slack', 'email', 'webhook:ops']],
+    ['critical', ['slack', 'pagerduty', 'email', 'webhook:ops']],
+  ])('triggered at %s goes to %j (the default routing)', (severity, channels) => {
+    // act
+    const items = notificationsFor(change('triggered', testIncident({ severity })), ALL_CHANNELS, T0 + 5, counter());
+
+    // verify
+    expect(items.map((item) => item.channel)).toEqual(channels);
+  });
+
+  it('builds pending items with ids ntf_<incident>_<kind>_<n> from nextId, in channel order', () => {
+    // prepare
+    const incident = testIncident();
+    const json = incidentToJson(incident) as unknown as Record<string, unknown>;
+
+    // act
+    const items = notificationsFor({ kind: 'resolved', incident, incidentJson: json }, ALL_CHANNELS, T0 + 5, counter());
+
+    // verify
+    expect(items.map((item) => item.id)).toEqual([
+      'ntf_inc_00003_resolved_1',
+      'ntf_inc_00003_resolved_2',
+      'ntf_inc_00003_resolved_3',
+      'ntf_inc_00003_resolved_4',
+    ]);
+    expect(items[0]).toEqual({
+      id: 'ntf_inc_00003_resolved_1',
+      channel: 'slack',
+      kind: 'resolved',
+      incident_id: 'inc_00003',
+      incident: json,
+      created_at: T0 + 5,
+      attempts: 0,
+      next_attempt_at: T0 + 5,
+      last_error: null,
+    });
+  });
+
+  it('sends acknowledged and resolved to the channels eligible at the current severity (PagerDuty closes its alert)', () => {
+    const critical = testIncident({ severity: 'critical' });
+    expect(notificationsFor(change('acknowledged', critical), ALL_CHANNELS, T0, counter()).map((i) => i.channel)).toContain('pagerduty');
+    expect(notificationsFor(change('resolved', critical), ALL_CHANNELS, T0, counter()).map((i) => i.channel)).toContain('pagerduty');
+    const low = testIncident({ severity: 'low' });
+    expect(notificationsFor(change('resolved', low), ALL_CHANNELS, T0, counter()).map((i) => i.channel)).toEqual(['webhook:ops']);
+  });
+
+  it('sends nothing without channels', () => {
+    expect(notificationsFor(change('triggered', testIncident()), createDefaultNotifyConfig(), T0, counter())).toEqual([]);
+  });
+
+  it('property: every item goes to a channel the severity reaches, and ids never repeat', () => {
+    const severity = fc.constantFrom(...SEVERITIES);
+    const configArb = fc.record({
+      slack: fc.option(severity, { nil: undefined }),
+      pagerduty: fc.option(severity, { nil: undefined }),
+      email: fc.option(severity, { nil: undefined }),
+      webhooks: fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z0-9_-]{1,8}$/), severity), { selector: ([name]) => name, maxLength: 3 }),
+    });
+    const changes = fc.array(
+      fc.record({ kind: fc.constantFrom(...NOTIFICATION_KINDS), severity, incident: fc.integer({ min: 1, max: 5 }) }),
+      { maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(configArb, changes, (shape, list) => {
+        // prepare
+        const config = parseExportersConfig({
+          ...(shape.slack ? { slack: { webhook_url: 'https://s.example.com', min_severity: shape.slack } } : {}),
+          ...(shape.pagerduty ? { pagerduty: { routing_key: 'k', min_severity: shape.pagerduty } } : {}),
+          ...(shape.email ? { email: { smtp: { host: 'm' }, from: 'a@b.c', to: ['d@e.f'], min_severity: shape.email } } : {}),
+          webhook: shape.webhooks.map(([name, min]) => ({ name, url: 'https://w.example.com', min_severity: min })),
+        });
+        const minimum = new Map<string, Severity>([
+          ...(config.slack ? [['slack', config.slack.min_severity] as const] : []),
+          ...(config.pagerduty ? [['pagerduty', config.pagerduty.min_severity] as const] : []),
+          ...(config.email ? [['email', config.email.min_severity] as const] : []),
+          ...config.webhook.map((hook) => [`webhook:${hook.name}`, hook.min_severity] as const),
+        ]);
+        const nextId = createNotificationSequence(() => T0); // a frozen clock: the sequence must still advance
+        const ids = new Set<string>();
+
+        // act
+        for (const step of list) {
+          const incident = testIncident({ incident_id: `inc_${step.incident}`, severity: step.severity });
+          for (const item of notificationsFor(change(step.kind, incident), config, T0, nextId)) {
+            // verify
+            expect(minimum.has(item.channel)).toBe(true);
+            expect(SEVERITY_RANK[step.severity]).toBeGreaterThanOrEqual(SEVERITY_RANK[minimum.get(item.channel)!]);
+            expect(ids.has(item.id)).toBe(false);
+            ids.add(item.id);
+          }
+          expect(eligibleChannels(config, step.severity).length).toBe(
+            [...minimum.values()].filter((min) => SEVERITY_RANK[step.severity] >= SEVERITY_RANK[min]).length,
+          );
+        }
+      }),
+    );
+  });
+});
+
+describe('createNotificationSequence', () => {
+  it('follows the clock in microseconds and never repeats when the clock stands still or steps back', () => {
+    let now = T0;
+    const next = createNotificationSequence(() => now);
+    const a = next();
+    const b = next();
+    now -= 10_000;
+    const c = next();
+    now += 60_000;
+    const d = next();
+    expect(a).toBe(T0 * 1000);
+    expect([b, c]).toEqual([a + 1, a + 2]);
+    expect(d).toBe((T0 + 50_000) * 1000);
+    expect(Number.isSafeInteger(d)).toBe(true);
+  });
+});

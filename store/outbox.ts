@@ -1,0 +1,223 @@
+// The notification outbox in LMDB: notifications are written in the same transaction as the incident change that
+// causes them, and leave only once delivered or given up on. What makes them "never lost".
+//
+//   daemon: incident puts + outbox.stage(item) in one synchronous block ──▶ one LMDB transaction
+//   worker: due() ──▶ deliver ──▶ markDelivered() | reschedule() | deadLetter()   (each awaits `flushed`)
+//
+// Databases (sub-databases of the store's root environment):
+//   outbox        id (string) → OutboxItem    pending notifications
+//   dead_letters  id (string) → DeadLetter    given up on: a final error, too many attempts, channel removed
+//
+// Due order. Items are delivered in order per stream (one channel × one incident), since PagerDuty must see the
+// trigger before the resolve: only the head of each stream is eligible. The heads are kept in memory, sorted by
+// (next_attempt_at, id), so due(now, limit) is a binary-search-free walk of at most `limit` entries plus the items
+// not yet committed, stage/markDelivered/reschedule are O(log n) search + an array splice (a memmove: for tens of
+// thousands of pending items cheaper than a heap's allocations), and nextDueAt() is O(1). Rebuilding it costs one
+// scan of `outbox` when the Outbox is constructed. A secondary LMDB index would cost a third database (the
+// environment's maxDbs is shared with the store) and a write per reschedule, and still need the per-stream order.
+// This assumes one writer: the daemon's single Outbox instance; other processes may read (counts, dead letters).
+//
+// Visibility: stage() is a plain asynchronous put, visible to reads only once its transaction commits. due() reads
+// each head from the database and skips one not committed yet, so nothing is delivered before the incident change
+// that caused it is durable. If that transaction fails, the put's rejection takes the item out of memory again.
+
+import type { Database, RootDatabase } from 'lmdb';
+import { NOTIFICATION_KINDS } from '../engine/types.js';
+import type { DeadLetter, OutboxItem } from '../engine/types.js';
+
+interface Entry {
+  id: string;
+  stream: string;
+  /** next_attempt_at of the item as last written. */
+  at: number;
+}
+
+const KIND_ORDER = new Map(NOTIFICATION_KINDS.map((kind, index) => [kind, index]));
+
+export class Outbox {
+  private readonly items: Database<OutboxItem, string>;
+  private readonly dead: Database<DeadLetter, string>;
+  /** id → entry, for every pending item (staged, maybe not yet committed). */
+  private readonly entries = new Map<string, Entry>();
+  /** stream key → its pending entries in delivery order; the first is the stream's head. */
+  private readonly streams = new Map<string, Entry[]>();
+  /** The heads of all streams, sorted by (at, id). */
+  private readonly heads: Entry[] = [];
+
+  constructor(private readonly root: RootDatabase) {
+    this.items = root.openDB<OutboxItem, string>({ name: 'outbox' });
+    this.dead = root.openDB<DeadLetter, string>({ name: 'dead_letters' });
+    this.rebuild();
+  }
+
+  /**
+   * Queues an item: a put without await, so the caller can issue it in the same synchronous block as its incident
+   * puts (one transaction); the caller awaits `root.flushed` as it does for those. A second stage() of the same id
+   * replaces the item.
+   */
+  stage(item: OutboxItem): void {
+    const existing = this.entries.get(item.id);
+    if (existing !== undefined) {
+      this.setAt(existing, item.next_attempt_at);
+    } else {
+      const entry: Entry = { id: item.id, stream: streamKey(item), at: item.next_attempt_at };
+      this.entries.set(entry.id, entry);
+      this.append(entry);
+    }
+    this.items.put(item.id, item).then(
+      (written) => {
+        if (!written) this.forget(item.id);
+      },
+      () => this.forget(item.id),
+    );
+  }
+
+  /**
+   * Up to `limit` items whose next attempt is due at `now`, by next_attempt_at then id; only the first pending item
+   * of each channel × incident, and none in `skip` (the worker's attempts in flight).
+   */
+  due(now: number, limit: number, skip?: ReadonlySet<string>): OutboxItem[] {
+    const found: OutboxItem[] = [];
+    for (const entry of this.heads) {
+      if (entry.at > now || found.length >= limit) break;
+      if (skip?.has(entry.id)) continue;
+      const item = this.items.get(entry.id);
+      if (item !== undefined) found.push(item); // undefined: staged, transaction not committed yet
+    }
+    return found;
+  }
+
+  /** When the earliest eligible item (not in `skip`) is due; undefined when none is pending. */
+  nextDueAt(skip?: ReadonlySet<string>): number | undefined {
+    for (const entry of this.heads) {
+      if (!skip?.has(entry.id)) return entry.at;
+    }
+    return undefined;
+  }
+
+  get(id: string): OutboxItem | undefined {
+    return this.items.get(id);
+  }
+
+  /** Removes a delivered item; resolves once that is on disk. */
+  async markDelivered(id: string): Promise<void> {
+    this.forget(id);
+    void this.items.remove(id);
+    await this.root.flushed;
+  }
+
+  /** Writes the item's new attempts / next_attempt_at / last_error; resolves once on disk. */
+  async reschedule(item: OutboxItem): Promise<void> {
+    const entry = this.entries.get(item.id);
+    if (entry === undefined) return; // delivered or dead-lettered meanwhile: nothing to reschedule
+    this.setAt(entry, item.next_attempt_at);
+    void this.items.put(item.id, item);
+    await this.root.flushed;
+  }
+
+  /** Moves the item to dead_letters (one transaction); resolves once on disk. */
+  async deadLetter(item: OutboxItem, reason: string, now: number): Promise<void> {
+    this.forget(item.id);
+    const letter: DeadLetter = { ...item, failed_at: now, reason };
+    void this.dead.put(item.id, letter);
+    void this.items.remove(item.id);
+    await this.root.flushed;
+  }
+
+  /** Items waiting for delivery (including ones staged but not yet committed). */
+  pendingCount(): number {
+    return this.entries.size;
+  }
+
+  deadLetterCount(): number {
+    return (this.dead.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /** Dead letters, most recently failed first; at most `limit` (0: all). Scans them all: meant for the CLI. */
+  deadLetters(limit = 100): DeadLetter[] {
+    const letters: DeadLetter[] = [];
+    for (const { value } of this.dead.getRange()) letters.push(value);
+    letters.sort((a, b) => b.failed_at - a.failed_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return limit > 0 ? letters.slice(0, limit) : letters;
+  }
+
+  // ---- the in-memory index ------------------------------------------------------------------------------------
+
+  private rebuild(): void {
+    const items: OutboxItem[] = [];
+    for (const { value } of this.items.getRange()) items.push(value);
+    items.sort(deliveryOrder);
+    for (const item of items) {
+      const entry: Entry = { id: item.id, stream: streamKey(item), at: item.next_attempt_at };
+      this.entries.set(entry.id, entry);
+      this.append(entry);
+    }
+  }
+
+  private append(entry: Entry): void {
+    const stream = this.streams.get(entry.stream);
+    if (stream === undefined) {
+      this.streams.set(entry.stream, [entry]);
+      this.insertHead(entry);
+    } else {
+      stream.push(entry);
+    }
+  }
+
+  private forget(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    const stream = this.streams.get(entry.stream)!;
+    const index = stream.indexOf(entry);
+    stream.splice(index, 1);
+    if (index !== 0) return;
+    this.removeHead(entry);
+    const next = stream[0];
+    if (next === undefined) this.streams.delete(entry.stream);
+    else this.insertHead(next);
+  }
+
+  private setAt(entry: Entry, at: number): void {
+    if (entry.at === at) return;
+    const isHead = this.streams.get(entry.stream)?.[0] === entry;
+    if (isHead) this.removeHead(entry);
+    entry.at = at;
+    if (isHead) this.insertHead(entry);
+  }
+
+  private insertHead(entry: Entry): void {
+    this.heads.splice(this.position(entry), 0, entry);
+  }
+
+  private removeHead(entry: Entry): void {
+    const index = this.position(entry);
+    if (this.heads[index] === entry) this.heads.splice(index, 1);
+  }
+
+  /** First index whose entry does not sort before `entry`. */
+  private position(entry: Entry): number {
+    let low = 0;
+    let high = this.heads.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const other = this.heads[mid]!;
+      if (other.at < entry.at || (other.at === entry.at && other.id < entry.id)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
+function streamKey(item: OutboxItem): string {
+  return `${item.channel}\u0000${item.incident_id}`;
+}
+
+/** Order within a stream after a restart: creation time, then the kinds' natural order, then id. */
+function deliveryOrder(a: OutboxItem, b: OutboxItem): number {
+  return (
+    a.created_at - b.created_at ||
+    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
