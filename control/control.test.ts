@@ -1,10 +1,11 @@
+import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectControl } from './client.js';
 import type { JsonObject } from './messages.js';
-import { startControlServer, type ControlBackend, type ControlServer } from './server.js';
+import { BadRequest, NotFound, RequestRefused, startControlServer, type ControlBackend, type ControlServer } from './server.js';
 
 const incidentJson: JsonObject = {
   incident_id: 'inc_00001',
@@ -37,6 +38,15 @@ const incidentJson: JsonObject = {
   notes: [],
   actions: [],
   updated_at: '2026-11-22T08:00:05.000Z',
+  status_history: [
+    { at: '2026-11-22T08:00:05.000Z', from: null, to: 'detected', by: 'firewatch', reason: 'rule error_burst fired' },
+    { at: '2026-11-22T08:00:05.000Z', from: 'detected', to: 'assessing', by: 'firewatch', reason: 'root cause computed' },
+  ],
+  acknowledged_by: null,
+  acknowledged: false,
+  auto_resolved: false,
+  resolution: null,
+  peak_error_rate: 0.45,
 };
 
 const eventJson: JsonObject = {
@@ -55,10 +65,25 @@ const eventJson: JsonObject = {
 const backend: ControlBackend = {
   status: () => ({ version: '0.1.0', open_incidents: 1 }),
   listIncidents: (query) => ({ incidents: query.limit === 7 ? [] : [incidentJson], totalMatched: 1 }),
-  getIncident: (id, timeline) => (id === 'inc_00001' ? { ...incidentJson, ...(timeline ? { timeline: [eventJson] } : {}) } : undefined),
+  getIncident: (id, options) => (id === 'inc_00001' ? { ...incidentJson, ...(options.timeline ? { timeline: [eventJson] } : {}) } : undefined),
   getTrace: () => undefined,
   listRules: () => [],
   getRule: () => undefined,
+  createIncident: async (input) => ({ ...incidentJson, incident_type: input.incident_type, notes: [input.actor] }),
+  updateIncident: async (input) => {
+    if (input.status === 'closed') throw new RequestRefused(`${input.incident_id} is investigating: only a resolved incident can be closed`);
+    return incidentJson;
+  },
+  resolveIncident: async (id) => {
+    throw new NotFound(`incident ${id} not found`);
+  },
+  closeIncident: async () => {
+    throw new BadRequest('the request does not say who is asking (actor)');
+  },
+  listActions: () => ({ actions: [], manual_steps: ['Check database status'] }),
+  mitigate: async () => ({ summary: 'scale_up succeeded', outcome: 'succeeded', audit: [], incident: incidentJson }),
+  timeline: () => ({ entries: [], total: 0 }),
+  postmortem: () => ({ markdown: '# Incident Post-Mortem: inc_00001', draft: true, generated_at: '2025-02-05T10:40:00.000Z' }),
 };
 
 describe('control API over a unix socket', () => {
@@ -86,6 +111,36 @@ describe('control API over a unix socket', () => {
       expect(await client.getIncident('inc_00001', { timeline: true })).toEqual({ ...incidentJson, timeline: [eventJson] });
       await expect(client.getIncident('inc_404')).rejects.toThrow('incident inc_404 not found');
       await expect(client.listIncidents({ since: 'yesterday' })).rejects.toThrow('since: not an ISO-8601 time');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('carries workflow requests and maps refusals to FAILED_PRECONDITION, NOT_FOUND and INVALID_ARGUMENT', async () => {
+    const socket = join(directory, 'control.sock');
+    server = await startControlServer(socket, backend);
+    const client = connectControl(socket);
+    try {
+      expect(await client.createIncident({ incident_type: 'service_down', actor: 'ann' })).toMatchObject({ incident_type: 'service_down', notes: ['ann'] });
+      await expect(client.updateIncident({ incident_id: 'inc_00001', actor: 'ann', status: 'closed' })).rejects.toMatchObject({
+        code: grpc.status.FAILED_PRECONDITION,
+        message: 'inc_00001 is investigating: only a resolved incident can be closed',
+      });
+      await expect(client.resolveIncident('inc_404', 'ann')).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(client.closeIncident('inc_00001', '')).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+      expect(await client.listActions('inc_00001')).toEqual({ incident_id: 'inc_00001', actions: [], manual_steps: ['Check database status'] });
+      expect(await client.mitigate({ incident_id: 'inc_00001', action_id: 'scale_up', actor: 'ann' })).toEqual({
+        summary: 'scale_up succeeded',
+        outcome: 'succeeded',
+        audit: [],
+        incident: incidentJson,
+      });
+      expect(await client.postmortem('inc_00001')).toEqual({
+        incident_id: 'inc_00001',
+        markdown: '# Incident Post-Mortem: inc_00001',
+        draft: true,
+        generated_at: '2025-02-05T10:40:00.000Z',
+      });
     } finally {
       client.close();
     }

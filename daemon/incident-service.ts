@@ -447,8 +447,8 @@ export class IncidentService {
     const current = this.latest(incidentId);
     if (current === undefined || current.status !== 'containing') return;
     const outcome = remediation.auto_remediate ? await this.responder.contain(current) : undefined;
-    const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'awaiting_approval') ?? [];
-    const waiting = outcome?.actions.filter((action) => action.status === 'awaiting_approval').length ?? 0;
+    const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'approval_requested') ?? [];
+    const waiting = outcome?.actions.filter((action) => action.status === 'approval_requested').length ?? 0;
     await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
       for (const action of outcome?.actions ?? []) pushAction(incident, action);
       if (incident.status !== 'containing') return; // someone moved it on meanwhile

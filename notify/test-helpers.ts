@@ -105,6 +105,8 @@ export interface TestReceiver {
   /** `http://127.0.0.1:<port>/hook` */
   url: string;
   requests: ReceivedRequest[];
+  /** Most requests that were being answered at the same time. */
+  peakConcurrent(): number;
   /** Answers for the next requests, in order; after them every request gets the default. */
   script(...responses: ScriptedResponse[]): void;
   close(): Promise<void>;
@@ -114,7 +116,11 @@ export interface TestReceiver {
 export async function startReceiver(fallback: ScriptedResponse = { status: 200, body: 'ok' }): Promise<TestReceiver> {
   const requests: ReceivedRequest[] = [];
   const queue: ScriptedResponse[] = [];
+  let active = 0;
+  let peak = 0;
   const server = createServer((request, response) => {
+    active++;
+    peak = Math.max(peak, active);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -126,6 +132,7 @@ export async function startReceiver(fallback: ScriptedResponse = { status: 200, 
       });
       const answer = queue.shift() ?? fallback;
       setTimeout(() => {
+        active--;
         response.writeHead(answer.status, answer.headers ?? {});
         response.end(answer.body ?? '');
       }, answer.delayMs ?? 0);
@@ -136,6 +143,7 @@ export async function startReceiver(fallback: ScriptedResponse = { status: 200, 
   return {
     url: `http://127.0.0.1:${port}/hook`,
     requests,
+    peakConcurrent: () => peak,
     script: (...responses) => queue.push(...responses),
     close: () =>
       new Promise<void>((resolve) => {

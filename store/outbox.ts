@@ -10,11 +10,13 @@
 //
 // Due order. Items are delivered in order per stream (one channel × one incident), since PagerDuty must see the
 // trigger before the resolve: only the head of each stream is eligible. The heads are kept in memory, sorted by
-// (next_attempt_at, id), so due(now, limit) is a binary-search-free walk of at most `limit` entries plus the items
-// not yet committed, stage/markDelivered/reschedule are O(log n) search + an array splice (a memmove: for tens of
-// thousands of pending items cheaper than a heap's allocations), and nextDueAt() is O(1). Rebuilding it costs one
-// scan of `outbox` when the Outbox is constructed. A secondary LMDB index would cost a third database (the
-// environment's maxDbs is shared with the store) and a write per reschedule, and still need the per-stream order.
+// (next_attempt_at, id), so due(now, limit) walks from the front and reads at most `limit` items (plus heads it
+// skips: in flight, or not committed yet), stage/markDelivered/reschedule cost a binary search and an array splice
+// (a memmove: for tens of thousands of pending items cheaper than a heap's allocations), and nextDueAt() is O(1).
+// Rebuilding the index costs one scan of `outbox` when the Outbox is constructed (20,000 items: ~0.7 s, measured
+// once by hand; the time goes to decoding the incident snapshots, not the index). A secondary LMDB index would cost
+// a third database (the environment's maxDbs is shared with the store) and a write per reschedule, and would still
+// need the per-stream order.
 // This assumes one writer: the daemon's single Outbox instance; other processes may read (counts, dead letters).
 //
 // Visibility: stage() is a plain asynchronous put, visible to reads only once its transaction commits. due() reads

@@ -14,9 +14,9 @@
 //   approvals     ['req', incident_id, action_id]   → ApprovalRequest
 //                 ['due', expires_at, inc_id, act]  → true   (pending requests by expiry, for expireApprovals)
 //
-// action_state and approvals are opened with lmdb-js's cache, which makes a put visible to get() at once (before
-// the commit): the responder decides and records a run start in one synchronous step, and a concurrent decision
-// right after must already see it (cooldown, running trial).
+// State and approval writes are readable at once, before their commit (an in-memory overlay of unflushed writes;
+// lmdb-js's own cache does this only for primitive keys): the responder decides and records a run start in one
+// synchronous step, and a concurrent decision right after must already see it (cooldown, run counts).
 
 import type { Database, RootDatabase } from 'lmdb';
 import type { AuditEntry } from '../engine/types.js';
@@ -59,12 +59,14 @@ export class RemediationStore {
   private readonly state: Database<StateValue, StateKey>;
   private readonly approvals: Database<ApprovalRequest | true, ApprovalKey>;
   private nextSeq: number;
+  /** Writes not yet flushed, by `<db>:<JSON key>`; undefined for a removal. */
+  private readonly unflushed = new Map<string, unknown>();
 
   constructor(root: RootDatabase) {
     this.root = root;
     this.audit = root.openDB({ name: 'audit' });
-    this.state = root.openDB({ name: 'action_state', cache: true });
-    this.approvals = root.openDB({ name: 'approvals', cache: true });
+    this.state = root.openDB({ name: 'action_state' });
+    this.approvals = root.openDB({ name: 'approvals' });
     const stored = this.audit.get(NEXT_SEQ_KEY);
     this.nextSeq = typeof stored === 'number' && stored > 0 ? stored : 1;
   }
@@ -81,6 +83,13 @@ export class RemediationStore {
   async commit(change: RemediationChange): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
     const writes: Promise<boolean>[] = [];
+    const staged: Array<[string, unknown]> = [];
+    const stage = <V, K extends StateKey | ApprovalKey>(db: Database<V, K>, name: string, key: K, value: V | undefined): void => {
+      const overlayKey = `${name}:${JSON.stringify(key)}`;
+      this.unflushed.set(overlayKey, value);
+      staged.push([overlayKey, value]);
+      writes.push(value === undefined ? db.remove(key) : db.put(key, value));
+    };
     // Everything below runs in this one synchronous block: lmdb-js commits it as one transaction.
     for (const draft of change.audit ?? []) {
       const entry: AuditEntry = { ...draft, seq: this.nextSeq++ };
@@ -89,32 +98,42 @@ export class RemediationStore {
       writes.push(this.audit.put(entry.seq, entry.incident_id));
     }
     if (entries.length > 0) writes.push(this.audit.put(NEXT_SEQ_KEY, this.nextSeq));
-    for (const { action_id, state } of change.breakers ?? []) writes.push(this.state.put(['breaker', action_id], { ...state }));
+    for (const { action_id, state } of change.breakers ?? []) stage(this.state, 'state', ['breaker', action_id], { ...state });
     for (const { action_id, source, state } of change.sources ?? []) {
-      writes.push(this.state.put(['source', action_id, keyText(source)], { ...state }));
+      stage(this.state, 'state', ['source', action_id, keyText(source)], { ...state });
     }
     for (const { action_id, incident_id, state } of change.incidents ?? []) {
-      writes.push(this.state.put(['incident', action_id, incident_id], { ...state }));
+      stage(this.state, 'state', ['incident', action_id, incident_id], { ...state });
     }
-    for (const request of change.approvals ?? []) writes.push(...this.putApproval(request));
+    for (const request of change.approvals ?? []) {
+      const key: ApprovalKey = ['req', request.incident_id, request.action_id];
+      const previous = this.read(this.approvals, 'approvals', key);
+      if (previous !== undefined && previous !== true && previous.status === 'pending') {
+        stage(this.approvals, 'approvals', ['due', previous.expires_at, previous.incident_id, previous.action_id], undefined);
+      }
+      stage(this.approvals, 'approvals', key, { ...request });
+      if (request.status === 'pending') {
+        stage(this.approvals, 'approvals', ['due', request.expires_at, request.incident_id, request.action_id], true);
+      }
+    }
     if (writes.length === 0) return entries;
-    await Promise.all(writes);
-    await this.root.flushed;
+    try {
+      await Promise.all(writes);
+      await this.root.flushed;
+    } finally {
+      // Committed (or failed: then the database is the truth again). A later write of the same key stays.
+      for (const [overlayKey, value] of staged) {
+        if (this.unflushed.get(overlayKey) === value) this.unflushed.delete(overlayKey);
+      }
+    }
     return entries;
   }
 
-  private putApproval(request: ApprovalRequest): Promise<boolean>[] {
-    const writes: Promise<boolean>[] = [];
-    const key: ApprovalKey = ['req', request.incident_id, request.action_id];
-    const previous = this.approvals.get(key);
-    if (previous !== undefined && previous !== true && previous.status === 'pending') {
-      writes.push(this.approvals.remove(['due', previous.expires_at, previous.incident_id, previous.action_id]));
-    }
-    writes.push(this.approvals.put(key, { ...request }));
-    if (request.status === 'pending') {
-      writes.push(this.approvals.put(['due', request.expires_at, request.incident_id, request.action_id], true));
-    }
-    return writes;
+  /** A state or approval value, unflushed writes first. */
+  private read<V, K extends StateKey | ApprovalKey>(db: Database<V, K>, name: string, key: K): V | undefined {
+    const overlayKey = `${name}:${JSON.stringify(key)}`;
+    if (this.unflushed.has(overlayKey)) return this.unflushed.get(overlayKey) as V | undefined;
+    return db.get(key);
   }
 
   // ---- audit -----------------------------------------------------------------------------------------------
@@ -152,24 +171,24 @@ export class RemediationStore {
   // ---- action state ------------------------------------------------------------------------------------------
 
   breaker(actionId: string): BreakerState {
-    const value = this.state.get(['breaker', actionId]) as BreakerState | undefined;
+    const value = this.read(this.state, 'state', ['breaker', actionId]) as BreakerState | undefined;
     return value ? { ...value } : { ...CLOSED_BREAKER };
   }
 
   sourceState(actionId: string, source: string): SourceRunState | undefined {
-    const value = this.state.get(['source', actionId, keyText(source)]) as SourceRunState | undefined;
+    const value = this.read(this.state, 'state', ['source', actionId, keyText(source)]) as SourceRunState | undefined;
     return value ? { ...value } : undefined;
   }
 
   incidentState(actionId: string, incidentId: string): IncidentRunState {
-    const value = this.state.get(['incident', actionId, incidentId]) as IncidentRunState | undefined;
+    const value = this.read(this.state, 'state', ['incident', actionId, incidentId]) as IncidentRunState | undefined;
     return value ? { ...EMPTY_INCIDENT_RUN_STATE, ...value } : { ...EMPTY_INCIDENT_RUN_STATE };
   }
 
   // ---- approvals -----------------------------------------------------------------------------------------------
 
   approval(incidentId: string, actionId: string): ApprovalRequest | undefined {
-    const value = this.approvals.get(['req', incidentId, actionId]);
+    const value = this.read(this.approvals, 'approvals', ['req', incidentId, actionId]);
     return value !== undefined && value !== true ? { ...value } : undefined;
   }
 
