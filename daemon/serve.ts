@@ -82,9 +82,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   });
   const committer = new GroupCommitter(store);
   const responder = createResponder({ config: config.remediation, store: store.remediation, clock, log });
+  const channels = createChannels(config.exporters);
   const outboxWorker = createOutboxWorker({
     outbox: store.outbox,
-    channels: createChannels(config.exporters),
+    channels,
     retry: config.exporters.retry,
     clock,
     log,
@@ -294,6 +295,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await workflow.idle();
         await committer.idle();
         await outboxWorker.stop();
+        for (const channel of channels.values()) await channel.close?.();
         await control.stop();
         await store.close();
         log.info('firewatch stopped', {});

@@ -53,11 +53,15 @@ export function writeConfig(directory: string, extra = '', options: { http?: boo
   return file;
 }
 
-export async function startDaemon(directory: string, configFile = writeConfig(directory)): Promise<DaemonProcess> {
+export async function startDaemon(
+  directory: string,
+  configFile = writeConfig(directory),
+  env: NodeJS.ProcessEnv = {},
+): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--config', configFile], {
     cwd: directory,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FIREWATCH_SOCKET: '' },
+    env: { ...process.env, FIREWATCH_SOCKET: '', ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
