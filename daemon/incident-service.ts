@@ -135,6 +135,8 @@ export class IncidentService {
         this.lastSeen.set(id, incident);
         if (incident.status === 'detected' || incident.status === 'assessing') this.scheduleContainment(id);
       } else {
+        // Approval requests of an incident that is over must not linger (or be approved later by mistake).
+        if (before !== undefined) this.track(this.responder.withdrawApprovals(incident));
         this.lastSeen.delete(id);
         (postmortems ??= []).push(this.writePostmortem(incident, now));
       }
@@ -446,7 +448,8 @@ export class IncidentService {
     });
     const current = this.latest(incidentId);
     if (current === undefined || current.status !== 'containing') return;
-    const outcome = remediation.auto_remediate ? await this.responder.contain(current) : undefined;
+    // With auto_remediate off the responder still recommends and asks for approvals; it only runs nothing by itself.
+    const outcome = await this.responder.contain(current);
     const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'approval_requested') ?? [];
     const waiting = outcome?.actions.filter((action) => action.status === 'approval_requested').length ?? 0;
     await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
