@@ -5,12 +5,28 @@ import { ControlError } from '../control/client.js';
 import { ConfigError } from '../daemon/config.js';
 import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';
-import { rulesList, rulesShow } from './commands/rules.js';
+import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesShow, rulesUpdate } from './commands/rules.js';
+import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/tooling.js';
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 
-export const COMMANDS: readonly CommandSpec[] = [serve, incidentsList, incidentsGet, ...WORKFLOW_COMMANDS, rulesList, rulesShow, trace];
+export const COMMANDS: readonly CommandSpec[] = [
+  serve,
+  incidentsList,
+  incidentsGet,
+  ...WORKFLOW_COMMANDS,
+  incidentsStats,
+  incidentsWatch,
+  rulesList,
+  rulesShow,
+  rulesEnable,
+  rulesDisable,
+  rulesUpdate,
+  rulesCreate,
+  incidentsTestRule,
+  trace,
+];
 
 function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
   let best: CommandSpec | undefined;

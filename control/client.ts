@@ -3,7 +3,15 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { auditMessageToJson, eventMessageToJson, incidentMessageToJson, ruleMessageToJson, type JsonObject } from './messages.js';
+import {
+  auditMessageToJson,
+  eventMessageToJson,
+  incidentMessageToJson,
+  ruleJsonToMessage,
+  ruleMessageToJson,
+  statsMessageToJson,
+  type JsonObject,
+} from './messages.js';
 
 const DEFAULT_DEADLINE_MS = 10_000;
 
@@ -69,6 +77,32 @@ export interface TimelineRequest {
   limit?: number;
 }
 
+export interface RuleUpdateRequest {
+  error_threshold?: number;
+  time_window_seconds?: number;
+  check_interval_seconds?: number;
+  severity?: string;
+}
+
+export interface TestRuleReply {
+  rule_id: string;
+  would_fire: boolean;
+  fired_at: string | null;
+  matched_events: number;
+  events_evaluated: number;
+  reason: string;
+  dry_run: boolean;
+  incident_ids: string[];
+}
+
+/** A live WatchIncidents stream. */
+export interface IncidentWatch {
+  /** Stops watching (the stream ends; `done` resolves). */
+  cancel(): void;
+  /** Resolves when the stream ends: cancelled, or the daemon went away (rejects with a ControlError then). */
+  done: Promise<void>;
+}
+
 export interface ControlClient {
   status(): Promise<JsonObject>;
   listIncidents(request: ListIncidentsRequest): Promise<{ incidents: JsonObject[]; totalMatched: number }>;
@@ -81,6 +115,13 @@ export interface ControlClient {
   mitigate(request: MitigateRequest): Promise<{ summary: string; outcome: string; audit: JsonObject[]; incident: JsonObject }>;
   timeline(request: TimelineRequest): Promise<{ incident_id: string; entries: JsonObject[]; total: number }>;
   postmortem(incidentId: string): Promise<{ incident_id: string; markdown: string; draft: boolean; generated_at: string }>;
+  setRulesEnabled(ruleIds: string[], enabled: boolean, actor: string): Promise<JsonObject[]>;
+  updateRule(ruleId: string, update: RuleUpdateRequest, actor: string): Promise<JsonObject>;
+  createRule(rule: JsonObject, actor: string): Promise<JsonObject>;
+  testRule(ruleId: string, options: { eventsJson?: string; dryRun: boolean; actor: string }): Promise<TestRuleReply>;
+  stats(since?: string): Promise<JsonObject>;
+  /** Calls `onUpdate` with { kind, at, incident, summary } for each change until cancelled. */
+  watchIncidents(filter: { incident_id?: string; severity?: string[] }, onUpdate: (update: JsonObject) => void): IncidentWatch;
   getTrace(traceId: string): Promise<JsonObject>;
   listRules(enabledOnly?: boolean): Promise<JsonObject[]>;
   getRule(ruleId: string): Promise<JsonObject>;
@@ -174,6 +215,54 @@ export function connectControl(socketPath: string, deadlineMs = DEFAULT_DEADLINE
           trace_id: entry.trace_id || null,
         })),
         total: Number(reply.total ?? 0),
+      };
+    },
+    async setRulesEnabled(ruleIds, enabled, actor) {
+      const reply = await call('SetRulesEnabled', { rule_ids: ruleIds, enabled, actor });
+      return ((reply.rules ?? []) as JsonObject[]).map(ruleMessageToJson);
+    },
+    async updateRule(ruleId, update, actor) {
+      return ruleMessageToJson(await call('UpdateRule', { rule_id: ruleId, actor, ...update }));
+    },
+    async createRule(rule, actor) {
+      return ruleMessageToJson(await call('CreateRule', { rule: ruleJsonToMessage({ builtin: false, ...rule }), actor }));
+    },
+    async testRule(ruleId, options) {
+      const reply = await call('TestRule', { rule_id: ruleId, events_json: options.eventsJson ?? '', dry_run: options.dryRun, actor: options.actor });
+      return {
+        rule_id: String(reply.rule_id ?? ruleId),
+        would_fire: Boolean(reply.would_fire),
+        fired_at: reply.fired_at ? String(reply.fired_at) : null,
+        matched_events: Number(reply.matched_events ?? 0),
+        events_evaluated: Number(reply.events_evaluated ?? 0),
+        reason: String(reply.reason ?? ''),
+        dry_run: Boolean(reply.dry_run),
+        incident_ids: (reply.incident_ids ?? []) as string[],
+      };
+    },
+    async stats(since) {
+      return statsMessageToJson(await call('GetStats', { since: since ?? '' }));
+    },
+    watchIncidents(filter, onUpdate) {
+      const stream = (client as unknown as Record<string, (request: JsonObject) => grpc.ClientReadableStream<JsonObject>>)
+        .WatchIncidents!.call(client, { incident_id: filter.incident_id ?? '', severity: filter.severity ?? [] });
+      let cancelled = false;
+      const done = new Promise<void>((resolve, reject) => {
+        stream.on('data', (update: JsonObject) =>
+          onUpdate({ ...update, incident: incidentMessageToJson((update.incident ?? {}) as JsonObject) }),
+        );
+        stream.on('end', () => resolve());
+        stream.on('error', (error: grpc.ServiceError) => {
+          if (cancelled || error.code === grpc.status.CANCELLED) resolve();
+          else reject(describeError(error, socketPath));
+        });
+      });
+      return {
+        cancel() {
+          cancelled = true;
+          stream.cancel();
+        },
+        done,
       };
     },
     async postmortem(incidentId) {

@@ -198,11 +198,56 @@ export function ruleMessageToJson(message: JsonObject): JsonObject {
     },
     group_by: message.group_by,
     builtin: message.builtin,
+    ...(Array.isArray(message.history) && message.history.length > 0
+      ? {
+          history: (message.history as JsonObject[]).map((change) => ({
+            seq: Number(change.seq ?? 0),
+            at: change.at,
+            actor: change.actor,
+            kind: change.kind,
+            detail: change.detail,
+          })),
+        }
+      : {}),
   };
 }
 
+/** Stats message → the contract JSON of `incidents stats` (DESIGN.md), severities in rank order. */
+export function statsMessageToJson(message: JsonObject): JsonObject {
+  const optionalNumber = (value: unknown) => (value === undefined || value === null ? null : Number(value));
+  const counts = (raw: unknown) =>
+    Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).map(([key, value]) => [key, Number(value)]));
+  const bySeverity = counts(message.by_severity);
+  return {
+    total_incidents: Number(message.total_incidents ?? 0),
+    active_incidents: Number(message.active_incidents ?? 0),
+    resolved_incidents: Number(message.resolved_incidents ?? 0),
+    by_severity: Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((severity) => [severity, bySeverity[severity] ?? 0])),
+    by_type: sortedCounts(message.by_type),
+    avg_mttd_seconds: optionalNumber(message.avg_mttd_seconds),
+    avg_mttr_seconds: optionalNumber(message.avg_mttr_seconds),
+    p90_mttd_seconds: optionalNumber(message.p90_mttd_seconds),
+    p90_mttr_seconds: optionalNumber(message.p90_mttr_seconds),
+    auto_resolved: Number(message.auto_resolved ?? 0),
+    manual_resolution: Number(message.manual_resolution ?? 0),
+    recurrence_rate: Number(message.recurrence_rate ?? 0),
+    since: message.since || null,
+  };
+}
+
+/** Stats JSON (engine/stats.ts) → Stats message: nulls become unset optionals. */
+export function statsJsonToMessage(stats: JsonObject): JsonObject {
+  const message: JsonObject = {};
+  for (const [key, value] of Object.entries(stats)) if (value !== null && value !== undefined) message[key] = value;
+  return message;
+}
+
 export function ruleJsonToMessage(rule: JsonObject): JsonObject {
-  const { attributes, ...match } = { ...((rule.match ?? {}) as JsonObject) };
+  if (rule.match === undefined || rule.match === null) {
+    const { match: _match, ...rest } = rule;
+    return rest; // no match: left unset (CreateRule inherits the built-in rule's)
+  }
+  const { attributes, ...match } = { ...(rule.match as JsonObject) };
   if (match.min_severity === undefined || match.min_severity === null) delete match.min_severity;
   if (match.source_pattern === undefined || match.source_pattern === null) delete match.source_pattern;
   if (attributes !== undefined && attributes !== null) match.attributes_json = JSON.stringify(attributes);

@@ -5,7 +5,15 @@ import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { auditJsonToMessage, eventJsonToMessage, incidentJsonToMessage, ruleJsonToMessage, type JsonObject } from './messages.js';
+import {
+  auditJsonToMessage,
+  eventJsonToMessage,
+  incidentJsonToMessage,
+  ruleJsonToMessage,
+  ruleMessageToJson,
+  statsJsonToMessage,
+  type JsonObject,
+} from './messages.js';
 
 export interface ListIncidentsQuery {
   statuses: string[];
@@ -61,6 +69,21 @@ export interface TimelineQuery {
   limit: number;
 }
 
+export interface RuleUpdateInput {
+  error_threshold?: number;
+  time_window_seconds?: number;
+  check_interval_seconds?: number;
+  severity?: string;
+}
+
+export interface WatchFilter {
+  incident_id: string;
+  severities: string[];
+}
+
+/** One message of the WatchIncidents stream: { kind, at, incident (contract JSON), summary }. */
+export type IncidentUpdateJson = JsonObject;
+
 /**
  * What the daemon answers with. Methods throw RequestRefused (FAILED_PRECONDITION), NotFound or BadRequest
  * (INVALID_ARGUMENT) with one clear line; anything else is INTERNAL.
@@ -80,6 +103,15 @@ export interface ControlBackend {
   timeline(query: TimelineQuery): JsonObject;
   /** { markdown, draft, generated_at } */
   postmortem(incidentId: string): JsonObject;
+  setRulesEnabled(ruleIds: string[], enabled: boolean, actor: string): Promise<JsonObject[]>;
+  updateRule(ruleId: string, update: RuleUpdateInput, actor: string): Promise<JsonObject>;
+  createRule(rule: JsonObject, actor: string): Promise<JsonObject>;
+  /** { rule_id, would_fire, fired_at, matched_events, events_evaluated, reason, dry_run, incident_ids } */
+  testRule(ruleId: string, eventsJson: string, dryRun: boolean, actor: string): Promise<JsonObject>;
+  /** The contract JSON of `incidents stats`. */
+  stats(sinceMs: number | undefined): JsonObject;
+  /** Calls `send` with every update matching the filter until the returned function is called. */
+  watch(filter: WatchFilter, send: (update: IncidentUpdateJson) => void): () => void;
   /** The trace as contract JSON ({trace_id, spans, events, services, incident_ids}); undefined when unknown. */
   getTrace(traceId: string): JsonObject | undefined;
   listRules(enabledOnly: boolean): JsonObject[];
@@ -143,6 +175,8 @@ export async function startControlServer(socketPath: string, backend: ControlBac
   }
   const service = loadControlService().service;
   const server = new grpc.Server();
+  /** Open WatchIncidents streams: ended on stop, so shutdown does not wait for watchers to hang up. */
+  const watchers = new Set<grpc.ServerWritableStream<JsonObject, JsonObject>>();
   server.addService(service, {
     GetStatus: unary(() => backend.status()),
     ListIncidents: unary((request: JsonObject) => {
@@ -258,6 +292,54 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       const id = text(request.incident_id);
       return { incident_id: id, ...backend.postmortem(id) };
     }),
+    SetRulesEnabled: unary(async (request: JsonObject) => ({
+      rules: (
+        await backend.setRulesEnabled(((request.rule_ids ?? []) as string[]).map(String), Boolean(request.enabled), text(request.actor))
+      ).map(ruleJsonToMessage),
+    })),
+    UpdateRule: unary(async (request: JsonObject) => {
+      const update: RuleUpdateInput = {};
+      if (request.error_threshold !== undefined && request.error_threshold !== null) update.error_threshold = Number(request.error_threshold);
+      if (request.time_window_seconds !== undefined && request.time_window_seconds !== null) update.time_window_seconds = Number(request.time_window_seconds);
+      if (request.check_interval_seconds !== undefined && request.check_interval_seconds !== null) update.check_interval_seconds = Number(request.check_interval_seconds);
+      if (typeof request.severity === 'string') update.severity = request.severity;
+      return ruleJsonToMessage(await backend.updateRule(text(request.rule_id), update, text(request.actor)));
+    }),
+    CreateRule: unary(async (request: JsonObject) => {
+      const message = (request.rule ?? {}) as JsonObject;
+      const rule = ruleMessageToJson(message);
+      delete rule.builtin;
+      delete rule.history;
+      // No match given: the rule inherits the match of the built-in rule of its incident type (rule-config.ts).
+      if (message.match === undefined || message.match === null) delete rule.match;
+      return ruleJsonToMessage(await backend.createRule(rule, text(request.actor)));
+    }),
+    TestRule: unary(async (request: JsonObject) =>
+      backend.testRule(text(request.rule_id), text(request.events_json), Boolean(request.dry_run), text(request.actor)),
+    ),
+    GetStats: unary((request: JsonObject) => {
+      const since = text(request.since);
+      const sinceMs = since === '' ? undefined : Date.parse(since);
+      if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
+      return statsJsonToMessage(backend.stats(sinceMs));
+    }),
+    WatchIncidents: (call: grpc.ServerWritableStream<JsonObject, JsonObject>) => {
+      const stop = backend.watch(
+        { incident_id: text(call.request.incident_id), severities: ((call.request.severity ?? []) as string[]).map((s) => String(s).toLowerCase()) },
+        (update) => {
+          if (call.cancelled || call.destroyed) return;
+          call.write({ ...update, incident: incidentJsonToMessage(update.incident as JsonObject) });
+        },
+      );
+      watchers.add(call);
+      const end = () => {
+        watchers.delete(call);
+        stop();
+      };
+      call.on('cancelled', end);
+      call.on('close', end);
+      call.on('error', end);
+    },
   });
 
   // The socket must never be reachable by other users, not even for the instant between bind and chmod.
@@ -277,6 +359,8 @@ export async function startControlServer(socketPath: string, backend: ControlBac
     socketPath,
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const call of watchers) call.end();
+        watchers.clear();
         const force = setTimeout(() => server.forceShutdown(), 2_000);
         server.tryShutdown(() => {
           clearTimeout(force);

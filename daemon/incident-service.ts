@@ -32,6 +32,7 @@ import type {
   UpdateIncidentInput,
 } from '../control/server.js';
 import type { JsonObject } from '../control/messages.js';
+import type { IncidentUpdateJson, WatchFilter } from '../control/server.js';
 import type { GroupCommitter } from '../store/group-commit.js';
 import type { LmdbStore, StoredPostmortem } from '../store/lmdb-store.js';
 import type { Config } from './config.js';
@@ -45,6 +46,8 @@ const MAX_TITLE_LENGTH = 300;
 const MAX_DESCRIPTION_LENGTH = 4_000;
 const MAX_COMPONENTS = 100;
 const MAX_COMPONENT_LENGTH = 200;
+/** A watcher hears of an incident whose only change is more events at most this often (the rest is noise). */
+const WATCH_COALESCE_MS = 2_000;
 const NOTE_PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ([^:]*): (.*)$/s;
 
 export interface IncidentServiceOptions {
@@ -76,6 +79,7 @@ export class IncidentService {
   /** Incidents whose containment is running. */
   private readonly containing = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly watchers = new Set<Watcher>();
   private stopped = false;
 
   constructor(options: IncidentServiceOptions) {
@@ -118,10 +122,12 @@ export class IncidentService {
   persist(result: IngestResult): Promise<void> {
     let outbox: OutboxItem[] | undefined;
     let postmortems: StoredPostmortem[] | undefined;
+    let updates: PendingUpdate[] | undefined;
     const now = this.clock();
     for (const incident of result.incidents) {
       const id = incident.incident_id;
       const before = this.lastSeen.get(id);
+      if (this.watchers.size > 0) (updates ??= []).push(classifyUpdate(before, incident));
       const kinds = changesBetween(before, incident);
       if (kinds.length > 0) {
         const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;
@@ -149,7 +155,18 @@ export class IncidentService {
         if (this.unflushed.get(incident.incident_id) === incident) this.unflushed.delete(incident.incident_id);
       }
       if (outbox) this.onNotificationsStaged();
+      if (updates) for (const watcher of this.watchers) watcher.offer(updates, this.clock());
     });
+  }
+
+  /** Live updates for `incidents watch` and the TUI: sends each matching change after it is on disk. */
+  watch(filter: WatchFilter, send: (update: IncidentUpdateJson) => void): () => void {
+    const watcher = new Watcher(filter, send);
+    this.watchers.add(watcher);
+    return () => {
+      watcher.close();
+      this.watchers.delete(watcher);
+    };
   }
 
   /** The newest state of an incident: the engine's for open ones, else what was last written. A copy. */
@@ -532,6 +549,92 @@ export class IncidentService {
     const tracked = work.catch((error: unknown) => this.log.error('workflow step failed', { error: (error as Error).message }));
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}
+
+interface PendingUpdate {
+  kind: 'opened' | 'changed' | 'resolved' | 'closed';
+  incident: Incident;
+  summary: string;
+  /** Only the event count (and what follows from events) moved: coalesced for watchers. */
+  minor: boolean;
+}
+
+function classifyUpdate(before: Incident | undefined, after: Incident): PendingUpdate {
+  const open = isOpenStatus(after.status);
+  if (before === undefined) {
+    if (open) {
+      const opener = after.status_history?.[0]?.by;
+      const summary =
+        after.event_count === 0 && opener !== undefined && opener !== SYSTEM_ACTOR
+          ? `opened by ${opener}`
+          : `${after.event_count} events from ${after.affected_components.join(', ') || 'no component yet'}`;
+      return { kind: 'opened', incident: after, summary, minor: false };
+    }
+    return { kind: after.status === 'closed' ? 'closed' : 'changed', incident: after, summary: after.status === 'closed' ? 'closed' : 'updated', minor: false };
+  }
+  const parts: string[] = [];
+  if (before.status !== after.status) parts.push(`status ${before.status} → ${after.status}`);
+  if (before.severity !== after.severity) parts.push(`severity ${before.severity} → ${after.severity}`);
+  if (before.assigned_to !== after.assigned_to) parts.push(after.assigned_to === null ? 'unassigned' : `assigned to ${after.assigned_to}`);
+  if (before.acknowledged_at === null && after.acknowledged_at !== null) parts.push(`acknowledged by ${after.acknowledged_by ?? '?'}`);
+  if (after.notes.length > before.notes.length) parts.push('note added');
+  if (after.actions.length > before.actions.length) parts.push(`action ${after.actions.at(-1)?.action_id ?? ''} ${after.actions.at(-1)?.status ?? ''}`.trim());
+  const minor = parts.length === 0;
+  if (after.event_count > before.event_count) parts.push(`+${after.event_count - before.event_count} events (${after.event_count})`);
+  const kind = after.status === 'resolved' && before.status !== 'resolved' ? 'resolved' : after.status === 'closed' ? 'closed' : 'changed';
+  return { kind, incident: after, summary: parts.join(', ') || 'updated', minor };
+}
+
+/** One watch stream: filters, and coalesces event-count-only changes per incident. */
+class Watcher {
+  /** incident id → the latest minor update not sent yet, and the events it adds up to. */
+  private readonly held = new Map<string, PendingUpdate>();
+  private readonly lastSent = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly filter: WatchFilter,
+    private readonly send: (update: IncidentUpdateJson) => void,
+  ) {}
+
+  offer(updates: readonly PendingUpdate[], now: number): void {
+    for (const update of updates) {
+      const incident = update.incident;
+      if (this.filter.incident_id !== '' && incident.incident_id !== this.filter.incident_id) continue;
+      if (this.filter.severities.length > 0 && !this.filter.severities.includes(incident.severity)) continue;
+      const id = incident.incident_id;
+      if (update.minor && now - (this.lastSent.get(id) ?? 0) < WATCH_COALESCE_MS) {
+        this.held.set(id, update);
+        this.timer ??= setTimeout(() => this.flush(), WATCH_COALESCE_MS).unref();
+        continue;
+      }
+      this.held.delete(id);
+      this.emit(update, now);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.held.clear();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    for (const update of this.held.values()) {
+      this.emit({ ...update, summary: `${update.incident.event_count} events` }, now);
+    }
+    this.held.clear();
+  }
+
+  private emit(update: PendingUpdate, now: number): void {
+    if (this.closed) return;
+    this.lastSent.set(update.incident.incident_id, now);
+    if (this.lastSent.size > 10_000) this.lastSent.clear();
+    this.send({ kind: update.kind, at: new Date(now).toISOString(), incident: incidentToJson(update.incident), summary: update.summary });
   }
 }
 

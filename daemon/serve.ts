@@ -9,7 +9,7 @@
 
 import { resolve } from 'node:path';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { incidentToJson, ruleToJson } from '../engine/json.js';
+import { incidentToJson } from '../engine/json.js';
 import { isOpenStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
@@ -22,6 +22,11 @@ import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { IncidentService } from './incident-service.js';
+import { RuleService } from './rule-service.js';
+import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
+import { computeStats } from '../engine/stats.js';
+import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
+import { BadRequest, NotFound } from '../control/server.js';
 import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
@@ -69,8 +74,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const socketPath = resolve(config.service.control.socket);
 
   const store = openStore(storageDirectory);
+  // The rules of the file, with the changes made at runtime (rules enable/disable/update/create) on top.
+  const rules = new RuleService({ configRules: config.processors.detect.rules, store: store.rules, clock, log });
   const engine = createEngine({
-    rules: config.processors.detect.rules,
+    rules: rules.startupRules(),
     clock,
     eventRingCapacity: config.processors.detect.event_ring_capacity,
     traceRingCapacity: config.processors.detect.trace_ring_capacity,
@@ -100,6 +107,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     log,
     onNotificationsStaged: () => outboxWorker.poke(),
   });
+  rules.attach(engine, (result) => workflow.persist(result));
 
   // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
@@ -165,6 +173,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     },
     collectSpans: true,
   };
+  // test-rule converts OTLP/JSON with the receiver's own converters (a separate instance: metric state is per receiver).
+  const testRoutes = createSignalRoutes(createSignalConverters(converters, 'processors.convert'));
   const grpcReceiver = protocols.grpc
     ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
     : undefined;
@@ -211,11 +221,36 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     timeline: (query) => workflow.timeline(query),
     postmortem: (incidentId) => workflow.postmortem(incidentId),
     getTrace: (traceId) => traceToJson(traceId, store, engine),
-    listRules: (enabledOnly) => engine.rules().filter((rule) => !enabledOnly || rule.enabled).map(ruleToJson),
-    getRule: (ruleId) => {
+    listRules: (enabledOnly) => rules.list(enabledOnly),
+    getRule: (ruleId) => rules.get(ruleId),
+    setRulesEnabled: (ruleIds, enabled, actor) => rules.setEnabled(ruleIds, enabled, actor),
+    updateRule: (ruleId, update, actor) => rules.update(ruleId, update, actor),
+    createRule: (rule, actor) => rules.create(rule, actor),
+    testRule: async (ruleId, eventsJson, dryRun) => {
       const rule = engine.rule(ruleId);
-      return rule ? ruleToJson(rule) : undefined;
+      if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${engine.rules().map((r) => r.rule_id).join(', ')})`);
+      let drafts;
+      try {
+        drafts = eventsJson.trim() === '' ? sampleEvents(rule, clock()) : parseTestEvents(eventsJson, testRoutes);
+      } catch (error) {
+        if (error instanceof TestInputError) throw new BadRequest(`events: ${error.message}`);
+        throw error;
+      }
+      const result = evaluateRule(rule, drafts);
+      const incidentIds: string[] = [];
+      if (!dryRun && drafts.length > 0) {
+        const ingested = engine.ingest(drafts);
+        for (const incident of ingested.incidents) incidentIds.push(incident.incident_id);
+        await workflow.persist(ingested);
+      }
+      return { ...result, fired_at: result.fired_at ?? '', dry_run: dryRun, incident_ids: incidentIds };
     },
+    stats: (sinceMs) =>
+      computeStats(store.listIncidents(sinceMs === undefined ? {} : { sinceMs }).incidents, {
+        now: clock(),
+        ...(sinceMs !== undefined ? { sinceMs } : {}),
+      }),
+    watch: (filter, send) => workflow.watch(filter, send),
   };
 
   let control: ControlServer;

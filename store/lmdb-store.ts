@@ -17,6 +17,7 @@
 //   outbox, dead_letters                        → notifications (store/outbox.ts), staged in the same transaction
 //                                                 as the incident change that caused them
 //   audit, action_state, approvals              → remediation (store/remediation-store.ts)
+//   rule_changes                                → runtime rule overrides and their audit trail (store/rule-store.ts)
 
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -24,6 +25,7 @@ import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } fr
 import { isOpenStatus } from '../engine/types.js';
 import { Outbox } from './outbox.js';
 import { RemediationStore } from './remediation-store.js';
+import { RuleStore } from './rule-store.js';
 
 export interface StoreCounters {
   nextEventSeq: number;
@@ -87,6 +89,8 @@ export class LmdbStore {
   readonly outbox: Outbox;
   /** Remediation audit log, approvals, cooldowns and circuit breakers. */
   readonly remediation: RemediationStore;
+  /** Rule changes made at runtime, and their audit trail. */
+  readonly rules: RuleStore;
   private closed = false;
   /** First event seq the next pruneEvents() looks at: everything before it was pruned or is kept for an incident. */
   private pruneCursor = 0;
@@ -103,6 +107,7 @@ export class LmdbStore {
     this.postmortems = this.root.openDB({ name: 'postmortems' });
     this.outbox = new Outbox(this.root);
     this.remediation = new RemediationStore(this.root);
+    this.rules = new RuleStore(this.root);
   }
 
   /**

@@ -1,0 +1,195 @@
+// `firewatch incidents test-rule|stats|watch`: rehearse rules, measure the response, follow incidents live.
+
+import { readFileSync } from 'node:fs';
+import type { JsonObject } from '../../control/messages.js';
+import { SEVERITIES } from '../../engine/types.js';
+import { UsageError, type CommandSpec } from '../args.js';
+import { print, printJson, withClient } from '../context.js';
+import { connectControl } from '../../control/client.js';
+import { resolveSocket } from '../context.js';
+import { renderCsv } from '../render/csv.js';
+import { renderTable, terminalWidth } from '../render/table.js';
+import { sanitizeLine } from '../render/terminal-text.js';
+import { formatClock, formatDuration, parseSince } from '../render/time.js';
+import { FORMAT_FLAG } from './incidents.js';
+import { actorOf } from './workflow.js';
+
+/** Largest events file test-rule sends (the control API's message limit is 4 MiB by default; keep well under). */
+const MAX_EVENTS_FILE_BYTES = 3 * 1024 * 1024;
+
+export const incidentsTestRule: CommandSpec = {
+  path: ['incidents', 'test-rule'],
+  summary: 'Would a rule fire on these events (or on sample events)? When, and why — on event time.',
+  positionals: [{ name: 'rule_id', required: true, description: 'the rule, e.g. error_burst' }],
+  flags: [
+    { name: 'events', kind: 'string', placeholder: 'FILE', description: 'a JSON array of IncidentEvents, or OTLP/JSON Export requests (one, a list, or one per line)' },
+    { name: 'dry-run', kind: 'boolean', description: 'evaluate only, create nothing (the default with --events; --dry-run=false feeds them to the engine)' },
+    { name: 'as', kind: 'string', placeholder: 'NAME', description: 'who is testing (default $FIREWATCH_USER, else your login name)' },
+    FORMAT_FLAG,
+  ],
+  examples: [
+    'firewatch incidents test-rule error_burst --dry-run',
+    'firewatch incidents test-rule error_burst --events sample_events.json',
+    'firewatch incidents test-rule error_burst --events otlp-traces.jsonl --format json',
+    'firewatch incidents test-rule error_burst',
+  ],
+  async run(args) {
+    const file = args.flags.events as string | undefined;
+    let eventsJson: string | undefined;
+    if (file !== undefined) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (error) {
+        throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+      if (bytes.length > MAX_EVENTS_FILE_BYTES) throw new Error(`${file} is larger than ${MAX_EVENTS_FILE_BYTES / 1024 / 1024} MiB; split it`);
+      eventsJson = bytes.toString('utf8');
+    }
+    // A file is evaluated only unless asked otherwise; without one, sample events go through the engine, as the
+    // seed's `test-rule error_burst` does, so the whole response path can be rehearsed.
+    const dryRun = args.flags['dry-run'] === undefined ? file !== undefined : Boolean(args.flags['dry-run']);
+    const reply = await withClient(args, (client) =>
+      client.testRule(args.positionals[0]!, { ...(eventsJson !== undefined ? { eventsJson } : {}), dryRun, actor: actorOf(args) }),
+    );
+    const format = (args.flags.format as string | undefined) ?? 'table';
+    if (format === 'json') {
+      printJson({
+        rule_id: reply.rule_id,
+        would_fire: reply.would_fire,
+        fired_at: reply.fired_at,
+        matched_events: reply.matched_events,
+        events_evaluated: reply.events_evaluated,
+        reason: reply.reason,
+        dry_run: reply.dry_run,
+        incident_ids: reply.incident_ids,
+      });
+    } else if (format === 'csv') {
+      print(renderCsv(['rule_id', 'would_fire', 'fired_at', 'matched_events', 'events_evaluated', 'reason', 'dry_run', 'incident_ids'],
+        [[reply.rule_id, reply.would_fire, reply.fired_at, reply.matched_events, reply.events_evaluated, reply.reason, reply.dry_run, reply.incident_ids]]));
+    } else {
+      print(`${sanitizeLine(reply.rule_id)} ${reply.would_fire ? `would fire at ${sanitizeLine(reply.fired_at)}` : 'would not fire'}` +
+        ` (${reply.matched_events} of ${reply.events_evaluated} events match)`);
+      print(`  ${sanitizeLine(reply.reason)}`);
+      if (reply.dry_run) print('  dry run: nothing was created');
+      else if (reply.incident_ids.length > 0) print(`  fed to the engine: ${reply.incident_ids.map(sanitizeLine).join(', ')}`);
+      else print('  fed to the engine: no incident opened or changed');
+    }
+    return 0;
+  },
+};
+
+export const incidentsStats: CommandSpec = {
+  path: ['incidents', 'stats'],
+  summary: 'Incident statistics: totals, by severity and type, MTTD/MTTR (average and p90), auto vs manual, recurrence.',
+  positionals: [],
+  flags: [
+    { name: 'since', kind: 'string', placeholder: 'AGE|TIME', description: 'incidents detected within this age (24h, 7d) or since an ISO-8601 time' },
+    { name: 'by-type', kind: 'boolean', description: 'break down by incident type' },
+    { name: 'by-severity', kind: 'boolean', description: 'break down by severity' },
+    FORMAT_FLAG,
+  ],
+  examples: ['firewatch incidents stats', 'firewatch incidents stats --since 24h', 'firewatch incidents stats --since 7d --by-type', 'firewatch incidents stats --by-severity --format json'],
+  async run(args) {
+    let since: string | undefined;
+    if (args.flags.since !== undefined) {
+      const ms = parseSince(String(args.flags.since));
+      if (ms === undefined) throw new UsageError(`--since needs an age like 24h or 7d, or an ISO-8601 time; got ${JSON.stringify(args.flags.since)}`, incidentsStats);
+      since = new Date(ms).toISOString();
+    }
+    const stats = await withClient(args, (client) => client.stats(since));
+    const format = (args.flags.format as string | undefined) ?? 'table';
+    const bySeverity = Boolean(args.flags['by-severity']);
+    const byType = Boolean(args.flags['by-type']);
+    if (format === 'json') printJson(stats);
+    else if (format === 'csv') print(renderCsv(['metric', 'value'], flatten(stats)));
+    else print(renderStats(stats, args.flags.since === undefined ? undefined : String(args.flags.since), bySeverity || !byType, byType || !bySeverity));
+    return 0;
+  },
+};
+
+function flatten(stats: JsonObject): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const [key, value] of Object.entries(stats)) {
+    if (value !== null && typeof value === 'object') {
+      for (const [inner, count] of Object.entries(value as Record<string, unknown>)) rows.push([`${key}.${inner}`, count]);
+    } else rows.push([key, value]);
+  }
+  return rows;
+}
+
+export function renderStats(stats: JsonObject, sinceLabel: string | undefined, bySeverity: boolean, byType: boolean): string {
+  const minutes = (value: unknown) => (value === null || value === undefined ? '-' : formatDuration(Number(value)));
+  const rows: unknown[][] = [
+    ['Total Incidents', stats.total_incidents],
+    ['Active Incidents', stats.active_incidents],
+    ['Resolved Incidents', stats.resolved_incidents],
+    ['  auto-resolved', stats.auto_resolved],
+    ['  resolved by hand', stats.manual_resolution],
+  ];
+  if (bySeverity) {
+    rows.push(['By Severity:', '']);
+    for (const [severity, count] of Object.entries((stats.by_severity ?? {}) as Record<string, number>)) rows.push([`  ${severity.toUpperCase()}`, count]);
+  }
+  if (byType) {
+    rows.push(['By Type:', '']);
+    const types = Object.entries((stats.by_type ?? {}) as Record<string, number>);
+    if (types.length === 0) rows.push(['  (none)', '']);
+    for (const [type, count] of types) rows.push([`  ${type}`, count]);
+  }
+  rows.push(
+    ['Avg MTTD', minutes(stats.avg_mttd_seconds)],
+    ['p90 MTTD', minutes(stats.p90_mttd_seconds)],
+    ['Avg MTTR', minutes(stats.avg_mttr_seconds)],
+    ['p90 MTTR', minutes(stats.p90_mttr_seconds)],
+    ['Recurrence rate', `${(Number(stats.recurrence_rate ?? 0) * 100).toFixed(1)}%`],
+  );
+  const title = sinceLabel === undefined ? 'Incident Statistics (all time):' : `Incident Statistics (since ${sanitizeLine(sinceLabel)}):`;
+  return `${title}\n${renderTable([{ header: 'Metric', minWidth: 18 }, { header: 'Value', align: 'right' }], rows, terminalWidth())}`;
+}
+
+export const incidentsWatch: CommandSpec = {
+  path: ['incidents', 'watch'],
+  summary: 'Follow incidents live: one line as each opens, changes and resolves, until Ctrl-C.',
+  positionals: [{ name: 'incident_id', required: false, description: 'only this incident' }],
+  flags: [
+    { name: 'severity', kind: 'list', choices: SEVERITIES, placeholder: 'SEVERITY[,…]', description: 'only incidents of these severities' },
+    { name: 'format', kind: 'string', choices: ['table', 'json'], description: 'table: one line per change (default); json: one JSON object per line' },
+  ],
+  examples: ['firewatch incidents watch', 'firewatch incidents watch inc_00123', 'firewatch incidents watch --severity critical'],
+  async run(args) {
+    const client = connectControl(resolveSocket(args));
+    const json = args.flags.format === 'json';
+    // Fail fast with the usual message when no daemon answers, before settling into the stream.
+    try {
+      await client.status();
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    const watch = client.watchIncidents(
+      { ...(args.positionals[0] ? { incident_id: args.positionals[0] } : {}), ...(args.flags.severity ? { severity: args.flags.severity as string[] } : {}) },
+      (update) => print(json ? JSON.stringify(update) : renderUpdate(update)),
+    );
+    if (process.stderr.isTTY) process.stderr.write('watching for incident changes… (Ctrl-C to stop)\n');
+    const stop = () => watch.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await watch.done;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      client.close();
+    }
+    return 0;
+  },
+};
+
+export function renderUpdate(update: JsonObject): string {
+  const incident = (update.incident ?? {}) as JsonObject;
+  const kind = String(update.kind).toUpperCase().padEnd(8);
+  const severity = String(incident.severity ?? '').toUpperCase().padEnd(8);
+  return `${formatClock(update.at)} ${kind} ${sanitizeLine(incident.incident_id)} ${severity} ${sanitizeLine(incident.incident_type)} ` +
+    `[${sanitizeLine(incident.status)}] ${sanitizeLine(incident.title)} — ${sanitizeLine(update.summary)}`;
+}

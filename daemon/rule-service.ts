@@ -1,0 +1,204 @@
+// Detection rules at runtime: enable, disable, update, create — validated, persisted, applied to the running engine at
+// once, and audited.
+//
+//   rules (config file) ──mergeRules(runtime overrides)──▶ rules in force ──engine.setRules()──▶ windows replayed
+//                                   ▲                                             │
+//   CLI ──control API──▶ RuleService ┴── store.rules.record(override, audit) ────┘ (what the replay fired is persisted)
+//
+// A change is validated against the whole rule set first (mergeRules + the engine's own checks), written, then
+// applied; so what is on disk is always a rule set the engine accepted.
+
+import type { Engine } from '../engine/engine.js';
+import { cloneRule } from '../engine/builtin-rules.js';
+import { ruleToJson } from '../engine/json.js';
+import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
+import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
+import { BadRequest, NotFound, RequestRefused } from '../control/server.js';
+import type { JsonObject } from '../control/messages.js';
+import type { RuleAuditEntry, RuleChangeKind, RuleStore } from '../store/rule-store.js';
+import type { Logger } from './log.js';
+
+/** Fields `rules update` may change, with their rule key. */
+export interface RuleUpdate {
+  error_threshold?: number;
+  time_window_seconds?: number;
+  check_interval_seconds?: number;
+  severity?: string;
+}
+
+export interface RuleServiceOptions {
+  /** The rules of the configuration file (built-ins with the file's overrides, then its custom rules). */
+  configRules: readonly DetectionRule[];
+  store: RuleStore;
+  clock: () => number;
+  log: Logger;
+}
+
+export class RuleService {
+  private readonly configRules: readonly DetectionRule[];
+  private readonly store: RuleStore;
+  private readonly clock: () => number;
+  private readonly log: Logger;
+  private readonly overrides = new Map<string, RuleOverride>();
+  private engine: Engine | undefined;
+  private persist: ((result: IngestResult) => Promise<void>) | undefined;
+  /** Serialises changes: each reads the overrides the previous one wrote. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: RuleServiceOptions) {
+    this.configRules = options.configRules;
+    this.store = options.store;
+    this.clock = options.clock;
+    this.log = options.log;
+    for (const [ruleId, override] of Object.entries(options.store.overrides())) this.overrides.set(ruleId, override);
+  }
+
+  /**
+   * The rules in force at start: the configuration's, with the runtime overrides stored earlier. An override that no
+   * longer fits (its rule left the file, or the file changed under it) is skipped with a warning, not fatal.
+   */
+  startupRules(): DetectionRule[] {
+    let rules = this.configRules.map(cloneRule);
+    for (const [ruleId, override] of this.overrides) {
+      const merged = mergeRules({ [ruleId]: override }, 'rule_changes', rules);
+      if (merged.ok) rules = merged.rules;
+      else this.log.warn('stored rule change skipped', { rule_id: ruleId, error: merged.errors[0] });
+    }
+    return rules;
+  }
+
+  /** Connects the running engine and the path its results take to disk (the workflow's persist). */
+  attach(engine: Engine, persist: (result: IngestResult) => Promise<void>): void {
+    this.engine = engine;
+    this.persist = persist;
+  }
+
+  list(enabledOnly: boolean): JsonObject[] {
+    return this.requireEngine()
+      .rules()
+      .filter((rule) => !enabledOnly || rule.enabled)
+      .map((rule) => ruleToJson(rule) as unknown as JsonObject);
+  }
+
+  get(ruleId: string): JsonObject | undefined {
+    const rule = this.requireEngine().rule(ruleId);
+    if (rule === undefined) return undefined;
+    return { ...(ruleToJson(rule) as unknown as JsonObject), history: this.store.history(ruleId).map(historyJson) };
+  }
+
+  setEnabled(ruleIds: readonly string[], enabled: boolean, actor: string): Promise<JsonObject[]> {
+    return this.serially(async () => {
+      if (ruleIds.length === 0) throw new BadRequest('name at least one rule');
+      const rules = this.requireEngine().rules();
+      const unknown = ruleIds.filter((id) => !rules.some((rule) => rule.rule_id === id));
+      if (unknown.length > 0) throw new NotFound(`unknown rule ${unknown.join(', ')} (known: ${rules.map((r) => r.rule_id).join(', ')})`);
+      const kind: RuleChangeKind = enabled ? 'enable' : 'disable';
+      const changes = new Map<string, RuleOverride>();
+      const audit: Array<Omit<RuleAuditEntry, 'seq'>> = [];
+      for (const ruleId of new Set(ruleIds)) {
+        const current = rules.find((rule) => rule.rule_id === ruleId)!;
+        if (current.enabled === enabled) continue; // already so: nothing to write
+        changes.set(ruleId, { ...(this.overrides.get(ruleId) ?? {}), enabled });
+        audit.push({ at: this.clock(), actor, rule_id: ruleId, kind, detail: `enabled ${String(!enabled)} → ${String(enabled)}` });
+      }
+      await this.apply(changes, audit);
+      return ruleIds.map((id) => ruleToJson(this.requireEngine().rule(id)!) as unknown as JsonObject);
+    });
+  }
+
+  update(ruleId: string, update: RuleUpdate, actor: string): Promise<JsonObject> {
+    return this.serially(async () => {
+      const current = this.requireEngine().rule(ruleId);
+      if (current === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${this.ids()})`);
+      const patch: RuleOverride = {};
+      const details: string[] = [];
+      const note = (key: keyof RuleUpdate & keyof DetectionRule, value: number | string) => {
+        if (current[key] === value) return;
+        Object.assign(patch, { [key]: value });
+        details.push(`${key} ${String(current[key])} → ${String(value)}`);
+      };
+      if (update.error_threshold !== undefined) note('error_threshold', update.error_threshold);
+      if (update.time_window_seconds !== undefined) note('time_window_seconds', update.time_window_seconds);
+      if (update.check_interval_seconds !== undefined) note('check_interval_seconds', update.check_interval_seconds);
+      if (update.severity !== undefined) {
+        const severity = update.severity.toLowerCase();
+        if (!isSeverity(severity)) throw new BadRequest(`unknown severity ${JSON.stringify(update.severity)}`);
+        note('severity', severity);
+      }
+      if (Object.keys(update).length === 0) throw new BadRequest('nothing to change: give a threshold, time window, check interval or severity');
+      if (details.length > 0) {
+        await this.apply(
+          new Map([[ruleId, { ...(this.overrides.get(ruleId) ?? {}), ...patch }]]),
+          [{ at: this.clock(), actor, rule_id: ruleId, kind: 'update', detail: details.join(', ') }],
+        );
+      }
+      return this.get(ruleId)!;
+    });
+  }
+
+  create(rule: JsonObject, actor: string): Promise<JsonObject> {
+    return this.serially(async () => {
+      const ruleId = typeof rule.rule_id === 'string' ? rule.rule_id : '';
+      if (ruleId === '') throw new BadRequest('a new rule needs an id (--id)');
+      if (this.requireEngine().rule(ruleId) !== undefined) {
+        throw new RequestRefused(`rule ${ruleId} already exists; change it with firewatch incidents rules update ${ruleId}`);
+      }
+      if (typeof rule.incident_type === 'string' && !isIncidentType(rule.incident_type)) {
+        throw new BadRequest(`unknown incident type ${JSON.stringify(rule.incident_type)}`);
+      }
+      const { builtin: _builtin, ...fields } = rule;
+      await this.apply(new Map([[ruleId, fields as RuleOverride]]), [
+        {
+          at: this.clock(),
+          actor,
+          rule_id: ruleId,
+          kind: 'create',
+          detail: `${String(rule.incident_type)} when ${String(rule.error_threshold)} events within ${String(rule.time_window_seconds)}s`,
+        },
+      ]);
+      return this.get(ruleId)!;
+    });
+  }
+
+  /** Validates the new rule set, writes the change and its audit, then applies it and persists what the replay fired. */
+  private async apply(changes: ReadonlyMap<string, RuleOverride>, audit: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<void> {
+    if (changes.size === 0) return;
+    const next = new Map(this.overrides);
+    for (const [ruleId, override] of changes) next.set(ruleId, override);
+    const merged = mergeRules(Object.fromEntries(next), 'rule', this.configRules);
+    if (!merged.ok) throw new BadRequest(merged.errors.map((error) => error.replace(/^rule\./, '')).join('; '));
+    const engine = this.requireEngine();
+    await this.store.record(changes, audit);
+    for (const [ruleId, override] of changes) this.overrides.set(ruleId, override);
+    let result: IngestResult;
+    try {
+      result = engine.setRules(merged.rules);
+    } catch (error) {
+      throw new BadRequest((error as Error).message);
+    }
+    for (const entry of audit) this.log.info('rule changed', { rule_id: entry.rule_id, change: entry.kind, detail: entry.detail, by: entry.actor });
+    await this.persist?.(result);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private ids(): string {
+    return this.requireEngine()
+      .rules()
+      .map((rule) => rule.rule_id)
+      .join(', ');
+  }
+
+  private requireEngine(): Engine {
+    if (this.engine === undefined) throw new Error('rule service used before the engine was attached');
+    return this.engine;
+  }
+}
+
+function historyJson(entry: RuleAuditEntry): JsonObject {
+  return { seq: entry.seq, at: new Date(entry.at).toISOString(), actor: entry.actor, kind: entry.kind, detail: entry.detail };
+}
