@@ -457,7 +457,7 @@ function zshScript(model: Model): string {
   const dynamicArms = model.dynamic.map((d) => ({ pattern: quote(d.tag), body: `cmd=(${d.argv.map(quote).join(' ')})` }));
   const passGlobals = model.globals
     .filter((flag) => flag.kind !== 'boolean')
-    .map((flag) => `  (( \${+opt_args[--${flag.name}]} )) && cmd+=(--${flag.name} "\${(Q)opt_args[--${flag.name}]}")`)
+    .map((flag) => `  (( \${+opt_args[--${flag.name}]} )) && cmd+=(--${flag.name} "\${(Q)\${(Q)opt_args[--${flag.name}]}}")`)
     .join('\n');
 
   return `#compdef ${PROGRAM}
@@ -482,11 +482,13 @@ ${caseArms(specArms, '    ').join('\n')}
   esac
 }
 
-# _firewatch_ids TAG: the first CSV column of a ${PROGRAM} listing (skipping its header); nothing when it fails,
-# e.g. with no daemon running.
+# _firewatch_ids [compadd options] TAG: the first CSV column of a ${PROGRAM} listing (skipping its header); nothing
+# when it fails, e.g. with no daemon running. _arguments puts its compadd options before TAG. A global flag's
+# value is passed on unquoted twice: opt_args backslash-quotes what the shell had quoted.
 _firewatch_ids() {
+  local tag="\${@[-1]}" expl
   local -a cmd lines ids
-  case "$1" in
+  case "$tag" in
 ${caseArms(dynamicArms, '    ').join('\n')}
     *) return 1 ;;
   esac
@@ -494,8 +496,7 @@ ${passGlobals}
   lines=("\${(@f)$(command ${PROGRAM} "\${cmd[@]}" </dev/null 2>/dev/null)}")
   ids=("\${(@)\${(@)lines[2,-1]}%%,*}")
   ids=("\${(@)ids:#}")
-  local expl
-  _wanted "$1" expl "\${1%s}" compadd -a ids
+  _wanted "$tag" expl "\${tag%s}" compadd "\${(@)@[1,-2]}" -a ids
 }
 
 _firewatch() {

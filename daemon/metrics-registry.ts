@@ -32,6 +32,8 @@ const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
 /** Integers at or above this are printed by String() with an exponent. */
 const EXPONENT_THRESHOLD = 1e21;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Any surrogate: only strings with one need the (slower) LONE_SURROGATE replacement. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -134,14 +136,17 @@ export function formatSampleValue(value: number): string {
 
 /** A label value between its double quotes: `\` → `\\`, `"` → `\"`, line feed → `\n`; lone surrogates → U+FFFD. */
 export function escapeLabelValue(value: string): string {
-  return value
-    .replace(LONE_SURROGATE, '\uFFFD')
-    .replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+  return wellFormed(value).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** `text` with lone surrogates (which UTF-8 cannot carry) replaced by U+FFFD; the same string when it has none. */
+function wellFormed(text: string): string {
+  return SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text;
 }
 
 /** HELP text: `\` → `\\`, line feed → `\n` (quotes stay as they are there). */
 export function escapeHelp(help: string): string {
-  return help.replace(LONE_SURROGATE, '\uFFFD').replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+  return wellFormed(help).replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -191,9 +196,13 @@ function labelKey(family: string, labelNames: readonly string[], values: readonl
   for (const value of values) {
     if (typeof value !== 'string') throw new TypeError(`${family}: label values must be strings, got ${typeof value}`);
   }
-  if (values.length === 1) return values[0]!;
+  // Keyed on what is printed, so that two values printing alike (lone surrogates) share one series.
+  if (values.length === 1) return wellFormed(values[0]!);
   let key = '';
-  for (const value of values) key += `${value.length}:${value}`;
+  for (const value of values) {
+    const printed = wellFormed(value);
+    key += `${printed.length}:${printed}`;
+  }
   return key;
 }
 

@@ -174,13 +174,12 @@ function parseSample(line: string, lineNo: number): PrometheusSample {
   const name = nameMatch[0];
   let at = skipBlanks(line, name.length);
   const labels: Record<string, string> = {};
-  let closedBrace = false;
   if (line[at] === '{') {
     at = parseLabels(line, at + 1, labels, lineNo);
-    closedBrace = true;
+  } else if (at === name.length && at < line.length) {
+    throw new PrometheusTextError(lineNo, `expected a blank after the metric name ${name}`);
   }
   const valueStart = skipBlanks(line, at);
-  if (valueStart === at && !closedBrace) throw new PrometheusTextError(lineNo, `expected a blank after the metric name ${name}`);
   if (valueStart === line.length) throw new PrometheusTextError(lineNo, `${name} has no value`);
   const valueEnd = tokenEnd(line, valueStart);
   const value = parseValue(line.slice(valueStart, valueEnd), lineNo);
