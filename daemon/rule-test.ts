@@ -45,24 +45,29 @@ export function parseTestEvents(text: string, routes: Record<TelemetrySignal, Si
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') throw new TestInputError('the events file is empty');
   let documents: unknown[];
+  let label: (index: number) => string;
   try {
     const parsed: unknown = JSON.parse(trimmed);
     documents = Array.isArray(parsed) ? parsed : [parsed];
+    label = Array.isArray(parsed) ? (index) => `item ${index}` : () => 'the file';
   } catch {
     // JSON lines: one request per line.
     documents = [];
+    const lineNumbers: number[] = [];
     for (const [index, line] of trimmed.split('\n').entries()) {
       if (line.trim() === '') continue;
       try {
         documents.push(JSON.parse(line) as unknown);
+        lineNumbers.push(index + 1);
       } catch (error) {
         throw new TestInputError(`line ${index + 1}: not JSON (${(error as Error).message.slice(0, 80)})`);
       }
     }
+    label = (index) => `line ${lineNumbers[index] ?? index + 1}`;
   }
   const drafts: EventDraft[] = [];
   documents.forEach((document, index) => {
-    const where = documents.length > 1 ? `item ${index}` : 'the file';
+    const where = label(index);
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
       throw new TestInputError(`${where}: expected an event or an OTLP/JSON request object`);
     }

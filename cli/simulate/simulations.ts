@@ -224,7 +224,7 @@ type ChainStep = Omit<SpanPlan, 'startMs' | 'durationMs' | 'children'> & { durat
 /**
  * One span per component, each the child of the previous component's span: components[0] calls components[1]
  * calls …, the way a request crosses services. The root ends at `endMs`; each child ends 1 ms before its parent
- * and starts after it (its duration shortened to fit when needed).
+ * and starts after it (its duration shortened to fit when needed, lengthened to leave its own children room).
  */
 export function chainSpans(components: readonly string[], endMs: number, step: (component: string, level: number) => ChainStep): SpanPlan {
   let root: SpanPlan | undefined;
@@ -233,7 +233,9 @@ export function chainSpans(components: readonly string[], endMs: number, step: (
     const spec = step(component, level);
     const end = endMs - level;
     const earliestStart = parent === undefined ? -Infinity : parent.startMs + 1;
-    const start = Math.max(earliestStart, end - Math.max(1, Math.round(spec.durationMs)));
+    // Room for the rest of the chain to nest: every deeper span needs ≥ 1 ms after this one starts and before it ends.
+    const minimum = (components.length - level) * 2 + 2;
+    const start = Math.max(earliestStart, end - Math.max(minimum, Math.round(spec.durationMs)));
     const span: SpanPlan = { ...spec, startMs: start, durationMs: Math.max(0, end - start) };
     if (parent === undefined) root = span;
     else parent.children = [span];

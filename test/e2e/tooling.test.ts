@@ -176,7 +176,7 @@ describe('operator tooling', () => {
     writeFileSync(file, '[{"timestamp": "yesterday", "event_type": "api_error"}]');
     const bad = await cli('incidents', 'test-rule', 'error_burst', '--events', file);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('firewatch: events: the file: timestamp must be an ISO-8601 time or epoch milliseconds\n');
+    expect(bad.stderr).toBe('firewatch: events: item 0: timestamp must be an ISO-8601 time or epoch milliseconds\n');
   });
 
   it('watch prints one line per change until interrupted; stats add up', async () => {
