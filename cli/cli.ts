@@ -10,6 +10,7 @@ import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/to
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
+import { completionCommand } from './commands/completion.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   serve,
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rulesCreate,
   incidentsTestRule,
   trace,
+  completionCommand,
 ];
 
 function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {

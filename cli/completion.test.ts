@@ -73,8 +73,11 @@ COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=\${#COMP
 _firewatch
 for reply in \${COMPREPLY[@]+"\${COMPREPLY[@]}"}; do printf '%s\\n' "$reply"; done`;
 
+// By absolute path, so that a test can run it with a PATH that has no firewatch (nor anything else) on it.
+const BASH = spawnSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+
 function bashComplete(script: string, words: readonly string[], env: Env = {}): string[] {
-  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', BASH_DRIVER, 'bash', script, 'firewatch', ...words], {
+  const result = spawnSync(BASH, ['--norc', '--noprofile', '-c', BASH_DRIVER, 'bash', script, 'firewatch', ...words], {
     encoding: 'utf8',
     cwd: env.cwd ?? dir,
     env: { ...process.env, PATH: env.path ?? process.env.PATH, FW_LOG: join(dir, 'fake firewatch.log') },
@@ -288,7 +291,7 @@ describe('completionScript from the real command table', () => {
 
   it('completes nothing, silently, when the CLI fails (no daemon) or is not on PATH', () => {
     expect(bashComplete(script(), ['incidents', 'get', ''], { path: failingPath })).toEqual([]);
-    expect(bashComplete(script(), ['incidents', 'get', ''], { path: '/nonexistent' })).toEqual([]);
+    expect(bashComplete(script(), ['incidents', 'get', ''], { path: join(dir, 'sub dir') })).toEqual([]);
   });
 });
 
@@ -301,20 +304,29 @@ describe.skipIf(!hasZsh)('zsh (installed here)', () => {
     expect(result.status).toBe(0);
   });
 
-  it('completes after `source <(firewatch completion zsh)`', () => {
-    const complete = (line: string) => zshComplete(dir, 'source', script(), line, { path: fakePath });
-    expect(complete('firewatch inc')).toEqual(['incidents']);
-    expect(complete('firewatch incidents ')).toEqual(expect.arrayContaining(['list', 'get', 'create', 'mitigate', 'rules']));
-    expect(complete('firewatch incidents list --sev')).toEqual(['--severity']);
-    expect(complete('firewatch incidents list --severity ')).toEqual([...SEVERITIES].sort());
-    expect(complete('firewatch incidents list --severity high,cr')).toEqual(['critical']);
-    expect(complete('firewatch incidents list --format=')).toEqual(['csv', 'json', 'table']);
-    expect(complete('firewatch completion ')).toEqual(['bash', 'zsh']);
-    expect(complete('firewatch --config my')).toEqual(['my\\ config.yaml']);
+  const incidentWords = [...new Set(TABLE.filter((c) => c.path[0] === 'incidents' && c.path.length > 1).map((c) => c.path[1]!))].sort();
+  it.each([
+    ['firewatch inc', ['incidents']],
+    ['firewatch incidents ', incidentWords],
+    ['firewatch incidents list --sev', ['--severity']],
+    ['firewatch incidents list --severity ', [...SEVERITIES].sort()],
+    ['firewatch incidents list --severity high,cr', ['critical']],
+    ['firewatch incidents list --format=', ['csv', 'json', 'table']],
+    ['firewatch completion ', ['bash', 'zsh']],
+    ['firewatch --config my', ['my\\ config.yaml']],
+    ['firewatch incidents rules show ', ['error_burst', 'latency_spike']],
+  ])('completes `%s<TAB>` after `source <(firewatch completion zsh)`', (line, expected) => {
+    expect(zshComplete(dir, 'source', script(), line, { path: fakePath })).toEqual(expected);
+  });
+
+  it('completes incident ids from the CLI itself, passing on --socket, and quotes them', () => {
     clearFakeLog();
-    expect(complete('firewatch incidents get --socket /tmp/my\\ sock ')).toEqual(['\\$\\(touch\\ pwned\\)', 'inc_00001', 'inc_00002']);
-    expect(fakeLog()).toContain('--socket\n/tmp/my sock\n');
-    expect(complete('firewatch incidents rules show ')).toEqual(['error_burst', 'latency_spike']);
+    expect(zshComplete(dir, 'source', script(), 'firewatch incidents get --socket /tmp/my\\ sock ', { path: fakePath })).toEqual([
+      '\\$\\(touch\\ pwned\\)',
+      'inc_00001',
+      'inc_00002',
+    ]);
+    expect(fakeLog()).toBe(['incidents', 'list', '--format', 'csv', '--limit', '50', '--socket', '/tmp/my sock', ''].join('\n'));
   });
 
   it('completes when autoloaded from $fpath as _firewatch', () => {

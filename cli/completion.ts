@@ -123,7 +123,7 @@ function buildModel(commands: readonly CommandSpec[], globalFlags: readonly Flag
     for (const child of parent.children) {
       const key = parent.key === '' ? child.word : `${parent.key} ${child.word}`;
       const summary = commandAt.get(key)?.summary;
-      child.description = summary ?? `${byKey.get(key)!.children.map((c) => c.word).join(', ')}`;
+      child.description = summary ?? byKey.get(key)!.children.map((c) => c.word).join(', ');
     }
   }
   return { nodes: [...byKey.values()], globals, dynamic };
@@ -132,8 +132,9 @@ function buildModel(commands: readonly CommandSpec[], globalFlags: readonly Flag
 function flagModel(flag: FlagSpec, global: boolean, where: string): FlagModel {
   checkPlain(flag.name, 'flag name', where);
   let values: ValueSource = { kind: 'none' };
-  if (flag.kind === 'boolean') values = { kind: 'none' };
-  else if (flag.choices && flag.choices.length > 0) {
+  if (flag.kind === 'boolean') {
+    // takes no value
+  } else if (flag.choices && flag.choices.length > 0) {
     for (const choice of flag.choices) checkPlain(choice, `choice of --${flag.name}`, where);
     values = { kind: 'words', words: flag.choices, list: flag.kind === 'list' };
   } else if (flag.placeholder && FILE_PLACEHOLDER.test(flag.placeholder)) values = { kind: 'files' };

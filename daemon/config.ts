@@ -25,6 +25,7 @@ import { parseRunbooksConfig, type Runbook } from '../engine/runbook.js';
 import type { IncidentType } from '../engine/types.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
+import { createDefaultTelemetryConfig, parseTelemetryConfig, type TelemetryConfig } from './telemetry-server.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -107,7 +108,8 @@ export interface Config {
   exporters: NotifyConfig;
   remediation: RemediationSettings;
   storage: StorageConfig;
-  service: { control: ControlConfig };
+  /** `telemetry`: firewatch's own Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
+  service: { control: ControlConfig; telemetry: TelemetryConfig };
 }
 
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
@@ -136,7 +138,7 @@ export function createDefaultConfig(): Config {
     exporters: createDefaultNotifyConfig(),
     remediation: { ...createDefaultRemediationConfig(), runbooks: {} },
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
-    service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` } },
+    service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` }, telemetry: createDefaultTelemetryConfig() },
   };
 }
 
@@ -315,7 +317,7 @@ const SCHEMA: Section = section({
     control: section({
       socket: value(nonEmptyString),
     }),
-    telemetry: unsupported(`self-telemetry (Prometheus /metrics) ${NOT_YET}`),
+    telemetry: value((raw, path) => parseTelemetryConfig(raw, path)),
   }),
 });
 

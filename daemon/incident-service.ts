@@ -80,6 +80,9 @@ export class IncidentService {
   private readonly containing = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly watchers = new Set<Watcher>();
+  /** `status severity` of every incident, and how many incidents have each: /metrics' firewatch_incidents. */
+  private readonly stateKeys = new Map<string, string>();
+  private readonly stateCounts = new Map<string, number>();
   private stopped = false;
 
   constructor(options: IncidentServiceOptions) {
@@ -92,6 +95,31 @@ export class IncidentService {
     this.log = options.log;
     this.onNotificationsStaged = options.onNotificationsStaged ?? (() => undefined);
     this.nextNotificationId = createNotificationSequence(options.clock);
+  }
+
+  /** Counts every stored incident by status and severity (once, at start; persist() keeps the counts current). */
+  countStored(incidents: Iterable<Incident>): void {
+    for (const incident of incidents) this.countState(incident);
+  }
+
+  /** Incidents now, by status and severity. */
+  incidentCounts(): Array<{ status: string; severity: string; count: number }> {
+    const counts: Array<{ status: string; severity: string; count: number }> = [];
+    for (const [key, count] of this.stateCounts) {
+      if (count === 0) continue;
+      const [status, severity] = key.split(' ') as [string, string];
+      counts.push({ status, severity, count });
+    }
+    return counts;
+  }
+
+  private countState(incident: Incident): void {
+    const key = `${incident.status} ${incident.severity}`;
+    const previous = this.stateKeys.get(incident.incident_id);
+    if (previous === key) return;
+    if (previous !== undefined) this.stateCounts.set(previous, (this.stateCounts.get(previous) ?? 1) - 1);
+    this.stateKeys.set(incident.incident_id, key);
+    this.stateCounts.set(key, (this.stateCounts.get(key) ?? 0) + 1);
   }
 
   /** After a restart: the open incidents as stored, and the workflow steps they were in the middle of. */
@@ -128,6 +156,7 @@ export class IncidentService {
       const id = incident.incident_id;
       const before = this.lastSeen.get(id);
       if (this.watchers.size > 0) (updates ??= []).push(classifyUpdate(before, incident));
+      this.countState(incident);
       const kinds = changesBetween(before, incident);
       if (kinds.length > 0) {
         const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;

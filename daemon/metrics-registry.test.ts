@@ -124,6 +124,15 @@ describe('counter and gauge', () => {
     expect(parsePrometheusText(registry.render()).get('g')!.samples.map((sample) => sample.value)).toEqual([1, 2, 3, 4]);
   });
 
+  it('gives values that print alike (lone surrogates) one series, so no series is printed twice', () => {
+    const registry = createMetricsRegistry();
+    const gauge = registry.gauge({ name: 'g', help: 'h', labelNames: ['a'] });
+    const solo = registry.gauge({ name: 's', help: 'h', labelNames: ['a', 'b'] });
+    expect(gauge.labels('x\uD800')).toBe(gauge.labels('x\uDC00'));
+    expect(solo.labels('\uD800', 'y')).toBe(solo.labels('\uDFFF', 'y'));
+    expect(parsePrometheusText(registry.render()).get('g')!.samples).toEqual([{ name: 'g', labels: { a: 'x\uFFFD' }, value: 0 }]);
+  });
+
   it('refuses the wrong number of label values, and updates through the root of a labelled family', () => {
     const registry = createMetricsRegistry();
     const counter = registry.counter({ name: 'c_total', help: 'h', labelNames: ['a'] as string[] });

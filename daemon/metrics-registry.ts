@@ -197,10 +197,10 @@ function labelKey(family: string, labelNames: readonly string[], values: readonl
     if (typeof value !== 'string') throw new TypeError(`${family}: label values must be strings, got ${typeof value}`);
   }
   // Keyed on what is printed, so that two values printing alike (lone surrogates) share one series.
-  if (values.length === 1) return values[0]!;
+  if (values.length === 1) return wellFormed(values[0]!);
   let key = '';
   for (const value of values) {
-    const printed = value;
+    const printed = wellFormed(value);
     key += `${printed.length}:${printed}`;
   }
   return key;

@@ -7,7 +7,9 @@
 // Order of start: store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
-import { resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson } from '../engine/json.js';
 import { isOpenStatus, type SpanRecord } from '../engine/types.js';
@@ -23,6 +25,8 @@ import { startControlServer, type ControlBackend, type ControlServer } from '../
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { IncidentService } from './incident-service.js';
 import { RuleService } from './rule-service.js';
+import { createSelfMetrics } from './self-metrics.js';
+import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
 import { computeStats } from '../engine/stats.js';
 import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
@@ -54,6 +58,8 @@ export interface Daemon {
   readonly config: Config;
   /** host:port actually bound ('' when the protocol is off). */
   readonly otlpGrpcEndpoint: string;
+  /** host:port of /metrics, /healthz, /readyz ('' when off). */
+  readonly telemetryEndpoint: string;
   readonly otlpHttpEndpoint: string;
   readonly socketPath: string;
   readonly engine: Engine;
@@ -112,6 +118,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
   const persisted = store.loadState(restoreSince);
+  workflow.countStored(store.listIncidents().incidents);
   workflow.resume(persisted.openIncidents);
   const restored = engine.restore({
     nextEventSeq: persisted.counters.nextEventSeq,
@@ -150,10 +157,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         throw new BackpressureError('firewatch is writing behind; retry later', 1_000);
       }
       counters.events += batch.drafts.length;
+      const arrived = performance.now();
       const result = engine.ingest(batch.drafts, {
         spans,
         ...(batch.perService ? { serviceTotals: batch.perService } : {}),
       });
+      metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
       pendingCommits += 1;
       try {
         await workflow.persist(result);
@@ -253,6 +262,27 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     watch: (filter, send) => workflow.watch(filter, send),
   };
 
+  const metrics = createSelfMetrics({
+    signals: () => signals,
+    badRequests: () => (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0),
+    engineSizes: () => engine.sizes(),
+    incidentCounts: () => workflow.incidentCounts(),
+    incidentsOpened: () => engine.counters().nextIncidentSeq - 1,
+    outbox: () => {
+      const worker = outboxWorker.stats();
+      return {
+        pending: store.outbox.pendingCount(),
+        deadLetters: store.outbox.deadLetterCount(),
+        delivered: worker.delivered,
+        retried: worker.retried,
+        deadLettered: worker.deadLettered,
+      };
+    },
+    lmdbBytes: () => directoryBytes(storageDirectory),
+    uptimeSeconds: () => (clock() - startedAt) / 1000,
+  });
+  let ready = false;
+
   let control: ControlServer;
   try {
     control = await startControlServer(socketPath, backend);
@@ -262,12 +292,19 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   }
 
   const withPort = (endpoint: string, port: number) => `${endpoint.slice(0, endpoint.lastIndexOf(':'))}:${port}`;
+  let telemetry: TelemetryServer | undefined;
   try {
+    const telemetryConfig = config.service.telemetry.metrics;
+    if (telemetryConfig.level !== 'none') {
+      telemetry = await startTelemetryServer({ endpoint: telemetryConfig.endpoint, render: () => metrics.render(), ready: () => ready, log });
+    }
     if (grpcReceiver) grpcEndpoint = withPort(grpcEndpoint, (await grpcReceiver.start()).port);
     if (httpReceiver) httpEndpoint = withPort(httpEndpoint, (await httpReceiver.start()).port);
   } catch (error) {
     await grpcReceiver?.stop();
     await httpReceiver?.stop();
+    await telemetry?.stop();
+    metrics.close();
     await control.stop();
     await store.close();
     throw error;
@@ -304,12 +341,14 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   pruner.unref();
 
   outboxWorker.start();
+  ready = true;
 
   log.info('firewatch ready', {
     otlp_grpc: grpcEndpoint || 'off',
     otlp_http: httpEndpoint || 'off',
     control_socket: socketPath,
     storage: storageDirectory,
+    metrics: telemetry?.endpoint ?? 'off',
   });
 
   let stopping: Promise<void> | undefined;
@@ -317,12 +356,14 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     config,
     otlpGrpcEndpoint: grpcEndpoint,
     otlpHttpEndpoint: httpEndpoint,
+    telemetryEndpoint: telemetry?.endpoint ?? '',
     socketPath,
     engine,
     store,
     stop() {
       stopping ??= (async () => {
         // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
+        ready = false;
         clearInterval(ticker);
         clearInterval(pruner);
         while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
@@ -332,12 +373,27 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await outboxWorker.stop();
         for (const channel of channels.values()) await channel.close?.();
         await control.stop();
+        await telemetry?.stop();
+        metrics.close();
         await store.close();
         log.info('firewatch stopped', {});
       })();
       return stopping;
     },
   };
+}
+
+/** Bytes of the LMDB files in the storage directory. */
+function directoryBytes(directory: string): number {
+  let total = 0;
+  try {
+    for (const name of readdirSync(directory)) {
+      if (name.endsWith('.mdb')) total += statSync(join(directory, name)).size;
+    }
+  } catch {
+    // the directory vanished: report what was found
+  }
+  return total;
 }
 
 /** Ticks pace recovery and silence: the shortest rule check interval or half the quiet period, within bounds. */

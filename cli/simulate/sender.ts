@@ -111,7 +111,10 @@ class SdkTelemetrySender implements TelemetrySender {
         pipelines.logs.reset();
       }
     }
-    // Spans first, so that the events of the logs find their traces already in the daemon's trace ring.
+    // In the order they ended, as the services' own batch processors would have shipped them (the deepest callee
+    // first); spans before logs, so that the events of the logs find their traces already in the daemon's ring.
+    spans.sort((a, b) => hrTimeMs(a.endTime) - hrTimeMs(b.endTime));
+    logs.sort((a, b) => hrTimeMs(a.hrTime) - hrTimeMs(b.hrTime));
     for (let i = 0; i < spans.length; i += EXPORT_CHUNK) {
       await exportWith(this.tracesOut(), spans.slice(i, i + EXPORT_CHUNK), 'spans', this.options.endpoint);
     }
@@ -253,7 +256,7 @@ function exportWith<T>(exporter: Exporter<T>, items: T, what: string, endpoint: 
   return new Promise((resolve, reject) => {
     exporter.export(items, (result) => {
       if (result.code === EXPORT_SUCCESS) resolve();
-      else reject(new SendError(`could not send ${what} to the OTLP/gRPC receiver at ${endpoint}: ${result.error?.message ?? 'export failed'}`));
+      else reject(new SendError(`could not send ${what} to the OTLP/gRPC receiver at ${endpoint}: ${reasonOf(result.error)}`));
     });
   });
 }
@@ -283,6 +286,16 @@ class StampedMetricReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
 
   protected override async onShutdown(): Promise<void> {}
+}
+
+/** grpc-js messages end with an empty "Resolution note:"; the first line says what happened. */
+function reasonOf(error: Error | undefined): string {
+  if (error === undefined) return 'export failed';
+  return error.message.split('\n')[0]!.replace(/\s*Resolution note:\s*$/, '').trim() || 'export failed';
+}
+
+function hrTimeMs(time: HrTime): number {
+  return time[0] * 1000 + time[1] / 1e6;
 }
 
 function hrTimeOf(ms: number): HrTime {

@@ -15,6 +15,8 @@ export interface DaemonProcess {
   otlpEndpoint: string;
   /** OTLP/HTTP host:port; '' unless the config enabled it. */
   httpEndpoint: string;
+  /** host:port of /metrics, /healthz, /readyz; '' when off. */
+  metricsEndpoint: string;
   socket: string;
   directory: string;
   configFile: string;
@@ -47,6 +49,8 @@ export function writeConfig(directory: string, extra = '', options: { http?: boo
       ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
       'storage:',
       `  directory: ${JSON.stringify(join(directory, 'data'))}`,
+      // Parallel daemons must not fight over the default /metrics port; a config of its own may set `service:`.
+      ...(/^service:/m.test(extra) ? [] : ['service:', '  telemetry:', '    metrics:', '      endpoint: 127.0.0.1:0']),
       extra,
     ].join('\n'),
   );
@@ -71,7 +75,7 @@ export async function startDaemon(
   const ready = await new Promise<RegExpExecArray>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start within 15 s:\n${output}`)), 15_000);
     const check = () => {
-      const match = /firewatch ready otlp_grpc=(\S+) otlp_http=(\S+) control_socket=(\S+)/.exec(output);
+      const match = /firewatch ready otlp_grpc=(\S+) otlp_http=(\S+) control_socket=(\S+) storage=\S+ metrics=(\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolveReady(match);
@@ -89,6 +93,7 @@ export async function startDaemon(
     child,
     otlpEndpoint: ready[1]!,
     httpEndpoint: ready[2] === 'off' ? '' : ready[2]!,
+    metricsEndpoint: ready[4] === 'off' ? '' : ready[4]!,
     socket: ready[3]!,
     directory,
     configFile,
