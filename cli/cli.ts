@@ -11,6 +11,7 @@ import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { completionCommand } from './commands/completion.js';
+import { demo, incidentsSimulate } from './commands/simulate.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   serve,
@@ -26,6 +27,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   rulesUpdate,
   rulesCreate,
   incidentsTestRule,
+  incidentsSimulate,
+  demo,
   trace,
   completionCommand,
 ];

@@ -308,7 +308,8 @@ async function runDemo(client: ControlClient, durationSeconds: number, endpointF
   const next = [
     [`firewatch incidents get ${sanitizeLine(burst.incident_id)} --timeline${socket}`, 'the events behind it, oldest first'],
     ...(traceId !== undefined ? [[`firewatch trace ${sanitizeLine(traceId)}${socket}`, 'one failed checkout, hop by hop']] : []),
-    [`firewatch tui${socket}`, 'watch incidents live'],
+    [`firewatch incidents watch${socket}`, 'follow incidents live'],
+    [`firewatch incidents postmortem ${sanitizeLine(burst.incident_id)}${socket}`, 'the post-mortem draft'],
   ];
   const width = Math.max(...next.map(([command]) => command!.length));
   print(['', 'Next:', ...next.map(([command, why]) => `  ${command!.padEnd(width)}   ${why}`)].join('\n'));
