@@ -10,7 +10,7 @@
 // export in the batch. Each export still resolves only once its own changes are on disk.
 
 import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
-import type { CommitExtras, StoreCounters, StoredPostmortem } from './lmdb-store.js';
+import { isEmptyCommit, type CommitExtras, type StoreCounters, type StoredPostmortem } from './lmdb-store.js';
 
 export interface CommitTarget {
   commit(result: IngestResult, counters: StoreCounters, extras?: CommitExtras): Promise<void>;
@@ -43,19 +43,10 @@ export class GroupCommitter {
 
   /** Resolves once `result` (and everything submitted before it) is durable. */
   submit(result: IngestResult, counters: StoreCounters, extras: CommitExtras = {}): Promise<void> {
+    if (isEmptyCommit(result, extras)) return Promise.resolve();
     const traceSpans = result.traceSpans ?? [];
     const outbox = extras.outbox ?? [];
     const postmortems = extras.postmortems ?? [];
-    if (
-      result.events.length === 0 &&
-      result.linked.length === 0 &&
-      result.incidents.length === 0 &&
-      traceSpans.length === 0 &&
-      outbox.length === 0 &&
-      postmortems.length === 0
-    ) {
-      return Promise.resolve();
-    }
     const batch: PendingBatch = (this.pending ??= {
       events: [],
       linked: [],

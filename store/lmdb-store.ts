@@ -115,19 +115,10 @@ export class LmdbStore {
    * Nothing to write resolves at once.
    */
   async commit(result: IngestResult, counters: StoreCounters, extras: CommitExtras = {}): Promise<void> {
+    if (isEmptyCommit(result, extras)) return;
     const traceSpans = result.traceSpans ?? [];
     const outbox = extras.outbox ?? [];
     const postmortems = extras.postmortems ?? [];
-    if (
-      result.events.length === 0 &&
-      result.linked.length === 0 &&
-      result.incidents.length === 0 &&
-      traceSpans.length === 0 &&
-      outbox.length === 0 &&
-      postmortems.length === 0
-    ) {
-      return;
-    }
     // All puts below run in this one synchronous block: lmdb-js commits them as one transaction.
     for (const event of result.events) {
       void this.events.put(event.seq, event);
@@ -268,6 +259,18 @@ export class LmdbStore {
     await this.root.flushed;
     await this.root.close();
   }
+}
+
+/** True when a commit would write nothing (the engine often reports no change). */
+export function isEmptyCommit(result: IngestResult, extras: CommitExtras = {}): boolean {
+  return (
+    result.events.length === 0 &&
+    result.linked.length === 0 &&
+    result.incidents.length === 0 &&
+    (result.traceSpans?.length ?? 0) === 0 &&
+    (extras.outbox?.length ?? 0) === 0 &&
+    (extras.postmortems?.length ?? 0) === 0
+  );
 }
 
 function incidentNumber(id: string): number {

@@ -3,8 +3,8 @@
 
 import type { JsonObject } from '../../control/messages.js';
 import { INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
-import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from '../args.js';
-import { actorOf } from './workflow.js';
+import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
+import { ACTOR_FLAG, actorOf } from './workflow.js';
 import { print, printJson, withClient } from '../context.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
@@ -89,12 +89,6 @@ function renderRuleDetail(rule: JsonObject): string {
   ].join('\n');
 }
 
-const ACTOR_FLAG: FlagSpec = {
-  name: 'as',
-  kind: 'string',
-  placeholder: 'NAME',
-  description: 'who is making the change (default $FIREWATCH_USER, else your login name)',
-};
 
 function printRules(args: ParsedArgs, rules: JsonObject[], summary: string): void {
   const format = (args.flags.format as string | undefined) ?? 'table';

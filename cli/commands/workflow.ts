@@ -14,7 +14,7 @@ import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
 import { formatClock } from '../render/time.js';
 import { FORMAT_FLAG, renderIncidentDetail } from './incidents.js';
 
-const ACTOR_FLAG: FlagSpec = {
+export const ACTOR_FLAG: FlagSpec = {
   name: 'as',
   kind: 'string',
   placeholder: 'NAME',
