@@ -2,7 +2,7 @@
 // failures to exit codes: 0 ok, 1 failure, 2 usage error — with one clear line on stderr.
 
 import { ControlError } from '../control/client.js';
-import { ConfigError } from '../daemon/config.js';
+import { ConfigError } from '../daemon/config-error.js';
 import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesShow, rulesUpdate } from './commands/rules.js';

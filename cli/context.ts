@@ -2,20 +2,23 @@
 
 import { resolve } from 'node:path';
 import { connectControl, type ControlClient } from '../control/client.js';
-import { loadConfig } from '../daemon/config.js';
 import type { ParsedArgs } from './args.js';
 
-/** `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket`. */
-export function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket`. The config (and its YAML parser)
+ * is loaded only when needed: every CLI run pays for what it imports (bench/cli.bench.ts).
+ */
+export async function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const explicit = args.flags.socket as string | undefined;
   if (explicit) return resolve(explicit);
   if (env.FIREWATCH_SOCKET) return resolve(env.FIREWATCH_SOCKET);
+  const { loadConfig } = await import('../daemon/config.js');
   const { config } = loadConfig(args.flags.config as string | undefined, env);
   return resolve(config.service.control.socket);
 }
 
 export async function withClient<T>(args: ParsedArgs, use: (client: ControlClient) => Promise<T>): Promise<T> {
-  const client = connectControl(resolveSocket(args));
+  const client = connectControl(await resolveSocket(args));
   try {
     return await use(client);
   } finally {

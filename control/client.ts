@@ -14,6 +14,8 @@ import {
 } from './messages.js';
 
 const DEFAULT_DEADLINE_MS = 10_000;
+/** Largest reply the CLI accepts (a whole incident history as JSON); requests stay small. */
+const MAX_REPLY_BYTES = 512 * 1024 * 1024;
 
 export class ControlError extends Error {
   constructor(
@@ -133,7 +135,10 @@ type UnaryMethod = (request: JsonObject, options: grpc.CallOptions, callback: Ca
 
 export function connectControl(socketPath: string, deadlineMs = DEFAULT_DEADLINE_MS): ControlClient {
   const Control = loadControlService();
-  const client = new Control(unixAddress(socketPath), grpc.credentials.createInsecure()) as unknown as grpc.Client &
+  // `incidents list --limit 0` over a long history can exceed grpc-js's default 4 MiB reply limit.
+  const client = new Control(unixAddress(socketPath), grpc.credentials.createInsecure(), {
+    'grpc.max_receive_message_length': MAX_REPLY_BYTES,
+  }) as unknown as grpc.Client &
     Record<string, UnaryMethod>;
 
   function call(method: string, request: JsonObject): Promise<JsonObject> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident, IncidentEvent } from '../engine/types.js';
+import { open } from 'lmdb';
 import { openStore, type LmdbStore } from './lmdb-store.js';
 
 function event(seq: number, overrides: Partial<IncidentEvent> = {}): IncidentEvent {
@@ -116,6 +117,19 @@ describe('LmdbStore', () => {
     expect(store.listIncidents({ sinceMs: 3_000_010 }).incidents.map((i) => i.incident_id)).toEqual(['inc_100000', 'inc_00010']);
     expect(store.listIncidents({ limit: 1 })).toMatchObject({ totalMatched: 3 });
     expect(store.listIncidents({ limit: 1 }).incidents).toHaveLength(1);
+  });
+
+  it('builds the incident index for a store written before it existed', async () => {
+    await store.commit({ events: [], linked: [], incidents: [incident(1), incident(2), incident(3)] }, { nextEventSeq: 1, nextIncidentSeq: 4 });
+    await store.close();
+    const raw = open({ path: directory, maxDbs: 16 });
+    await raw.openDB({ name: 'incident_index' }).drop();
+    await raw.close();
+
+    store = openStore(directory);
+
+    expect(store.listIncidents({ limit: 2 })).toMatchObject({ totalMatched: 3 });
+    expect(store.listIncidents().incidents.map((i) => i.incident_id)).toEqual(['inc_00003', 'inc_00002', 'inc_00001']);
   });
 
   it('prunes old events that belong to no incident, keeping incident timelines and recent events', async () => {

@@ -9,6 +9,8 @@
 // Databases (all in one LMDB environment under storage.directory):
 //   events            seq (number)              → IncidentEvent
 //   incidents         incident_id (string)      → Incident (latest state)
+//   incident_index    incident number           → incident_id  (newest first by a reverse range: `list` reads only
+//                                                 what it shows; ids past inc_99999 would misorder as strings)
 //   incident_events   [incident_id, seq]        → true        (an incident's timeline, in seq order)
 //   trace_events      [trace_id, seq]           → true        (a trace's events, for `firewatch trace`)
 //   trace_spans       [trace_id, span_id]       → SpanRecord  (spans of traces that joined an incident)
@@ -85,6 +87,7 @@ export class LmdbStore {
   private readonly traceEvents: Database<true, [string, number]>;
   private readonly traceSpans: Database<SpanRecord, [string, string]>;
   private readonly postmortems: Database<StoredPostmortem, string>;
+  private readonly incidentIndex: Database<string, number>;
   /** Notifications waiting for delivery, and those given up on. */
   readonly outbox: Outbox;
   /** Remediation audit log, approvals, cooldowns and circuit breakers. */
@@ -105,6 +108,8 @@ export class LmdbStore {
     this.traceEvents = this.root.openDB({ name: 'trace_events' });
     this.traceSpans = this.root.openDB({ name: 'trace_spans' });
     this.postmortems = this.root.openDB({ name: 'postmortems' });
+    this.incidentIndex = this.root.openDB({ name: 'incident_index' });
+    this.indexIncidents();
     this.outbox = new Outbox(this.root);
     this.remediation = new RemediationStore(this.root);
     this.rules = new RuleStore(this.root);
@@ -129,7 +134,11 @@ export class LmdbStore {
       void this.events.put(event.seq, event);
       void this.incidentEvents.put([event.incident_id, event.seq], true);
     }
-    for (const incident of result.incidents) void this.incidents.put(incident.incident_id, incident);
+    for (const incident of result.incidents) {
+      void this.incidents.put(incident.incident_id, incident);
+      const number = incidentNumber(incident.incident_id);
+      if (!this.incidentIndex.doesExist(number)) void this.incidentIndex.put(number, incident.incident_id);
+    }
     for (const item of outbox) this.outbox.stage(item);
     for (const postmortem of postmortems) void this.postmortems.put(postmortem.incident_id, postmortem);
     const last = this.meta.put(COUNTERS_KEY, counters);
@@ -164,7 +173,10 @@ export class LmdbStore {
     return this.incidents.get(incidentId);
   }
 
-  /** Incidents matching the filter, newest (highest id) first. */
+  /**
+   * Incidents matching the filter, newest (highest id) first. Reads newest first through the index: without filters
+   * only the `limit` shown are read (and the count comes from the index); with filters every incident is looked at.
+   */
   listIncidents(filter: IncidentFilter = {}): IncidentPage {
     const wantStatus = filter.statuses?.length ? new Set(filter.statuses) : undefined;
     const wantActive = wantStatus?.has('active') ?? false;
@@ -172,14 +184,13 @@ export class LmdbStore {
     const wantType = filter.types?.length ? new Set(filter.types) : undefined;
     const wantComponent = filter.components?.length ? new Set(filter.components) : undefined;
     const limit = filter.limit && filter.limit > 0 ? filter.limit : Number.POSITIVE_INFINITY;
+    const filtered = wantStatus || wantSeverity || wantType || wantComponent || filter.sinceMs !== undefined;
     const incidents: Incident[] = [];
     let totalMatched = 0;
-    // Ids are zero-padded (`inc_00001`), so key order is creation order; past 99999 the width grows and
-    // plain string order would misplace them, so sort numerically afterwards.
-    const all: Incident[] = [];
-    for (const { value } of this.incidents.getRange()) all.push(value);
-    all.sort((a, b) => incidentNumber(b.incident_id) - incidentNumber(a.incident_id));
-    for (const incident of all) {
+    for (const { value: incidentId } of this.incidentIndex.getRange({ reverse: true })) {
+      if (!filtered && incidents.length >= limit) break;
+      const incident = this.incidents.get(incidentId);
+      if (incident === undefined) continue;
       if (wantStatus && !(wantStatus.has(incident.status) || (wantActive && isOpenStatus(incident.status)))) continue;
       if (wantSeverity && !wantSeverity.has(incident.severity)) continue;
       if (wantType && !wantType.has(incident.incident_type)) continue;
@@ -188,7 +199,26 @@ export class LmdbStore {
       totalMatched += 1;
       if (incidents.length < limit) incidents.push(incident);
     }
+    if (!filtered) totalMatched = this.incidentCount();
     return { incidents, totalMatched };
+  }
+
+  /** How many incidents are stored. */
+  incidentCount(): number {
+    return (this.incidentIndex.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /** Builds the number → id index for incidents stored before it existed (once; later commits keep it). */
+  private indexIncidents(): void {
+    const indexed = this.incidentCount();
+    const stored = (this.incidents.getStats() as { entryCount: number }).entryCount;
+    if (indexed >= stored) return;
+    this.root.transactionSync(() => {
+      for (const incidentId of this.incidents.getKeys()) {
+        const number = incidentNumber(incidentId);
+        if (!this.incidentIndex.doesExist(number)) this.incidentIndex.putSync(number, incidentId);
+      }
+    });
   }
 
   /** An incident's events, oldest (by event time) first; at most `limit` (0: all). */

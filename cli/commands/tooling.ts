@@ -158,7 +158,7 @@ export const incidentsWatch: CommandSpec = {
   ],
   examples: ['firewatch incidents watch', 'firewatch incidents watch inc_00123', 'firewatch incidents watch --severity critical'],
   async run(args) {
-    const client = connectControl(resolveSocket(args));
+    const client = connectControl(await resolveSocket(args));
     const json = args.flags.format === 'json';
     // Fail fast with the usual message when no daemon answers, before settling into the stream.
     try {
