@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson } from '../engine/json.js';
-import { INCIDENT_STATUSES, isOpenStatus, type Incident, type IncidentStatus, type SpanRecord } from '../engine/types.js';
+import { INCIDENT_STATUSES, isOpenStatus, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
@@ -220,7 +220,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       };
       // Open incidents all live in the engine (and are fresher there): `--status active` never scans the history.
       const openOnly = query.statuses.length > 0 && query.statuses.every((status) => status === 'active' || isOpenStatusName(status));
-      const page = openOnly ? listOpenIncidents(engine.openIncidents(), filter) : store.listIncidents(filter);
+      const page = openOnly ? listOpenIncidents(engine, filter) : store.listIncidents(filter);
       return { incidents: page.incidents.map((incident) => incidentToJson(incident)), totalMatched: page.totalMatched };
     },
     getIncident: (incidentId, options) => workflow.getIncident(incidentId, options),
@@ -391,25 +391,18 @@ function isOpenStatusName(status: string): boolean {
 }
 
 /** store.listIncidents' filter over the engine's open incidents, newest first. */
-function listOpenIncidents(open: Incident[], filter: IncidentFilter): IncidentPage {
+function listOpenIncidents(engine: Engine, filter: IncidentFilter): IncidentPage {
   const statuses = new Set(filter.statuses);
-  const matched = open
-    .filter(
-      (incident) =>
-        (statuses.has('active') || statuses.has(incident.status)) &&
-        (!filter.severities?.length || filter.severities.includes(incident.severity)) &&
-        (!filter.types?.length || filter.types.includes(incident.incident_type)) &&
-        (!filter.components?.length || incident.affected_components.some((c) => filter.components!.includes(c))) &&
-        (filter.sinceMs === undefined || incident.detected_at >= filter.sinceMs),
-    )
-    .sort((a, b) => incidentNumber(b.incident_id) - incidentNumber(a.incident_id));
-  const limit = filter.limit && filter.limit > 0 ? filter.limit : matched.length;
-  return { incidents: matched.slice(0, limit), totalMatched: matched.length };
-}
-
-function incidentNumber(id: string): number {
-  const n = Number(id.slice(id.indexOf('_') + 1));
-  return Number.isFinite(n) ? n : 0;
+  const found = engine.findOpenIncidents(
+    (incident) =>
+      (statuses.has('active') || statuses.has(incident.status)) &&
+      (!filter.severities?.length || filter.severities.includes(incident.severity)) &&
+      (!filter.types?.length || filter.types.includes(incident.incident_type)) &&
+      (!filter.components?.length || incident.affected_components.some((c) => filter.components!.includes(c))) &&
+      (filter.sinceMs === undefined || incident.detected_at >= filter.sinceMs),
+    filter.limit ?? 0,
+  );
+  return { incidents: found.incidents, totalMatched: found.total };
 }
 
 /** Bytes of the LMDB files in the storage directory. */

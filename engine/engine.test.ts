@@ -570,3 +570,16 @@ describe('ids, counters and restore', () => {
     expect(() => createEngine({ rules: [], clock: () => T0, maxGroupsPerRule: 1.5 })).toThrow(/maxGroupsPerRule/);
   });
 });
+
+describe('findOpenIncidents', () => {
+  it('returns copies of the newest matches only, with the total', () => {
+    const { engine } = testEngine();
+    for (let i = 0; i < 5; i++) engine.createIncident({ incident_type: i % 2 === 0 ? 'cache_failure' : 'security_breach' });
+    const found = engine.findOpenIncidents((incident) => incident.incident_type === 'cache_failure', 2);
+    expect(found.total).toBe(3);
+    expect(found.incidents.map((incident) => incident.incident_id)).toEqual(['inc_00005', 'inc_00003']);
+    found.incidents[0]!.title = 'changed';
+    expect(engine.incident('inc_00005')!.title).not.toBe('changed');
+    expect(engine.findOpenIncidents(() => true, 0).total).toBe(5);
+  });
+});

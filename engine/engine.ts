@@ -198,6 +198,11 @@ export interface Engine {
   setRules(rules: readonly DetectionRule[]): IngestResult;
   /** Open incidents, in creation order; copies. */
   openIncidents(): Incident[];
+  /**
+   * The newest (highest id) `limit` open incidents `matches` accepts, as copies, and how many it accepts in all. Only
+   * those returned are copied: listing a few of thousands of open incidents stays cheap. `limit` 0: all.
+   */
+  findOpenIncidents(matches: (incident: Readonly<Incident>) => boolean, limit: number): { incidents: Incident[]; total: number };
   /** One open incident (a copy), or undefined. */
   incident(incidentId: string): Incident | undefined;
   /**
@@ -494,6 +499,13 @@ class EngineImpl implements Engine, IncidentHooks {
 
   incident(incidentId: string): Incident | undefined {
     return this.book.get(incidentId)?.snapshot();
+  }
+
+  findOpenIncidents(matches: (incident: Readonly<Incident>) => boolean, limit: number): { incidents: Incident[]; total: number } {
+    const found = this.book.states().filter((state) => matches(state.incident));
+    found.sort((a, b) => incidentSeq(b.incident.incident_id) - incidentSeq(a.incident.incident_id));
+    const shown = limit > 0 ? found.slice(0, limit) : found;
+    return { incidents: shown.map((state) => state.snapshot()), total: found.length };
   }
 
   updateIncident(incident: Incident): boolean {
@@ -884,6 +896,11 @@ class EngineImpl implements Engine, IncidentHooks {
     this.finish(now, changes, undefined);
     return changes.result([]);
   }
+}
+
+function incidentSeq(incidentId: string): number {
+  const n = Number(incidentId.slice(incidentId.indexOf('_') + 1));
+  return Number.isFinite(n) ? n : 0;
 }
 
 /** Creates an engine; throws on invalid options or rules (a start-up error, not a runtime one). */
