@@ -509,7 +509,7 @@ export class IncidentService {
     });
   }
 
-  private writePostmortem(incident: Incident, now: number): StoredPostmortem {
+  private writePostmortem(incident: Incident, now: number, draft = false): StoredPostmortem {
     const timeline = this.store.timeline(incident.incident_id, TIMELINE_CAP);
     const runbook = this.config.remediation.runbooks[incident.incident_type];
     const markdown = renderPostmortem({
@@ -519,33 +519,15 @@ export class IncidentService {
       audit: this.responder.audit(incident.incident_id),
       ...(runbook ? { runbook } : {}),
       generatedAt: now,
+      ...(draft ? { draft } : {}),
     });
     return { incident_id: incident.incident_id, markdown, generated_at: now };
   }
 
-  /** The stored post-mortem of a resolved incident; for an open one, a draft rendered now. */
+  /** The stored post-mortem of a resolved incident; for an open one, a draft rendered now (not stored). */
   private postmortemOf(incident: Incident): StoredPostmortem {
-    if (!isOpenStatus(incident.status)) {
-      const stored = this.store.postmortem(incident.incident_id);
-      if (stored !== undefined) return stored;
-      return this.writePostmortem(incident, this.clock());
-    }
-    const now = this.clock();
-    const timeline = this.store.timeline(incident.incident_id, TIMELINE_CAP);
-    const runbook = this.config.remediation.runbooks[incident.incident_type];
-    return {
-      incident_id: incident.incident_id,
-      markdown: renderPostmortem({
-        incident,
-        timeline,
-        timelineTotal: Math.max(incident.event_count, timeline.length),
-        audit: this.responder.audit(incident.incident_id),
-        ...(runbook ? { runbook } : {}),
-        generatedAt: now,
-        draft: true,
-      }),
-      generated_at: now,
-    };
+    if (isOpenStatus(incident.status)) return this.writePostmortem(incident, this.clock(), true);
+    return this.store.postmortem(incident.incident_id) ?? this.writePostmortem(incident, this.clock());
   }
 
   private logChange(before: Incident | undefined, after: Incident): void {
