@@ -150,6 +150,9 @@ function unary<Req, Res>(handler: (request: Req) => Res | Promise<Res>): grpc.ha
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** Bytes a WatchIncidents stream may have queued for a client that does not read before it is cut off. */
+const MAX_WATCH_BUFFER_BYTES = 16 * 1024 * 1024;
+
 function notFound(what: string): grpc.ServiceError {
   return { code: grpc.status.NOT_FOUND, details: `${what} not found` } as grpc.ServiceError;
 }
@@ -328,14 +331,20 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         { incident_id: text(call.request.incident_id), severities: ((call.request.severity ?? []) as string[]).map((s) => String(s).toLowerCase()) },
         (update) => {
           if (call.cancelled || call.destroyed) return;
+          // A watcher that stopped reading (a paused pager, a hung client) must not grow the daemon's memory.
+          if (call.writableLength > MAX_WATCH_BUFFER_BYTES) {
+            end();
+            call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'watch stream fell too far behind; reconnect' });
+            return;
+          }
           call.write({ ...update, incident: incidentJsonToMessage(update.incident as JsonObject) });
         },
       );
       watchers.add(call);
-      const end = () => {
+      function end(): void {
         watchers.delete(call);
         stop();
-      };
+      }
       call.on('cancelled', end);
       call.on('close', end);
       call.on('error', end);

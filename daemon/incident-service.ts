@@ -18,8 +18,8 @@ import { cloneIncident } from '../engine/incidents.js';
 import { auditEntryToJson, eventToJson, incidentToJson, isoTime } from '../engine/json.js';
 import { renderPostmortem } from '../engine/postmortem.js';
 import { runbookToJson } from '../engine/runbook.js';
-import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SYSTEM_ACTOR } from '../engine/types.js';
-import type { AuditEntry, Incident, IncidentAction, IncidentStatus, IngestResult, OutboxItem } from '../engine/types.js';
+import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SEVERITY_RANK, SYSTEM_ACTOR } from '../engine/types.js';
+import type { AuditEntry, Incident, IncidentAction, IncidentStatus, IngestResult, OutboxItem, Severity } from '../engine/types.js';
 import { acknowledge, addNote, applyTransition, assign, setSeverity, WorkflowError } from '../engine/workflow.js';
 import { changesBetween, createNotificationSequence, notificationsFor } from '../notify/routing.js';
 import { RemediationRefused, type Responder } from '../respond/responder.js';
@@ -74,6 +74,11 @@ export class IncidentService {
   private readonly nextNotificationId: () => number;
   /** The last state persisted of each open incident: what notifications are derived against. */
   private readonly lastSeen = new Map<string, Incident>();
+  /**
+   * The highest severity each open incident has had: acknowledgements and resolutions go to every channel that was
+   * paged at that severity, so lowering the severity by hand does not leave a PagerDuty alert open.
+   */
+  private readonly peakSeverity = new Map<string, Severity>();
   /** Incidents written but maybe not flushed yet, so a read right after a change sees it. */
   private readonly unflushed = new Map<string, Incident>();
   /** Incidents whose containment is running. */
@@ -124,7 +129,10 @@ export class IncidentService {
 
   /** After a restart: the open incidents as stored, and the workflow steps they were in the middle of. */
   resume(openIncidents: readonly Incident[]): void {
-    for (const incident of openIncidents) this.lastSeen.set(incident.incident_id, incident);
+    for (const incident of openIncidents) {
+      this.lastSeen.set(incident.incident_id, incident);
+      this.peakSeverity.set(incident.incident_id, incident.severity);
+    }
     for (const incident of openIncidents) {
       if (incident.status === 'containing') {
         // The containment run was cut short; its steps are in the audit log. Do not run actions twice.
@@ -158,21 +166,27 @@ export class IncidentService {
       if (this.watchers.size > 0) (updates ??= []).push(classifyUpdate(before, incident));
       this.countState(incident);
       const kinds = changesBetween(before, incident);
+      const previousPeak = this.peakSeverity.get(id) ?? before?.severity ?? incident.severity;
+      const peak = SEVERITY_RANK[incident.severity] > SEVERITY_RANK[previousPeak] ? incident.severity : previousPeak;
       if (kinds.length > 0) {
         const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;
         for (const kind of kinds) {
-          const items = notificationsFor({ kind, incident, incidentJson }, this.config.exporters, now, this.nextNotificationId);
+          const closing = kind === 'acknowledged' || kind === 'resolved';
+          const routed = closing && peak !== incident.severity ? { ...incident, severity: peak } : incident;
+          const items = notificationsFor({ kind, incident: routed, incidentJson }, this.config.exporters, now, this.nextNotificationId);
           if (items.length > 0) (outbox ??= []).push(...items);
         }
       }
       this.logChange(before, incident);
       if (isOpenStatus(incident.status)) {
         this.lastSeen.set(id, incident);
+        this.peakSeverity.set(id, peak);
         if (incident.status === 'detected' || incident.status === 'assessing') this.scheduleContainment(id);
       } else {
         // Approval requests of an incident that is over must not linger (or be approved later by mistake).
         if (before !== undefined) this.track(this.responder.withdrawApprovals(incident));
         this.lastSeen.delete(id);
+        this.peakSeverity.delete(id);
         (postmortems ??= []).push(this.writePostmortem(incident, now));
       }
       this.unflushed.set(id, incident);
@@ -495,18 +509,30 @@ export class IncidentService {
     const current = this.latest(incidentId);
     if (current === undefined || current.status !== 'containing') return;
     // With auto_remediate off the responder still recommends and asks for approvals; it only runs nothing by itself.
-    const outcome = await this.responder.contain(current);
+    let outcome: Awaited<ReturnType<Responder['contain']>> | undefined;
+    let failure = '';
+    try {
+      outcome = await this.responder.contain(current);
+    } catch (error) {
+      // Never leave an incident in `containing`: say what failed and move on to investigation.
+      failure = (error as Error).message;
+      this.log.error('containment failed', { incident_id: incidentId, error: failure });
+    }
     const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'approval_requested') ?? [];
     const waiting = outcome?.actions.filter((action) => action.status === 'approval_requested').length ?? 0;
-    await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
+    const after = await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
       for (const action of outcome?.actions ?? []) pushAction(incident, action);
-      if (incident.status !== 'containing') return; // someone moved it on meanwhile
-      const parts = [
-        ran.length === 0 ? 'no safe action ran' : ran.map((action) => `${action.action_id} ${action.status}`).join(', '),
-        ...(waiting > 0 ? [`${waiting} action(s) await approval`] : []),
-      ];
-      applyTransition(incident, 'investigating', { at, by: SYSTEM_ACTOR, reason: `containment done: ${parts.join('; ')}` });
+      if (incident.status !== 'containing') return; // someone (or recovery) moved it on meanwhile
+      const parts = failure
+        ? [`containment failed: ${failure}`]
+        : [
+            ran.length === 0 ? 'no safe action ran' : ran.map((action) => `${action.action_id} ${action.status}`).join(', '),
+            ...(waiting > 0 ? [`${waiting} action(s) await approval`] : []),
+          ];
+      applyTransition(incident, 'investigating', { at, by: SYSTEM_ACTOR, reason: failure ? parts[0]! : `containment done: ${parts.join('; ')}` });
     });
+    // Resolved while its actions ran: the approval requests containment just filed must not linger.
+    if (!isOpenStatus(after.status)) await this.responder.withdrawApprovals(after);
   }
 
   private writePostmortem(incident: Incident, now: number, draft = false): StoredPostmortem {
@@ -657,6 +683,7 @@ function pushAction(incident: Incident, action: IncidentAction): void {
 function actorName(raw: string): string {
   const name = raw.trim();
   if (name === '') throw new BadRequest('the request does not say who is asking (actor)');
+  if (name === SYSTEM_ACTOR) throw new BadRequest(`"${SYSTEM_ACTOR}" is the name of the daemon's own steps; say who you are with --as NAME`);
   if (name.length > 128) throw new BadRequest('the actor name is longer than 128 characters');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new BadRequest('the actor name contains control characters');

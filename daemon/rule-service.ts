@@ -26,6 +26,9 @@ export interface RuleUpdate {
   severity?: string;
 }
 
+/** Largest threshold accepted (the control API carries it as uint32; nobody means more). */
+export const MAX_THRESHOLD = 1_000_000;
+
 export interface RuleServiceOptions {
   /** The rules of the configuration file (built-ins with the file's overrides, then its custom rules). */
   configRules: readonly DetectionRule[];
@@ -61,8 +64,13 @@ export class RuleService {
     let rules = this.configRules.map(cloneRule);
     for (const [ruleId, override] of this.overrides) {
       const merged = mergeRules({ [ruleId]: override }, 'rule_changes', rules);
-      if (merged.ok) rules = merged.rules;
-      else this.log.warn('stored rule change skipped', { rule_id: ruleId, error: merged.errors[0] });
+      if (merged.ok) {
+        rules = merged.rules;
+      } else {
+        // Dropped from what later changes merge over too: one stale override must not block every rule change.
+        this.overrides.delete(ruleId);
+        this.log.warn('stored rule change skipped', { rule_id: ruleId, error: merged.errors[0] });
+      }
     }
     return rules;
   }
@@ -117,7 +125,12 @@ export class RuleService {
         Object.assign(patch, { [key]: value });
         details.push(`${key} ${String(current[key])} → ${String(value)}`);
       };
-      if (update.error_threshold !== undefined) note('error_threshold', update.error_threshold);
+      if (update.error_threshold !== undefined) {
+        if (!Number.isSafeInteger(update.error_threshold) || update.error_threshold < 1 || update.error_threshold > MAX_THRESHOLD) {
+          throw new BadRequest(`threshold must be a whole number from 1 to ${MAX_THRESHOLD}`);
+        }
+        note('error_threshold', update.error_threshold);
+      }
       if (update.time_window_seconds !== undefined) note('time_window_seconds', update.time_window_seconds);
       if (update.check_interval_seconds !== undefined) note('check_interval_seconds', update.check_interval_seconds);
       if (update.severity !== undefined) {
@@ -142,6 +155,10 @@ export class RuleService {
       if (ruleId === '') throw new BadRequest('a new rule needs an id (--id)');
       if (this.requireEngine().rule(ruleId) !== undefined) {
         throw new RequestRefused(`rule ${ruleId} already exists; change it with firewatch incidents rules update ${ruleId}`);
+      }
+      const threshold = rule.error_threshold;
+      if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1 || threshold > MAX_THRESHOLD) {
+        throw new BadRequest(`threshold must be a whole number from 1 to ${MAX_THRESHOLD}`);
       }
       if (typeof rule.incident_type === 'string' && !isIncidentType(rule.incident_type)) {
         throw new BadRequest(`unknown incident type ${JSON.stringify(rule.incident_type)}`);

@@ -65,3 +65,20 @@ describe('test-rule', () => {
     );
   });
 });
+
+describe('test-rule agrees with the daemon', () => {
+  it('other_errors does not count event types another rule owns', () => {
+    const quality = Array.from({ length: 12 }, (_, i) => ({
+      timestamp: T0 + i * 1000,
+      event_type: 'quality_check_failed',
+      source: 'etl',
+      severity: 'high' as const,
+      message: 'row count mismatch',
+      metadata: {},
+      correlation_id: '',
+      span_id: '',
+    }));
+    expect(evaluateRule(errorBurst, quality, [builtinRule('quality_drop') as DetectionRule]).would_fire).toBe(false);
+    expect(evaluateRule(builtinRule('quality_drop') as DetectionRule, quality, [errorBurst]).would_fire).toBe(true);
+  });
+});

@@ -159,14 +159,18 @@ function sampleSource(pattern: string | undefined): string {
   return compileSourcePattern(pattern).test(candidate) ? candidate : SAMPLE_SOURCE;
 }
 
-/** Evaluates `rule` (as if enabled) over `drafts` on event time. */
-export function evaluateRule(rule: DetectionRule, drafts: readonly EventDraft[]): RuleTestResult {
+/**
+ * Evaluates `rule` (as if enabled) over `drafts` on event time. `otherRules` (the rules in force) ride along disabled:
+ * the types they name are theirs, so `match.other_errors` counts exactly what it counts in the daemon.
+ */
+export function evaluateRule(rule: DetectionRule, drafts: readonly EventDraft[], otherRules: readonly DetectionRule[] = []): RuleTestResult {
   const sorted = [...drafts].sort((a, b) => a.timestamp - b.timestamp);
   const testRule: DetectionRule = { ...rule, enabled: true };
+  const others = otherRules.filter((other) => other.rule_id !== rule.rule_id).map((other) => ({ ...other, enabled: false }));
   const clock = { now: sorted.length > 0 ? (sorted[0] as EventDraft).timestamp : 0 };
-  const engine = createEngine({ rules: [testRule], clock: () => clock.now });
+  const engine = createEngine({ rules: [testRule, ...others], clock: () => clock.now });
   const compiled = new CompiledRule(testRule, 1);
-  compiled.claimedTypes = new Set(testRule.match.event_types);
+  compiled.claimedTypes = new Set([testRule, ...others].flatMap((r) => r.match.event_types));
 
   let firedAt: number | null = null;
   let firedGroup = '';

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson } from '../engine/json.js';
-import { INCIDENT_STATUSES, isOpenStatus, type IncidentStatus, type SpanRecord } from '../engine/types.js';
+import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
@@ -119,7 +119,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
   const persisted = store.loadState(restoreSince);
   workflow.countStored(store.listIncidents().incidents);
-  workflow.resume(persisted.openIncidents);
   const restored = engine.restore({
     nextEventSeq: persisted.counters.nextEventSeq,
     nextIncidentSeq: persisted.counters.nextIncidentSeq,
@@ -130,6 +129,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       .incidents.filter((incident) => !isOpenStatus(incident.status))
       .slice(0, PAST_INCIDENTS_RESTORED),
   });
+  // After restore: the workflow steps a restart cut short continue on the engine's incidents.
+  workflow.resume(persisted.openIncidents);
   await workflow.persist(restored);
   log.info('state restored', {
     open_incidents: persisted.openIncidents.length,
@@ -248,7 +249,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         if (error instanceof TestInputError) throw new BadRequest(`events: ${error.message}`);
         throw error;
       }
-      const result = evaluateRule(rule, drafts);
+      const result = evaluateRule(rule, drafts, engine.rules());
       const incidentIds: string[] = [];
       if (!dryRun && drafts.length > 0) {
         const ingested = engine.ingest(drafts);
@@ -313,16 +314,19 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     throw error;
   }
 
-  // Time-based work (silence, prolonged incidents) runs on the daemon's clock, not per export.
-  const ticker = setInterval(() => {
+  // Time-based work (silence, prolonged incidents, recovery) runs on the daemon's clock, not per export. The pace
+  // follows the rules in force, so `rules update --check-interval` takes effect at the next tick.
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => {
     workflow.persist(engine.tick()).catch((error: unknown) => {
       log.error('cannot persist time-based changes', { error: (error as Error).message });
     });
     workflow.expireApprovals().catch((error: unknown) => {
       log.error('cannot expire approval requests', { error: (error as Error).message });
     });
-  }, tickInterval(config));
-  ticker.unref();
+    ticker = setTimeout(tick, tickInterval(config, engine.rules())).unref();
+  };
+  ticker = setTimeout(tick, tickInterval(config, engine.rules())).unref();
 
   // Events that never joined an incident are only needed for detection windows and drill-down: keep them for the
   // retention period, then delete them in short batches so the store does not grow with the error volume forever.
@@ -367,7 +371,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       stopping ??= (async () => {
         // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
         ready = false;
-        clearInterval(ticker);
+        clearTimeout(ticker);
         clearInterval(pruner);
         while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
@@ -419,9 +423,9 @@ function directoryBytes(directory: string): number {
 }
 
 /** Ticks pace recovery and silence: the shortest rule check interval or half the quiet period, within bounds. */
-function tickInterval(config: Config): number {
+function tickInterval(config: Config, rules: readonly DetectionRule[]): number {
   let ms = Math.min(MAX_TICK_INTERVAL_MS, (config.processors.workflow.recovery_quiet_period_seconds * 1000) / 2);
-  for (const rule of config.processors.detect.rules) {
+  for (const rule of rules) {
     if (rule.enabled) ms = Math.min(ms, rule.check_interval_seconds * 1000);
   }
   return Math.max(MIN_TICK_INTERVAL_MS, ms);

@@ -590,6 +590,7 @@ class EngineImpl implements Engine, IncidentHooks {
       const incident = state.incident;
       const step = recoveryStep(incident, this.ruleWindowMs.get(incident.rule_id), this.recoveryOptions, now);
       if (step === undefined) continue;
+      if (this.hasSilentComponent(incident)) continue; // still down: no news is not good news
       const quiet = formatDuration(now - (incident.last_joined_at ?? incident.detected_at));
       if (step === 'recover') {
         applyTransition(incident, 'recovering', { at: now, by: SYSTEM_ACTOR, reason: `no matching events for ${quiet}` });
@@ -719,6 +720,12 @@ class EngineImpl implements Engine, IncidentHooks {
       }
       this.updateRecurrence(state);
     }
+  }
+
+  private hasSilentComponent(incident: Incident): boolean {
+    const components = incident.affected_components;
+    for (let i = 0; i < components.length; i++) if (this.silence.isSilent(components[i] as string)) return true;
+    return false;
   }
 
   /** A rule opened this incident: its first two steps (detected, then assessing once the root cause is in). */

@@ -5,7 +5,8 @@
 //   recovering   ── a matching event arrives (engine.ts, on attach) ─────────────────────────▶ back where it was
 //
 // Incidents with no events (opened by hand) never recover on their own: nothing in the telemetry speaks for them.
-// `containing` is left alone: the daemon is running the containment actions and moves it on itself.
+// Nor does one whose component is still silent (silence.ts reports a silence once: "no new events" is the outage
+// going on, not the service being back). Recovery may begin while containment actions still run: the errors stopped.
 
 import type { Incident } from './types.js';
 import { isOpenStatus } from './types.js';
@@ -40,7 +41,7 @@ export function recoveryStep(
   options: RecoveryOptions,
   now: number,
 ): RecoveryStep | undefined {
-  if (!isOpenStatus(incident.status) || incident.event_count === 0 || incident.status === 'containing') return undefined;
+  if (!isOpenStatus(incident.status) || incident.event_count === 0) return undefined;
   const quietMs = options.quietPeriodSeconds * 1000;
   const lastJoined = incident.last_joined_at ?? Math.max(incident.detected_at, incident.updated_at);
   const quietFor = now - lastJoined;

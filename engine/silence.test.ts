@@ -59,6 +59,25 @@ describe('silence detection (arrival time, established cadence, once per silence
     expect(later.events).toEqual([]);
   });
 
+  it('an outage found by silence does not recover while the service stays silent, and does once it is back', () => {
+    const { engine, clock } = silenceEngine({ recovery: { quietPeriodSeconds: 300 } });
+    const lastSeen = regular(engine, clock, 'checkout', 15);
+    clock.now = lastSeen + 6 * MINUTE;
+    expect(engine.tick().incidents).toHaveLength(1);
+
+    for (let minute = 7; minute <= 60; minute++) {
+      clock.now = lastSeen + minute * MINUTE;
+      expect(engine.tick().incidents, `minute ${minute}`).toEqual([]);
+    }
+    expect(engine.openIncidents()[0]!.status).toBe('assessing');
+
+    engine.observeServices(['checkout'], clock.now);
+    clock.now += MINUTE;
+    expect(engine.tick().incidents.map((i) => i.status)).toEqual(['recovering']);
+    clock.now += 5 * MINUTE;
+    expect(engine.tick().incidents.map((i) => i.status)).toEqual(['resolved']);
+  });
+
   it('resumed telemetry does not repeat the report; a new silence later joins the open incident', () => {
     const { engine, clock } = silenceEngine();
     regular(engine, clock, 'checkout', 15);

@@ -148,6 +148,11 @@ export class SilenceDetector {
     return count >= this.options.minActiveMinutes;
   }
 
+  /** Whether `service` was reported silent and has not been heard from since (its outage is not over). */
+  isSilent(service: string): boolean {
+    return this.tracks.get(service)?.reported === true;
+  }
+
   /** Services silent beyond their expectation, each reported once per silence. */
   check(now: number): SilentService[] {
     const silent: SilentService[] = [];

@@ -131,7 +131,9 @@ function seconds(args: ParsedArgs, flag: string, command: CommandSpec): number |
 function threshold(args: ParsedArgs, command: CommandSpec): number | undefined {
   const raw = args.flags.threshold as number | undefined;
   if (raw === undefined) return undefined;
-  if (!Number.isInteger(raw) || raw < 1) throw new UsageError(`--threshold needs a whole number of events ≥ 1, got ${raw}`, command);
+  if (!Number.isInteger(raw) || raw < 1 || raw > 1_000_000) {
+    throw new UsageError(`--threshold needs a whole number of events from 1 to 1000000, got ${raw}`, command);
+  }
   return raw;
 }
 
@@ -210,8 +212,8 @@ export const rulesCreate: CommandSpec = {
       if (match === null || typeof match !== 'object' || Array.isArray(match)) throw new UsageError('--match must be a JSON object', rulesCreate);
     }
     if (args.flags['event-types'] !== undefined) match = { ...(match ?? {}), event_types: args.flags['event-types'] as string[] };
-    if (args.flags['min-severity'] !== undefined) match = { ...(match ?? { event_types: [] }), min_severity: String(args.flags['min-severity']) };
-    if (args.flags['source-pattern'] !== undefined) match = { ...(match ?? { event_types: [] }), source_pattern: String(args.flags['source-pattern']) };
+    if (args.flags['min-severity'] !== undefined) match = { ...(match ?? {}), min_severity: String(args.flags['min-severity']) };
+    if (args.flags['source-pattern'] !== undefined) match = { ...(match ?? {}), source_pattern: String(args.flags['source-pattern']) };
     const rule: JsonObject = {
       rule_id: String(args.flags.id),
       name: String(args.flags.name),
@@ -227,7 +229,18 @@ export const rulesCreate: CommandSpec = {
       ...(match !== undefined ? { match } : {}),
       group_by: args.flags['group-by'] !== undefined ? String(args.flags['group-by']) : 'source',
     };
-    const created = await withClient(args, (client) => client.createRule(rule, actorOf(args)));
+    const created = await withClient(args, async (client) => {
+      // Filters without event types narrow the built-in rule of the same incident type (an empty list would count
+      // every event type): take its event types, as a rule without any match inherits its whole match.
+      if (match !== undefined && match.event_types === undefined) {
+        const builtin = (await client.listRules()).find((r) => r.builtin && r.incident_type === rule.incident_type);
+        if (builtin === undefined) {
+          throw new UsageError(`--event-types is needed: no built-in rule raises ${String(rule.incident_type)} to inherit them from`, rulesCreate);
+        }
+        rule.match = { ...match, event_types: ((builtin.match ?? {}) as JsonObject).event_types ?? [] };
+      }
+      return client.createRule(rule, actorOf(args));
+    });
     const format = (args.flags.format as string | undefined) ?? 'table';
     if (format === 'table') print(renderRuleDetail(created));
     else printRules(args, [created], '');

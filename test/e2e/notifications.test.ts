@@ -195,6 +195,21 @@ describe('notifications', () => {
     expect(daemon.logs()).not.toContain('R0UTINGKEY');
   });
 
+  it('resolves the PagerDuty alert even after the severity was lowered below its min_severity', async () => {
+    const [pagerduty, pagerdutyUrl] = await receiver();
+    pagerduty.respond = () => ({ status: 202 });
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(workspace, ['exporters:', `  pagerduty: { routing_key: "R0UTINGKEY0000000000000000000001", events_url: "${pagerdutyUrl}/v2/enqueue" }`].join('\n')),
+    );
+    expect((await cli('incidents', 'create', '--type', 'service_down', '--components', 'api')).code).toBe(0);
+    expect((await cli('incidents', 'update', 'inc_00001', '--severity', 'high', '--notes', 'only the canary')).code).toBe(0);
+    expect((await cli('incidents', 'acknowledge', 'inc_00001')).code).toBe(0);
+    expect((await cli('incidents', 'resolve', 'inc_00001')).code).toBe(0);
+    await eventually(async () => (pagerduty.json().length === 3 ? true : undefined), 10_000);
+    expect(pagerduty.json().map((body) => body.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
+  });
+
   it('keeps undelivered notifications across kill -9 and delivers them after the restart with the same ids', async () => {
     // prepare: the webhook receiver is down
     const [webhook, webhookUrl] = await receiver();

@@ -184,6 +184,35 @@ describe('response workflow through the CLI', () => {
     expect(markdown).toContain('- **Total Events**: 12');
   });
 
+  it('an incident whose containment a kill -9 cut short moves on to investigating after the restart', async () => {
+    // prepare: a safe action that takes far longer than the test
+    const config = writeConfig(
+      workspace,
+      ['remediation:', '  actions:', '    - { id: scale_up, command: [/bin/sleep, "30"], timeout_seconds: 60 }'].join('\n'),
+    );
+    daemon = await startDaemon(workspace, config);
+    expect((await cli('incidents', 'create', '--type', 'memory_exhaustion', '--components', 'worker')).code).toBe(0);
+    await eventually(async () => ((await getJson('inc_00001')).status === 'containing' ? true : undefined));
+
+    // act
+    await daemon.kill9();
+    daemon = await startDaemon(workspace, config);
+
+    // verify: not stuck, and the engine and the store agree
+    const resumed = await eventually(async () => {
+      const incident = await getJson('inc_00001');
+      return incident.status === 'investigating' ? incident : undefined;
+    });
+    expect((resumed.status_history as Json[]).at(-1)).toMatchObject({
+      from: 'containing',
+      to: 'investigating',
+      by: 'firewatch',
+      reason: 'containment was interrupted by a restart (see the audit log)',
+    });
+    const listed = await cli('incidents', 'list', '--status', 'active', '--format', 'json');
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ incident_id: 'inc_00001', status: 'investigating' });
+  });
+
   it('creates incidents by hand with the seed flags and refuses bad input with exit 2 or 1', async () => {
     daemon = await startDaemon(workspace);
     const created = await cli(
