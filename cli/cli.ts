@@ -5,7 +5,7 @@ import { ControlError } from '../control/client.js';
 import { ConfigError } from '../daemon/config-error.js';
 import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';
-import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesShow, rulesUpdate } from './commands/rules.js';
+import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesReset, rulesShow, rulesUpdate } from './commands/rules.js';
 import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/tooling.js';
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rulesDisable,
   rulesUpdate,
   rulesCreate,
+  rulesReset,
   incidentsTestRule,
   incidentsSimulate,
   demo,

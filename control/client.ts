@@ -120,6 +120,7 @@ export interface ControlClient {
   setRulesEnabled(ruleIds: string[], enabled: boolean, actor: string): Promise<JsonObject[]>;
   updateRule(ruleId: string, update: RuleUpdateRequest, actor: string): Promise<JsonObject>;
   createRule(rule: JsonObject, actor: string): Promise<JsonObject>;
+  resetRules(ruleIds: string[], actor: string): Promise<JsonObject[]>;
   testRule(ruleId: string, options: { eventsJson?: string; dryRun: boolean; actor: string }): Promise<TestRuleReply>;
   stats(since?: string): Promise<JsonObject>;
   /** Calls `onUpdate` with { kind, at, incident, summary } for each change until cancelled. */
@@ -231,6 +232,10 @@ export function connectControl(socketPath: string, deadlineMs = DEFAULT_DEADLINE
     },
     async createRule(rule, actor) {
       return ruleMessageToJson(await call('CreateRule', { rule: ruleJsonToMessage({ builtin: false, ...rule }), actor }));
+    },
+    async resetRules(ruleIds, actor) {
+      const reply = await call('ResetRules', { rule_ids: ruleIds, actor });
+      return ((reply.rules ?? []) as JsonObject[]).map(ruleMessageToJson);
     },
     async testRule(ruleId, options) {
       const reply = await call('TestRule', { rule_id: ruleId, events_json: options.eventsJson ?? '', dry_run: options.dryRun, actor: options.actor });

@@ -106,6 +106,8 @@ export interface ControlBackend {
   setRulesEnabled(ruleIds: string[], enabled: boolean, actor: string): Promise<JsonObject[]>;
   updateRule(ruleId: string, update: RuleUpdateInput, actor: string): Promise<JsonObject>;
   createRule(rule: JsonObject, actor: string): Promise<JsonObject>;
+  /** The rules named as they are after the reset (rules created at runtime are gone). */
+  resetRules(ruleIds: string[], actor: string): Promise<JsonObject[]>;
   /** { rule_id, would_fire, fired_at, matched_events, events_evaluated, reason, dry_run, incident_ids } */
   testRule(ruleId: string, eventsJson: string, dryRun: boolean, actor: string): Promise<JsonObject>;
   /** The contract JSON of `incidents stats`. */
@@ -317,6 +319,9 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       if (message.match === undefined || message.match === null) delete rule.match;
       return ruleJsonToMessage(await backend.createRule(rule, text(request.actor)));
     }),
+    ResetRules: unary(async (request: JsonObject) => ({
+      rules: (await backend.resetRules(((request.rule_ids ?? []) as string[]).map(String), text(request.actor))).map(ruleJsonToMessage),
+    })),
     TestRule: unary(async (request: JsonObject) =>
       backend.testRule(text(request.rule_id), text(request.events_json), Boolean(request.dry_run), text(request.actor)),
     ),

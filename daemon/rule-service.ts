@@ -177,6 +177,51 @@ export class RuleService {
     });
   }
 
+  /**
+   * Drops the runtime changes of these rules: back to the configuration file's definition (a rule created at runtime
+   * is removed). Refused for a rule without runtime changes.
+   */
+  reset(ruleIds: readonly string[], actor: string): Promise<JsonObject[]> {
+    return this.serially(async () => {
+      if (ruleIds.length === 0) throw new BadRequest('name at least one rule');
+      const unchanged = ruleIds.filter((id) => !this.overrides.has(id));
+      if (unchanged.length > 0) {
+        const changed = [...this.overrides.keys()].sort();
+        throw new RequestRefused(
+          `${unchanged.join(', ')}: no runtime changes to reset (rules changed at runtime: ${changed.length > 0 ? changed.join(', ') : 'none'})`,
+        );
+      }
+      const next = new Map(this.overrides);
+      for (const ruleId of ruleIds) next.delete(ruleId);
+      const merged = mergeRules(Object.fromEntries(next), 'rule', this.configRules);
+      if (!merged.ok) throw new BadRequest(merged.errors.map((error) => error.replace(/^rule\./, '')).join('; '));
+      const ids = [...new Set(ruleIds)];
+      await this.store.remove(
+        ids,
+        ids.map((ruleId) => ({
+          at: this.clock(),
+          actor,
+          rule_id: ruleId,
+          kind: 'reset' as const,
+          detail: this.configRules.some((rule) => rule.rule_id === ruleId) ? 'back to the configuration file' : 'removed (it was created at runtime)',
+        })),
+      );
+      for (const ruleId of ids) this.overrides.delete(ruleId);
+      let result: IngestResult;
+      try {
+        result = this.requireEngine().setRules(merged.rules);
+      } catch (error) {
+        throw new BadRequest((error as Error).message);
+      }
+      for (const ruleId of ids) this.log.info('rule changed', { rule_id: ruleId, change: 'reset', by: actor });
+      await this.persist?.(result);
+      return ids.flatMap((id) => {
+        const rule = this.requireEngine().rule(id);
+        return rule === undefined ? [] : [ruleToJson(rule) as unknown as JsonObject];
+      });
+    });
+  }
+
   /** Validates the new rule set, writes the change and its audit, then applies it and persists what the replay fired. */
   private async apply(changes: ReadonlyMap<string, RuleOverride>, audit: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<void> {
     if (changes.size === 0) return;

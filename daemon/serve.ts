@@ -239,6 +239,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     setRulesEnabled: (ruleIds, enabled, actor) => rules.setEnabled(ruleIds, enabled, actor),
     updateRule: (ruleId, update, actor) => rules.update(ruleId, update, actor),
     createRule: (rule, actor) => rules.create(rule, actor),
+    resetRules: (ruleIds, actor) => rules.reset(ruleIds, actor),
     testRule: async (ruleId, eventsJson, dryRun) => {
       const rule = engine.rule(ruleId);
       if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${engine.rules().map((r) => r.rule_id).join(', ')})`);

@@ -13,7 +13,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 import type { RuleOverride } from '../engine/rule-config.js';
 
-export const RULE_CHANGE_KINDS = ['enable', 'disable', 'update', 'create'] as const;
+export const RULE_CHANGE_KINDS = ['enable', 'disable', 'update', 'create', 'reset'] as const;
 export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];
 
 export interface RuleAuditEntry {
@@ -80,6 +80,12 @@ export class RuleStore {
     void this.db.put('next_seq', next);
     await this.root.flushed;
     return written;
+  }
+
+  /** Drops the runtime overrides of the rules named (back to the configuration file's), with their audit entries. */
+  async remove(ruleIds: readonly string[], entries: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<RuleAuditEntry[]> {
+    for (const ruleId of ruleIds) void this.db.remove(['override', ruleId]);
+    return this.record(new Map(), entries);
   }
 
   /** The audit trail of one rule (or of all rules with ''), newest first, at most `limit`. */

@@ -119,6 +119,19 @@ function toggle(enabled: boolean): CommandSpec {
 export const rulesEnable = toggle(true);
 export const rulesDisable = toggle(false);
 
+export const rulesReset: CommandSpec = {
+  path: ['incidents', 'rules', 'reset'],
+  summary: "Drop the runtime changes of rules: back to the configuration file's (rules created at runtime are removed).",
+  positionals: [{ name: 'rule_id...', required: true, description: 'one or more rule ids changed at runtime' }],
+  flags: [ACTOR_FLAG, FORMAT_FLAG],
+  examples: ['firewatch incidents rules reset error_burst', 'firewatch incidents rules reset custom_rule error_burst'],
+  async run(args) {
+    const rules = await withClient(args, (client) => client.resetRules(args.positionals, actorOf(args)));
+    printRules(args, rules, `reset: ${args.positionals.join(', ')}`);
+    return 0;
+  },
+};
+
 /** Seconds as the seed writes them (`--time-window 600`), or with a unit (`10m`). */
 function seconds(args: ParsedArgs, flag: string, command: CommandSpec): number | undefined {
   const raw = args.flags[flag];

@@ -100,6 +100,16 @@ describe('operator tooling', () => {
     expect(((await json('incidents', 'rules', 'show', 'service_down')) as Json).history).toEqual([
       expect.objectContaining({ kind: 'disable', actor: 'ann' }),
     ]);
+
+    // reset: back to the file's definition; a rule created at runtime goes away; nothing to reset is refused
+    expect(await json('incidents', 'rules', 'reset', 'error_burst', 'payments_errors')).toEqual([
+      expect.objectContaining({ rule_id: 'error_burst', error_threshold: 10, time_window_seconds: 300 }),
+    ]);
+    const ids = ((await json('incidents', 'rules', 'list')) as Json[]).map((rule) => rule.rule_id);
+    expect(ids).not.toContain('payments_errors');
+    const again = await cli('incidents', 'rules', 'reset', 'error_burst');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe('firewatch: error_burst: no runtime changes to reset (rules changed at runtime: quality_drop, service_down)\n');
   });
 
   it('test-rule: sample events, an events file and OTLP/JSON, with and without creating incidents', async () => {
