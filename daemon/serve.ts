@@ -240,7 +240,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     updateRule: (ruleId, update, actor) => rules.update(ruleId, update, actor),
     createRule: (rule, actor) => rules.create(rule, actor),
     resetRules: (ruleIds, actor) => rules.reset(ruleIds, actor),
-    testRule: async (ruleId, eventsJson, dryRun) => {
+    testRule: async (ruleId, eventsJson, dryRun, actor) => {
       const rule = engine.rule(ruleId);
       if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${engine.rules().map((r) => r.rule_id).join(', ')})`);
       let drafts;
@@ -256,6 +256,22 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         const ingested = engine.ingest(drafts);
         for (const incident of ingested.incidents) incidentIds.push(incident.incident_id);
         await workflow.persist(ingested);
+        // Whoever is paged for it should see at once that a rehearsal opened (or fed) it.
+        const source = eventsJson.trim() === '' ? 'sample events' : 'an events file';
+        for (const incidentId of incidentIds) {
+          await workflow
+            .updateIncident({
+            incident_id: incidentId,
+            actor,
+            notes: `events fed by firewatch incidents test-rule ${ruleId} (${source})`,
+            status: '',
+            severity: '',
+            assigned_to: '',
+            unassign: false,
+            acknowledge: false,
+          })
+            .catch((error: unknown) => log.warn('cannot note the test-rule run on the incident', { incident_id: incidentId, error: (error as Error).message }));
+        }
       }
       return { ...result, fired_at: result.fired_at ?? '', dry_run: dryRun, incident_ids: incidentIds };
     },

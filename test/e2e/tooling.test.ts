@@ -181,6 +181,9 @@ describe('operator tooling', () => {
     const fed = (await json('incidents', 'test-rule', 'error_burst', '--events', otlp, '--dry-run=false')) as Json;
     expect(fed).toMatchObject({ would_fire: true, dry_run: false, incident_ids: ['inc_00001'] });
     expect(((await json('incidents', 'list')) as Json[]).map((incident) => incident.incident_id)).toEqual(['inc_00001']);
+    expect(((await json('incidents', 'get', 'inc_00001')) as Json).notes).toEqual([
+      expect.stringMatching(/ ann: events fed by firewatch incidents test-rule error_burst \(an events file\)$/),
+    ]);
 
     // bad input: one clear line
     writeFileSync(file, '[{"timestamp": "yesterday", "event_type": "api_error"}]');
