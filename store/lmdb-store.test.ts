@@ -132,6 +132,21 @@ describe('LmdbStore', () => {
     expect(store.listIncidents().incidents.map((i) => i.incident_id)).toEqual(['inc_00003', 'inc_00002', 'inc_00001']);
   });
 
+  it('keeps trace IDs exactly, packed or not (a malformed one keeps the plain form)', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => (i * 7919).toString(16).padStart(32, '0'));
+    await store.commit(
+      { events: [], linked: [], incidents: [incident(1, { trace_ids: ids }), incident(2, { trace_ids: ['not-a-trace-id', 'f'.repeat(32)] }), incident(3, { trace_ids: [] })] },
+      { nextEventSeq: 1, nextIncidentSeq: 4 },
+    );
+    await store.close();
+    store = openStore(directory);
+    expect(store.getIncident('inc_00001')!.trace_ids).toEqual(ids);
+    expect(store.getIncident('inc_00002')!.trace_ids).toEqual(['not-a-trace-id', 'f'.repeat(32)]);
+    expect(store.getIncident('inc_00003')!.trace_ids).toEqual([]);
+    expect(store.listIncidents().incidents.map((i) => i.trace_ids.length)).toEqual([0, 2, 1000]);
+    expect(store.loadState(0).openIncidents.find((i) => i.incident_id === 'inc_00001')!.trace_ids).toEqual(ids);
+  });
+
   it('prunes old events that belong to no incident, keeping incident timelines and recent events', async () => {
     const events = [1, 2, 3, 4, 5].map((seq) => event(seq, seq === 2 ? { incident_id: 'inc_00001' } : {}));
     await store.commit({ events, linked: [events[1]!], incidents: [incident(1)] }, { nextEventSeq: 6, nextIncidentSeq: 2 });
