@@ -159,10 +159,13 @@ export class IncidentService {
     let outbox: OutboxItem[] | undefined;
     let postmortems: StoredPostmortem[] | undefined;
     let updates: PendingUpdate[] | undefined;
+    /** What lastSeen held before this call, to put back when the write fails (its notifications were not written). */
+    let previous: Array<[string, Incident | undefined, Severity | undefined]> | undefined;
     const now = this.clock();
     for (const incident of result.incidents) {
       const id = incident.incident_id;
       const before = this.lastSeen.get(id);
+      (previous ??= []).push([id, before, this.peakSeverity.get(id)]);
       if (this.watchers.size > 0) (updates ??= []).push(classifyUpdate(before, incident));
       this.countState(incident);
       const kinds = changesBetween(before, incident);
@@ -193,13 +196,28 @@ export class IncidentService {
     }
     const written = result.incidents;
     const extras = { ...(outbox ? { outbox } : {}), ...(postmortems ? { postmortems } : {}) };
-    return this.committer.submit(result, this.engine.counters(), extras).then(() => {
-      for (const incident of written) {
-        if (this.unflushed.get(incident.incident_id) === incident) this.unflushed.delete(incident.incident_id);
-      }
-      if (outbox) this.onNotificationsStaged();
-      if (updates) for (const watcher of this.watchers) watcher.offer(updates, this.clock());
-    });
+    return this.committer.submit(result, this.engine.counters(), extras).then(
+      () => {
+        for (const incident of written) {
+          if (this.unflushed.get(incident.incident_id) === incident) this.unflushed.delete(incident.incident_id);
+        }
+        if (outbox) this.onNotificationsStaged();
+        if (updates) for (const watcher of this.watchers) watcher.offer(updates, this.clock());
+      },
+      (error: unknown) => {
+        // Nothing of this call is on disk: the next write of these incidents must derive the same notifications.
+        for (const [id, before, peak] of previous ?? []) {
+          if (before === undefined) this.lastSeen.delete(id);
+          else this.lastSeen.set(id, before);
+          if (peak === undefined) this.peakSeverity.delete(id);
+          else this.peakSeverity.set(id, peak);
+        }
+        for (const incident of written) {
+          if (this.unflushed.get(incident.incident_id) === incident) this.unflushed.delete(incident.incident_id);
+        }
+        throw error;
+      },
+    );
   }
 
   /** Live updates for `incidents watch` and the TUI: sends each matching change after it is on disk. */
