@@ -295,6 +295,8 @@ describe('completionScript from the real command table', () => {
   });
 });
 
+// The zsh script is only run where zsh is installed: .ci/run installs it (Debian), a bare machine may lack it; the
+// bash cases above always run. Without zsh this group reports as skipped, under its own name.
 describe.skipIf(!hasZsh)('zsh (installed here)', () => {
   const script = () => scriptFile('zsh', TABLE);
 
@@ -337,9 +339,6 @@ describe.skipIf(!hasZsh)('zsh (installed here)', () => {
     expect(zshComplete(fpathDir, 'fpath', '', 'firewatch incidents get ', { path: failingPath })).toEqual([]);
   });
 });
-if (!hasZsh) {
-  it.skip('zsh: not installed here (`command -v zsh` found nothing), so its script was not run', () => {});
-}
 
 describe('firewatch completion SHELL', () => {
   it('prints the script for the real table, and refuses another shell with a usage error', async () => {

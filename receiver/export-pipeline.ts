@@ -125,6 +125,16 @@ export function batchOf(route: SignalRoute, decoded: DecodedExport): TelemetryBa
   return batch;
 }
 
+/** A receiver, whatever its transport: what the daemon starts, stops and reads counters from. */
+export interface OtlpReceiver {
+  /** Binds and serves; resolves with the bound port (the real one when the endpoint asked for port 0). */
+  start(): Promise<{ port: number }>;
+  /** Stops accepting and lets in-flight exports finish (for a bounded time). */
+  stop(): Promise<void>;
+  /** A snapshot of the counters (for /metrics and the control API). */
+  stats(): ReceiverStats;
+}
+
 export interface SignalStats {
   /** Export calls that reached the handler. */
   requests: number;

@@ -22,10 +22,10 @@ import {
   createSignalConverters,
   createSignalRoutes,
   type DecodedExport,
+  type OtlpReceiver,
   MAX_PORT,
   newReceiverStats,
   parseEndpointPort,
-  type ReceiverStats,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
@@ -57,14 +57,8 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
 }
 
-export interface OtlpGrpcReceiver {
-  /** Binds and serves; resolves with the bound port (the real one when the endpoint asked for port 0). */
-  start(): Promise<{ port: number }>;
-  /** Stops accepting, lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
-  stop(): Promise<void>;
-  /** A snapshot of the counters (for /metrics and the control API). */
-  stats(): ReceiverStats;
-}
+/** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
+export type OtlpGrpcReceiver = OtlpReceiver;
 
 export function createDefaultOtlpGrpcReceiverOptions(): OtlpGrpcReceiverOptions {
   return {

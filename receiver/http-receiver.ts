@@ -27,10 +27,10 @@ import {
   createSignalConverters,
   createSignalRoutes,
   type DecodedExport,
+  type OtlpReceiver,
   MAX_PORT,
   newReceiverStats,
   parseEndpointPort,
-  type ReceiverStats,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
@@ -106,14 +106,8 @@ export interface OtlpHttpReceiverOptions extends ConverterOptionsInput {
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
 }
 
-export interface OtlpHttpReceiver {
-  /** Binds and serves; resolves with the bound port (the real one when the endpoint asked for port 0). */
-  start(): Promise<{ port: number }>;
-  /** Stops accepting, lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes what is left. */
-  stop(): Promise<void>;
-  /** A snapshot of the counters (for /metrics and the control API). */
-  stats(): ReceiverStats;
-}
+/** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes the connections left. */
+export type OtlpHttpReceiver = OtlpReceiver;
 
 export function createDefaultOtlpHttpReceiverOptions(): OtlpHttpReceiverOptions {
   return {
