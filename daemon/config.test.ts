@@ -97,3 +97,57 @@ describe('expandEnv', () => {
     expect(config.storage.directory).toBe('/tmp/x\nservice: {}');
   });
 });
+
+describe('service.telemetry', () => {
+  /** `service.telemetry: raw` as a file (JSON is YAML), parsed. */
+  const telemetry = (raw: unknown) => parseConfig(raw === undefined ? '' : JSON.stringify({ service: { telemetry: raw } }), {}).service.telemetry;
+
+  it('defaults to 127.0.0.1:8888, on', () => {
+    expect(telemetry(undefined)).toEqual({ metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } });
+    expect(telemetry({ metrics: null })).toEqual(createDefaultConfig().service.telemetry);
+  });
+
+  it('takes an endpoint and a level (any case)', () => {
+    expect(telemetry({ metrics: { endpoint: '0.0.0.0:9464', level: 'None' } })).toEqual({
+      metrics: { level: 'none', endpoint: '0.0.0.0:9464' },
+    });
+    expect(telemetry({ metrics: { endpoint: '[::1]:0' } }).metrics.endpoint).toBe('[::1]:0');
+  });
+
+  it.each([
+    ['a scalar section', 'x', 'service.telemetry', /must be a mapping/],
+    ['an unknown key', { logs: {} }, 'service.telemetry.logs', /unknown key/],
+    ['an unknown metrics key', { metrics: { address: 'x' } }, 'service.telemetry.metrics.address', /unknown key/],
+    ['an endpoint without a port', { metrics: { endpoint: 'localhost' } }, 'service.telemetry.metrics.endpoint', /host:port/],
+    ['an endpoint without a host', { metrics: { endpoint: ':8888' } }, 'service.telemetry.metrics.endpoint', /host:port/],
+    ['a port out of range', { metrics: { endpoint: '127.0.0.1:70000' } }, 'service.telemetry.metrics.endpoint', /host:port/],
+    ['an unknown level', { metrics: { level: 'detailed' } }, 'service.telemetry.metrics.level', /none, normal/],
+  ])('refuses %s, naming the key', (_name, raw, path, message) => {
+    try {
+      telemetry(raw);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).path).toBe(path);
+      expect((error as Error).message).toMatch(message);
+    }
+  });
+});
+
+describe('remediation', () => {
+  it('parses remediation.runbooks with the rest of the section', () => {
+    const config = parseConfig('remediation: { auto_remediate: false, runbooks: { service_down: { steps: [ "Check the load balancer" ] } } }', {});
+    expect(config.remediation.auto_remediate).toBe(false);
+    expect(config.remediation.runbooks).toEqual({ service_down: { steps: ['Check the load balancer'], links: [] } });
+    expect(parseConfig('remediation:', {}).remediation).toEqual(createDefaultConfig().remediation);
+  });
+});
+
+describe('expandEnv keys', () => {
+  it('keeps a __proto__ key as an own key', () => {
+    const expanded = expandEnv(JSON.parse('{"headers": {"__proto__": "${env:V}", "b": "c"}}'), { V: 'v' }) as { headers: Record<string, string> };
+    expect(Object.keys(expanded.headers)).toEqual(['__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(expanded.headers, '__proto__')?.value).toBe('v');
+    expect(Object.getPrototypeOf(expanded.headers)).toBe(Object.prototype);
+  });
+});

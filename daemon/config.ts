@@ -20,12 +20,18 @@ import {
   type MetricThresholdRule,
 } from '../receiver/metrics/metric-converter-options.js';
 import { ReceiverOptionError } from '../receiver/option-checks.js';
-import { ConfigError, describeValue } from './config-error.js';
-import { parseRunbooksConfig, type Runbook } from '../engine/runbook.js';
-import type { IncidentType } from '../engine/types.js';
+import {
+  boolean,
+  ConfigError,
+  describeValue,
+  mapping,
+  nonEmptyString,
+  positiveNumber,
+  setOwn,
+  wholeNumber,
+} from './config-error.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
-import { createDefaultTelemetryConfig, parseTelemetryConfig, type TelemetryConfig } from './telemetry-server.js';
 
 export { ConfigError } from './config-error.js';
 
@@ -94,10 +100,16 @@ export interface ControlConfig {
   socket: string;
 }
 
-/** `remediation`: actions, approvals, recommendations (respond/config.ts) and runbooks per incident type. */
-export interface RemediationSettings extends RemediationConfig {
-  /** Steps and links per incident type, shown by `incidents get` and in the post-mortem. Default none. */
-  runbooks: Partial<Record<IncidentType, Runbook>>;
+export type MetricsLevel = 'none' | 'normal';
+
+/** `service.telemetry`: firewatch's own Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
+export interface TelemetryConfig {
+  metrics: {
+    /** `none` turns the endpoint off; `normal` serves it. Default `normal`. */
+    level: MetricsLevel;
+    /** host:port to listen on (port 0: any free port). Default `127.0.0.1:8888` (the Collector's own telemetry port). */
+    endpoint: string;
+  };
 }
 
 export interface Config {
@@ -106,9 +118,9 @@ export interface Config {
   processors: { convert: ConvertConfig; detect: DetectConfig; workflow: WorkflowConfig };
   /** Notification channels (notify/config.ts); none by default: incidents are only logged. */
   exporters: NotifyConfig;
-  remediation: RemediationSettings;
+  /** Actions, approvals, recommendations and runbooks per incident type (respond/config.ts). */
+  remediation: RemediationConfig;
   storage: StorageConfig;
-  /** `telemetry`: firewatch's own Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
   service: { control: ControlConfig; telemetry: TelemetryConfig };
 }
 
@@ -136,9 +148,12 @@ export function createDefaultConfig(): Config {
       workflow: { recovery_quiet_period_seconds: 300, auto_resolve: true },
     },
     exporters: createDefaultNotifyConfig(),
-    remediation: { ...createDefaultRemediationConfig(), runbooks: {} },
+    remediation: createDefaultRemediationConfig(),
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
-    service: { control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` }, telemetry: createDefaultTelemetryConfig() },
+    service: {
+      control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` },
+      telemetry: { metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
+    },
   };
 }
 
@@ -157,7 +172,7 @@ export function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): un
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = expandEnv(item, env, path ? `${path}.${key}` : key);
+      setOwn(out, key, expandEnv(item, env, path ? `${path}.${key}` : key));
     }
     return out;
   }
@@ -190,41 +205,30 @@ const section = (fields: Record<string, Field>): Section => ({ kind: 'section', 
 const value = (check: Check): Field => ({ kind: 'value', check });
 const unsupported = (reason: string): Field => ({ kind: 'unsupported', reason });
 
-function positiveInteger(max: number): Check {
-  return (raw, path) => {
-    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw <= 0 || raw > max) {
-      throw new ConfigError(path, `must be a whole number from 1 to ${max}, got ${describe(raw)}`);
-    }
-    return raw;
-  };
+function positiveIntegerUpTo(max: number): Check {
+  return (raw, path) => wholeNumber(raw, path, 1, max);
 }
 
-function positiveNumber(max: number): Check {
-  return (raw, path) => {
-    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > max) {
-      throw new ConfigError(path, `must be a number above 0 and at most ${max}, got ${describe(raw)}`);
-    }
-    return raw;
-  };
+function positiveNumberUpTo(max: number): Check {
+  return (raw, path) => positiveNumber(raw, path, max);
 }
 
-const boolean: Check = (raw, path) => {
-  if (typeof raw !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describe(raw)}`);
-  return raw;
-};
-
-const nonEmptyString: Check = (raw, path) => {
-  if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ConfigError(path, `must be a non-empty string, got ${describe(raw)}`);
-  }
-  return raw;
-};
+/** One of `choices`, in any case (returned in lower case). */
+function oneOf(choices: readonly string[]): Check {
+  return (raw, path) => {
+    const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+    if (text === undefined || !choices.includes(text)) {
+      throw new ConfigError(path, `must be one of ${choices.join(', ')}, got ${describeValue(raw)}`);
+    }
+    return text;
+  };
+}
 
 const hostPort: Check = (raw, path) => {
-  const text = nonEmptyString(raw, path) as string;
+  const text = nonEmptyString(raw, path);
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
   if (!match || Number(match[2]) > 65535) {
-    throw new ConfigError(path, `must be host:port (e.g. 127.0.0.1:4317), got ${describe(raw)}`);
+    throw new ConfigError(path, `must be host:port (e.g. 127.0.0.1:4317), got ${describeValue(raw)}`);
   }
   return text;
 };
@@ -253,31 +257,19 @@ function receiverCheck<T>(parse: (raw: unknown, path: string) => T): Check {
 
 const NOT_YET = 'is not available in this version of firewatch';
 
-/** `remediation`: runbooks are parsed by engine/runbook.ts, the rest by respond/config.ts. */
-const remediationSettings: Check = (raw, path) => {
-  if (raw === null || raw === undefined) return { ...createDefaultRemediationConfig(), runbooks: {} };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(path, `must be a mapping, got ${describe(raw)}`);
-  const { runbooks, ...rest } = raw as Record<string, unknown>;
-  const settings: RemediationSettings = {
-    ...parseRemediationConfig(rest, path),
-    runbooks: runbooks === undefined || runbooks === null ? {} : parseRunbooksConfig(runbooks, `${path}.runbooks`),
-  };
-  return settings;
-};
-
 const SCHEMA: Section = section({
   receivers: section({
     otlp: section({
       protocols: section({
         grpc: section({
           endpoint: value(hostPort),
-          max_recv_msg_size_mib: value(positiveNumber(1024)),
+          max_recv_msg_size_mib: value(positiveNumberUpTo(1024)),
           tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
           auth: unsupported(`receiver authentication ${NOT_YET}`),
         }),
         http: section({
           endpoint: value(hostPort),
-          max_request_body_mib: value(positiveNumber(1024)),
+          max_request_body_mib: value(positiveNumberUpTo(1024)),
           tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
           auth: unsupported(`receiver authentication ${NOT_YET}`),
           cors: unsupported(`CORS on the OTLP/HTTP receiver ${NOT_YET}`),
@@ -287,7 +279,7 @@ const SCHEMA: Section = section({
   }),
   processors: section({
     convert: section({
-      slow_span_threshold_ms: value(positiveNumber(86_400_000)),
+      slow_span_threshold_ms: value(positiveNumberUpTo(86_400_000)),
       logs: section({
         min_severity_number: value(receiverCheck(parseMinSeverityNumber)),
       }),
@@ -297,45 +289,41 @@ const SCHEMA: Section = section({
       }),
     }),
     detect: section({
-      event_ring_capacity: value(positiveInteger(10_000_000)),
-      trace_ring_capacity: value(positiveInteger(50_000_000)),
-      max_groups_per_rule: value(positiveInteger(1_000_000)),
+      event_ring_capacity: value(positiveIntegerUpTo(10_000_000)),
+      trace_ring_capacity: value(positiveIntegerUpTo(50_000_000)),
+      max_groups_per_rule: value(positiveIntegerUpTo(1_000_000)),
       rules: value(ruleList),
     }),
     workflow: section({
-      recovery_quiet_period_seconds: value(positiveNumber(604_800)),
+      recovery_quiet_period_seconds: value(positiveNumberUpTo(604_800)),
       auto_resolve: value(boolean),
     }),
   }),
   exporters: value((raw, path) => parseExportersConfig(raw, path)),
-  remediation: value(remediationSettings),
+  remediation: value((raw, path) => parseRemediationConfig(raw, path)),
   storage: section({
     directory: value(nonEmptyString),
-    event_retention_hours: value(positiveNumber(87_600)),
+    event_retention_hours: value(positiveNumberUpTo(87_600)),
   }),
   service: section({
     control: section({
       socket: value(nonEmptyString),
     }),
-    telemetry: value((raw, path) => parseTelemetryConfig(raw, path)),
+    telemetry: section({
+      metrics: section({
+        level: value(oneOf(['none', 'normal'] satisfies MetricsLevel[])),
+        endpoint: value(hostPort),
+      }),
+    }),
   }),
 });
-
-const describe = describeValue;
 
 /** Walks `raw` against the schema, writing checked values into `target` (a default config). */
 function applySection(schema: Section, raw: unknown, target: Record<string, unknown>, path: string): void {
   if (raw === null || raw === undefined) return; // an empty section keeps its defaults
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping, got ${describe(raw)}`);
-  }
-  for (const [key, item] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [key, item] of Object.entries(mapping(raw, path, Object.keys(schema.fields)))) {
     const keyPath = path ? `${path}.${key}` : key;
-    const field = schema.fields[key];
-    if (!field) {
-      const known = Object.keys(schema.fields).join(', ');
-      throw new ConfigError(keyPath, `unknown key (known here: ${known})`);
-    }
+    const field = schema.fields[key]!;
     if (field.kind === 'unsupported') throw new ConfigError(keyPath, field.reason);
     if (field.kind === 'value') {
       target[key] = field.check(item, keyPath);

@@ -1,17 +1,12 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
 import type { Logger } from './log.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.js';
 import { parsePrometheusText } from './prometheus-text.js';
-import {
-  createDefaultTelemetryConfig,
-  parseTelemetryConfig,
-  startTelemetryServer,
-  type TelemetryServer,
-  type TelemetryServerOptions,
-} from './telemetry-server.js';
+import { startTelemetryServer, type TelemetryServer, type TelemetryServerOptions } from './telemetry-server.js';
+
+// `service.telemetry` is checked by daemon/config.ts; its tests are in daemon/config.test.ts.
 
 const METRICS_TEXT = '# HELP up_total Up.\n# TYPE up_total counter\nup_total 1\n';
 
@@ -159,39 +154,6 @@ describe('startTelemetryServer', () => {
       await expect(start({ endpoint: 'localhost' })).rejects.toThrow(/host:port/);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
-    }
-  });
-});
-
-describe('parseTelemetryConfig', () => {
-  it('defaults to 127.0.0.1:8888, on', () => {
-    expect(parseTelemetryConfig(undefined)).toEqual({ metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } });
-    expect(parseTelemetryConfig({ metrics: null })).toEqual(createDefaultTelemetryConfig());
-  });
-
-  it('takes an endpoint and a level (any case)', () => {
-    expect(parseTelemetryConfig({ metrics: { endpoint: '0.0.0.0:9464', level: 'None' } })).toEqual({
-      metrics: { level: 'none', endpoint: '0.0.0.0:9464' },
-    });
-    expect(parseTelemetryConfig({ metrics: { endpoint: '[::1]:0' } }).metrics.endpoint).toBe('[::1]:0');
-  });
-
-  it.each([
-    ['a scalar section', 'x', 'service.telemetry', /must be a mapping/],
-    ['an unknown key', { logs: {} }, 'service.telemetry.logs', /unknown key/],
-    ['an unknown metrics key', { metrics: { address: 'x' } }, 'service.telemetry.metrics.address', /unknown key/],
-    ['an endpoint without a port', { metrics: { endpoint: 'localhost' } }, 'service.telemetry.metrics.endpoint', /host:port/],
-    ['an endpoint without a host', { metrics: { endpoint: ':8888' } }, 'service.telemetry.metrics.endpoint', /host:port/],
-    ['a port out of range', { metrics: { endpoint: '127.0.0.1:70000' } }, 'service.telemetry.metrics.endpoint', /host:port/],
-    ['an unknown level', { metrics: { level: 'detailed' } }, 'service.telemetry.metrics.level', /none, normal/],
-  ])('refuses %s, naming the key', (_name, raw, path, message) => {
-    try {
-      parseTelemetryConfig(raw);
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).path).toBe(path);
-      expect((error as Error).message).toMatch(message);
     }
   });
 });

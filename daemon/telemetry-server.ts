@@ -1,4 +1,5 @@
-// firewatch's own HTTP endpoint for operators and orchestrators, configured under `service.telemetry.metrics`:
+// firewatch's own HTTP endpoint for operators and orchestrators, configured under `service.telemetry.metrics`
+// (checked by daemon/config.ts):
 //
 //   GET|HEAD /metrics ─▶ 200 render() in the Prometheus text format 0.0.4 (500 when render() throws)
 //   GET|HEAD /healthz ─▶ 200 "ok" whenever the process answers at all (liveness)
@@ -12,11 +13,9 @@
 // exposing it to a Prometheus elsewhere is an explicit `endpoint: 0.0.0.0:8888`.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ConfigError, describeValue } from './config-error.js';
 import type { Logger } from './log.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.js';
 
-export const DEFAULT_METRICS_ENDPOINT = '127.0.0.1:8888';
 export const METRICS_PATH = '/metrics';
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
@@ -30,66 +29,11 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_CONNECTIONS = 64;
 const ALLOWED_METHODS = 'GET, HEAD';
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
+/** As daemon/config.ts checks `endpoint`: `host:port` or `[v6]:port`. */
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
-export type MetricsLevel = 'none' | 'normal';
-const LEVELS: readonly MetricsLevel[] = ['none', 'normal'];
-
-export interface MetricsEndpointConfig {
-  /** `none` turns the endpoint off; `normal` serves it. Default `normal`. */
-  level: MetricsLevel;
-  /** host:port to listen on (port 0: any free port). Default `127.0.0.1:8888`. */
-  endpoint: string;
-}
-
-/** `service.telemetry` in otel-config.yaml. */
-export interface TelemetryConfig {
-  metrics: MetricsEndpointConfig;
-}
-
-export function createDefaultTelemetryConfig(): TelemetryConfig {
-  return { metrics: { level: 'normal', endpoint: DEFAULT_METRICS_ENDPOINT } };
-}
-
-/** Checks `service.telemetry` (after ${env:…} expansion); throws ConfigError naming the bad key. */
-export function parseTelemetryConfig(raw: unknown, path = 'service.telemetry'): TelemetryConfig {
-  const config = createDefaultTelemetryConfig();
-  if (raw === null || raw === undefined) return config;
-  const fields = mapping(raw, path, ['metrics']);
-  if (fields.metrics === null || fields.metrics === undefined) return config;
-  const metricsPath = `${path}.metrics`;
-  const metrics = mapping(fields.metrics, metricsPath, ['level', 'endpoint']);
-  if (metrics.level !== undefined && metrics.level !== null) {
-    const level = typeof metrics.level === 'string' ? metrics.level.toLowerCase() : undefined;
-    if (!LEVELS.includes(level as MetricsLevel)) {
-      throw new ConfigError(`${metricsPath}.level`, `must be one of ${LEVELS.join(', ')}, got ${describeValue(metrics.level)}`);
-    }
-    config.metrics.level = level as MetricsLevel;
-  }
-  if (metrics.endpoint !== undefined && metrics.endpoint !== null) {
-    if (typeof metrics.endpoint !== 'string' || splitEndpoint(metrics.endpoint) === null) {
-      throw new ConfigError(
-        `${metricsPath}.endpoint`,
-        `must be host:port (e.g. ${DEFAULT_METRICS_ENDPOINT}; 0.0.0.0:8888 for every interface), got ${describeValue(metrics.endpoint)}`,
-      );
-    }
-    config.metrics.endpoint = metrics.endpoint;
-  }
-  return config;
-}
-
-function mapping(raw: unknown, path: string, known: readonly string[]): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping, got ${describeValue(raw)}`);
-  }
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) throw new ConfigError(`${path}.${key}`, `unknown key (known here: ${known.join(', ')})`);
-  }
-  return raw as Record<string, unknown>;
-}
-
 /** `host:port` → parts (IPv6 without its brackets); null when malformed. */
-export function splitEndpoint(endpoint: string): { host: string; port: number } | null {
+function splitEndpoint(endpoint: string): { host: string; port: number } | null {
   const match = HOST_PORT.exec(endpoint);
   if (match === null) return null;
   const port = Number(match[2]);

@@ -10,7 +10,17 @@
 // Default routing follows the product's severity table: LOW → log only; MEDIUM/HIGH → Slack; CRITICAL → PagerDuty
 // and Slack. Email defaults to HIGH and generic webhooks to LOW (they feed other systems, which filter themselves).
 
-import { ConfigError, describeValue } from '../daemon/config-error.js';
+import {
+  boolean,
+  ConfigError,
+  describeValue,
+  headerMap,
+  httpUrl,
+  mapping,
+  nonEmptyString,
+  positiveNumber,
+  wholeNumber,
+} from '../daemon/config-error.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 
 export interface RetryConfig {
@@ -163,7 +173,7 @@ export function parseExportersConfig(raw: unknown, path = 'exporters'): NotifyCo
 function parseSlack(raw: unknown, path: string): SlackConfig {
   const fields = mapping(raw, path, ['webhook_url', 'min_severity', 'timeout_seconds']);
   return {
-    webhook_url: httpUrl(required(fields, 'webhook_url', path), `${path}.webhook_url`),
+    webhook_url: channelUrl(required(fields, 'webhook_url', path), `${path}.webhook_url`),
     min_severity: optional(fields.min_severity, `${path}.min_severity`, severity, DEFAULT_MIN_SEVERITY.slack),
     timeout_seconds: optional(fields.timeout_seconds, `${path}.timeout_seconds`, timeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
   };
@@ -176,7 +186,7 @@ function parsePagerDuty(raw: unknown, path: string): PagerDutyConfig {
   if (/\s/.test(routingKey)) throw new ConfigError(keyPath, 'must not contain whitespace');
   return {
     routing_key: routingKey,
-    events_url: optional(fields.events_url, `${path}.events_url`, httpUrl, DEFAULT_PAGERDUTY_EVENTS_URL),
+    events_url: optional(fields.events_url, `${path}.events_url`, channelUrl, DEFAULT_PAGERDUTY_EVENTS_URL),
     min_severity: optional(fields.min_severity, `${path}.min_severity`, severity, DEFAULT_MIN_SEVERITY.pagerduty),
     timeout_seconds: optional(fields.timeout_seconds, `${path}.timeout_seconds`, timeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
   };
@@ -200,11 +210,11 @@ function parseEmail(raw: unknown, path: string): EmailConfig {
 
 function parseSmtp(raw: unknown, path: string): SmtpConfig {
   const fields = mapping(raw, path, ['host', 'port', 'secure', 'user', 'password']);
-  const host = text(required(fields, 'host', path), `${path}.host`);
+  const host = nonEmptyString(required(fields, 'host', path), `${path}.host`);
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) throw new ConfigError(`${path}.host`, `must be a host name or address, got ${describeValue(host)}`);
   const port = present(fields.port) ? portNumber(fields.port, `${path}.port`) : undefined;
   const secure = present(fields.secure) ? boolean(fields.secure, `${path}.secure`) : port === SMTP_PORT_TLS;
-  const user = present(fields.user) ? text(fields.user, `${path}.user`) : null;
+  const user = present(fields.user) ? nonEmptyString(fields.user, `${path}.user`) : null;
   const password = present(fields.password) ? secretString(fields.password, `${path}.password`) : null;
   if ((user === null) !== (password === null)) {
     throw new ConfigError(user === null ? `${path}.user` : `${path}.password`, 'user and password are set together (or neither)');
@@ -225,16 +235,16 @@ function parseWebhooks(raw: unknown, path: string): WebhookConfig[] {
 
 function parseWebhook(raw: unknown, path: string): WebhookConfig {
   const fields = mapping(raw, path, ['name', 'url', 'secret', 'min_severity', 'headers', 'timeout_seconds']);
-  const name = text(required(fields, 'name', path), `${path}.name`);
+  const name = nonEmptyString(required(fields, 'name', path), `${path}.name`);
   if (!/^[A-Za-z0-9_-]+$/.test(name) || name.length > 64) {
     throw new ConfigError(`${path}.name`, `must be 1–64 characters of A-Z a-z 0-9 _ -, got ${describeValue(name)}`);
   }
   return {
     name,
-    url: httpUrl(required(fields, 'url', path), `${path}.url`),
+    url: channelUrl(required(fields, 'url', path), `${path}.url`),
     secret: present(fields.secret) ? webhookSecret(fields.secret, `${path}.secret`) : null,
     min_severity: optional(fields.min_severity, `${path}.min_severity`, severity, DEFAULT_MIN_SEVERITY.webhook),
-    headers: present(fields.headers) ? headerMap(fields.headers, `${path}.headers`) : {},
+    headers: present(fields.headers) ? headerMap(fields.headers, `${path}.headers`, { reserved: RESERVED_WEBHOOK_HEADERS }) : {},
     timeout_seconds: optional(fields.timeout_seconds, `${path}.timeout_seconds`, timeout, DEFAULT_HTTP_TIMEOUT_SECONDS),
   };
 }
@@ -263,17 +273,6 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function mapping(raw: unknown, path: string, known: readonly string[]): Record<string, unknown> {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping, got ${describeValue(raw)}`);
-  }
-  const fields = raw as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!known.includes(key)) throw new ConfigError(`${path}.${key}`, `unknown key (known here: ${known.join(', ')})`);
-  }
-  return fields;
-}
-
 function required(fields: Record<string, unknown>, key: string, path: string): unknown {
   const value = fields[key];
   if (!present(value)) throw new ConfigError(`${path}.${key}`, 'is required');
@@ -284,33 +283,16 @@ function optional<T>(raw: unknown, path: string, check: (value: unknown, path: s
   return present(raw) ? check(raw, path) : fallback;
 }
 
-function text(raw: unknown, path: string): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new ConfigError(path, `must be a non-empty string, got ${describeValue(raw)}`);
-  return raw;
-}
-
-/** Like text(), but the message never shows the value. */
+/** Like nonEmptyString(), but the message never shows the value. */
 function secretString(raw: unknown, path: string): string {
   if (typeof raw !== 'string') throw new ConfigError(path, `must be a string, got ${typeof raw === 'object' ? describeValue(raw) : typeof raw}`);
   if (raw.trim() === '') throw new ConfigError(path, 'must not be empty');
   return raw;
 }
 
-/** http(s) URL. The value is not echoed: webhook URLs carry their credentials in the path. */
-function httpUrl(raw: unknown, path: string): string {
-  const value = secretString(raw, path);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(path, 'must be an absolute http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(path, `must be an http(s) URL, not ${url.protocol.slice(0, 20)}`);
-  }
-  // fetch refuses them; credentials belong in webhook headers.
-  if (url.username !== '' || url.password !== '') throw new ConfigError(path, 'must not contain user:password@');
-  return value;
+/** A channel's http(s) URL (never echoed); fetch refuses user:password@, credentials belong in webhook headers. */
+function channelUrl(raw: unknown, path: string): string {
+  return httpUrl(raw, path, 'put them in webhook headers');
 }
 
 function severity(raw: unknown, path: string): Severity {
@@ -320,22 +302,12 @@ function severity(raw: unknown, path: string): Severity {
   return found;
 }
 
-function positiveNumber(raw: unknown, path: string, max: number): number {
-  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > max) {
-    throw new ConfigError(path, `must be a number above 0 and at most ${max}, got ${describeValue(raw)}`);
-  }
-  return raw;
-}
-
 function timeout(raw: unknown, path: string): number {
   return positiveNumber(raw, path, MAX_TIMEOUT_SECONDS);
 }
 
 function attemptCount(raw: unknown, path: string): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > MAX_ATTEMPTS) {
-    throw new ConfigError(path, `must be a whole number from 1 to ${MAX_ATTEMPTS}, got ${describeValue(raw)}`);
-  }
-  return raw;
+  return wholeNumber(raw, path, 1, MAX_ATTEMPTS);
 }
 
 function portNumber(raw: unknown, path: string): number {
@@ -345,16 +317,11 @@ function portNumber(raw: unknown, path: string): number {
   return raw;
 }
 
-function boolean(raw: unknown, path: string): boolean {
-  if (typeof raw !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describeValue(raw)}`);
-  return raw;
-}
-
 const ADDRESS = /^[^\s@<>"(),;:\\[\]]+@[A-Za-z0-9.-]+$/;
 
 /** `user@host` or `Display Name <user@host>`; no line breaks (header injection). */
 function mailbox(raw: unknown, path: string): string {
-  const value = text(raw, path).trim();
+  const value = nonEmptyString(raw, path).trim();
   const angle = /^([^<>\r\n"]*)<([^<>]+)>$/.exec(value);
   const address = angle ? angle[2]! : value;
   if (/[\r\n]/.test(value) || !ADDRESS.test(address)) {
@@ -380,22 +347,31 @@ function webhookSecret(raw: unknown, path: string): string {
   return value;
 }
 
-/** RFC 9110 token characters. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// ---- configured channels ----------------------------------------------------------------------------------------
 
-function headerMap(raw: unknown, path: string): Record<string, string> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping of header names to values, got ${describeValue(raw)}`);
+/**
+ * One configured channel: its name (what OutboxItem.channel holds), the lowest severity it is told about, and its
+ * own settings, tagged by `kind` so a caller can build the channel from them.
+ */
+export type ConfiguredChannel =
+  | { name: 'slack'; kind: 'slack'; minSeverity: Severity; config: SlackConfig }
+  | { name: 'pagerduty'; kind: 'pagerduty'; minSeverity: Severity; config: PagerDutyConfig }
+  | { name: 'email'; kind: 'email'; minSeverity: Severity; config: EmailConfig }
+  | { name: string; kind: 'webhook'; minSeverity: Severity; config: WebhookConfig };
+
+/**
+ * The configured channels, in channelNames() order (`slack`, `pagerduty`, `email`, then `webhook:<name>` in file
+ * order): the one list routing (which channels an incident reaches) and createChannels (what delivers) both use.
+ */
+export function configuredChannels(config: NotifyConfig): ConfiguredChannel[] {
+  const channels: ConfiguredChannel[] = [];
+  if (config.slack) channels.push({ name: 'slack', kind: 'slack', minSeverity: config.slack.min_severity, config: config.slack });
+  if (config.pagerduty) {
+    channels.push({ name: 'pagerduty', kind: 'pagerduty', minSeverity: config.pagerduty.min_severity, config: config.pagerduty });
   }
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    const at = `${path}.${name}`;
-    if (!HEADER_NAME.test(name)) throw new ConfigError(at, 'is not a valid HTTP header name');
-    if (RESERVED_WEBHOOK_HEADERS.has(name.toLowerCase())) throw new ConfigError(at, 'is set by firewatch and cannot be configured');
-    // Header values may be credentials (Authorization): never echoed.
-    if (typeof value !== 'string') throw new ConfigError(at, 'must be a string (quote numbers)');
-    if (/[\r\n\0]/.test(value)) throw new ConfigError(at, 'must not contain line breaks or NUL');
-    Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+  if (config.email) channels.push({ name: 'email', kind: 'email', minSeverity: config.email.min_severity, config: config.email });
+  for (const hook of config.webhook) {
+    channels.push({ name: webhookChannelName(hook.name), kind: 'webhook', minSeverity: hook.min_severity, config: hook });
   }
-  return headers;
+  return channels;
 }

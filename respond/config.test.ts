@@ -129,6 +129,30 @@ describe('remediation config', () => {
     });
   }
 
+  it('keeps a header and an environment variable named __proto__ (yaml makes it an own key)', () => {
+    // prepare
+    const raw = parse(`
+actions:
+  - id: restart_service
+    http: { url: "https://ops.example.com/restart", headers: { __proto__: "h", X-Other: 1 } }
+  - id: clear_cache
+    command: [/bin/true]
+    env: { __proto__: "e", OTHER: x }
+`) as Record<string, unknown>;
+    // act
+    const config = parseRemediationConfig(raw);
+    // verify
+    const headers = config.actions.find((a) => a.id === 'restart_service')!.http!.headers;
+    expect(Object.keys(headers)).toEqual(['__proto__', 'X-Other']);
+    expect(Object.getOwnPropertyDescriptor(headers, '__proto__')?.value).toBe('h');
+    expect(headers['X-Other']).toBe('1');
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+    const env = config.actions.find((a) => a.id === 'clear_cache')!.env;
+    expect(Object.keys(env)).toEqual(['__proto__', 'OTHER']);
+    expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('e');
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+  });
+
   it('never echoes a URL that does not parse (it may hold a token)', () => {
     const raw = base();
     (raw.actions as any)[1].http.url = 'not a url s3cret';

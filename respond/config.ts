@@ -1,13 +1,27 @@
 // The `remediation` section of otel-config.yaml.
 //
-//   raw YAML value ──parseRemediationConfig()──▶ RemediationConfig (built-in catalogue merged with the file's actions)
+//   raw YAML value ──parseRemediationConfig()──▶ RemediationConfig (built-in catalogue merged with the file's actions,
+//                                                 runbooks per incident type)
 //
 // Every key is checked and a problem names its full path (`remediation.actions[2].command[0]`). Actions are merged
 // by id over the built-in catalogue: the file's fields override, the rest keep the built-in values. An action the
 // file adds must say its risk: defaulting to `safe` would let a typo run something automatically.
 // ${env:VAR} has been expanded by the daemon before this sees the value.
 
-import { ConfigError, describeValue } from '../daemon/config-error.js';
+import {
+  boolean,
+  ConfigError,
+  describeValue,
+  headerMap,
+  httpUrl,
+  mapping,
+  nonEmptyString,
+  plainMapping,
+  positiveNumber,
+  setOwn,
+  wholeNumber,
+} from '../daemon/config-error.js';
+import type { Runbook, RunbookLink } from '../engine/runbook.js';
 import { INCIDENT_TYPES, RISKS, isIncidentType, type IncidentType, type Risk } from '../engine/types.js';
 import { ACTION_DEFAULTS, DEFAULT_RECOMMENDATIONS, builtinActions } from './catalog.js';
 import { PLACEHOLDERS, hasPlaceholder, placeholderProblems } from './placeholders.js';
@@ -31,6 +45,8 @@ export interface RemediationConfig {
   actions: ActionDefinition[];
   /** Action ids recommended per incident type, in run order. Default: the seed's table (catalog.ts). */
   recommendations: Record<IncidentType, string[]>;
+  /** Steps and links per incident type, shown by `incidents get` and in the post-mortem. Default none. */
+  runbooks: Partial<Record<IncidentType, Runbook>>;
 }
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 1800;
@@ -43,6 +59,7 @@ export function createDefaultRemediationConfig(): RemediationConfig {
     approvers: { medium: [], high: [] },
     actions,
     recommendations: defaultRecommendations(actions),
+    runbooks: {},
   };
 }
 
@@ -58,13 +75,12 @@ const MAX_ARGV_ELEMENTS = 1000;
 const MAX_NAME_LENGTH = 100;
 const ACTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const RESERVED_ENV_PREFIX = 'FIREWATCH_';
 
 // ---- parsing -------------------------------------------------------------------------------------------------
 
-const TOP_KEYS = ['auto_remediate', 'approval_ttl_seconds', 'approvers', 'actions', 'recommendations'] as const;
+const TOP_KEYS = ['auto_remediate', 'approval_ttl_seconds', 'approvers', 'actions', 'recommendations', 'runbooks'] as const;
 const ACTION_KEYS = [
   'id',
   'description',
@@ -102,6 +118,7 @@ export function parseRemediationConfig(raw: unknown, path = 'remediation'): Reme
   if (section.recommendations !== undefined && section.recommendations !== null) {
     applyRecommendations(config, section.recommendations, `${path}.recommendations`);
   }
+  config.runbooks = parseRunbooksConfig(section.runbooks, `${path}.runbooks`);
   return config;
 }
 
@@ -198,7 +215,7 @@ function parseAction(fields: Record<string, unknown>, path: string, id: string, 
     action.cooldown_seconds = nonNegativeNumber(fields.cooldown_seconds, `${path}.cooldown_seconds`, MAX_PERIOD_SECONDS);
   }
   if (fields.max_auto_runs !== undefined) {
-    action.max_auto_runs = integer(fields.max_auto_runs, `${path}.max_auto_runs`, 0, MAX_AUTO_RUNS);
+    action.max_auto_runs = wholeNumber(fields.max_auto_runs, `${path}.max_auto_runs`, 0, MAX_AUTO_RUNS);
   }
   if (fields.backoff_multiplier !== undefined) {
     const value = positiveNumber(fields.backoff_multiplier, `${path}.backoff_multiplier`, MAX_BACKOFF_MULTIPLIER);
@@ -208,7 +225,7 @@ function parseAction(fields: Record<string, unknown>, path: string, id: string, 
   if (fields.circuit_breaker !== undefined && fields.circuit_breaker !== null) {
     const breaker = mapping(fields.circuit_breaker, `${path}.circuit_breaker`, ['failure_threshold', 'reset_seconds']);
     if (breaker.failure_threshold !== undefined) {
-      action.circuit_breaker.failure_threshold = integer(
+      action.circuit_breaker.failure_threshold = wholeNumber(
         breaker.failure_threshold,
         `${path}.circuit_breaker.failure_threshold`,
         1,
@@ -252,40 +269,113 @@ function applyRecommendations(config: RemediationConfig, raw: unknown, path: str
   }
 }
 
+// ---- runbooks -------------------------------------------------------------------------------------------------
+//
+//   remediation.runbooks.<incident_type>: { steps: [..], links: [{ title, url }] }
+//        └─ parseRunbooksConfig(raw) ──▶ Partial<Record<IncidentType, Runbook>> ──▶ renderPostmortem({ runbook })
+//
+// The configuration is trusted more than telemetry, but runbook text is still printed on terminals and rendered as
+// Markdown, so control characters are refused here (the renderer escapes Markdown on its own) and links must be
+// http(s) URLs without credentials: a post-mortem is shared widely, a password in a link would travel with it.
+
+/** Most steps one runbook may have. */
+export const MAX_RUNBOOK_STEPS = 50;
+/** Longest step, in characters. */
+export const MAX_RUNBOOK_STEP_LENGTH = 500;
+/** Most links one runbook may have. */
+export const MAX_RUNBOOK_LINKS = 20;
+/** Longest link title, in characters. */
+export const MAX_RUNBOOK_LINK_TITLE_LENGTH = 200;
+/** Longest link URL, in characters. */
+export const MAX_RUNBOOK_URL_LENGTH = 2048;
+
+const RUNBOOK_KEYS = ['steps', 'links'] as const;
+const LINK_KEYS = ['title', 'url'] as const;
+/** C0 and C1 controls (tab and line breaks included: steps and titles are one line), DEL, bidi overrides. */
+const RUNBOOK_CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Validates the `remediation.runbooks` section: a mapping from incident type to `{ steps, links }`. An absent or
+ * empty section is no runbooks. `steps` is a list of one-line strings (≤ 500 characters, ≤ 50 of them); `links` a
+ * list of `{ title, url }` with http(s) URLs; a runbook needs at least one of either. Unknown keys and bad values
+ * throw ConfigError naming the key's path.
+ */
+export function parseRunbooksConfig(raw: unknown, path = 'remediation.runbooks'): Partial<Record<IncidentType, Runbook>> {
+  const runbooks: Partial<Record<IncidentType, Runbook>> = {};
+  if (raw === null || raw === undefined) return runbooks;
+  const table = plainMapping(raw, path, 'a mapping from incident type to a runbook');
+  for (const [key, value] of Object.entries(table)) {
+    const keyPath = `${path}.${key}`;
+    if (!isIncidentType(key)) {
+      throw new ConfigError(keyPath, `unknown incident type (known: ${INCIDENT_TYPES.join(', ')})`);
+    }
+    runbooks[key] = parseRunbook(value, keyPath);
+  }
+  return runbooks;
+}
+
+function parseRunbook(raw: unknown, path: string): Runbook {
+  const fields = mapping(raw, path, RUNBOOK_KEYS, 'a mapping { steps, links }');
+  const steps = fields.steps === undefined || fields.steps === null ? [] : runbookSteps(fields.steps, `${path}.steps`);
+  const links = fields.links === undefined || fields.links === null ? [] : runbookLinks(fields.links, `${path}.links`);
+  if (steps.length === 0 && links.length === 0) {
+    throw new ConfigError(path, 'needs at least one step or one link');
+  }
+  return { steps, links };
+}
+
+function runbookSteps(raw: unknown, path: string): string[] {
+  if (!Array.isArray(raw)) throw new ConfigError(path, `must be a list of strings, got ${describeValue(raw)}`);
+  if (raw.length > MAX_RUNBOOK_STEPS) {
+    throw new ConfigError(path, `must have at most ${MAX_RUNBOOK_STEPS} steps, got ${raw.length}`);
+  }
+  return raw.map((step, i) => oneLine(step, MAX_RUNBOOK_STEP_LENGTH, `${path}[${i}]`));
+}
+
+function runbookLinks(raw: unknown, path: string): RunbookLink[] {
+  if (!Array.isArray(raw)) {
+    throw new ConfigError(path, `must be a list of { title, url } mappings, got ${describeValue(raw)}`);
+  }
+  if (raw.length > MAX_RUNBOOK_LINKS) {
+    throw new ConfigError(path, `must have at most ${MAX_RUNBOOK_LINKS} links, got ${raw.length}`);
+  }
+  return raw.map((item, i) => {
+    const itemPath = `${path}[${i}]`;
+    const fields = mapping(item, itemPath, LINK_KEYS, 'a mapping { title, url }');
+    return {
+      title: oneLine(fields.title, MAX_RUNBOOK_LINK_TITLE_LENGTH, `${itemPath}.title`),
+      url: runbookUrl(fields.url, `${itemPath}.url`),
+    };
+  });
+}
+
+/**
+ * One line of text: trimmed (YAML block scalars end with a line break), non-empty, at most `max` characters, with no
+ * control characters.
+ */
+function oneLine(raw: unknown, max: number, path: string): string {
+  const line = nonEmptyString(raw, path).trim();
+  if (line.length > max) throw new ConfigError(path, `must be at most ${max} characters, got ${line.length}`);
+  if (RUNBOOK_CONTROL_CHARACTER.test(line)) {
+    throw new ConfigError(path, 'must be one line without control characters (tabs, line breaks, escapes)');
+  }
+  return line;
+}
+
+/** An http(s) URL without credentials, as WHATWG `URL.href` normalises it. */
+function runbookUrl(raw: unknown, path: string): string {
+  const checked = httpUrl(typeof raw === 'string' ? raw.trim() : raw, path, 'post-mortems are shared');
+  if (checked.length > MAX_RUNBOOK_URL_LENGTH) {
+    throw new ConfigError(path, `must be at most ${MAX_RUNBOOK_URL_LENGTH} characters, got ${checked.length}`);
+  }
+  return new URL(checked).href;
+}
+
 // ---- value checks ----------------------------------------------------------------------------------------------
-
-function mapping(raw: unknown, path: string, known: readonly string[]): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping, got ${describeValue(raw)}`);
-  }
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) throw new ConfigError(path ? `${path}.${key}` : key, `unknown key (known here: ${known.join(', ')})`);
-  }
-  return raw as Record<string, unknown>;
-}
-
-function boolean(raw: unknown, path: string): boolean {
-  if (typeof raw !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describeValue(raw)}`);
-  return raw;
-}
-
-function positiveNumber(raw: unknown, path: string, max: number): number {
-  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw <= 0 || raw > max) {
-    throw new ConfigError(path, `must be a number above 0 and at most ${max}, got ${describeValue(raw)}`);
-  }
-  return raw;
-}
 
 function nonNegativeNumber(raw: unknown, path: string, max: number): number {
   if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0 || raw > max) {
     throw new ConfigError(path, `must be a number from 0 to ${max}, got ${describeValue(raw)}`);
-  }
-  return raw;
-}
-
-function integer(raw: unknown, path: string, min: number, max: number): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-    throw new ConfigError(path, `must be a whole number from ${min} to ${max}, got ${describeValue(raw)}`);
   }
   return raw;
 }
@@ -369,23 +459,8 @@ function command(raw: unknown, path: string): string[] {
 
 function http(raw: unknown, path: string): HttpEffect {
   const fields = mapping(raw, path, ['url', 'method', 'headers']);
-  if (typeof fields.url !== 'string' || fields.url.trim() === '') {
-    throw new ConfigError(`${path}.url`, `must be an http(s) URL, got ${describeValue(fields.url)}`);
-  }
-  let url: URL;
-  try {
-    url = new URL(fields.url);
-  } catch {
-    // The value may carry a token: do not echo it.
-    throw new ConfigError(`${path}.url`, 'must be an absolute http(s) URL (it does not parse)');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${path}.url`, `must use http or https, got ${url.protocol.replace(/:$/, '')}`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${path}.url`, 'must not carry credentials (user:password@): send them in http.headers (e.g. Authorization)');
-  }
-  if (fields.url.includes('{{')) {
+  const url = httpUrl(fields.url, `${path}.url`, 'send them in http.headers (e.g. Authorization)');
+  if (url.includes('{{')) {
     throw new ConfigError(`${path}.url`, 'placeholders are not substituted in URLs: the request body carries the incident');
   }
   let method: HttpMethod = 'POST';
@@ -396,31 +471,14 @@ function http(raw: unknown, path: string): HttpEffect {
     }
     method = value as HttpMethod;
   }
-  const headers: Record<string, string> = {};
-  if (fields.headers !== undefined && fields.headers !== null) {
-    if (typeof fields.headers !== 'object' || Array.isArray(fields.headers)) {
-      throw new ConfigError(`${path}.headers`, `must be a mapping of header names to values, got ${describeValue(fields.headers)}`);
-    }
-    for (const [name, value] of Object.entries(fields.headers)) {
-      const headerPath = `${path}.headers.${name}`;
-      if (!HEADER_NAME.test(name)) throw new ConfigError(headerPath, 'is not a valid header name');
-      if (typeof value !== 'string' && typeof value !== 'number') {
-        throw new ConfigError(headerPath, `must be a string, got ${describeValue(value)}`);
-      }
-      // Header values often hold credentials: never echo them.
-      if (/[\r\n\u0000]/.test(String(value))) throw new ConfigError(headerPath, 'must not contain line breaks or NUL');
-      headers[name] = String(value);
-    }
-  }
-  return { url: fields.url, method, headers };
+  const headers = fields.headers === undefined || fields.headers === null ? {} : headerMap(fields.headers, `${path}.headers`, { numbers: true });
+  return { url, method, headers };
 }
 
 function env(raw: unknown, path: string): Record<string, string> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(path, `must be a mapping of variable names to values, got ${describeValue(raw)}`);
-  }
+  const fields = plainMapping(raw, path, 'a mapping of variable names to values');
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value] of Object.entries(fields)) {
     const varPath = `${path}.${name}`;
     if (!ENV_NAME.test(name)) throw new ConfigError(varPath, 'is not a valid environment variable name');
     if (name.toUpperCase().startsWith(RESERVED_ENV_PREFIX)) {
@@ -437,7 +495,7 @@ function env(raw: unknown, path: string): Record<string, string> {
         `placeholders are substituted only in command arguments; the command gets ${PLACEHOLDERS.length} FIREWATCH_* variables (FIREWATCH_INCIDENT_ID…)`,
       );
     }
-    out[name] = textValue;
+    setOwn(out, name, textValue);
   }
   return out;
 }
