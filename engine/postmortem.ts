@@ -10,10 +10,11 @@
 //   items are derived from the incident (its type, primary error and source, failed actions, recurrence), not
 //   boilerplate beyond the seed's "Schedule review meeting".
 // - Untrusted text (messages, service names, notes, audit details: telemetry and operators) never leaves this
-//   module raw. markdownCell() strips escape sequences and control characters, folds it to one line, bounds it and
-//   escapes what Markdown would act on (table pipes, links, HTML, emphasis, code spans, a leading block marker), so
-//   a hostile message stays inside its table cell and renders as the text it is. Raw Markdown is what the CLI
-//   prints, so intraword underscores (`error_burst`) and other harmless characters are left unescaped.
+//   module raw. markdownCell() strips escape sequences and control characters, folds it to one line, bounds it
+//   (engine/text.ts oneLine and truncate) and escapes what Markdown would act on (table pipes, links, HTML, emphasis,
+//   code spans, a leading block marker), so a hostile message stays inside its table cell and renders as the text
+//   it is. Raw Markdown is what the CLI prints, so intraword underscores (`error_burst`) and other harmless
+//   characters are left unescaped.
 // - Deterministic: every time comes from the input (`generatedAt` for "as of"), ties sort by a stable key.
 // - Timeline: events (event time), status transitions and audit entries (engine clock) merged in time order; when
 //   there are more than MAX_TIMELINE_ROWS entries the first and last ones stay and one row counts the rest.
@@ -23,6 +24,7 @@
 import { isoTime } from './json.js';
 import type { Runbook } from './runbook.js';
 import { incidentTypeLabel } from './severity-matrix.js';
+import { oneLine, truncate } from './text.js';
 import { DEFAULT_EXACT_USERS } from './users.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { AuditEntry, AuditKind, Incident, IncidentEvent, StatusChange } from './types.js';
@@ -59,14 +61,6 @@ const NONE = '—';
 
 // ─── Markdown text ──────────────────────────────────────────────────────────────────────────────────────────────
 
-// ESC-introduced sequences (CSI, OSC up to BEL/ST, DCS/SOS/PM/APC up to ST, two-byte escapes) and their 8-bit C1
-// forms; the same rules as the CLI's sanitiser, which the engine does not import.
-const ESCAPE_SEQUENCE =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[PX^_][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[\s\S]?|\u009b[0-?]*[ -/]*[@-~]|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
-/** Whitespace that would end a line or a table row. */
-const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
-/** C0 and C1 controls, DEL, and bidirectional overrides (text that reads differently from what it is). */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /**
  * Characters Markdown (CommonMark + GFM) acts on anywhere in a line: backslash (so our escapes cannot be undone),
  * code spans, emphasis `*`, links and images `[ ]`, HTML and autolinks `<`, table cells `|`, strikethrough `~`.
@@ -79,27 +73,13 @@ const ENTITY_START = /&(?=#|[A-Za-z][A-Za-z0-9]*;)/g;
 /** What would open a block at the start of a line: heading, quote, list, rule, setext underline, ordered list. */
 const LEADING_BLOCK_MARKER = /^(?:([#>+\-=])|(\d{1,9})([.)]))/;
 
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
-
 /**
  * Untrusted text made safe for one Markdown table cell, list item or inline position: escape sequences and control
  * characters removed, line breaks folded into spaces, at most `maxLength` characters (`…` when cut), and every
  * character Markdown would act on escaped, including `|`, so the text cannot end its cell or its row. '' stays ''.
  */
 export function markdownCell(text: unknown, maxLength = MAX_CELL_LENGTH): string {
-  const plain = cut(
-    String(text ?? '')
-      .replace(ESCAPE_SEQUENCE, '')
-      .replace(LINE_BREAKS, ' ')
-      .replace(CONTROL_CHARACTER, '')
-      .replace(/ {2,}/g, ' ')
-      .trim(),
-    maxLength,
-  );
+  const plain = truncate(oneLine(String(text ?? '')), maxLength);
   return plain
     .replace(INLINE_SPECIAL, '\\$&')
     .replace(BOUNDARY_UNDERSCORE, '\\_')

@@ -2,7 +2,7 @@
 // The outbox worker looks each item's `channel` up here; an item whose channel is gone (removed from the config
 // since it was staged) is dead-lettered by the worker with a reason saying so.
 
-import { channelNames, type NotifyConfig } from './config.js';
+import { configuredChannels, type ConfiguredChannel, type NotifyConfig } from './config.js';
 import type { NotificationChannel } from './delivery.js';
 import { createEmailChannel } from './channels/email.js';
 import { createPagerDutyChannel } from './channels/pagerduty.js';
@@ -11,18 +11,23 @@ import { createWebhookChannel } from './channels/webhook.js';
 
 export type { DeliveryResult, NotificationChannel } from './delivery.js';
 
-/** One channel per configured exporter, keyed by channelNames() (`slack`, `pagerduty`, `email`, `webhook:<name>`). */
+/**
+ * One channel per configured exporter, keyed by its configuredChannels() name (`slack`, `pagerduty`, `email`,
+ * `webhook:<name>`): the names routing addresses.
+ */
 export function createChannels(config: NotifyConfig): Map<string, NotificationChannel> {
-  const channels: NotificationChannel[] = [];
-  if (config.slack) channels.push(createSlackChannel(config.slack));
-  if (config.pagerduty) channels.push(createPagerDutyChannel(config.pagerduty));
-  if (config.email) channels.push(createEmailChannel(config.email));
-  for (const hook of config.webhook) channels.push(createWebhookChannel(hook));
-  const byName = new Map(channels.map((channel) => [channel.name, channel] as const));
-  // channelNames() is what routing addresses; the two lists must agree.
-  const expected = channelNames(config);
-  if (expected.length !== byName.size || expected.some((name) => !byName.has(name))) {
-    throw new Error(`channel names disagree: ${expected.join(', ')}`);
+  return new Map(configuredChannels(config).map((channel) => [channel.name, createChannel(channel)] as const));
+}
+
+function createChannel(channel: ConfiguredChannel): NotificationChannel {
+  switch (channel.kind) {
+    case 'slack':
+      return createSlackChannel(channel.config);
+    case 'pagerduty':
+      return createPagerDutyChannel(channel.config);
+    case 'email':
+      return createEmailChannel(channel.config);
+    case 'webhook':
+      return createWebhookChannel(channel.config);
   }
-  return byName;
 }

@@ -5,8 +5,11 @@
 //
 // Defensive on purpose: an item may have been stored by an older version, so a missing or mistyped field becomes
 // an empty value instead of a crash in the middle of a delivery. Incident text comes from telemetry (service names,
-// exception types, messages): each renderer escapes it for its own format; here it is only made single-line.
+// exception types, messages): every string read here is freed of escape sequences, control characters and bidi
+// controls (engine/text.ts stripControls; line breaks stay, for the description), singleLine() folds a text to one
+// line, and each renderer escapes the result for its own format.
 
+import { oneLine, stripControls, truncate } from '../engine/text.js';
 import type { NotificationKind } from '../engine/types.js';
 
 export interface IncidentView {
@@ -28,13 +31,6 @@ export interface IncidentView {
   acknowledgedBy: string;
   resolution: string;
 }
-
-const KIND_LABEL: Readonly<Record<NotificationKind, string>> = {
-  triggered: 'triggered',
-  escalated: 'escalated',
-  acknowledged: 'acknowledged',
-  resolved: 'resolved',
-};
 
 export function viewIncident(json: Record<string, unknown>, fallbackId: string): IncidentView {
   const rootCause = record(json.root_cause);
@@ -70,7 +66,7 @@ export function viewIncident(json: Record<string, unknown>, fallbackId: string):
 /** `[CRITICAL] inc_00003 Service Down - checkout (triggered)`: Slack's fallback text, PagerDuty's summary. */
 export function oneLineSummary(view: IncidentView, kind: NotificationKind): string {
   const title = view.title === '' ? view.type : view.title;
-  return singleLine(`[${view.severity.toUpperCase()}] ${view.id} ${title} (${KIND_LABEL[kind]})`);
+  return singleLine(`[${view.severity.toUpperCase()}] ${view.id} ${title} (${kind})`);
 }
 
 /** `TimeoutError on checkout`, plus the root span when known; '' when the root cause is not computed yet. */
@@ -102,18 +98,17 @@ export function kindDetail(view: IncidentView, kind: NotificationKind): string {
   return '';
 }
 
-/** Cuts to `max` characters (UTF-16 units, surrogate pairs kept whole), ending with `…` when cut. */
+/**
+ * Cuts to `max` characters counted as UTF-16 units (JavaScript's `length`, how Slack, PagerDuty and mail headers are
+ * bounded here), surrogate pairs kept whole, ending with `…` when cut.
+ */
 export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
+  return truncate(text, max, { unit: 'utf-16' });
 }
 
+/** One line for a message: escape sequences, control characters and bidi controls removed, whitespace folded. */
 export function singleLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return oneLine(text);
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -121,7 +116,7 @@ function record(value: unknown): Record<string, unknown> {
 }
 
 function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+  return typeof value === 'string' ? stripControls(value) : '';
 }
 
 function num(value: unknown): number {
@@ -129,5 +124,5 @@ function num(value: unknown): number {
 }
 
 function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string').map(stripControls) : [];
 }

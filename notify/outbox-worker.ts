@@ -11,6 +11,7 @@
 // synchronous, so passes never overlap; an item is in flight at most once (the `inFlight` map, passed to the outbox
 // as `skip`), and the outbox only offers the first item of each stream, so a resolve never overtakes its trigger.
 
+import { isoTime } from '../engine/json.js';
 import type { Logger } from '../daemon/log.js';
 import type { OutboxItem } from '../engine/types.js';
 import type { Outbox } from '../store/outbox.js';
@@ -165,7 +166,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     log.warn('notification delivery failed; will retry', fields(item, {
       attempts,
       error: result.error,
-      retry_at: new Date(failed.next_attempt_at).toISOString(),
+      retry_at: isoTime(failed.next_attempt_at),
     }));
   }
 

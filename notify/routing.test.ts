@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { incidentToJson } from '../engine/json.js';
 import { NOTIFICATION_KINDS, SEVERITIES, SEVERITY_RANK, type Incident, type NotificationKind, type Severity } from '../engine/types.js';
-import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from './config.js';
+import { channelNames, configuredChannels, createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from './config.js';
 import { changesBetween, createNotificationSequence, eligibleChannels, notificationsFor } from './routing.js';
 import { T0, testIncident } from './test-helpers.js';
 
@@ -92,6 +92,24 @@ describe('notificationsFor', () => {
     expect(notificationsFor(change('resolved', low), ALL_CHANNELS, T0, counter()).map((i) => i.channel)).toEqual(['webhook:ops']);
   });
 
+  it('routes at routeSeverity when given: a resolve after a de-escalation still reaches the channel the trigger paged', () => {
+    // prepare: opened critical (PagerDuty paged), since de-escalated to medium
+    const deescalated = testIncident({ severity: 'medium' });
+    const channels = (kind: NotificationKind, routeSeverity?: Severity) =>
+      notificationsFor({ ...change(kind, deescalated), ...(routeSeverity ? { routeSeverity } : {}) }, ALL_CHANNELS, T0, counter()).map(
+        (item) => item.channel,
+      );
+
+    // verify: the caller's routing severity decides, the incident's own is the default
+    expect(channels('resolved', 'critical')).toEqual(['slack', 'pagerduty', 'email', 'webhook:ops']);
+    expect(channels('acknowledged', 'critical')).toEqual(['slack', 'pagerduty', 'email', 'webhook:ops']);
+    expect(channels('resolved')).toEqual(['slack', 'webhook:ops']);
+    expect(channels('acknowledged', 'medium')).toEqual(['slack', 'webhook:ops']);
+    // the snapshot stays the incident's: only the channels change
+    const [item] = notificationsFor({ ...change('resolved', deescalated), routeSeverity: 'critical' }, ALL_CHANNELS, T0, counter());
+    expect(item!.incident.severity).toBe('medium');
+  });
+
   it('sends nothing without channels', () => {
     expect(notificationsFor(change('triggered', testIncident()), createDefaultNotifyConfig(), T0, counter())).toEqual([]);
   });
@@ -142,6 +160,22 @@ describe('notificationsFor', () => {
         }
       }),
     );
+  });
+});
+
+describe('configuredChannels', () => {
+  it('lists every configured channel once, in channelNames() order, with its min_severity and settings', () => {
+    const channels = configuredChannels(ALL_CHANNELS);
+    expect(channels.map((channel) => [channel.name, channel.kind, channel.minSeverity])).toEqual([
+      ['slack', 'slack', 'medium'],
+      ['pagerduty', 'pagerduty', 'critical'],
+      ['email', 'email', 'high'],
+      ['webhook:ops', 'webhook', 'low'],
+    ]);
+    expect(channels.map((channel) => channel.name)).toEqual(channelNames(ALL_CHANNELS));
+    expect(channels[0]!.config).toBe(ALL_CHANNELS.slack);
+    expect(channels[3]!.config).toBe(ALL_CHANNELS.webhook[0]);
+    expect(configuredChannels(createDefaultNotifyConfig())).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@
 
 import { isOpenStatus, SEVERITY_RANK } from '../engine/types.js';
 import type { Incident, NotificationKind, OutboxItem, Severity } from '../engine/types.js';
-import { channelNames, type NotifyConfig } from './config.js';
+import { configuredChannels, type NotifyConfig } from './config.js';
 
 export interface IncidentChange {
   kind: NotificationKind;
@@ -21,6 +21,12 @@ export interface IncidentChange {
   incident: Incident;
   /** Its contract JSON (engine/json.ts incidentToJson): the snapshot every delivery attempt renders. */
   incidentJson: Record<string, unknown>;
+  /**
+   * The severity that decides which channels are told; default the incident's current severity. For
+   * `acknowledged` and `resolved` the caller passes the highest severity the incident had, so the channels that
+   * were told it began (a PagerDuty alert opened at `critical`) are told it ended, even after a de-escalation.
+   */
+  routeSeverity?: Severity;
 }
 
 /**
@@ -50,10 +56,12 @@ export function changesBetween(before: Incident | undefined, after: Incident): N
 }
 
 /**
- * The outbox items one change causes. `triggered` and `escalated` go to the channels whose min_severity the
- * incident's severity reaches; `acknowledged` and `resolved` go to the channels eligible at its current severity,
- * so a PagerDuty alert opened by a trigger is acknowledged and resolved by the same channel.
- * Channels come in channelNames() order; `nextId()` is called once per item, in that order.
+ * The outbox items one change causes: one per channel whose min_severity the routing severity reaches
+ * (`change.routeSeverity`, else the incident's severity). `triggered` and `escalated` are routed at the incident's
+ * severity; `acknowledged` and `resolved` go to the channels eligible at the routing severity, for which the caller
+ * passes the highest severity the incident had, so every channel that was told of it (a PagerDuty alert opened by a
+ * trigger) is told of the acknowledgement and the resolution too.
+ * Channels come in configuredChannels() order; `nextId()` is called once per item, in that order.
  */
 export function notificationsFor(
   change: IncidentChange,
@@ -63,7 +71,7 @@ export function notificationsFor(
 ): OutboxItem[] {
   const { incident, kind } = change;
   const items: OutboxItem[] = [];
-  for (const channel of eligibleChannels(config, incident.severity)) {
+  for (const channel of eligibleChannels(config, change.routeSeverity ?? incident.severity)) {
     items.push({
       id: `ntf_${incident.incident_id}_${kind}_${nextId()}`,
       channel,
@@ -79,15 +87,12 @@ export function notificationsFor(
   return items;
 }
 
-/** The channels an incident of this severity notifies, in channelNames() order. */
+/** The names of the channels an incident of this severity notifies, in configuredChannels() order. */
 export function eligibleChannels(config: NotifyConfig, severity: Severity): string[] {
   const rank = SEVERITY_RANK[severity];
-  const minimums: Severity[] = [];
-  if (config.slack) minimums.push(config.slack.min_severity);
-  if (config.pagerduty) minimums.push(config.pagerduty.min_severity);
-  if (config.email) minimums.push(config.email.min_severity);
-  for (const hook of config.webhook) minimums.push(hook.min_severity);
-  return channelNames(config).filter((_, index) => rank >= SEVERITY_RANK[minimums[index]!]);
+  return configuredChannels(config)
+    .filter((channel) => rank >= SEVERITY_RANK[channel.minSeverity])
+    .map((channel) => channel.name);
 }
 
 /**

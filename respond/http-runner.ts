@@ -7,7 +7,7 @@
 // redirect could carry the Authorization header elsewhere, and a remediation endpoint has no reason to move.
 
 import type { Incident } from '../engine/types.js';
-import { incidentValues } from './placeholders.js';
+import { incidentValues, stripNul } from './placeholders.js';
 import type { HttpEffect } from './types.js';
 
 export interface HttpRequest {
@@ -42,7 +42,7 @@ export function httpBody(incident: Incident, actionId: string): HttpBody {
     severity: values.severity,
     title: values.title,
     primary_source: values.primary_source,
-    affected_components: incident.affected_components.map((c) => c.replace(/\u0000/g, '')),
+    affected_components: incident.affected_components.map(stripNul),
     action_id: actionId,
   };
 }

@@ -32,7 +32,7 @@ import {
   type RefusalCode,
 } from './policy.js';
 import { bound, formatArgv, iso, oneLine } from './text.js';
-import type { ActionDefinition, ApprovalRequest, RunOutcome } from './types.js';
+import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE, type ActionDefinition, type ApprovalRequest, type RunOutcome } from './types.js';
 
 const SECOND = 1000;
 const MAX_ACTOR_LENGTH = 100;
@@ -675,9 +675,9 @@ function unknownAction(id: string): ActionDefinition {
 
 function emptyStateView(): ActionStateView {
   return {
-    breaker: { consecutive_failures: 0, opened_at: null, open_until: null },
+    breaker: { ...CLOSED_BREAKER },
     source: undefined,
-    incident: { auto_runs: 0, last_auto_run_at: null, recommended_at: null, last_outcome: null, last_outcome_at: null },
+    incident: { ...EMPTY_INCIDENT_RUN_STATE },
     running: false,
     trialRunning: false,
   };

@@ -1,31 +1,21 @@
 // Text that leaves remediation (audit details, command output, refusal messages) reaches terminals and logs, and
 // part of it comes from telemetry or from a command's output: escape sequences and control characters go.
-// (Same rules as cli/render/terminal-text.ts, which respond/ must not import.)
+// The rules are engine/text.ts's, shared with the CLI, notifications and post-mortems.
 
-const ESCAPE_SEQUENCE =
-  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[PX^_][^\u001b\u009c]*(?:\u001b\\|\u009c)?|\u001b[\s\S]?|\u009b[0-?]*[ -/]*[@-~]|[\u009d\u0090\u0098\u009e\u009f][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
-const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+import { isoTime } from '../engine/json.js';
+import { oneLine, truncate } from '../engine/text.js';
 
-/** Escape sequences and control characters removed; tabs and line breaks kept (multi-line output). */
-export function sanitizeBlock(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, '').replace(/\r\n?/g, '\n').replace(CONTROL_EXCEPT_LINES, '');
-}
-
-/** One line: sanitised, whitespace runs folded to one space, trimmed. */
-export function oneLine(text: string): string {
-  return sanitizeBlock(text).replace(/\s+/g, ' ').trim();
-}
+/** sanitizeBlock: escape sequences and control characters removed, tabs and line breaks kept (multi-line output). */
+export { oneLine, stripControls as sanitizeBlock } from '../engine/text.js';
 
 /** At most `max` code points, ending with `…` when cut. */
 export function bound(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  return truncate(text, max);
 }
 
-/** ISO-8601 UTC of epoch ms. */
+/** ISO-8601 UTC of epoch ms (`2025-02-05T10:30:00.000Z`); `unknown time` for a value that is not a time. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  return isoTime(ms) ?? 'unknown time';
 }
 
 /**

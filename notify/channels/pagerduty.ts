@@ -7,6 +7,7 @@
 // Answers: 202 accepted; 400 invalid event (final → dead letter); 429 throttled and 5xx (retried); postJson
 // classifies them. The routing key is in the body, never in an error text.
 
+import { isoTime } from '../../engine/json.js';
 import type { NotificationKind, OutboxItem, Severity } from '../../engine/types.js';
 import type { PagerDutyConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
@@ -39,7 +40,8 @@ export interface PagerDutyTriggerPayload {
   summary: string;
   source: string;
   severity: PagerDutySeverity;
-  timestamp: string;
+  /** ISO-8601 (with milliseconds) of when the notification was created; left out when that is not a valid time. */
+  timestamp?: string;
   component: string;
   group: string;
   class: string;
@@ -58,6 +60,7 @@ export function pagerDutyEvent(item: OutboxItem, routingKey: string): PagerDutyE
   const severity = PAGERDUTY_SEVERITY[view.severity as Severity] ?? 'info';
   const component = view.primarySource || view.components[0] || '';
   const title = view.title === '' ? view.type : view.title;
+  const timestamp = isoTime(item.created_at);
   return {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -66,7 +69,7 @@ export function pagerDutyEvent(item: OutboxItem, routingKey: string): PagerDutyE
       summary: clip(singleLine(`[${view.severity.toUpperCase()}] ${view.id} ${title}`), SUMMARY_MAX),
       source: clip(component || 'firewatch', FIELD_MAX),
       severity,
-      timestamp: new Date(item.created_at).toISOString(),
+      ...(timestamp === null ? {} : { timestamp }),
       component: clip(component, FIELD_MAX),
       group: clip(view.components.join(','), FIELD_MAX),
       class: view.type,

@@ -9,9 +9,11 @@
 // The key is the base64 after `whsec_`, decoded once here. Without a configured secret the request is sent
 // unsigned (no webhook-signature header; webhook-id and webhook-timestamp are still sent): for receivers on a
 // trusted network or authenticated by a configured header instead. The body's `timestamp` is when the
-// notification was created, so the body (and only the signature's timestamp) stays the same across retries.
+// notification was created (ISO-8601 with milliseconds, engine/json.ts isoTime; null if the stored item has no valid
+// time), so the body (and only the signature's timestamp) stays the same across retries.
 
 import { createHmac } from 'node:crypto';
+import { isoTime } from '../../engine/json.js';
 import type { OutboxItem } from '../../engine/types.js';
 import { WEBHOOK_SECRET_PREFIX, webhookChannelName, type WebhookConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
@@ -30,7 +32,7 @@ export function webhookSecretKey(secret: string): Buffer {
 }
 
 export function webhookBody(item: OutboxItem): string {
-  return JSON.stringify({ type: `incident.${item.kind}`, timestamp: new Date(item.created_at).toISOString(), data: item.incident });
+  return JSON.stringify({ type: `incident.${item.kind}`, timestamp: isoTime(item.created_at), data: item.incident });
 }
 
 export function createWebhookChannel(config: WebhookConfig): NotificationChannel {
