@@ -21,6 +21,11 @@ let nextChangeSetId = 1;
 
 export class ChangeSet<T extends Touchable = Touchable> {
   readonly id = nextChangeSetId++;
+  /**
+   * The clock reading (epoch ms) of the call these changes belong to (ingest, tick, replay): what hooks called per
+   * attached event take as "now". Engine calls always pass it; the default 0 is for change sets made outside one.
+   */
+  readonly now: number;
   /** Events whose incident_id was set during this call. */
   readonly linked: IncidentEvent[] = [];
   /** Incidents created or changed, in the order they were first touched. */
@@ -31,6 +36,10 @@ export class ChangeSet<T extends Touchable = Touchable> {
   readonly traceSpans: SpanRecord[] = [];
   /** Push numbers of the spans in traceSpans (created on the first span). */
   private emitted: Set<number> | null = null;
+
+  constructor(now = 0) {
+    this.now = now;
+  }
 
   /** Records that `incident` was created or changed (once per change set). */
   touch(incident: T): void {

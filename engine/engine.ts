@@ -7,7 +7,7 @@
 //      3. drafts ── number, clamp ──▶ EventRing (+ trace index)
 //      4. events whose trace an open incident owns ──▶ join it (correlation.ts; the whole batch first)
 //      5. events ──▶ Detector ──▶ IncidentBook (create / absorb / join by trace) ──▶ Correlator.drain
-//      6. finish: root spans (root-cause.ts), error-rate escalation, recurrence (similar_incidents)
+//      6. finish: root spans (root-cause.ts), error rates (escalation, peak), recurrence (similar_incidents)
 //                                                   └──▶ IngestResult ──▶ store (one transaction)
 //   tick() (the daemon calls it every few seconds) ──▶ silent services ──▶ service_unavailable → service_down incident
 //                                                  └──▶ prolonged incidents ──▶ one severity step up
@@ -40,13 +40,19 @@ import {
 import type { EscalationOptions } from './escalation.js';
 import { EventRing } from './event-ring.js';
 import { builtinRule, cloneRule } from './builtin-rules.js';
-import { DEFAULT_INCIDENT_LIMITS, IncidentBook } from './incidents.js';
+import { DEFAULT_INCIDENT_LIMITS, IncidentBook, parseIncidentSeq } from './incidents.js';
 import type { IncidentHooks, IncidentLimits, IncidentState, NewIncident } from './incidents.js';
 import { isoTime } from './json.js';
 import { PackedSpanRecord } from './packed-span-record.js';
 import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
 import type { PastIncident } from './recurrence.js';
-import { createDefaultRecoveryOptions, recoveryStep, validateRecoveryOptions } from './recovery.js';
+import {
+  createDefaultRecoveryOptions,
+  lastJoinedAt,
+  lastTransitionTo,
+  recoveryStep,
+  validateRecoveryOptions,
+} from './recovery.js';
 import type { RecoveryOptions } from './recovery.js';
 import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { validateRules } from './rule-config.js';
@@ -54,7 +60,7 @@ import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } 
 import type { SilenceOptions, SilentService } from './silence.js';
 import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from './trace-ring.js';
 import { SEVERITIES, SEVERITY_RANK, SPAN_KIND_SERVER, SYSTEM_ACTOR, isSeverity } from './types.js';
-import { applyTransition, recordStatus } from './workflow.js';
+import { applyTransition } from './workflow.js';
 import type {
   DetectionRule,
   EventDraft,
@@ -288,8 +294,6 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly escalator: Escalator;
   private readonly silence: SilenceDetector;
   private readonly recoveryOptions: RecoveryOptions;
-  /** The clock reading of the call in progress (ingest, tick, replay), for hooks called per attached event. */
-  private callNow = 0;
   private readonly recurrence: RecurrenceIndex;
   private readonly maxGroupsPerRule: number;
   private readonly rootCauseMaxTraces: number;
@@ -371,8 +375,7 @@ class EngineImpl implements Engine, IncidentHooks {
 
   ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult {
     const now = this.clock();
-    this.callNow = now;
-    const changes = new ChangeSet<IncidentState>();
+    const changes = new ChangeSet<IncidentState>(now);
     const spans = context?.spans;
     if (spans !== undefined && spans.length > 0) this.pushSpans(spans, changes);
     const totals = context?.serviceTotals;
@@ -428,8 +431,7 @@ class EngineImpl implements Engine, IncidentHooks {
 
   tick(): IngestResult {
     const now = this.clock();
-    this.callNow = now;
-    const changes = new ChangeSet<IncidentState>();
+    const changes = new ChangeSet<IncidentState>(now);
     const events: IncidentEvent[] = [];
     for (const silent of this.silence.check(now)) events.push(this.reportSilence(silent, now, changes));
     for (const state of this.book.values()) {
@@ -503,7 +505,7 @@ class EngineImpl implements Engine, IncidentHooks {
 
   findOpenIncidents(matches: (incident: Readonly<Incident>) => boolean, limit: number): { incidents: Incident[]; total: number } {
     const found = this.book.states().filter((state) => matches(state.incident));
-    found.sort((a, b) => incidentSeq(b.incident.incident_id) - incidentSeq(a.incident.incident_id));
+    found.sort((a, b) => incidentSeq(b.incident) - incidentSeq(a.incident));
     const shown = limit > 0 ? found.slice(0, limit) : found;
     return { incidents: shown.map((state) => state.snapshot()), total: found.length };
   }
@@ -515,9 +517,9 @@ class EngineImpl implements Engine, IncidentHooks {
       return false;
     }
     const merged = this.mergeUpdate(current, incident);
-    this.recurrence.observe(merged);
-    const loaded = this.book.load(merged);
+    const loaded = this.book.load(merged); // takes the incident out of the book when it is no longer open
     if (loaded !== undefined) this.adopt(loaded);
+    else this.retire(merged);
     return true;
   }
 
@@ -569,13 +571,14 @@ class EngineImpl implements Engine, IncidentHooks {
     this.correlator.traceAttached(state, traceId, changes);
   }
 
-  eventAttached(state: IncidentState, event: IncidentEvent): void {
+  eventAttached(state: IncidentState, event: IncidentEvent, changes: ChangeSet<IncidentState>): void {
     // The incident is touched (and its updated_at set) by whoever attached the event.
     const incident = state.incident;
-    incident.last_joined_at = this.callNow;
+    incident.last_joined_at = changes.now;
     if (incident.status === 'recovering') {
-      applyTransition(incident, incident.status_before_recovery ?? 'investigating', {
-        at: this.callNow,
+      // Back where it was before recovery began (its history says; investigating if it does not).
+      applyTransition(incident, lastTransitionTo(incident, 'recovering')?.from ?? 'investigating', {
+        at: changes.now,
         by: SYSTEM_ACTOR,
         reason: `new ${event.event_type} event from ${event.source || 'an unnamed source'} during recovery`,
       });
@@ -591,7 +594,7 @@ class EngineImpl implements Engine, IncidentHooks {
       const step = recoveryStep(incident, this.ruleWindowMs.get(incident.rule_id), this.recoveryOptions, now);
       if (step === undefined) continue;
       if (this.hasSilentComponent(incident)) continue; // still down: no news is not good news
-      const quiet = formatDuration(now - (incident.last_joined_at ?? incident.detected_at));
+      const quiet = formatDuration(now - lastJoinedAt(incident));
       if (step === 'recover') {
         applyTransition(incident, 'recovering', { at: now, by: SYSTEM_ACTOR, reason: `no matching events for ${quiet}` });
       } else {
@@ -604,11 +607,17 @@ class EngineImpl implements Engine, IncidentHooks {
       }
       changes.touch(state);
     }
-    for (const state of resolved) {
-      this.book.remove(state.incident.incident_id);
-      this.rateWatch.delete(state.incident.incident_id);
-      this.recurrence.observe(state.incident);
-    }
+    for (const state of resolved) this.retire(state.incident);
+  }
+
+  /**
+   * An incident that is no longer open (resolved, closed) leaves the engine: out of the book (if still in it) and the
+   * error-rate watch; recurrence learns how it ended.
+   */
+  private retire(incident: Incident): void {
+    this.book.remove(incident.incident_id);
+    this.rateWatch.delete(incident.incident_id);
+    this.recurrence.observe(incident);
   }
 
   private buildDetector(): Detector {
@@ -693,8 +702,9 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   /**
-   * End of a call: root spans of incidents whose traces changed, error-rate escalation, recurrence of every
-   * incident that changed. Each at most once per incident per call.
+   * End of a call: root spans of incidents whose traces changed, error rates (escalation of error_burst incidents,
+   * peak_error_rate of changed ones: one computation serves both), recurrence of every incident that changed. Each at
+   * most once per incident per call.
    */
   private finish(
     now: number,
@@ -705,17 +715,17 @@ class EngineImpl implements Engine, IncidentHooks {
     for (let i = 0; i < pending.length; i++) {
       const state = pending[i] as IncidentState;
       if (state.open && state.rootDirty) this.findRootSpan(state, now, changes);
-      if (state.open && state.incident.status_history.length === 0) this.recordDetection(state.incident, now);
     }
-    if (totals !== undefined && totals.size > 0) this.recordPeakRates(changes, totals, now);
-    if (totals !== undefined && totals.size > 0 && this.rateWatch.size > 0) this.checkRates(totals, now, changes);
+    const reported = totals !== undefined && totals.size > 0 ? totals : undefined;
+    if (reported !== undefined && this.rateWatch.size > 0) this.checkWatchedRates(reported, now, changes);
     const touched = changes.touched;
     for (let i = 0; i < touched.length; i++) {
       const state = touched[i] as IncidentState;
       if (!state.open) continue;
       const incident = state.incident;
-      if (incident.incident_type === 'error_burst' && SEVERITY_RANK[incident.severity] < SEVERITY_RANK.critical) {
-        this.rateWatch.add(incident.incident_id);
+      const watched = isRateWatched(incident);
+      if (watched) this.rateWatch.add(incident.incident_id);
+      if (state.rateCheckedBy !== changes.id && (watched || (reported !== undefined && hasReported(incident, reported)))) {
         this.checkRate(state, now, changes);
       }
       this.updateRecurrence(state);
@@ -726,40 +736,6 @@ class EngineImpl implements Engine, IncidentHooks {
     const components = incident.affected_components;
     for (let i = 0; i < components.length; i++) if (this.silence.isSilent(components[i] as string)) return true;
     return false;
-  }
-
-  /** A rule opened this incident: its first two steps (detected, then assessing once the root cause is in). */
-  private recordDetection(incident: Incident, now: number): void {
-    const rule = this.ruleList.find((r) => r.rule_id === incident.rule_id);
-    const why =
-      rule === undefined
-        ? `${incident.event_count} events`
-        : `rule ${rule.rule_id}: ${incident.event_count} matching events within ${formatDuration(rule.time_window_seconds * 1000)}`;
-    recordStatus(incident, null, 'detected', { at: now, by: SYSTEM_ACTOR, reason: why });
-    const rc = incident.root_cause;
-    applyTransition(incident, 'assessing', {
-      at: now,
-      by: SYSTEM_ACTOR,
-      reason: rc.primary_source === '' ? 'root cause computed' : `root cause computed: ${rc.primary_error_type} on ${rc.primary_source}`,
-    });
-  }
-
-  /** Keeps peak_error_rate of incidents this call touched whose services reported span totals. */
-  private recordPeakRates(changes: ChangeSet<IncidentState>, totals: ReadonlyMap<string, ServiceTotals>, now: number): void {
-    const touched = changes.touched;
-    for (let i = 0; i < touched.length; i++) {
-      const incident = (touched[i] as IncidentState).incident;
-      const windowMs = this.ruleWindowMs.get(incident.rule_id) ?? DEFAULT_RATE_WINDOW_SECONDS * 1000;
-      const components = incident.affected_components;
-      for (let c = 0; c < components.length && c < MAX_RATE_COMPONENTS; c++) {
-        const service = components[c] as string;
-        if (!totals.has(service)) continue;
-        const rate = this.escalator.errorRate(service, windowMs, now);
-        if (rate !== undefined && (incident.peak_error_rate === null || rate > incident.peak_error_rate)) {
-          incident.peak_error_rate = rate;
-        }
-      }
-    }
   }
 
   /** The root span among the incident's first traces (those still in the ring); touches the incident if it moved. */
@@ -785,31 +761,36 @@ class EngineImpl implements Engine, IncidentHooks {
     changes.touch(state);
   }
 
-  /** Error rates of the services of watched incidents that reported in this call. */
-  private checkRates(totals: ReadonlyMap<string, ServiceTotals>, now: number, changes: ChangeSet<IncidentState>): void {
+  /** Error rates of the watched incidents (rateWatch) one of whose services reported in this call. */
+  private checkWatchedRates(totals: ReadonlyMap<string, ServiceTotals>, now: number, changes: ChangeSet<IncidentState>): void {
     for (const incidentId of this.rateWatch) {
       const state = this.book.get(incidentId);
-      if (state === undefined || SEVERITY_RANK[state.incident.severity] >= SEVERITY_RANK.critical) {
+      if (state === undefined || !isRateWatched(state.incident)) {
         this.rateWatch.delete(incidentId);
         continue;
       }
-      const components = state.incident.affected_components;
-      for (let i = 0; i < components.length && i < MAX_RATE_COMPONENTS; i++) {
-        if (totals.has(components[i] as string)) {
-          this.checkRate(state, now, changes);
-          break;
-        }
-      }
+      if (hasReported(state.incident, totals)) this.checkRate(state, now, changes);
     }
   }
 
+  /**
+   * The incident's error rate at the end of this call, computed once (the worst share among its services over its
+   * rule's window): escalates an error_burst incident beyond the threshold, and raises peak_error_rate of an incident
+   * this call changed (one it did not is left as it is: writing the peak would make it a change of its own).
+   */
   private checkRate(state: IncidentState, now: number, changes: ChangeSet<IncidentState>): void {
+    state.rateCheckedBy = changes.id;
     const incident = state.incident;
     const windowMs = this.ruleWindowMs.get(incident.rule_id) ?? DEFAULT_RATE_WINDOW_SECONDS * 1000;
-    if (this.escalator.checkErrorRate(incident, windowMs, now)) {
+    const worst = this.escalator.worstErrorRate(incident, windowMs, now);
+    if (worst === undefined) return;
+    if (this.escalator.checkErrorRate(incident, worst)) {
       state.finish(now);
       changes.touch(state);
       this.rateWatch.delete(incident.incident_id);
+    }
+    if (state.touchedBy === changes.id && (incident.peak_error_rate === null || worst.share > incident.peak_error_rate)) {
+      incident.peak_error_rate = worst.share;
     }
   }
 
@@ -895,8 +876,7 @@ class EngineImpl implements Engine, IncidentHooks {
   /** Feeds unlinked events (oldest first) with event time ≥ `since` back into fresh windows. */
   private replay(events: readonly IncidentEvent[], since: number): IngestResult {
     const now = this.clock();
-    this.callNow = now;
-    const changes = new ChangeSet<IncidentState>();
+    const changes = new ChangeSet<IncidentState>(now);
     for (const event of events) {
       if (event.incident_id === '' && event.timestamp >= since) this.detector.observe(event, now, changes, true);
     }
@@ -905,9 +885,23 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 }
 
-function incidentSeq(incidentId: string): number {
-  const n = Number(incidentId.slice(incidentId.indexOf('_') + 1));
-  return Number.isFinite(n) ? n : 0;
+/** Whether the incident's error rate may still escalate it: open error_burst incidents below critical. */
+function isRateWatched(incident: Incident): boolean {
+  return incident.incident_type === 'error_burst' && SEVERITY_RANK[incident.severity] < SEVERITY_RANK.critical;
+}
+
+/** Whether one of the services checked for the incident's error rate (its first MAX_RATE_COMPONENTS) is in `totals`. */
+function hasReported(incident: Incident, totals: ReadonlyMap<string, ServiceTotals>): boolean {
+  const components = incident.affected_components;
+  for (let i = 0; i < components.length && i < MAX_RATE_COMPONENTS; i++) {
+    if (totals.has(components[i] as string)) return true;
+  }
+  return false;
+}
+
+/** The incident's number, for ordering; 0 for an id this engine does not hand out. */
+function incidentSeq(incident: Incident): number {
+  return parseIncidentSeq(incident.incident_id) ?? 0;
 }
 
 /** Creates an engine; throws on invalid options or rules (a start-up error, not a runtime one). */

@@ -246,3 +246,36 @@ describe('escalation rules of thumb', () => {
     expect([formatPercent(0.63), formatPercent(0.501), formatPercent(0.5), formatPercent(0.032)]).toEqual(['63%', '50.1%', '50%', '3.2%']);
   });
 });
+
+describe('peak_error_rate: the highest failed share over the incident’s services, from span totals', () => {
+  it('is taken at the end of a call that changed the incident, over all its components, and never goes down', () => {
+    // prepare: one incident over checkout and payments (shared traces)
+    const { engine } = testEngine();
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+    engine.ingest(burst(5, T0, SECOND, { source: 'payments' }));
+    expect(engine.incident('inc_00001')!.peak_error_rate).toBeNull();
+
+    // act + verify: an export with events and totals; the worst service counts, not only the primary source
+    const both = new Map([['checkout', { spans: 100, errors: 10 }], ['payments', { spans: 100, errors: 30 }]]);
+    engine.ingest([oneMore('error', {}, 'checkout')], { serviceTotals: both });
+    expect(engine.incident('inc_00001')!.peak_error_rate).toBe(0.3);
+
+    // lower shares later leave the peak where it was
+    engine.ingest([oneMore('error', {}, 'checkout')], { serviceTotals: totals('checkout', 1000, 0) });
+    expect(engine.incident('inc_00001')!.peak_error_rate).toBe(0.3);
+  });
+
+  it('is noted with the escalation it caused', () => {
+    const { engine, incident } = openWith('error', 10, {}, 'checkout');
+    const result = engine.ingest([], { serviceTotals: totals('checkout', 100, 80) });
+    expect(result.incidents[0]!.severity).toBe('critical');
+    expect(result.incidents[0]!.peak_error_rate).toBe(0.8);
+    expect(engine.incident(incident.incident_id)!.peak_error_rate).toBe(0.8);
+  });
+
+  it('is not taken below the minimum number of requests', () => {
+    const { engine } = openWith('error', 10, {}, 'checkout');
+    engine.ingest([oneMore('error', {}, 'checkout')], { serviceTotals: totals('checkout', 9, 9) });
+    expect(engine.incident('inc_00001')!.peak_error_rate).toBeNull();
+  });
+});

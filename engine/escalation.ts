@@ -101,6 +101,13 @@ export function validateEscalationOptions(options: EscalationOptions, path: stri
   return errors;
 }
 
+/** The highest failed share of requests among an incident's services (Escalator.worstErrorRate). */
+export interface WorstErrorRate {
+  /** 0–1 */
+  share: number;
+  service: string;
+}
+
 /** Incident types escalated by how long they stay open. */
 export const PROLONGED_TYPES: ReadonlySet<IncidentType> = new Set(['api_rate_limit', 'cache_failure', 'resource_leak']);
 
@@ -328,10 +335,6 @@ export class Escalator {
     return reason !== null && escalate(incident, to, reason);
   }
 
-  /**
-   * error_burst: escalates when an affected service's failed share over `windowMs` exceeds the threshold; true when
-   * it did.
-   */
   /** Share (0–1) of the service's spans that failed within the window; undefined below the minimum request count. */
   errorRate(service: string, windowMs: number, now: number): number | undefined {
     const totals = this.rates.totals(service, windowMs, now);
@@ -339,29 +342,36 @@ export class Escalator {
     return totals.errors / totals.spans;
   }
 
-  checkErrorRate(incident: Incident, windowMs: number, now: number): boolean {
-    if (incident.incident_type !== 'error_burst') return false;
-    const to = escalationTarget('error_burst') as Severity;
-    if (SEVERITY_RANK[incident.severity] >= SEVERITY_RANK[to]) return false;
-    const { errorRateThreshold, errorRateMinRequests } = this.options;
+  /**
+   * The highest failed share (errorRate) among the incident's first MAX_RATE_COMPONENTS affected components, and
+   * whose it is (the first one on a tie); undefined when none has enough requests in the window. One pass over each
+   * component's counters: compute it once per incident per call and hand it to whatever needs it.
+   */
+  worstErrorRate(incident: Incident, windowMs: number, now: number): WorstErrorRate | undefined {
     const components = incident.affected_components;
-    let worst = -1;
-    let worstService = '';
+    let worst: WorstErrorRate | undefined;
     for (let i = 0; i < components.length && i < MAX_RATE_COMPONENTS; i++) {
       const service = components[i] as string;
-      const totals = this.rates.totals(service, windowMs, now);
-      if (totals.spans < errorRateMinRequests) continue;
-      const share = totals.errors / totals.spans;
-      if (share > worst) {
-        worst = share;
-        worstService = service;
-      }
+      const share = this.errorRate(service, windowMs, now);
+      if (share !== undefined && (worst === undefined || share > worst.share)) worst = { share, service };
     }
-    if (!(worst > errorRateThreshold)) return false;
+    return worst;
+  }
+
+  /**
+   * error_burst: escalates when `worst` (worstErrorRate over the rule's window) exceeds the threshold; true when it
+   * did.
+   */
+  checkErrorRate(incident: Incident, worst: WorstErrorRate | undefined): boolean {
+    if (incident.incident_type !== 'error_burst' || worst === undefined) return false;
+    const to = escalationTarget('error_burst') as Severity;
+    if (SEVERITY_RANK[incident.severity] >= SEVERITY_RANK[to]) return false;
+    const threshold = this.options.errorRateThreshold;
+    if (!(worst.share > threshold)) return false;
     return escalate(
       incident,
       to,
-      `${formatPercent(worst)} of ${quote(worstService)} requests failed (threshold ${formatPercent(errorRateThreshold)})`,
+      `${formatPercent(worst.share)} of ${quote(worst.service)} requests failed (threshold ${formatPercent(threshold)})`,
     );
   }
 

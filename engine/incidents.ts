@@ -10,10 +10,12 @@
 // distributions (distinct keys beyond the cap are counted under `other`) and the distinct-user counter (users.ts).
 
 import type { ChangeSet, Touchable } from './change-set.js';
+import { formatDuration } from './escalation.js';
 import { defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { DetectionRule, Incident, IncidentEvent, IncidentType, RootCause, Severity } from './types.js';
 import { DEFAULT_EXACT_USERS, DistinctCounter, eventUser } from './users.js';
+import { applyTransition, recordStatus } from './workflow.js';
 
 export const INCIDENT_ID_PREFIX = 'inc_';
 const INCIDENT_ID_DIGITS = 5;
@@ -44,7 +46,7 @@ export const DEFAULT_INCIDENT_LIMITS: Readonly<IncidentLimits> = {
 export interface IncidentHooks {
   /** The incident got an event carrying `traceId` (every time, not only the first). */
   traceAttached(state: IncidentState, traceId: string, changes: ChangeSet<IncidentState>): void;
-  /** The event was folded into the incident's counts. */
+  /** The event was folded into the incident's counts; `changes.now` is the time of the call. */
   eventAttached(state: IncidentState, event: IncidentEvent, changes: ChangeSet<IncidentState>): void;
 }
 
@@ -223,6 +225,8 @@ export class IncidentState implements Touchable {
   fingerprint = '';
   /** The recurrence index version its similar_incidents were computed at (-1: never). */
   similarVersion = -1;
+  /** Id of the last ChangeSet whose end-of-call error-rate check looked at it (engine.ts checkRate: once a call). */
+  rateCheckedBy = 0;
   readonly components: Set<string>;
   readonly traces: Set<string>;
   readonly errors: Distribution;
@@ -399,6 +403,26 @@ function emptyIncident(incidentId: string, type: IncidentType, severity: Severit
 }
 
 /**
+ * A rule opened `incident` from `count` window events: its first two steps, detected, then assessing with the root
+ * cause its events name (a root span found at the end of the call may refine primary_source later; the reason keeps
+ * what was known at detection).
+ */
+function recordDetection(incident: Incident, rule: DetectionRule, count: number, now: number): void {
+  const window = formatDuration(rule.time_window_seconds * 1000);
+  recordStatus(incident, null, 'detected', {
+    at: now,
+    by: SYSTEM_ACTOR,
+    reason: `rule ${rule.rule_id}: ${count} matching event${count === 1 ? '' : 's'} within ${window}`,
+  });
+  const rc = incident.root_cause;
+  applyTransition(incident, 'assessing', {
+    at: now,
+    by: SYSTEM_ACTOR,
+    reason: rc.primary_source === '' ? 'root cause computed' : `root cause computed: ${rc.primary_error_type} on ${rc.primary_source}`,
+  });
+}
+
+/**
  * The open incidents, by id and by (rule_id, group key) — their own group, and the groups aliased to them through
  * shared traces. `version` changes whenever the (rule, group) → incident map changes other than through `create`
  * (restore, update, alias, silence), so the detector's per-group caches know to look again.
@@ -465,7 +489,10 @@ export class IncidentBook {
     this.version++;
   }
 
-  /** Opens an incident for a fired window; `events` are the window's, oldest first (at least one). */
+  /**
+   * Opens an incident for a fired window; `events` are the window's, oldest first (at least one). Its status history
+   * starts with detected → assessing (recordDetection).
+   */
   create(
     rule: DetectionRule,
     groupKey: string,
@@ -485,6 +512,7 @@ export class IncidentBook {
     this.index(state);
     for (let i = 0; i < events.length; i++) state.attach(events[i] as IncidentEvent, changes);
     state.finish(now);
+    recordDetection(incident, rule, events.length, now);
     changes.touch(state);
     changes.markPending(state);
     return state;

@@ -16,7 +16,6 @@
 // Enum values (severity, status, incident_type) are lowercase already; they are written as they are.
 // The shapes are type aliases, not interfaces, so they stay assignable to Record<string, unknown> (JSON objects).
 
-import { isOpenStatus } from './types.js';
 import type {
   AuditEntry,
   DetectionRule,
@@ -29,6 +28,7 @@ import type {
   RootSpan,
   SimilarIncident,
 } from './types.js';
+import { isAcknowledged } from './workflow.js';
 
 /** ISO-8601 UTC of epoch ms; null for null or a value that is not a finite time. */
 export function isoTime(ms: number | null | undefined): string | null {
@@ -252,7 +252,7 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
       reason: change.reason,
     })),
     acknowledged_by: incident.acknowledged_by ?? null,
-    acknowledged: incident.acknowledged_at !== null && isOpenStatus(incident.status),
+    acknowledged: isAcknowledged(incident),
     auto_resolved: incident.auto_resolved ?? false,
     resolution: orNull(incident.resolution ?? ''),
     peak_error_rate: incident.peak_error_rate ?? null,

@@ -38,6 +38,9 @@ export const RULE_KEYS = [
 
 const MATCH_KEYS = ['event_types', 'min_severity', 'source_pattern', 'attributes', 'other_errors'] as const;
 
+/** Largest error_threshold: more is a mistake (and the control API carries it as uint32). */
+export const MAX_ERROR_THRESHOLD = 1_000_000;
+
 /** Longest `match.source_pattern` accepted. */
 export const MAX_SOURCE_PATTERN_LENGTH = 256;
 /** Most keys in `match.attributes`. */
@@ -220,8 +223,11 @@ export function validateRule(rule: unknown, path: string): string[] {
   if (typeof severity !== 'string' || !isSeverity(severity)) {
     errors.push(`${at('severity')}: must be one of ${SEVERITIES.join(', ')} (got ${show(severity)})`);
   }
-  if (!isPositiveInteger(rule['error_threshold'])) {
-    errors.push(`${at('error_threshold')}: must be a positive integer (got ${show(rule['error_threshold'])})`);
+  const threshold = rule['error_threshold'];
+  if (!isPositiveInteger(threshold)) {
+    errors.push(`${at('error_threshold')}: must be a positive integer (got ${show(threshold)})`);
+  } else if (threshold > MAX_ERROR_THRESHOLD) {
+    errors.push(`${at('error_threshold')}: must be at most ${MAX_ERROR_THRESHOLD} (got ${show(threshold)})`);
   }
   if (!isPositiveNumber(rule['time_window_seconds'])) {
     errors.push(`${at('time_window_seconds')}: must be a positive number (got ${show(rule['time_window_seconds'])})`);

@@ -234,15 +234,19 @@ export interface Incident {
   auto_resolved: boolean;
   /** Who resolved it and the resolution notes, e.g. `john.doe: restarted the pool` ('' while unresolved). */
   resolution: string;
-  /** Highest error rate (0–1) seen for its primary source while open, from span totals; null when unknown. */
+  /**
+   * Highest error rate (0–1) seen while open: the highest failed share of requests over its affected components (the
+   * first ten, each over the rule's window, from span totals), not only the primary source's. Taken at the end of a
+   * call that changes the incident when the rates are looked at anyway: totals for one of them came in, or it is an
+   * error_burst incident the rates may escalate (engine.ts checkRate). null when unknown (too few requests seen).
+   */
   peak_error_rate: number | null;
   /**
    * Internal: engine-clock time (epoch ms) an event last joined it; recovery is judged on it (arrival time, so
-   * late or skewed timestamps cannot resolve an incident early).
+   * late or skewed timestamps cannot resolve an incident early). Older stored incidents lack it: read it through
+   * recovery.ts lastJoinedAt.
    */
   last_joined_at?: number;
-  /** Internal: the status to go back to when a matching event arrives during recovery. */
-  status_before_recovery?: IncidentStatus;
   /**
    * Internal (json.ts leaves it out): the distinct-user counter, persisted with the incident so users_affected keeps
    * counting after a restart. Compact text (users.ts); absent when no user was seen.

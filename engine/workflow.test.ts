@@ -3,7 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { MINUTE, SECOND, T0, burst, draft, testClock, testEngine } from './test-helpers.js';
 import { INCIDENT_STATUSES, isOpenStatus } from './types.js';
 import type { Incident, IncidentStatus } from './types.js';
-import { acknowledge, addNote, applyTransition, assign, isAcknowledged, transitionRefusal, WorkflowError } from './workflow.js';
+import { lastJoinedAt, lastTransitionTo } from './recovery.js';
+import {
+  acknowledge,
+  addNote,
+  applyTransition,
+  assign,
+  checkedActor,
+  formatNote,
+  isAcknowledged,
+  MAX_NOTE_LENGTH,
+  parseNote,
+  transitionRefusal,
+  WorkflowError,
+} from './workflow.js';
 
 function incidentIn(status: IncidentStatus): Incident {
   const { engine } = testEngine();
@@ -71,6 +84,51 @@ describe('status transitions', () => {
   });
 });
 
+describe('notes', () => {
+  it('formatNote and parseNote: `<ISO time> <by>: <text>`, the author up to the first `: `', () => {
+    expect(formatNote(T0, 'ann', 'checked the pool')).toBe('2025-02-05T10:30:00Z ann: checked the pool');
+    expect(formatNote(T0 + 250, 'ann', 'x')).toBe('2025-02-05T10:30:00.250Z ann: x');
+    for (const [by, text] of [
+      ['ann', 'checked the pool'],
+      ['webhook:pagerduty', 'acknowledged: by phone'],
+      ['John Doe', 'a: b: c'],
+      ['ann', ''],
+    ]) {
+      expect(parseNote(formatNote(T0 + 250, by!, text!))).toEqual({ at: T0 + 250, by, text });
+    }
+    const incident = incidentIn('investigating');
+    addNote(incident, '  checked\nthe   pool ', { at: T0, by: 'slack:U123' });
+    expect(parseNote(incident.notes.at(-1)!)).toEqual({ at: T0, by: 'slack:U123', text: 'checked the pool' });
+  });
+
+  it('parseNote: undefined for notes it did not write', () => {
+    expect(parseNote('severity high → critical: 70% of payments requests failed (threshold 50%)')).toBeUndefined();
+    expect(parseNote('2025-02-05T10:30:00Z no separator')).toBeUndefined();
+    expect(parseNote('2025-02-05T10:30:00Z : no author')).toBeUndefined();
+    expect(parseNote('2025-13-45T10:30:00Z ann: bad date')).toBeUndefined();
+    expect(parseNote('')).toBeUndefined();
+  });
+
+  it('long notes are clipped with an ellipsis, never inside a surrogate pair', () => {
+    const emoji = '\u{1F525}'; // two UTF-16 units
+    for (const prefix of ['', 'x']) {
+      const incident = incidentIn('investigating');
+      addNote(incident, prefix + emoji.repeat(MAX_NOTE_LENGTH), { at: T0, by: 'ann' });
+      const { text } = parseNote(incident.notes.at(-1)!)!;
+      expect(text.length).toBeLessThanOrEqual(MAX_NOTE_LENGTH);
+      expect(text.endsWith('…')).toBe(true);
+      expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/); // no lone half
+    }
+  });
+
+  it('checkedActor trims and refuses empty, overlong and control-character names', () => {
+    expect(checkedActor('  ann ', 'assignee')).toBe('ann');
+    expect(() => checkedActor(' ', 'assignee')).toThrow('assignee must name someone');
+    expect(() => checkedActor('a'.repeat(129), 'assignee')).toThrow('longer than 128');
+    expect(() => checkedActor('a\u0007', 'acknowledged by')).toThrow('acknowledged by contains control characters');
+  });
+});
+
 describe('automatic progress and recovery (engine)', () => {
   it('a rule-opened incident is detected, then assessing with its root cause', () => {
     const { engine } = testEngine();
@@ -81,6 +139,22 @@ describe('automatic progress and recovery (engine)', () => {
       ['detected', 'assessing', 'firewatch'],
     ]);
     expect(incident!.status_history[0]!.reason).toContain('rule error_burst: 10 matching events within 5m');
+    expect(incident!.status_history[1]!.reason).toBe('root cause computed: error on checkout');
+  });
+
+  it('recovery is read from the history: when it began and where to go back to', () => {
+    const incident = incidentIn('remediating');
+    expect(lastTransitionTo(incident, 'recovering')).toBeUndefined();
+    applyTransition(incident, 'recovering', { at: T0 + MINUTE, by: 'firewatch' });
+    expect(lastTransitionTo(incident, 'recovering')).toMatchObject({ at: T0 + MINUTE, from: 'remediating' });
+    expect('status_before_recovery' in incident).toBe(false);
+
+    // incidents stored before status_history and last_joined_at existed
+    const old = { ...incident, detected_at: T0, updated_at: T0 + 2 * MINUTE } as Partial<Incident>;
+    delete old.status_history;
+    delete old.last_joined_at;
+    expect(lastTransitionTo(old as Incident, 'recovering')).toBeUndefined();
+    expect(lastJoinedAt(old as Incident)).toBe(T0 + 2 * MINUTE);
   });
 
   it('quiet for the rule window → recovering; quiet for the quiet period → resolved, auto_resolved', () => {

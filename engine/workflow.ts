@@ -61,8 +61,6 @@ export function applyTransition(incident: Incident, to: IncidentStatus, context:
   const from = incident.status;
   const at = context.at;
   incident.status = to;
-  if (to === 'recovering') incident.status_before_recovery = from;
-  else delete incident.status_before_recovery;
   if (to === 'resolved') {
     incident.resolved_at = at;
     incident.mttr = Math.max(0, (at - incident.first_event_at) / 1000);
@@ -108,13 +106,49 @@ export function assign(incident: Incident, assignee: string | null, context: Cha
   incident.updated_at = context.at;
 }
 
-/** Appends a note, stamped with time and author (`2025-02-05T10:31:00Z john.doe: text`). */
+/** Appends a note, stamped with time and author (formatNote: `2025-02-05T10:31:00Z john.doe: text`). */
 export function addNote(incident: Incident, text: string, context: ChangeContext): void {
   const body = clip(text.replace(/\s+/g, ' ').trim());
   if (body === '') throw new WorkflowError('the note is empty');
-  incident.notes.push(`${new Date(context.at).toISOString().replace('.000Z', 'Z')} ${context.by}: ${body}`);
+  incident.notes.push(formatNote(context.at, context.by, body));
   if (incident.notes.length > MAX_NOTES) incident.notes.splice(0, incident.notes.length - MAX_NOTES);
   incident.updated_at = context.at;
+}
+
+/**
+ * A stamped note: `<time> <by>: <body>`, the time in ISO-8601 UTC (`2025-02-05T10:31:00Z`, with milliseconds
+ * `2025-02-05T10:31:00.250Z` only when there are some), one space, the author, a colon and a space, the text.
+ * The author may contain spaces and colons (`webhook:pagerduty`), but not `: ` (parseNote could not tell where the
+ * text begins); `by` and `body` are taken as given (addNote folds and clips the body).
+ */
+export function formatNote(at: number, by: string, body: string): string {
+  return `${new Date(at).toISOString().replace('.000Z', 'Z')} ${by}: ${body}`;
+}
+
+/** A note formatNote wrote, taken apart; undefined for any other note (the engine's escalation notes have no stamp). */
+export interface ParsedNote {
+  /** epoch ms */
+  at: number;
+  by: string;
+  text: string;
+}
+
+/** `2025-02-05T10:31:00Z` or `2025-02-05T10:31:00.250Z` followed by one space (what formatNote writes). */
+const NOTE_STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z) /;
+
+/**
+ * Reads a note formatNote wrote: the stamp, then the author up to the first `: ` after it, then the text (which may
+ * contain `: ` itself). Undefined when the note has no stamp, no author or no `: ` (engine notes, hand-edited ones).
+ */
+export function parseNote(note: string): ParsedNote | undefined {
+  const stamp = NOTE_STAMP.exec(note);
+  if (stamp === null) return undefined;
+  const at = Date.parse(stamp[1] as string);
+  if (!Number.isFinite(at)) return undefined;
+  const rest = stamp[0].length;
+  const colon = note.indexOf(': ', rest);
+  if (colon <= rest) return undefined; // no separator, or an empty author
+  return { at, by: note.slice(rest, colon), text: note.slice(colon + 2) };
 }
 
 /** Sets the severity by hand (any direction), with a note saying who and from what. */
@@ -137,7 +171,12 @@ function requireOpen(incident: Incident, what: string): void {
   }
 }
 
-function checkedActor(name: string, role: string): string {
+/**
+ * A person's name as the workflow records it (assignee, acknowledger; callers check who is asking with it too):
+ * trimmed, not empty, at most MAX_ACTOR_LENGTH characters, no control characters. Throws WorkflowError naming `role`
+ * (`assignee must name someone`) otherwise.
+ */
+export function checkedActor(name: string, role: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new WorkflowError(`${role} must name someone`);
   if (trimmed.length > MAX_ACTOR_LENGTH) throw new WorkflowError(`${role} is longer than ${MAX_ACTOR_LENGTH} characters`);
@@ -146,6 +185,11 @@ function checkedActor(name: string, role: string): string {
   return trimmed;
 }
 
+/** `text` cut to MAX_NOTE_LENGTH UTF-16 units with an ellipsis, never between the two halves of a surrogate pair. */
 function clip(text: string): string {
-  return text.length > MAX_NOTE_LENGTH ? `${text.slice(0, MAX_NOTE_LENGTH - 1)}…` : text;
+  if (text.length <= MAX_NOTE_LENGTH) return text;
+  let end = MAX_NOTE_LENGTH - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // a high surrogate whose low half would be cut off
+  return `${text.slice(0, end)}…`;
 }
