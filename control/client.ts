@@ -2,7 +2,9 @@
 // contract JSON of DESIGN.md; every failure into a ControlError with one clear sentence.
 
 import * as grpc from '@grpc/grpc-js';
+import { ControlError } from './control-error.js';
 import { loadControlService, unixAddress } from './control-proto.js';
+import type { RuleUpdateInput } from './server.js';
 import {
   auditMessageToJson,
   eventMessageToJson,
@@ -17,15 +19,7 @@ const DEFAULT_DEADLINE_MS = 10_000;
 /** Largest reply the CLI accepts (a whole incident history as JSON); requests stay small. */
 const MAX_REPLY_BYTES = 512 * 1024 * 1024;
 
-export class ControlError extends Error {
-  constructor(
-    message: string,
-    readonly code: grpc.status | undefined,
-  ) {
-    super(message);
-    this.name = 'ControlError';
-  }
-}
+export { ControlError } from './control-error.js';
 
 export interface ListIncidentsRequest {
   status?: string[];
@@ -79,12 +73,8 @@ export interface TimelineRequest {
   limit?: number;
 }
 
-export interface RuleUpdateRequest {
-  error_threshold?: number;
-  time_window_seconds?: number;
-  check_interval_seconds?: number;
-  severity?: string;
-}
+/** The fields `rules update` may change (the server's own type). */
+export type RuleUpdateRequest = RuleUpdateInput;
 
 export interface TestRuleReply {
   rule_id: string;

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadControlService, unixAddress } from './control-proto.js';
+import { parseIsoInstant } from '../engine/stats.js';
 import {
   auditJsonToMessage,
   eventJsonToMessage,
@@ -152,12 +153,17 @@ function unary<Req, Res>(handler: (request: Req) => Res | Promise<Res>): grpc.ha
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
+/** A request's `since` (ISO-8601) as epoch ms; undefined when empty. */
+function sinceOf(request: JsonObject): number | undefined {
+  const since = text(request.since);
+  if (since === '') return undefined;
+  const ms = parseIsoInstant(since);
+  if (ms === undefined) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
+  return ms;
+}
+
 /** Bytes a WatchIncidents stream may have queued for a client that does not read before it is cut off. */
 const MAX_WATCH_BUFFER_BYTES = 16 * 1024 * 1024;
-
-function notFound(what: string): grpc.ServiceError {
-  return { code: grpc.status.NOT_FOUND, details: `${what} not found` } as grpc.ServiceError;
-}
 
 /** True when something accepts connections on the socket (a live daemon), false for a stale file. */
 function socketIsLive(socketPath: string): Promise<boolean> {
@@ -185,9 +191,7 @@ export async function startControlServer(socketPath: string, backend: ControlBac
   server.addService(service, {
     GetStatus: unary(() => backend.status()),
     ListIncidents: unary((request: JsonObject) => {
-      const since = String(request.since ?? '');
-      const sinceMs = since === '' ? undefined : Date.parse(since);
-      if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
+      const sinceMs = sinceOf(request);
       const page = backend.listIncidents({
         statuses: (request.status as string[]) ?? [],
         severities: (request.severity as string[]) ?? [],
@@ -198,43 +202,33 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       });
       return { incidents: page.incidents.map(incidentJsonToMessage), total_matched: page.totalMatched };
     }),
-    GetIncident: (call: grpc.ServerUnaryCall<JsonObject, JsonObject>, callback: grpc.sendUnaryData<JsonObject>) => {
-      try {
-        const id = String(call.request.incident_id ?? '');
-        const found = backend.getIncident(id, {
-          timeline: Boolean(call.request.timeline),
-          timelineLimit: Number(call.request.timeline_limit ?? 0),
-          postmortem: Boolean(call.request.postmortem),
-          audit: Boolean(call.request.audit),
-        });
-        if (!found) return callback(notFound(`incident ${id}`));
-        callback(null, incidentJsonToMessage(found));
-      } catch (error) {
-        callback({ code: grpc.status.INTERNAL, details: (error as Error).message } as grpc.ServiceError);
-      }
-    },
-    GetTrace: (call: grpc.ServerUnaryCall<JsonObject, JsonObject>, callback: grpc.sendUnaryData<JsonObject>) => {
-      const id = String(call.request.trace_id ?? '').toLowerCase();
-      if (!/^[0-9a-f]{32}$/.test(id)) {
-        return callback({ code: grpc.status.INVALID_ARGUMENT, details: `trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}` } as grpc.ServiceError);
-      }
-      try {
-        const trace = backend.getTrace(id);
-        if (!trace) return callback(notFound(`trace ${id}`));
-        callback(null, { ...trace, events: ((trace.events ?? []) as JsonObject[]).map(eventJsonToMessage) });
-      } catch (error) {
-        callback({ code: grpc.status.INTERNAL, details: (error as Error).message } as grpc.ServiceError);
-      }
-    },
+    GetIncident: unary((request: JsonObject) => {
+      const id = text(request.incident_id);
+      const found = backend.getIncident(id, {
+        timeline: Boolean(request.timeline),
+        timelineLimit: Number(request.timeline_limit ?? 0),
+        postmortem: Boolean(request.postmortem),
+        audit: Boolean(request.audit),
+      });
+      if (!found) throw new NotFound(`incident ${id} not found`);
+      return incidentJsonToMessage(found);
+    }),
+    GetTrace: unary((request: JsonObject) => {
+      const id = text(request.trace_id).toLowerCase();
+      if (!/^[0-9a-f]{32}$/.test(id)) throw new BadRequest(`trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}`);
+      const trace = backend.getTrace(id);
+      if (!trace) throw new NotFound(`trace ${id} not found`);
+      return { ...trace, events: ((trace.events ?? []) as JsonObject[]).map(eventJsonToMessage) };
+    }),
     ListRules: unary((request: JsonObject) => ({
       rules: backend.listRules(Boolean(request.enabled_only)).map(ruleJsonToMessage),
     })),
-    GetRule: (call: grpc.ServerUnaryCall<JsonObject, JsonObject>, callback: grpc.sendUnaryData<JsonObject>) => {
-      const id = String(call.request.rule_id ?? '');
+    GetRule: unary((request: JsonObject) => {
+      const id = text(request.rule_id);
       const rule = backend.getRule(id);
-      if (!rule) return callback(notFound(`rule ${id}`));
-      callback(null, ruleJsonToMessage(rule));
-    },
+      if (!rule) throw new NotFound(`rule ${id} not found`);
+      return ruleJsonToMessage(rule);
+    }),
     CreateIncident: unary(async (request: JsonObject) =>
       incidentJsonToMessage(
         await backend.createIncident({
@@ -325,12 +319,7 @@ export async function startControlServer(socketPath: string, backend: ControlBac
     TestRule: unary(async (request: JsonObject) =>
       backend.testRule(text(request.rule_id), text(request.events_json), Boolean(request.dry_run), text(request.actor)),
     ),
-    GetStats: unary((request: JsonObject) => {
-      const since = text(request.since);
-      const sinceMs = since === '' ? undefined : Date.parse(since);
-      if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
-      return statsJsonToMessage(backend.stats(sinceMs));
-    }),
+    GetStats: unary((request: JsonObject) => statsJsonToMessage(backend.stats(sinceOf(request)))),
     WatchIncidents: (call: grpc.ServerWritableStream<JsonObject, JsonObject>) => {
       const stop = backend.watch(
         { incident_id: text(call.request.incident_id), severities: ((call.request.severity ?? []) as string[]).map((s) => String(s).toLowerCase()) },

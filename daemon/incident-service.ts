@@ -15,12 +15,12 @@
 
 import type { Engine } from '../engine/engine.js';
 import { cloneIncident } from '../engine/incidents.js';
-import { auditEntryToJson, eventToJson, incidentToJson, isoTime } from '../engine/json.js';
+import { auditEntryToJson, incidentToJson, isoTime } from '../engine/json.js';
 import { renderPostmortem } from '../engine/postmortem.js';
 import { runbookToJson } from '../engine/runbook.js';
 import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SEVERITY_RANK, SYSTEM_ACTOR } from '../engine/types.js';
 import type { AuditEntry, Incident, IncidentAction, IncidentStatus, IngestResult, OutboxItem, Severity } from '../engine/types.js';
-import { acknowledge, addNote, applyTransition, assign, setSeverity, WorkflowError } from '../engine/workflow.js';
+import { acknowledge, addNote, applyTransition, assign, checkedActor, parseNote, setSeverity, WorkflowError } from '../engine/workflow.js';
 import { changesBetween, createNotificationSequence, notificationsFor } from '../notify/routing.js';
 import { RemediationRefused, type Responder } from '../respond/responder.js';
 import { BadRequest, NotFound, RequestRefused } from '../control/server.js';
@@ -48,7 +48,6 @@ const MAX_COMPONENTS = 100;
 const MAX_COMPONENT_LENGTH = 200;
 /** A watcher hears of an incident whose only change is more events at most this often (the rest is noise). */
 const WATCH_COALESCE_MS = 2_000;
-const NOTE_PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ([^:]*): (.*)$/s;
 
 export interface IncidentServiceOptions {
   config: Config;
@@ -103,7 +102,7 @@ export class IncidentService {
   }
 
   /** Counts every stored incident by status and severity (once, at start; persist() keeps the counts current). */
-  countStored(incidents: Iterable<Incident>): void {
+  countStored(incidents: Iterable<Pick<Incident, 'incident_id' | 'status' | 'severity'>>): void {
     for (const incident of incidents) this.countState(incident);
   }
 
@@ -118,7 +117,7 @@ export class IncidentService {
     return counts;
   }
 
-  private countState(incident: Incident): void {
+  private countState(incident: Pick<Incident, 'incident_id' | 'status' | 'severity'>): void {
     const key = `${incident.status} ${incident.severity}`;
     const previous = this.stateKeys.get(incident.incident_id);
     if (previous === key) return;
@@ -137,7 +136,7 @@ export class IncidentService {
       if (incident.status === 'containing') {
         // The containment run was cut short; its steps are in the audit log. Do not run actions twice.
         this.track(
-          this.mutate(incident.incident_id, SYSTEM_ACTOR, (live) =>
+          this.mutate(incident.incident_id, (live) =>
             applyTransition(live, 'investigating', {
               at: this.clock(),
               by: SYSTEM_ACTOR,
@@ -175,8 +174,8 @@ export class IncidentService {
         const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;
         for (const kind of kinds) {
           const closing = kind === 'acknowledged' || kind === 'resolved';
-          const routed = closing && peak !== incident.severity ? { ...incident, severity: peak } : incident;
-          const items = notificationsFor({ kind, incident: routed, incidentJson }, this.config.exporters, now, this.nextNotificationId);
+          const change = { kind, incident, incidentJson, ...(closing ? { routeSeverity: peak } : {}) };
+          const items = notificationsFor(change, this.config.exporters, now, this.nextNotificationId);
           if (items.length > 0) (outbox ??= []).push(...items);
         }
       }
@@ -222,7 +221,7 @@ export class IncidentService {
 
   /** Live updates for `incidents watch` and the TUI: sends each matching change after it is on disk. */
   watch(filter: WatchFilter, send: (update: IncidentUpdateJson) => void): () => void {
-    const watcher = new Watcher(filter, send);
+    const watcher = new Watcher(filter, send, this.clock);
     this.watchers.add(watcher);
     return () => {
       watcher.close();
@@ -290,7 +289,7 @@ export class IncidentService {
     const severity = input.severity.toLowerCase();
     if (severity !== '' && !isSeverity(severity)) throw new BadRequest(`unknown severity ${JSON.stringify(input.severity)}`);
     if (input.unassign && input.assigned_to !== '') throw new BadRequest('assigned_to and unassign contradict each other');
-    const updated = await this.mutate(input.incident_id, actor, (incident, at) => {
+    const updated = await this.mutate(input.incident_id, (incident, at) => {
       const context = { at, by: actor };
       if (severity !== '' && isSeverity(severity)) setSeverity(incident, severity, context);
       if (input.notes.trim() !== '') addNote(incident, input.notes, context);
@@ -309,7 +308,7 @@ export class IncidentService {
 
   async resolveIncident(incidentId: string, actorInput: string, notes: string): Promise<JsonObject> {
     const actor = actorName(actorInput);
-    const updated = await this.mutate(incidentId, actor, (incident, at) => {
+    const updated = await this.mutate(incidentId, (incident, at) => {
       if (notes.trim() !== '') addNote(incident, notes, { at, by: actor });
       applyTransition(incident, 'resolved', { at, by: actor, reason: notes.trim() });
     });
@@ -318,11 +317,17 @@ export class IncidentService {
 
   async closeIncident(incidentId: string, actorInput: string, notes: string): Promise<JsonObject> {
     const actor = actorName(actorInput);
-    const updated = await this.mutate(incidentId, actor, (incident, at) => {
+    const updated = await this.mutate(incidentId, (incident, at) => {
       applyTransition(incident, 'closed', { at, by: actor, reason: notes.trim() === '' ? `closed by ${actor}` : notes.trim() });
       if (notes.trim() !== '') addNote(incident, notes, { at, by: actor });
     });
     return incidentToJson(updated) as unknown as JsonObject;
+  }
+
+  /** Adds a note to an incident (any status but closed-and-gone), as `actorInput`. */
+  async note(incidentId: string, actorInput: string, text: string): Promise<void> {
+    const actor = actorName(actorInput);
+    await this.mutate(incidentId, (incident, at) => addNote(incident, text, { at, by: actor }));
   }
 
   listActions(incidentId: string): { actions: JsonObject[]; manual_steps: string[] } {
@@ -359,7 +364,7 @@ export class IncidentService {
     }
     let current: Incident | undefined = this.latest(input.incident_id);
     if (outcome.status !== 'dry_run' && current !== undefined) {
-      current = await this.mutate(input.incident_id, actor, (live, at) => {
+      current = await this.mutate(input.incident_id, (live, at) => {
         pushAction(live, outcome.action);
         if (['detected', 'assessing', 'investigating'].includes(live.status) && outcome.status !== 'skipped') {
           applyTransition(live, 'remediating', { at, by: actor, reason: `${actor} ran ${outcome.action_id}: ${outcome.status}` });
@@ -383,9 +388,8 @@ export class IncidentService {
     if (incident === undefined) throw new NotFound(`incident ${query.incident_id} not found`);
     const entries: JsonObject[] = [];
     for (const event of this.store.timeline(incident.incident_id, TIMELINE_CAP)) {
-      const json = eventToJson(event);
       entries.push({
-        at: json.timestamp,
+        at: isoTime(event.timestamp),
         kind: 'event',
         severity: event.severity,
         source: event.source,
@@ -410,14 +414,14 @@ export class IncidentService {
       });
     }
     for (const note of incident.notes) {
-      const parsed = NOTE_PREFIX.exec(note);
-      const at = parsed ? Date.parse(parsed[1]!) : incident.detected_at;
+      const parsed = parseNote(note);
+      const at = parsed?.at ?? incident.detected_at;
       entries.push({
         at: isoTime(at),
         kind: 'note',
         severity: '',
-        source: parsed ? parsed[2]! : '',
-        text: parsed ? parsed[3]! : note,
+        source: parsed?.by ?? '',
+        text: parsed?.text ?? note,
         event_type: '',
         event_id: '',
         trace_id: '',
@@ -477,7 +481,7 @@ export class IncidentService {
    * Applies `change` to a copy of the newest state (all of it or, when it throws WorkflowError, none of it), hands it
    * to the engine and persists it. Resolves with the state written.
    */
-  private async mutate(incidentId: string, actor: string, change: (incident: Incident, at: number) => void): Promise<Incident> {
+  private async mutate(incidentId: string, change: (incident: Incident, at: number) => void): Promise<Incident> {
     const incident = this.latest(incidentId);
     if (incident === undefined) throw new NotFound(`incident ${incidentId} not found`);
     const at = this.clock();
@@ -491,7 +495,6 @@ export class IncidentService {
     this.engine.updateIncident(incident);
     const saved = this.engine.incident(incidentId) ?? incident;
     await this.persist({ events: [], linked: [], incidents: [saved], traceSpans: [] });
-    void actor;
     return saved;
   }
 
@@ -514,7 +517,7 @@ export class IncidentService {
     const remediation = this.config.remediation;
     const start = this.latest(incidentId);
     if (start === undefined || (start.status !== 'detected' && start.status !== 'assessing')) return;
-    await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
+    await this.mutate(incidentId, (incident, at) => {
       if (incident.status === 'detected') {
         applyTransition(incident, 'assessing', { at, by: SYSTEM_ACTOR, reason: 'assessed from the fields it was opened with' });
       }
@@ -538,7 +541,7 @@ export class IncidentService {
     }
     const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'approval_requested') ?? [];
     const waiting = outcome?.actions.filter((action) => action.status === 'approval_requested').length ?? 0;
-    const after = await this.mutate(incidentId, SYSTEM_ACTOR, (incident, at) => {
+    const after = await this.mutate(incidentId, (incident, at) => {
       for (const action of outcome?.actions ?? []) pushAction(incident, action);
       if (incident.status !== 'containing') return; // someone (or recovery) moved it on meanwhile
       const parts = failure
@@ -613,6 +616,8 @@ interface PendingUpdate {
   summary: string;
   /** Only the event count (and what follows from events) moved: coalesced for watchers. */
   minor: boolean;
+  /** The incident's contract JSON, made once for all watchers (on first send). */
+  json?: JsonObject;
 }
 
 function classifyUpdate(before: Incident | undefined, after: Incident): PendingUpdate {
@@ -652,6 +657,7 @@ class Watcher {
   constructor(
     private readonly filter: WatchFilter,
     private readonly send: (update: IncidentUpdateJson) => void,
+    private readonly clock: () => number,
   ) {}
 
   offer(updates: readonly PendingUpdate[], now: number): void {
@@ -678,7 +684,7 @@ class Watcher {
 
   private flush(): void {
     this.timer = undefined;
-    const now = Date.now();
+    const now = this.clock();
     for (const update of this.held.values()) {
       this.emit({ ...update, summary: `${update.incident.event_count} events` }, now);
     }
@@ -689,7 +695,8 @@ class Watcher {
     if (this.closed) return;
     this.lastSent.set(update.incident.incident_id, now);
     if (this.lastSent.size > 10_000) this.lastSent.clear();
-    this.send({ kind: update.kind, at: new Date(now).toISOString(), incident: incidentToJson(update.incident), summary: update.summary });
+    update.json ??= incidentToJson(update.incident) as unknown as JsonObject;
+    this.send({ kind: update.kind, at: isoTime(now), incident: update.json, summary: update.summary });
   }
 }
 
@@ -698,12 +705,15 @@ function pushAction(incident: Incident, action: IncidentAction): void {
   if (incident.actions.length > MAX_INCIDENT_ACTIONS) incident.actions.splice(0, incident.actions.length - MAX_INCIDENT_ACTIONS);
 }
 
+/** Who is asking: a person's name (workflow.ts's rules), never the daemon's own. */
 function actorName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw new BadRequest('the request does not say who is asking (actor)');
+  let name: string;
+  try {
+    name = checkedActor(raw, 'the actor (who is asking)');
+  } catch (error) {
+    if (error instanceof WorkflowError) throw new BadRequest(error.message);
+    throw error;
+  }
   if (name === SYSTEM_ACTOR) throw new BadRequest(`"${SYSTEM_ACTOR}" is the name of the daemon's own steps; say who you are with --as NAME`);
-  if (name.length > 128) throw new BadRequest('the actor name is longer than 128 characters');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new BadRequest('the actor name contains control characters');
   return name;
 }

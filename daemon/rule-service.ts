@@ -10,24 +10,16 @@
 
 import type { Engine } from '../engine/engine.js';
 import { cloneRule } from '../engine/builtin-rules.js';
-import { ruleToJson } from '../engine/json.js';
+import { isoTime, ruleToJson } from '../engine/json.js';
 import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
 import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
-import { BadRequest, NotFound, RequestRefused } from '../control/server.js';
+import { BadRequest, NotFound, RequestRefused, type RuleUpdateInput } from '../control/server.js';
 import type { JsonObject } from '../control/messages.js';
+import type { TelemetrySignal } from '../receiver/consumer.js';
+import type { SignalRoute } from '../receiver/export-pipeline.js';
 import type { RuleAuditEntry, RuleChangeKind, RuleStore } from '../store/rule-store.js';
 import type { Logger } from './log.js';
-
-/** Fields `rules update` may change, with their rule key. */
-export interface RuleUpdate {
-  error_threshold?: number;
-  time_window_seconds?: number;
-  check_interval_seconds?: number;
-  severity?: string;
-}
-
-/** Largest threshold accepted (the control API carries it as uint32; nobody means more). */
-export const MAX_THRESHOLD = 1_000_000;
+import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
 
 export interface RuleServiceOptions {
   /** The rules of the configuration file (built-ins with the file's overrides, then its custom rules). */
@@ -35,6 +27,17 @@ export interface RuleServiceOptions {
   store: RuleStore;
   clock: () => number;
   log: Logger;
+  /** The receiver's converters, for test-rule's OTLP/JSON input. */
+  testRoutes: Record<TelemetrySignal, SignalRoute>;
+}
+
+/** How the rule service reaches the rest of the daemon (once the engine and the workflow exist). */
+export interface RuleServiceLinks {
+  engine: Engine;
+  /** Writes what a rule change (or fed test events) did to incidents. */
+  persist(result: IngestResult): Promise<void>;
+  /** Adds a note to an incident, as `actor`. */
+  note(incidentId: string, actor: string, text: string): Promise<void>;
 }
 
 export class RuleService {
@@ -42,9 +45,9 @@ export class RuleService {
   private readonly store: RuleStore;
   private readonly clock: () => number;
   private readonly log: Logger;
+  private readonly testRoutes: Record<TelemetrySignal, SignalRoute>;
   private readonly overrides = new Map<string, RuleOverride>();
-  private engine: Engine | undefined;
-  private persist: ((result: IngestResult) => Promise<void>) | undefined;
+  private links: RuleServiceLinks | undefined;
   /** Serialises changes: each reads the overrides the previous one wrote. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -53,6 +56,7 @@ export class RuleService {
     this.store = options.store;
     this.clock = options.clock;
     this.log = options.log;
+    this.testRoutes = options.testRoutes;
     for (const [ruleId, override] of Object.entries(options.store.overrides())) this.overrides.set(ruleId, override);
   }
 
@@ -75,10 +79,9 @@ export class RuleService {
     return rules;
   }
 
-  /** Connects the running engine and the path its results take to disk (the workflow's persist). */
-  attach(engine: Engine, persist: (result: IngestResult) => Promise<void>): void {
-    this.engine = engine;
-    this.persist = persist;
+  /** Connects the running engine and the workflow. */
+  attach(links: RuleServiceLinks): void {
+    this.links = links;
   }
 
   list(enabledOnly: boolean): JsonObject[] {
@@ -101,7 +104,7 @@ export class RuleService {
       const unknown = ruleIds.filter((id) => !rules.some((rule) => rule.rule_id === id));
       if (unknown.length > 0) throw new NotFound(`unknown rule ${unknown.join(', ')} (known: ${rules.map((r) => r.rule_id).join(', ')})`);
       const kind: RuleChangeKind = enabled ? 'enable' : 'disable';
-      const changes = new Map<string, RuleOverride>();
+      const changes = new Map<string, RuleOverride | null>();
       const audit: Array<Omit<RuleAuditEntry, 'seq'>> = [];
       for (const ruleId of new Set(ruleIds)) {
         const current = rules.find((rule) => rule.rule_id === ruleId)!;
@@ -114,23 +117,18 @@ export class RuleService {
     });
   }
 
-  update(ruleId: string, update: RuleUpdate, actor: string): Promise<JsonObject> {
+  update(ruleId: string, update: RuleUpdateInput, actor: string): Promise<JsonObject> {
     return this.serially(async () => {
       const current = this.requireEngine().rule(ruleId);
       if (current === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${this.ids()})`);
       const patch: RuleOverride = {};
       const details: string[] = [];
-      const note = (key: keyof RuleUpdate & keyof DetectionRule, value: number | string) => {
+      const note = (key: keyof RuleUpdateInput & keyof DetectionRule, value: number | string) => {
         if (current[key] === value) return;
         Object.assign(patch, { [key]: value });
         details.push(`${key} ${String(current[key])} → ${String(value)}`);
       };
-      if (update.error_threshold !== undefined) {
-        if (!Number.isSafeInteger(update.error_threshold) || update.error_threshold < 1 || update.error_threshold > MAX_THRESHOLD) {
-          throw new BadRequest(`threshold must be a whole number from 1 to ${MAX_THRESHOLD}`);
-        }
-        note('error_threshold', update.error_threshold);
-      }
+      if (update.error_threshold !== undefined) note('error_threshold', update.error_threshold);
       if (update.time_window_seconds !== undefined) note('time_window_seconds', update.time_window_seconds);
       if (update.check_interval_seconds !== undefined) note('check_interval_seconds', update.check_interval_seconds);
       if (update.severity !== undefined) {
@@ -155,10 +153,6 @@ export class RuleService {
       if (ruleId === '') throw new BadRequest('a new rule needs an id (--id)');
       if (this.requireEngine().rule(ruleId) !== undefined) {
         throw new RequestRefused(`rule ${ruleId} already exists; change it with firewatch incidents rules update ${ruleId}`);
-      }
-      const threshold = rule.error_threshold;
-      if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1 || threshold > MAX_THRESHOLD) {
-        throw new BadRequest(`threshold must be a whole number from 1 to ${MAX_THRESHOLD}`);
       }
       if (typeof rule.incident_type === 'string' && !isIncidentType(rule.incident_type)) {
         throw new BadRequest(`unknown incident type ${JSON.stringify(rule.incident_type)}`);
@@ -191,13 +185,9 @@ export class RuleService {
           `${unchanged.join(', ')}: no runtime changes to reset (rules changed at runtime: ${changed.length > 0 ? changed.join(', ') : 'none'})`,
         );
       }
-      const next = new Map(this.overrides);
-      for (const ruleId of ruleIds) next.delete(ruleId);
-      const merged = mergeRules(Object.fromEntries(next), 'rule', this.configRules);
-      if (!merged.ok) throw new BadRequest(merged.errors.map((error) => error.replace(/^rule\./, '')).join('; '));
       const ids = [...new Set(ruleIds)];
-      await this.store.remove(
-        ids,
+      await this.apply(
+        new Map(ids.map((ruleId) => [ruleId, null])),
         ids.map((ruleId) => ({
           at: this.clock(),
           actor,
@@ -206,15 +196,6 @@ export class RuleService {
           detail: this.configRules.some((rule) => rule.rule_id === ruleId) ? 'back to the configuration file' : 'removed (it was created at runtime)',
         })),
       );
-      for (const ruleId of ids) this.overrides.delete(ruleId);
-      let result: IngestResult;
-      try {
-        result = this.requireEngine().setRules(merged.rules);
-      } catch (error) {
-        throw new BadRequest((error as Error).message);
-      }
-      for (const ruleId of ids) this.log.info('rule changed', { rule_id: ruleId, change: 'reset', by: actor });
-      await this.persist?.(result);
       return ids.flatMap((id) => {
         const rule = this.requireEngine().rule(id);
         return rule === undefined ? [] : [ruleToJson(rule) as unknown as JsonObject];
@@ -222,16 +203,56 @@ export class RuleService {
     });
   }
 
-  /** Validates the new rule set, writes the change and its audit, then applies it and persists what the replay fired. */
-  private async apply(changes: ReadonlyMap<string, RuleOverride>, audit: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<void> {
+  /**
+   * test-rule: evaluates the rule on the events (or on samples built from it) with the real engine, on event time;
+   * unless `dryRun`, also feeds them to the running engine and notes on every incident they opened or joined who did.
+   */
+  async testRule(ruleId: string, eventsJson: string, dryRun: boolean, actor: string): Promise<JsonObject> {
+    const { engine, persist, note } = this.requireLinks();
+    const rule = engine.rule(ruleId);
+    if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${this.ids()})`);
+    const fromFile = eventsJson.trim() !== '';
+    let drafts;
+    try {
+      drafts = fromFile ? parseTestEvents(eventsJson, this.testRoutes) : sampleEvents(rule, this.clock());
+    } catch (error) {
+      if (error instanceof TestInputError) throw new BadRequest(`events: ${error.message}`);
+      throw error;
+    }
+    const result = evaluateRule(rule, drafts, engine.rules());
+    const incidentIds: string[] = [];
+    if (!dryRun && drafts.length > 0) {
+      const ingested = engine.ingest(drafts);
+      for (const incident of ingested.incidents) incidentIds.push(incident.incident_id);
+      await persist(ingested);
+      // Whoever is paged for it should see at once that a rehearsal opened (or fed) it.
+      const text = `events fed by firewatch incidents test-rule ${ruleId} (${fromFile ? 'an events file' : 'sample events'})`;
+      for (const incidentId of incidentIds) {
+        await note(incidentId, actor, text).catch((error: unknown) =>
+          this.log.warn('cannot note the test-rule run on the incident', { incident_id: incidentId, error: (error as Error).message }),
+        );
+      }
+    }
+    return { ...result, fired_at: result.fired_at ?? '', dry_run: dryRun, incident_ids: incidentIds };
+  }
+
+  /**
+   * Validates the rule set with these overrides (null: dropped, back to the file), writes them and their audit, then
+   * applies them and persists what the replay fired.
+   */
+  private async apply(changes: ReadonlyMap<string, RuleOverride | null>, audit: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<void> {
     if (changes.size === 0) return;
+    const { engine, persist } = this.requireLinks();
     const next = new Map(this.overrides);
-    for (const [ruleId, override] of changes) next.set(ruleId, override);
+    for (const [ruleId, override] of changes) {
+      if (override === null) next.delete(ruleId);
+      else next.set(ruleId, override);
+    }
     const merged = mergeRules(Object.fromEntries(next), 'rule', this.configRules);
     if (!merged.ok) throw new BadRequest(merged.errors.map((error) => error.replace(/^rule\./, '')).join('; '));
-    const engine = this.requireEngine();
     await this.store.record(changes, audit);
-    for (const [ruleId, override] of changes) this.overrides.set(ruleId, override);
+    this.overrides.clear();
+    for (const [ruleId, override] of next) this.overrides.set(ruleId, override);
     let result: IngestResult;
     try {
       result = engine.setRules(merged.rules);
@@ -239,7 +260,7 @@ export class RuleService {
       throw new BadRequest((error as Error).message);
     }
     for (const entry of audit) this.log.info('rule changed', { rule_id: entry.rule_id, change: entry.kind, detail: entry.detail, by: entry.actor });
-    await this.persist?.(result);
+    await persist(result);
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -255,12 +276,16 @@ export class RuleService {
       .join(', ');
   }
 
+  private requireLinks(): RuleServiceLinks {
+    if (this.links === undefined) throw new Error('rule service used before the engine was attached');
+    return this.links;
+  }
+
   private requireEngine(): Engine {
-    if (this.engine === undefined) throw new Error('rule service used before the engine was attached');
-    return this.engine;
+    return this.requireLinks().engine;
   }
 }
 
 function historyJson(entry: RuleAuditEntry): JsonObject {
-  return { seq: entry.seq, at: new Date(entry.at).toISOString(), actor: entry.actor, kind: entry.kind, detail: entry.detail };
+  return { seq: entry.seq, at: isoTime(entry.at), actor: entry.actor, kind: entry.kind, detail: entry.detail };
 }

@@ -181,7 +181,7 @@ export function evaluateRule(rule: DetectionRule, drafts: readonly EventDraft[],
     const event: IncidentEvent = { ...draft, seq: 0, event_id: '', received_at: draft.timestamp, incident_id: '' };
     if (compiled.matches(event)) {
       matched++;
-      const key = groupKeyOf(testRule.group_by, event);
+      const key = compiled.groupKeyOf(event);
       let times = matchedTimes.get(key);
       if (times === undefined) matchedTimes.set(key, (times = []));
       times.push(draft.timestamp);
@@ -222,12 +222,6 @@ export function evaluateRule(rule: DetectionRule, drafts: readonly EventDraft[],
     events_evaluated: sorted.length,
     reason,
   };
-}
-
-function groupKeyOf(groupBy: string, event: IncidentEvent): string {
-  if (groupBy === '') return '';
-  if (groupBy.startsWith('metadata.')) return String(event.metadata[groupBy.slice('metadata.'.length)] ?? '');
-  return String((event as unknown as Record<string, unknown>)[groupBy] ?? '');
 }
 
 function densestWindow(times: readonly number[], windowMs: number): number {

@@ -32,12 +32,13 @@
 // engine never push a number for it. The daemon observes detectionLatency once per export (one histogram update,
 // no allocation).
 
+import type { TelemetrySignal } from '../receiver/consumer.js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { EngineSizes } from '../engine/engine.js';
 import { createMetricsRegistry, type Histogram, type MetricsRegistry } from './metrics-registry.js';
 
-export const SIGNALS = ['traces', 'logs', 'metrics'] as const;
-export type Signal = (typeof SIGNALS)[number];
+export const SIGNALS: readonly TelemetrySignal[] = ['traces', 'logs', 'metrics'];
+export type Signal = TelemetrySignal;
 
 /** Upper bounds of firewatch_detection_latency_seconds: 50 µs to 1 s (the engine's budget is p99 < 150 µs). */
 export const DETECTION_LATENCY_BUCKETS_SECONDS: readonly number[] = [

@@ -11,26 +11,24 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { incidentToJson } from '../engine/json.js';
+import { incidentToJson, isoTime } from '../engine/json.js';
 import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
 import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
 import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
-import { BackpressureError, type TelemetryConsumer } from '../receiver/consumer.js';
+import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
-import { openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
+import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { IncidentService } from './incident-service.js';
 import { RuleService } from './rule-service.js';
-import { createSelfMetrics } from './self-metrics.js';
+import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
-import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
 import { computeStats } from '../engine/stats.js';
 import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
-import { BadRequest, NotFound } from '../control/server.js';
 import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
@@ -47,12 +45,6 @@ const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
 const PAST_INCIDENTS_RESTORED = 5_000;
 const NO_SPANS: SpanRecord[] = [];
-
-export interface SignalCounters {
-  items: number;
-  rejected: number;
-  events: number;
-}
 
 export interface Daemon {
   readonly config: Config;
@@ -79,9 +71,25 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const storageDirectory = resolve(config.storage.directory);
   const socketPath = resolve(config.service.control.socket);
 
+  const converters = {
+    spanConverter: { slowSpanThresholdMs: config.processors.convert.slow_span_threshold_ms },
+    logConverter: { minSeverityNumber: config.processors.convert.logs.min_severity_number },
+    metricConverter: {
+      thresholds: config.processors.convert.metrics.thresholds,
+      maxSeries: config.processors.convert.metrics.max_series,
+    },
+    collectSpans: true,
+  };
   const store = openStore(storageDirectory);
   // The rules of the file, with the changes made at runtime (rules enable/disable/update/create) on top.
-  const rules = new RuleService({ configRules: config.processors.detect.rules, store: store.rules, clock, log });
+  const rules = new RuleService({
+    configRules: config.processors.detect.rules,
+    store: store.rules,
+    clock,
+    log,
+    // test-rule converts OTLP/JSON with the receiver's own converters (a separate instance: metric state is per receiver).
+    testRoutes: createSignalRoutes(createSignalConverters(converters, 'processors.convert')),
+  });
   const engine = createEngine({
     rules: rules.startupRules(),
     clock,
@@ -113,12 +121,16 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     log,
     onNotificationsStaged: () => outboxWorker.poke(),
   });
-  rules.attach(engine, (result) => workflow.persist(result));
+  rules.attach({
+    engine,
+    persist: (result) => workflow.persist(result),
+    note: (incidentId, actor, text) => workflow.note(incidentId, actor, text),
+  });
 
   // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
   const persisted = store.loadState(restoreSince);
-  workflow.countStored(store.listIncidents().incidents);
+  workflow.countStored(store.incidentStates());
   const restored = engine.restore({
     nextEventSeq: persisted.counters.nextEventSeq,
     nextIncidentSeq: persisted.counters.nextIncidentSeq,
@@ -138,18 +150,23 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     storage: storageDirectory,
   });
 
-  const signals: Record<'traces' | 'logs' | 'metrics', SignalCounters> = {
-    traces: { items: 0, rejected: 0, events: 0 },
-    logs: { items: 0, rejected: 0, events: 0 },
-    metrics: { items: 0, rejected: 0, events: 0 },
+  // Items accepted and rejected are the receivers' own counts (acknowledged exports only); events are counted here.
+  const eventsBySignal: Record<TelemetrySignal, number> = { traces: 0, logs: 0, metrics: 0 };
+  const signalTotals = (): Record<TelemetrySignal, SignalTotals> => {
+    const grpc = grpcReceiver?.stats();
+    const http = httpReceiver?.stats();
+    const totals = (signal: TelemetrySignal): SignalTotals => ({
+      items: (grpc?.[signal].accepted ?? 0) + (http?.[signal].accepted ?? 0),
+      rejected: (grpc?.[signal].rejected ?? 0) + (http?.[signal].rejected ?? 0),
+      events: eventsBySignal[signal],
+    });
+    return { traces: totals('traces'), logs: totals('logs'), metrics: totals('metrics') };
   };
+  const badRequests = () => (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0);
   let pendingCommits = 0;
 
   const pipeline: TelemetryConsumer = {
     async consume(batch) {
-      const counters = signals[batch.signal];
-      counters.items += batch.items;
-      counters.rejected += batch.rejected;
       // Silence detection needs to know every sender, not only those that failed.
       if (batch.services !== undefined && batch.services.length > 0) engine.observeServices(batch.services);
       const spans = batch.spans ?? NO_SPANS;
@@ -157,7 +174,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       if (pendingCommits >= MAX_PENDING_COMMITS) {
         throw new BackpressureError('firewatch is writing behind; retry later', 1_000);
       }
-      counters.events += batch.drafts.length;
+      eventsBySignal[batch.signal] += batch.drafts.length;
       const arrived = performance.now();
       const result = engine.ingest(batch.drafts, {
         spans,
@@ -174,17 +191,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
 
   const protocols = config.receivers.otlp.protocols;
-  const converters = {
-    spanConverter: { slowSpanThresholdMs: config.processors.convert.slow_span_threshold_ms },
-    logConverter: { minSeverityNumber: config.processors.convert.logs.min_severity_number },
-    metricConverter: {
-      thresholds: config.processors.convert.metrics.thresholds,
-      maxSeries: config.processors.convert.metrics.max_series,
-    },
-    collectSpans: true,
-  };
-  // test-rule converts OTLP/JSON with the receiver's own converters (a separate instance: metric state is per receiver).
-  const testRoutes = createSignalRoutes(createSignalConverters(converters, 'processors.convert'));
   const grpcReceiver = protocols.grpc
     ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
     : undefined;
@@ -195,21 +201,24 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   let httpEndpoint = protocols.http?.endpoint ?? '';
 
   const backend: ControlBackend = {
-    status: () => ({
+    status: () => {
+      const signals = signalTotals();
+      return {
       version: packageVersion(),
-      started_at: new Date(startedAt).toISOString(),
+      started_at: isoTime(startedAt),
       otlp_grpc_endpoint: grpcEndpoint,
       otlp_http_endpoint: httpEndpoint,
       storage_directory: storageDirectory,
-      open_incidents: engine.openIncidents().length,
+      open_incidents: engine.sizes().openIncidents,
       spans_received: signals.traces.items,
       spans_rejected: signals.traces.rejected,
       log_records_received: signals.logs.items,
       metric_points_received: signals.metrics.items,
       events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
-      bad_requests: (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0),
+      bad_requests: badRequests(),
       incidents_total: engine.counters().nextIncidentSeq - 1,
-    }),
+      };
+    },
     listIncidents: (query) => {
       const filter = {
         statuses: query.statuses,
@@ -240,41 +249,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     updateRule: (ruleId, update, actor) => rules.update(ruleId, update, actor),
     createRule: (rule, actor) => rules.create(rule, actor),
     resetRules: (ruleIds, actor) => rules.reset(ruleIds, actor),
-    testRule: async (ruleId, eventsJson, dryRun, actor) => {
-      const rule = engine.rule(ruleId);
-      if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${engine.rules().map((r) => r.rule_id).join(', ')})`);
-      let drafts;
-      try {
-        drafts = eventsJson.trim() === '' ? sampleEvents(rule, clock()) : parseTestEvents(eventsJson, testRoutes);
-      } catch (error) {
-        if (error instanceof TestInputError) throw new BadRequest(`events: ${error.message}`);
-        throw error;
-      }
-      const result = evaluateRule(rule, drafts, engine.rules());
-      const incidentIds: string[] = [];
-      if (!dryRun && drafts.length > 0) {
-        const ingested = engine.ingest(drafts);
-        for (const incident of ingested.incidents) incidentIds.push(incident.incident_id);
-        await workflow.persist(ingested);
-        // Whoever is paged for it should see at once that a rehearsal opened (or fed) it.
-        const source = eventsJson.trim() === '' ? 'sample events' : 'an events file';
-        for (const incidentId of incidentIds) {
-          await workflow
-            .updateIncident({
-            incident_id: incidentId,
-            actor,
-            notes: `events fed by firewatch incidents test-rule ${ruleId} (${source})`,
-            status: '',
-            severity: '',
-            assigned_to: '',
-            unassign: false,
-            acknowledge: false,
-          })
-            .catch((error: unknown) => log.warn('cannot note the test-rule run on the incident', { incident_id: incidentId, error: (error as Error).message }));
-        }
-      }
-      return { ...result, fired_at: result.fired_at ?? '', dry_run: dryRun, incident_ids: incidentIds };
-    },
+    testRule: (ruleId, eventsJson, dryRun, actor) => rules.testRule(ruleId, eventsJson, dryRun, actor),
     stats: (sinceMs) =>
       computeStats(store.listIncidents(sinceMs === undefined ? {} : { sinceMs }).incidents, {
         now: clock(),
@@ -284,8 +259,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
 
   const metrics = createSelfMetrics({
-    signals: () => signals,
-    badRequests: () => (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0),
+    signals: signalTotals,
+    badRequests,
     engineSizes: () => engine.sizes(),
     incidentCounts: () => workflow.incidentCounts(),
     incidentsOpened: () => engine.counters().nextIncidentSeq - 1,
@@ -413,16 +388,7 @@ function isOpenStatusName(status: string): boolean {
 
 /** store.listIncidents' filter over the engine's open incidents, newest first. */
 function listOpenIncidents(engine: Engine, filter: IncidentFilter): IncidentPage {
-  const statuses = new Set(filter.statuses);
-  const found = engine.findOpenIncidents(
-    (incident) =>
-      (statuses.has('active') || statuses.has(incident.status)) &&
-      (!filter.severities?.length || filter.severities.includes(incident.severity)) &&
-      (!filter.types?.length || filter.types.includes(incident.incident_type)) &&
-      (!filter.components?.length || incident.affected_components.some((c) => filter.components!.includes(c))) &&
-      (filter.sinceMs === undefined || incident.detected_at >= filter.sinceMs),
-    filter.limit ?? 0,
-  );
+  const found = engine.findOpenIncidents(incidentMatcher(filter) ?? (() => true), filter.limit ?? 0);
   return { incidents: found.incidents, totalMatched: found.total };
 }
 

@@ -25,6 +25,7 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
 import { isOpenStatus } from '../engine/types.js';
+import { parseIncidentSeq } from '../engine/incidents.js';
 import { Outbox } from './outbox.js';
 import { RemediationStore } from './remediation-store.js';
 import { RuleStore } from './rule-store.js';
@@ -136,8 +137,8 @@ export class LmdbStore {
     }
     for (const incident of result.incidents) {
       void this.incidents.put(incident.incident_id, toStored(incident));
-      const number = incidentNumber(incident.incident_id);
-      if (!this.incidentIndex.doesExist(number)) void this.incidentIndex.put(number, incident.incident_id);
+      const number = parseIncidentSeq(incident.incident_id);
+      if (number !== undefined && !this.incidentIndex.doesExist(number)) void this.incidentIndex.put(number, incident.incident_id);
     }
     for (const item of outbox) this.outbox.stage(item);
     for (const postmortem of postmortems) void this.postmortems.put(postmortem.incident_id, postmortem);
@@ -179,30 +180,25 @@ export class LmdbStore {
    * only the `limit` shown are read (and the count comes from the index); with filters every incident is looked at.
    */
   listIncidents(filter: IncidentFilter = {}): IncidentPage {
-    const wantStatus = filter.statuses?.length ? new Set(filter.statuses) : undefined;
-    const wantActive = wantStatus?.has('active') ?? false;
-    const wantSeverity = filter.severities?.length ? new Set(filter.severities) : undefined;
-    const wantType = filter.types?.length ? new Set(filter.types) : undefined;
-    const wantComponent = filter.components?.length ? new Set(filter.components) : undefined;
+    const matches = incidentMatcher(filter);
     const limit = filter.limit && filter.limit > 0 ? filter.limit : Number.POSITIVE_INFINITY;
-    const filtered = wantStatus || wantSeverity || wantType || wantComponent || filter.sinceMs !== undefined;
     const incidents: Incident[] = [];
     let totalMatched = 0;
     for (const { value: incidentId } of this.incidentIndex.getRange({ reverse: true })) {
-      if (!filtered && incidents.length >= limit) break;
+      if (matches === undefined && incidents.length >= limit) break;
       const stored = this.incidents.get(incidentId);
-      if (stored === undefined) continue;
-      const incident = fromStored(stored);
-      if (wantStatus && !(wantStatus.has(incident.status) || (wantActive && isOpenStatus(incident.status)))) continue;
-      if (wantSeverity && !wantSeverity.has(incident.severity)) continue;
-      if (wantType && !wantType.has(incident.incident_type)) continue;
-      if (wantComponent && !incident.affected_components.some((c) => wantComponent.has(c))) continue;
-      if (filter.sinceMs !== undefined && incident.detected_at < filter.sinceMs) continue;
+      // The filter reads only fields stored as they are: trace IDs are unpacked only for incidents returned.
+      if (stored === undefined || (matches !== undefined && !matches(stored))) continue;
       totalMatched += 1;
-      if (incidents.length < limit) incidents.push(incident);
+      if (incidents.length < limit) incidents.push(fromStored(stored));
     }
-    if (!filtered) totalMatched = this.incidentCount();
+    if (matches === undefined) totalMatched = this.incidentCount();
     return { incidents, totalMatched };
+  }
+
+  /** Status and severity of every stored incident, without decoding the rest of it beyond what LMDB reads. */
+  *incidentStates(): Generator<Pick<Incident, 'incident_id' | 'status' | 'severity'>> {
+    for (const { value } of this.incidents.getRange()) yield value;
   }
 
   /** How many incidents are stored. */
@@ -217,8 +213,8 @@ export class LmdbStore {
     if (indexed >= stored) return;
     this.root.transactionSync(() => {
       for (const incidentId of this.incidents.getKeys()) {
-        const number = incidentNumber(incidentId);
-        if (!this.incidentIndex.doesExist(number)) this.incidentIndex.putSync(number, incidentId);
+        const number = parseIncidentSeq(incidentId);
+        if (number !== undefined && !this.incidentIndex.doesExist(number)) this.incidentIndex.putSync(number, incidentId);
       }
     });
   }
@@ -321,6 +317,26 @@ function fromStored(stored: StoredIncident): Incident {
   return { ...rest, trace_ids: traceIds };
 }
 
+/** The fields an IncidentFilter looks at. */
+export type FilterableIncident = Pick<Incident, 'status' | 'severity' | 'incident_type' | 'affected_components' | 'detected_at'>;
+
+/** The filter as one predicate (built once per query), or undefined when it keeps everything. */
+export function incidentMatcher(filter: IncidentFilter): ((incident: FilterableIncident) => boolean) | undefined {
+  const statuses = filter.statuses?.length ? new Set(filter.statuses) : undefined;
+  const active = statuses?.has('active') ?? false;
+  const severities = filter.severities?.length ? new Set(filter.severities) : undefined;
+  const types = filter.types?.length ? new Set(filter.types) : undefined;
+  const components = filter.components?.length ? new Set(filter.components) : undefined;
+  const since = filter.sinceMs;
+  if (!statuses && !severities && !types && !components && since === undefined) return undefined;
+  return (incident) =>
+    (!statuses || statuses.has(incident.status) || (active && isOpenStatus(incident.status))) &&
+    (!severities || severities.has(incident.severity)) &&
+    (!types || types.has(incident.incident_type)) &&
+    (!components || incident.affected_components.some((c) => components.has(c))) &&
+    (since === undefined || incident.detected_at >= since);
+}
+
 /** True when a commit would write nothing (the engine often reports no change). */
 export function isEmptyCommit(result: IngestResult, extras: CommitExtras = {}): boolean {
   return (
@@ -331,11 +347,6 @@ export function isEmptyCommit(result: IngestResult, extras: CommitExtras = {}): 
     (extras.outbox?.length ?? 0) === 0 &&
     (extras.postmortems?.length ?? 0) === 0
   );
-}
-
-function incidentNumber(id: string): number {
-  const n = Number(id.slice(id.indexOf('_') + 1));
-  return Number.isFinite(n) ? n : 0;
 }
 
 export function openStore(directory: string): LmdbStore {

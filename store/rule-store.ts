@@ -59,15 +59,19 @@ export class RuleStore {
     return result;
   }
 
-  /** Writes the new overrides of the rules named and their audit entries in one transaction. */
+  /** Writes the new overrides of the rules named (null: dropped) and their audit entries in one transaction. */
   async record(
-    overrides: ReadonlyMap<string, RuleOverride>,
+    overrides: ReadonlyMap<string, RuleOverride | null>,
     entries: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>,
   ): Promise<RuleAuditEntry[]> {
     let next = (this.db.get('next_seq') as number | undefined) ?? 1;
     const first = next;
     const written: RuleAuditEntry[] = [];
     for (const [ruleId, override] of overrides) {
+      if (override === null) {
+        void this.db.remove(['override', ruleId]);
+        continue;
+      }
       const previous = this.db.get(['override', ruleId]) as StoredOverride | undefined;
       void this.db.put(['override', ruleId], { order: previous?.order ?? first, override });
     }
@@ -80,12 +84,6 @@ export class RuleStore {
     void this.db.put('next_seq', next);
     await this.root.flushed;
     return written;
-  }
-
-  /** Drops the runtime overrides of the rules named (back to the configuration file's), with their audit entries. */
-  async remove(ruleIds: readonly string[], entries: ReadonlyArray<Omit<RuleAuditEntry, 'seq'>>): Promise<RuleAuditEntry[]> {
-    for (const ruleId of ruleIds) void this.db.remove(['override', ruleId]);
-    return this.record(new Map(), entries);
   }
 
   /** The audit trail of one rule (or of all rules with ''), newest first, at most `limit`. */
