@@ -25,6 +25,7 @@
 //    The export's acknowledgement time is printed too: the ack is also sent after the LMDB commit.
 // A trial that sees nothing within 5 s counts as ∞ (a MISS).
 
+import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,7 +42,6 @@ import type { PacedLoadResult } from './paced-load.js';
 import { ms, summarize } from './percentiles.js';
 
 const BUDGET_MS = 50;
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (value: Buffer) => value;
 /** The built-in error_burst rule's error_threshold: one export of this many failures opens an incident. */
 const PROBE_ERROR_SPANS = 10;
@@ -201,7 +201,7 @@ try {
   const exporter = new grpc.Client(target, grpc.credentials.createInsecure());
   await new Promise<void>((resolve, reject) => exporter.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
   // One export through the probe channel before timing: connection and code paths warm.
-  await new Promise<void>((resolve) => exporter.makeUnaryRequest(EXPORT_PATH, identity, identity, probeRequest('latency-probe-warmup', 1), () => resolve()));
+  await new Promise<void>((resolve) => exporter.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, probeRequest('latency-probe-warmup', 1), () => resolve()));
 
   await sleep(LOAD_LEAD_IN_MS - (performance.now() - loadStarted));
   const spacingMs = (seconds * 1000) / trials;
@@ -214,7 +214,7 @@ try {
     const seen = visibility.expect(service);
     const started = performance.now();
     const acked = new Promise<number>((resolve) =>
-      exporter.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) => {
+      exporter.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, body, (error) => {
         if (error) process.stderr.write(`probe export ${i} failed: ${error.message}\n`);
         resolve(error ? Number.POSITIVE_INFINITY : performance.now());
       }),

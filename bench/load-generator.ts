@@ -6,12 +6,12 @@
 //        [--spans-per-request 100] [--error-ratio 0.02] [--distinct 200] [--spans-per-trace 1]
 // Prints one JSON line: { requests, spans, failed, seconds, spans_per_second, failures: {code: n} }.
 
+import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import * as grpc from '@grpc/grpc-js';
 import { parseArgs } from 'node:util';
 import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 import { buildTraceRequests, DEFAULT_SHAPE } from './otlp-requests.js';
 
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (value: Buffer) => value;
 
 export interface LoadOptions {
@@ -84,7 +84,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const body = uniqueCopy(requests[index]!, offsets[index]!, sendBase + sent);
       sent++;
       inFlight++;
-      client.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) => {
+      client.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, body, (error) => {
         inFlight--;
         if (error) {
           failed++;

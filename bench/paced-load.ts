@@ -7,13 +7,13 @@
 //   node dist/bench/paced-load.js --target 127.0.0.1:4317 --rate 50000 [--seconds 10] [--error-ratio 0.02]
 // Prints one JSON line: PacedLoadResult.
 
+import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import * as grpc from '@grpc/grpc-js';
 import { parseArgs } from 'node:util';
 import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 import type { LoadResult } from './load-generator.js';
 import { buildTraceRequests, DEFAULT_SHAPE } from './otlp-requests.js';
 
-const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const identity = (value: Buffer) => value;
 /** Pacing granularity: at 1,000 requests/s a tick sends ~2 requests. */
 const TICK_MS = 2;
@@ -89,7 +89,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
         for (const offset of offsets[index]!) body.writeUInt32BE((sendBase + sent) >>> 0, offset);
         sent++;
         inFlight++;
-        client.makeUnaryRequest(EXPORT_PATH, identity, identity, body, (error) => {
+        client.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, body, (error) => {
           inFlight--;
           if (error) {
             failed++;

@@ -1,6 +1,8 @@
 // Nearest-rank percentiles of a small sample (trial latencies, CLI wall times): with 100 samples p99 is the
 // 99th smallest, with 10 samples p90 is the 9th; no interpolation, so every figure printed was measured.
 
+import { nearestRank } from '../engine/stats.js';
+
 export interface Summary {
   count: number;
   p50: number;
@@ -9,11 +11,9 @@ export interface Summary {
   max: number;
 }
 
-/** The nearest-rank `p`th percentile of ascending `sorted`; NaN when empty. */
+/** The nearest-rank `p`th percentile of ascending `sorted` (engine/stats.ts's, which `stats` reports); NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
+  return nearestRank(sorted, p / 100) ?? Number.NaN;
 }
 
 export function summarize(samples: readonly number[]): Summary {

@@ -1,7 +1,7 @@
 // `firewatch`: the command line. Dispatches to the command whose path matches the leading words, and maps
 // failures to exit codes: 0 ok, 1 failure, 2 usage error — with one clear line on stderr.
 
-import { ControlError } from '../control/client.js';
+import { ControlError } from '../control/control-error.js';
 import { ConfigError } from '../daemon/config-error.js';
 import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';

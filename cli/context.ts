@@ -1,7 +1,7 @@
 // What every client command needs: where the daemon's control socket is, and a connected client.
 
 import { resolve } from 'node:path';
-import { connectControl, type ControlClient } from '../control/client.js';
+import type { ControlClient } from '../control/client.js';
 import type { ParsedArgs } from './args.js';
 
 /**
@@ -17,8 +17,14 @@ export async function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = p
   return resolve(config.service.control.socket);
 }
 
+/** A client of the daemon named by the flags; grpc-js is loaded only by commands that call the daemon. */
+export async function connect(args: ParsedArgs): Promise<ControlClient> {
+  const { connectControl } = await import('../control/client.js');
+  return connectControl(await resolveSocket(args));
+}
+
 export async function withClient<T>(args: ParsedArgs, use: (client: ControlClient) => Promise<T>): Promise<T> {
-  const client = connectControl(await resolveSocket(args));
+  const client = await connect(args);
   try {
     return await use(client);
   } finally {

@@ -2,19 +2,13 @@
 
 import type { JsonObject } from '../../control/messages.js';
 import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
-import { UsageError, type CommandSpec, type FlagSpec } from '../args.js';
+import type { CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
+import { FORMAT_FLAG, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
-import { formatAgo, formatClock, formatDuration, parseSince } from '../render/time.js';
-
-export const FORMAT_FLAG: FlagSpec = {
-  name: 'format',
-  kind: 'string',
-  choices: ['table', 'json', 'csv'],
-  description: 'output format (default table)',
-};
+import { formatAgo, formatClock, formatDuration } from '../render/time.js';
 
 const STATUS_CHOICES = ['active', ...INCIDENT_STATUSES] as const;
 
@@ -37,12 +31,7 @@ export const incidentsList: CommandSpec = {
     'firewatch incidents list --since 24h --format json',
   ],
   async run(args) {
-    let since: string | undefined;
-    if (args.flags.since !== undefined) {
-      const ms = parseSince(String(args.flags.since));
-      if (ms === undefined) throw new UsageError(`--since needs an age like 30m, 24h, 7d or an ISO-8601 time; got ${JSON.stringify(args.flags.since)}`, incidentsList);
-      since = new Date(ms).toISOString();
-    }
+    const since = sinceOf(args, incidentsList);
     const limit = args.flags.limit === undefined ? 100 : Math.floor(args.flags.limit as number);
     const page = await withClient(args, (client) =>
       client.listIncidents({
@@ -54,7 +43,7 @@ export const incidentsList: CommandSpec = {
         limit,
       }),
     );
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'json') {
       printJson(page.incidents);
     } else if (format === 'csv') {
@@ -117,7 +106,7 @@ export const incidentsGet: CommandSpec = {
     const incident = await withClient(args, (client) =>
       client.getIncident(id, { timeline, timelineLimit: (args.flags.limit as number | undefined) ?? 0, postmortem, audit: full }),
     );
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (postmortem) incident.postmortem ??= null;
     if (format === 'json') {
       printJson(incident);

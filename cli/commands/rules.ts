@@ -4,12 +4,11 @@
 import type { JsonObject } from '../../control/messages.js';
 import { INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
-import { ACTOR_FLAG, actorOf } from './workflow.js';
 import { print, printJson, withClient } from '../context.js';
+import { FORMAT_FLAG, formatOf, ACTOR_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { sanitizeLine } from '../render/terminal-text.js';
-import { FORMAT_FLAG } from './incidents.js';
 
 export const rulesList: CommandSpec = {
   path: ['incidents', 'rules', 'list'],
@@ -19,7 +18,7 @@ export const rulesList: CommandSpec = {
   examples: ['firewatch incidents rules list', 'firewatch incidents rules list --enabled --format json'],
   async run(args) {
     const rules = await withClient(args, (client) => client.listRules(Boolean(args.flags.enabled)));
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'json') printJson(rules);
     else if (format === 'csv') {
       print(
@@ -56,7 +55,7 @@ export const rulesShow: CommandSpec = {
   examples: ['firewatch incidents rules show error_burst', 'firewatch incidents rules show error_burst --format json'],
   async run(args) {
     const rule = await withClient(args, (client) => client.getRule(args.positionals[0]!));
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'json') printJson(rule);
     else if (format === 'csv') print(renderCsv(Object.keys(rule), [Object.values(rule)]));
     else print(renderRuleDetail(rule));
@@ -91,7 +90,7 @@ function renderRuleDetail(rule: JsonObject): string {
 
 
 function printRules(args: ParsedArgs, rules: JsonObject[], summary: string): void {
-  const format = (args.flags.format as string | undefined) ?? 'table';
+  const format = formatOf(args);
   if (format === 'json') printJson(rules.length === 1 && args.positionals.length <= 1 ? rules[0] : rules);
   else if (format === 'csv') {
     print(renderCsv(['rule_id', 'severity', 'error_threshold', 'time_window_seconds', 'check_interval_seconds', 'enabled'],
@@ -179,7 +178,7 @@ export const rulesUpdate: CommandSpec = {
       throw new UsageError('nothing to change: give --threshold, --time-window, --check-interval or --severity', rulesUpdate);
     }
     const rule = await withClient(args, (client) => client.updateRule(args.positionals[0]!, update, actorOf(args)));
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'table') print(renderRuleDetail(rule));
     else printRules(args, [rule], '');
     return 0;
@@ -254,7 +253,7 @@ export const rulesCreate: CommandSpec = {
       }
       return client.createRule(rule, actorOf(args));
     });
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'table') print(renderRuleDetail(created));
     else printRules(args, [created], '');
     return 0;

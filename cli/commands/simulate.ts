@@ -15,6 +15,7 @@ import type { JsonObject } from '../../control/messages.js';
 import { SEVERITIES } from '../../engine/types.js';
 import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
+import { ACTOR_FLAG, FORMAT_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { terminalWidth } from '../render/table.js';
 import { sanitizeLine } from '../render/terminal-text.js';
@@ -43,8 +44,7 @@ import {
   type SimulationPlan,
 } from '../simulate/simulations.js';
 import { createJitter, type PlanAttributes } from '../simulate/telemetry-plan.js';
-import { FORMAT_FLAG, renderIncidentDetail, renderIncidentTable } from './incidents.js';
-import { actorOf } from './workflow.js';
+import { renderIncidentDetail, renderIncidentTable } from './incidents.js';
 
 /** Incidents read per poll: the newest ones of the type and components are the candidates. */
 const LIST_LIMIT = 100;
@@ -67,6 +67,7 @@ export const incidentsSimulate: CommandSpec = {
   summary: 'Send real OTLP telemetry that raises an incident of one rule type, and show the incident.',
   positionals: [],
   flags: [
+    ACTOR_FLAG,
     { name: 'type', kind: 'string', choices: SIMULATED_TYPES, placeholder: 'TYPE', description: `rule type to simulate (required): ${SIMULATED_TYPES.join(', ')}` },
     { name: 'severity', kind: 'string', choices: SEVERITIES, placeholder: 'SEVERITY', description: "set the incident's severity once detected (default: the rule's)" },
     { name: 'components', kind: 'list', placeholder: 'NAME[,…]', description: 'service names of the affected components (default api,worker; worker for metric types)' },
@@ -93,6 +94,7 @@ export const demo: CommandSpec = {
   summary: 'Play a short outage of a three-service shop against the daemon, narrated, and list the incidents it raises.',
   positionals: [],
   flags: [
+    ACTOR_FLAG,
     ENDPOINT_FLAG,
     {
       name: 'duration',

@@ -3,16 +3,13 @@
 import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../../control/messages.js';
 import { SEVERITIES } from '../../engine/types.js';
-import { UsageError, type CommandSpec } from '../args.js';
-import { print, printJson, withClient } from '../context.js';
-import { connectControl } from '../../control/client.js';
-import { resolveSocket } from '../context.js';
+import type { CommandSpec } from '../args.js';
+import { connect, print, printJson, withClient } from '../context.js';
+import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { sanitizeLine } from '../render/terminal-text.js';
-import { formatClock, formatDuration, parseSince } from '../render/time.js';
-import { FORMAT_FLAG } from './incidents.js';
-import { actorOf } from './workflow.js';
+import { formatClock, formatDuration } from '../render/time.js';
 
 /** Largest events file test-rule sends (the control API's message limit is 4 MiB by default; keep well under). */
 const MAX_EVENTS_FILE_BYTES = 3 * 1024 * 1024;
@@ -24,7 +21,7 @@ export const incidentsTestRule: CommandSpec = {
   flags: [
     { name: 'events', kind: 'string', placeholder: 'FILE', description: 'a JSON array of IncidentEvents, or OTLP/JSON Export requests (one, a list, or one per line)' },
     { name: 'dry-run', kind: 'boolean', description: 'evaluate only, create nothing (the default with --events; --dry-run=false feeds them to the engine)' },
-    { name: 'as', kind: 'string', placeholder: 'NAME', description: 'who is testing (default $FIREWATCH_USER, else your login name)' },
+    ACTOR_FLAG,
     FORMAT_FLAG,
   ],
   examples: [
@@ -52,7 +49,7 @@ export const incidentsTestRule: CommandSpec = {
     const reply = await withClient(args, (client) =>
       client.testRule(args.positionals[0]!, { ...(eventsJson !== undefined ? { eventsJson } : {}), dryRun, actor: actorOf(args) }),
     );
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'json') {
       printJson({
         rule_id: reply.rule_id,
@@ -91,14 +88,9 @@ export const incidentsStats: CommandSpec = {
   ],
   examples: ['firewatch incidents stats', 'firewatch incidents stats --since 24h', 'firewatch incidents stats --since 7d --by-type', 'firewatch incidents stats --by-severity --format json'],
   async run(args) {
-    let since: string | undefined;
-    if (args.flags.since !== undefined) {
-      const ms = parseSince(String(args.flags.since));
-      if (ms === undefined) throw new UsageError(`--since needs an age like 24h or 7d, or an ISO-8601 time; got ${JSON.stringify(args.flags.since)}`, incidentsStats);
-      since = new Date(ms).toISOString();
-    }
+    const since = sinceOf(args, incidentsStats);
     const stats = await withClient(args, (client) => client.stats(since));
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     const bySeverity = Boolean(args.flags['by-severity']);
     const byType = Boolean(args.flags['by-type']);
     if (format === 'json') printJson(stats);
@@ -158,7 +150,7 @@ export const incidentsWatch: CommandSpec = {
   ],
   examples: ['firewatch incidents watch', 'firewatch incidents watch inc_00123', 'firewatch incidents watch --severity critical'],
   async run(args) {
-    const client = connectControl(await resolveSocket(args));
+    const client = await connect(args);
     const json = args.flags.format === 'json';
     // Fail fast with the usual message when no daemon answers, before settling into the stream.
     try {

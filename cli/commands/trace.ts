@@ -3,11 +3,12 @@
 import type { JsonObject } from '../../control/messages.js';
 import { UsageError, type CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
+import { FORMAT_FLAG, formatOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { sanitizeLine, truncate } from '../render/terminal-text.js';
 import { terminalWidth } from '../render/table.js';
 import { formatClock } from '../render/time.js';
-import { FORMAT_FLAG, renderTimelineLine } from './incidents.js';
+import { renderTimelineLine } from './incidents.js';
 
 export const trace: CommandSpec = {
   path: ['trace'],
@@ -19,7 +20,7 @@ export const trace: CommandSpec = {
     const traceId = args.positionals[0]!.toLowerCase();
     if (!/^[0-9a-f]{32}$/.test(traceId)) throw new UsageError(`TRACE_ID must be 32 hex characters, got ${JSON.stringify(args.positionals[0])}`, trace);
     const result = await withClient(args, (client) => client.getTrace(traceId));
-    const format = (args.flags.format as string | undefined) ?? 'table';
+    const format = formatOf(args);
     if (format === 'json') printJson(result);
     else if (format === 'csv') {
       print(

@@ -3,42 +3,19 @@
 // approvals, cooldowns) and a refusal comes back as one line on stderr with exit code 1.
 
 import { writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import type { JsonObject } from '../../control/messages.js';
 import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
-import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from '../args.js';
+import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
+import { FORMAT_FLAG, formatOf, ACTOR_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
 import { formatClock } from '../render/time.js';
-import { FORMAT_FLAG, renderIncidentDetail } from './incidents.js';
+import { renderIncidentDetail } from './incidents.js';
 
-export const ACTOR_FLAG: FlagSpec = {
-  name: 'as',
-  kind: 'string',
-  placeholder: 'NAME',
-  description: 'who is making the change (default $FIREWATCH_USER, else your login name)',
-};
 const INCIDENT_ID: CommandSpec['positionals'][number] = { name: 'incident_id', required: true, description: 'the incident, e.g. inc_00001' };
 
-/** `--as`, else $FIREWATCH_USER, else the login name: recorded in the incident's history and the audit log. */
-export function actorOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = args.flags.as as string | undefined;
-  if (explicit !== undefined && explicit.trim() !== '') return explicit.trim();
-  if (env.FIREWATCH_USER) return env.FIREWATCH_USER;
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function formatOf(args: ParsedArgs): string {
-  return (args.flags.format as string | undefined) ?? 'table';
-}
-
-/** Prints an incident the way `incidents get` does, after a one-line summary of what changed. */
 function printIncident(args: ParsedArgs, incident: JsonObject, summary: string): void {
   const format = formatOf(args);
   if (format === 'json') printJson(incident);

@@ -1,5 +1,6 @@
 // Human times for tables: "5m ago", "2h 5m", "10:25:15Z".
 
+
 export function parseIsoMs(iso: unknown): number | undefined {
   if (typeof iso !== 'string' || iso === '') return undefined;
   const ms = Date.parse(iso);
@@ -30,13 +31,3 @@ export function formatClock(iso: unknown): string {
   return `${new Date(ms).toISOString().slice(11, 19)}Z`;
 }
 
-/** `--since` values: a duration (`90s`, `30m`, `24h`, `7d`) back from now, or an ISO-8601 instant. */
-export function parseSince(text: string, nowMs = Date.now()): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(text.trim());
-  if (match) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[match[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'];
-    return nowMs - Number(match[1]) * unit * 1000;
-  }
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}

@@ -73,7 +73,10 @@ export async function startDaemon(
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
   const ready = await new Promise<RegExpExecArray>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`daemon did not start within 15 s:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // the caller never gets a handle to it: do not leave it running
+      reject(new Error(`daemon did not start within 15 s:\n${output}`));
+    }, 15_000);
     const check = () => {
       const match = /firewatch ready otlp_grpc=(\S+) otlp_http=(\S+) control_socket=(\S+) storage=\S+ metrics=(\S+)/.exec(output);
       if (match) {
