@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{receiver,engine,store,control,daemon,notify,respond,cli,tui,test}/**/*.test.{ts,tsx}'],
+    include: ['{api,common,view,tools,receiver,engine,store,control,daemon,notify,respond,cli,tui,web,test}/**/*.test.{ts,tsx}'],
     exclude: ['dist/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

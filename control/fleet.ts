@@ -1,0 +1,88 @@
+// Several daemons seen as one: a session per daemon, their incidents merged under (daemon_id, incident_id).
+//
+//   client a ──session──┐
+//   client b ──session──┼──▶ FleetChange {member, change} ──▶ front end's reducer (view/), keyed by incidentKey()
+//   client c ──session──┘
+//
+// Each session resumes on its own: one daemon going away shows as that member reconnecting while the others go on.
+// With one daemon the fleet is just its session; nothing here assumes there is only one.
+
+import type { ControlClient } from '../api/client.js';
+import type { IncidentJson } from '../api/incident.js';
+import { createSession, type Session, type SessionChange, type SessionOptions } from './session.js';
+
+export type MemberState = 'connecting' | 'connected' | 'reconnecting';
+
+export interface FleetMember {
+  /** Position in the list of addresses the fleet was given. */
+  index: number;
+  address: string;
+  daemon_id: string | null;
+  state: MemberState;
+  /** The last failure while reconnecting; '' when connected. */
+  error: string;
+}
+
+export type FleetChange = { member: number; change: SessionChange };
+
+export interface FleetOptions extends Omit<SessionOptions, 'onChange'> {
+  onChange: (change: FleetChange) => void;
+}
+
+export interface Fleet {
+  start(): void;
+  close(): Promise<void>;
+  members(): FleetMember[];
+  /** Every incident every member knows, newest change first within each member. */
+  incidents(): Array<{ daemon_id: string; incident: IncidentJson }>;
+}
+
+/** The key an incident is known by across a fleet. */
+export function incidentKey(daemonId: string, incidentId: string): string {
+  return `${daemonId}/${incidentId}`;
+}
+
+export function createFleet(clients: readonly ControlClient[], options: FleetOptions): Fleet {
+  const members: FleetMember[] = clients.map((client, index) => ({
+    index,
+    address: client.address,
+    daemon_id: null,
+    state: 'connecting',
+    error: '',
+  }));
+  const sessions: Session[] = clients.map((client, index) =>
+    createSession(client, {
+      ...options,
+      onChange(change) {
+        const member = members[index]!;
+        if (change.type === 'connected') {
+          member.state = 'connected';
+          member.daemon_id = change.daemon_id;
+          member.error = '';
+        } else if (change.type === 'reconnecting') {
+          member.state = 'reconnecting';
+          member.error = change.error;
+        }
+        options.onChange({ member: index, change });
+      },
+    }),
+  );
+  return {
+    start() {
+      for (const session of sessions) session.start();
+    },
+    async close() {
+      await Promise.all(sessions.map((session) => session.close()));
+    },
+    members: () => members.map((member) => ({ ...member })),
+    incidents() {
+      const all: Array<{ daemon_id: string; incident: IncidentJson }> = [];
+      for (const session of sessions) {
+        const daemonId = session.daemonId;
+        if (daemonId === null) continue;
+        for (const incident of session.incidents()) all.push({ daemon_id: daemonId, incident });
+      }
+      return all;
+    },
+  };
+}
