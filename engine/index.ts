@@ -51,6 +51,4 @@ export type { SeverityMatrixEntry } from './severity-matrix.js';
 export { eventToJson, incidentToJson, isoTime, ruleToJson } from './json.js';
 export type { EventJson, IncidentActionJson, IncidentJson, IncidentJsonOptions, RuleJson } from './json.js';
 export { formatIncidentId, parseIncidentSeq } from './incidents.js';
-export { oneLine, stripControls, truncate } from './text.js';
-export type { TruncateOptions } from './text.js';
 export * from './types.js';

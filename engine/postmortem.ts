@@ -24,7 +24,7 @@
 import { isoTime } from './json.js';
 import type { Runbook } from './runbook.js';
 import { incidentTypeLabel } from './severity-matrix.js';
-import { oneLine, truncate } from './text.js';
+import { oneLine, truncate } from '../common/text.js';
 import { DEFAULT_EXACT_USERS } from './users.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { AuditEntry, AuditKind, Incident, IncidentEvent, StatusChange } from './types.js';

@@ -9,7 +9,7 @@
 // controls (engine/text.ts stripControls; line breaks stay, for the description), singleLine() folds a text to one
 // line, and each renderer escapes the result for its own format.
 
-import { oneLine, stripControls, truncate } from '../engine/text.js';
+import { oneLine, stripControls, truncate } from '../common/text.js';
 import type { NotificationKind } from '../engine/types.js';
 
 export interface IncidentView {

@@ -3,10 +3,10 @@
 // The rules are engine/text.ts's, shared with the CLI, notifications and post-mortems.
 
 import { isoTime } from '../engine/json.js';
-import { oneLine, truncate } from '../engine/text.js';
+import { oneLine, truncate } from '../common/text.js';
 
 /** sanitizeBlock: escape sequences and control characters removed, tabs and line breaks kept (multi-line output). */
-export { oneLine, stripControls as sanitizeBlock } from '../engine/text.js';
+export { oneLine, stripControls as sanitizeBlock } from '../common/text.js';
 
 /** At most `max` code points, ending with `…` when cut. */
 export function bound(text: string, max: number): string {

@@ -3,7 +3,7 @@
 // reaches a terminal. JSON output needs none of this (JSON.stringify escapes control characters).
 // The cleaning rules themselves live in engine/text.ts, shared with remediation, notifications and post-mortems.
 
-import { stripControls, truncate as truncateText } from '../../engine/text.js';
+import { stripControls, truncate as truncateText } from '../../common/text.js';
 
 /** Text safe to print on one line: escape sequences and control characters removed, tabs and line breaks → a space. */
 export function sanitizeLine(text: unknown): string {

@@ -2,7 +2,7 @@
 // commands' output can carry escape sequences that move the cursor, retitle the window or write the clipboard
 // (OSC 52), control characters, and bidirectional overrides that make text read differently from what it is.
 // Every layer that prints such text (the CLI's terminal output, remediation details, notification texts,
-// post-mortem Markdown) cleans it here. Pure: no imports, no I/O.
+// post-mortem Markdown, the terminal UI, the web page) cleans it here. Pure: no imports, no I/O.
 //
 //   stripControls(text)  escape sequences and control characters removed; tab and line feed kept (CR, CRLF and the
 //                        other line separators become LF), so multi-line text keeps its lines
