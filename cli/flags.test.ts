@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { sinceOf } from './flags.js';
-import { parseSince as parseSinceOrThrow } from '../engine/stats.js';
+import { parseSince as parseSinceOrThrow } from '../common/time.js';
 
 /** What `--since TEXT` becomes (epoch ms), or undefined when the CLI refuses it with a usage error. */
 function parseSince(text: string, now = Date.now()): number | undefined {

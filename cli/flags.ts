@@ -1,8 +1,9 @@
 // Flags many commands share, and how to read them: the output format, who is acting, and `--since`.
 
+import { parseSince } from '../common/time.js';
 import { userInfo } from 'node:os';
 import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
-import { parseSince } from '../engine/stats.js';
+
 
 export const FORMAT_FLAG: FlagSpec = {
   name: 'format',

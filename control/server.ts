@@ -1,11 +1,12 @@
 // The daemon's side of the control API: a grpc-js server on a unix socket (mode 0600) that answers from a
 // ControlBackend. The backend (daemon/serve.ts) owns the engine and the store; this module only speaks gRPC.
 
+import { parseIsoInstant } from '../common/time.js';
 import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadControlService, unixAddress } from './control-proto.js';
-import { parseIsoInstant } from '../engine/stats.js';
+
 import {
   auditJsonToMessage,
   eventJsonToMessage,

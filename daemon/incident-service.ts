@@ -13,9 +13,10 @@
 // a change is never on disk without its notifications, nor the reverse. The engine stays pure; the responder does
 // the I/O of remediation; this module decides when each runs.
 
+import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
 import { cloneIncident } from '../engine/incidents.js';
-import { auditEntryToJson, incidentToJson, isoTime } from '../engine/json.js';
+import { auditEntryToJson, incidentToJson } from '../engine/json.js';
 import { renderPostmortem } from '../engine/postmortem.js';
 import { runbookToJson } from '../engine/runbook.js';
 import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SEVERITY_RANK, SYSTEM_ACTOR } from '../engine/types.js';

@@ -8,9 +8,10 @@
 // A change is validated against the whole rule set first (mergeRules + the engine's own checks), written, then
 // applied; so what is on disk is always a rule set the engine accepted.
 
+import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
 import { cloneRule } from '../engine/builtin-rules.js';
-import { isoTime, ruleToJson } from '../engine/json.js';
+import { ruleToJson } from '../engine/json.js';
 import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
 import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
 import { BadRequest, NotFound, RequestRefused, type RuleUpdateInput } from '../control/server.js';

@@ -8,9 +8,10 @@
 // order with its clock at each event's time, so "when" is the event that crossed the threshold. Nothing here touches
 // the daemon's engine or store; creating incidents (no --dry-run) is the caller's choice.
 
+import { isoTime } from '../common/time.js';
 import { createEngine } from '../engine/engine.js';
 import { CompiledRule } from '../engine/detector.js';
-import { isoTime } from '../engine/json.js';
+
 import { compileSourcePattern } from '../engine/rule-config.js';
 import { isSeverity, SEVERITY_RANK } from '../engine/types.js';
 import type { DetectionRule, EventDraft, IncidentEvent, Metadata, Severity } from '../engine/types.js';

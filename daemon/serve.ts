@@ -7,11 +7,12 @@
 // Order of start: store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
+import { isoTime } from '../common/time.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { incidentToJson, isoTime } from '../engine/json.js';
+import { incidentToJson } from '../engine/json.js';
 import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';

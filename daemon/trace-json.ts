@@ -1,8 +1,9 @@
 // `firewatch trace`: one trace's spans and events, gathered from memory (the engine's rings) and from LMDB (spans
 // and events kept because the trace joined an incident), merged by id, and ordered as a tree.
 
+import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
-import { eventToJson, isoTime } from '../engine/json.js';
+import { eventToJson } from '../engine/json.js';
 import type { IncidentEvent, SpanRecord } from '../engine/types.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import { orderTraceTree } from './trace-tree.js';

@@ -21,6 +21,7 @@
 // and reports each such change in a later IngestResult's `linked`. Spans are copied into the trace ring's columns;
 // the SpanRecords passed in are not kept (those of incident traces are handed back in `traceSpans`).
 
+import { isoTime } from '../common/time.js';
 import { ChangeSet } from './change-set.js';
 import {
   Correlator,
@@ -42,7 +43,7 @@ import { EventRing } from './event-ring.js';
 import { builtinRule, cloneRule } from './builtin-rules.js';
 import { DEFAULT_INCIDENT_LIMITS, IncidentBook, parseIncidentSeq } from './incidents.js';
 import type { IncidentHooks, IncidentLimits, IncidentState, NewIncident } from './incidents.js';
-import { isoTime } from './json.js';
+
 import { PackedSpanRecord } from './packed-span-record.js';
 import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
 import type { PastIncident } from './recurrence.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { builtinRule } from './builtin-rules.js';
-import { eventToJson, incidentToJson, isoTime, ruleToJson } from './json.js';
+import { eventToJson, incidentToJson, ruleToJson } from './json.js';
 import { MINUTE, SECOND, T0, burst, cascadeTrace, ingestExports, testEngine, traceId } from './test-helpers.js';
 
 function openedIncident() {
@@ -10,17 +10,6 @@ function openedIncident() {
   return { incident: result.incidents[0]!, events: result.events };
 }
 
-describe('isoTime', () => {
-  it.each([
-    [T0, '2025-02-05T10:30:00.000Z'],
-    [null, null],
-    [Number.NaN, null],
-    [Number.POSITIVE_INFINITY, null],
-    [8.64e15 + 1, null],
-  ])('%s → %s', (input, output) => {
-    expect(isoTime(input)).toBe(output);
-  });
-});
 
 describe('eventToJson', () => {
   it('uses the contract keys in order, ISO time, and null for unknown trace/span', () => {

@@ -29,13 +29,7 @@ import type {
   SimilarIncident,
 } from './types.js';
 import { isAcknowledged } from './workflow.js';
-
-/** ISO-8601 UTC of epoch ms; null for null or a value that is not a finite time. */
-export function isoTime(ms: number | null | undefined): string | null {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
+import { isoTime } from '../common/time.js';
 
 export type EventJson = {
   event_id: string;

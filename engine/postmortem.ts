@@ -21,7 +21,7 @@
 // - Remediation actions come from the audit log, one row per action with its final outcome; when the log is empty
 //   but the incident lists actions (`incident.actions`), those are shown instead of claiming nothing ran.
 
-import { isoTime } from './json.js';
+import { isoTime } from '../common/time.js';
 import type { Runbook } from './runbook.js';
 import { incidentTypeLabel } from './severity-matrix.js';
 import { oneLine, truncate } from '../common/text.js';

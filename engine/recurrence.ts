@@ -12,9 +12,10 @@
 // `PER_FINGERPRINT` incidents each (the oldest goes first), so an incident older than the kept ones keeps the list
 // it had.
 
+import { isoTime } from '../common/time.js';
 import { makeRoom } from './bounded-map.js';
 import { parseIncidentSeq } from './incidents.js';
-import { isoTime } from './json.js';
+
 import { isOpenStatus } from './types.js';
 import type { Incident, IncidentStatus, IncidentType, SimilarIncident } from './types.js';
 

@@ -11,7 +11,7 @@
 // synchronous, so passes never overlap; an item is in flight at most once (the `inFlight` map, passed to the outbox
 // as `skip`), and the outbox only offers the first item of each stream, so a resolve never overtakes its trigger.
 
-import { isoTime } from '../engine/json.js';
+import { isoTime } from '../common/time.js';
 import type { Logger } from '../daemon/log.js';
 import type { OutboxItem } from '../engine/types.js';
 import type { Outbox } from '../store/outbox.js';

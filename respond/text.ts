@@ -2,7 +2,7 @@
 // part of it comes from telemetry or from a command's output: escape sequences and control characters go.
 // The rules are engine/text.ts's, shared with the CLI, notifications and post-mortems.
 
-import { isoTime } from '../engine/json.js';
+import { isoTime } from '../common/time.js';
 import { oneLine, truncate } from '../common/text.js';
 
 /** sanitizeBlock: escape sequences and control characters removed, tabs and line breaks kept (multi-line output). */

@@ -7,7 +7,7 @@
 // Answers: 202 accepted; 400 invalid event (final → dead letter); 429 throttled and 5xx (retried); postJson
 // classifies them. The routing key is in the body, never in an error text.
 
-import { isoTime } from '../../engine/json.js';
+import { isoTime } from '../../common/time.js';
 import type { NotificationKind, OutboxItem, Severity } from '../../engine/types.js';
 import type { PagerDutyConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';

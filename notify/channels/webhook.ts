@@ -12,8 +12,9 @@
 // notification was created (ISO-8601 with milliseconds, engine/json.ts isoTime; null if the stored item has no valid
 // time), so the body (and only the signature's timestamp) stays the same across retries.
 
+import { isoTime } from '../../common/time.js';
 import { createHmac } from 'node:crypto';
-import { isoTime } from '../../engine/json.js';
+
 import type { OutboxItem } from '../../engine/types.js';
 import { WEBHOOK_SECRET_PREFIX, webhookChannelName, type WebhookConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
