@@ -9,5 +9,6 @@ export * from './trace.js';
 export * from './component.js';
 export * from './status.js';
 export * from './update.js';
+export * from './session.js';
 export * from './client.js';
 export * from './errors.js';

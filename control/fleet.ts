@@ -9,7 +9,10 @@
 
 import type { ControlClient } from '../api/client.js';
 import type { IncidentJson } from '../api/incident.js';
-import { createSession, type Session, type SessionChange, type SessionOptions } from './session.js';
+import type { FleetChange } from '../api/session.js';
+import { createSession, type Session, type SessionOptions } from './session.js';
+
+export type { FleetChange } from '../api/session.js';
 
 export type MemberState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -22,8 +25,6 @@ export interface FleetMember {
   /** The last failure while reconnecting; '' when connected. */
   error: string;
 }
-
-export type FleetChange = { member: number; change: SessionChange };
 
 export interface FleetOptions extends Omit<SessionOptions, 'onChange'> {
   onChange: (change: FleetChange) => void;

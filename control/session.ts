@@ -14,21 +14,11 @@
 import type { ControlClient, WatchHandle } from '../api/client.js';
 import { ControlError, isControlError } from '../api/errors.js';
 import type { IncidentJson } from '../api/incident.js';
+import type { SessionChange } from '../api/session.js';
 import type { IncidentUpdate, UpdateKind, WatchMessage, WatchSync } from '../api/update.js';
 import { isOpenStatus } from '../api/vocabulary.js';
 
-export type SessionChange =
-  /** The watch is live. `resumed`: it continued after our last update, nothing missed. */
-  | { type: 'connected'; address: string; daemon_id: string; resumed: boolean }
-  /** The daemon went away (or refused us); the next attempt starts after `delay_ms`. */
-  | { type: 'reconnecting'; address: string; daemon_id: string | null; attempt: number; delay_ms: number; error: string }
-  /**
-   * We (re)started from a snapshot. `initial`: the first one of this session (every incident is new to us).
-   * `changes`: what differs from what we knew, as updates (none for an unchanged incident). `incidents`: everything the
-   * session knows now.
-   */
-  | { type: 'resynced'; address: string; daemon_id: string; initial: boolean; reason: string; changes: IncidentUpdate[]; incidents: IncidentJson[] }
-  | { type: 'update'; update: IncidentUpdate };
+export type { SessionChange } from '../api/session.js';
 
 export interface SessionOptions {
   /** Only this incident / these severities (as `incidents watch` filters). */

@@ -1,0 +1,245 @@
+// The seed's dashboard panels as data: the overview numbers (system health, active incidents, resolved today,
+// average MTTR), active incidents with their duration, recent activity across incidents, the last 24 h metrics and
+// component health, merged over every daemon the state spans. Pure selectors of IncidentsState and `now`.
+
+import type { ComponentJson } from '../api/component.js';
+import type { StatsJson } from '../api/stats.js';
+import { COMPONENT_STATUSES, SEVERITIES, SEVERITY_RANK, isOpenStatus, type Severity } from '../api/vocabulary.js';
+import { formatDuration, label, parseIsoMs, secondsSince } from './format.js';
+import type { IncidentEntry, IncidentsState } from './incidents-state.js';
+
+export type OverviewNumbers = {
+  /** Average health_percent of the components (0–100); null before any component is known. */
+  system_health: number | null;
+  active_incidents: number;
+  /** Resolved since local midnight. */
+  resolved_today: number;
+  /** Mean MTTR (seconds) of the incidents resolved today; null when none. */
+  avg_mttr_seconds: number | null;
+  /** Incidents waiting for a person: open, unacknowledged. */
+  unacknowledged: number;
+};
+
+/** Epoch ms of the last local midnight at or before `now` (the viewer's day, as "today" means to a person). */
+export function startOfDay(now: number): number {
+  const day = new Date(now);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
+}
+
+export function overviewNumbers(state: IncidentsState, now: number): OverviewNumbers {
+  const midnight = startOfDay(now);
+  let active = 0;
+  let unacknowledged = 0;
+  let resolvedToday = 0;
+  let mttrSum = 0;
+  let mttrCount = 0;
+  for (const { incident } of state.entries.values()) {
+    if (isOpenStatus(incident.status)) {
+      active++;
+      if (!incident.acknowledged) unacknowledged++;
+      continue;
+    }
+    const resolvedAt = parseIsoMs(incident.resolved_at);
+    if (resolvedAt === undefined || resolvedAt < midnight) continue;
+    resolvedToday++;
+    if (incident.mttr !== null && Number.isFinite(incident.mttr)) {
+      mttrSum += incident.mttr;
+      mttrCount++;
+    }
+  }
+  const components = mergedComponents(state);
+  const health =
+    components.length === 0 ? null : components.reduce((sum, component) => sum + component.health_percent, 0) / components.length;
+  return {
+    system_health: health === null ? null : Math.round(health * 10) / 10,
+    active_incidents: active,
+    resolved_today: resolvedToday,
+    avg_mttr_seconds: mttrCount === 0 ? null : mttrSum / mttrCount,
+    unacknowledged,
+  };
+}
+
+/** Open incidents, most severe first, then the longest running: the overview's "Active Incidents" table. */
+export function activeIncidents(state: IncidentsState): IncidentEntry[] {
+  const open = [...state.entries.values()].filter((entry) => isOpenStatus(entry.incident.status));
+  return open.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.incident.severity] - SEVERITY_RANK[a.incident.severity] ||
+      (parseIsoMs(a.incident.detected_at) ?? 0) - (parseIsoMs(b.incident.detected_at) ?? 0) ||
+      a.key.localeCompare(b.key),
+  );
+}
+
+/** How long an incident has been going (detection to resolution, or to now). */
+export function incidentDurationSeconds(entry: IncidentEntry, now: number): number | null {
+  const detected = parseIsoMs(entry.incident.detected_at);
+  if (detected === undefined) return null;
+  const end = parseIsoMs(entry.incident.resolved_at) ?? now;
+  return Math.max(0, (end - detected) / 1000);
+}
+
+export type ActivityItem = {
+  /** ISO time of the step. */
+  at: string;
+  key: string;
+  incident_id: string;
+  /** The incident's severity (what the seed's "[CRITICAL]" column shows). */
+  severity: Severity;
+  /** `Error Burst detected`, `investigating → remediating by alice`, `restart_service succeeded`. */
+  text: string;
+};
+
+/**
+ * The newest steps across incidents (status changes with who and why, remediation actions), newest first: the
+ * seed's "Recent Activity". At most `limit`; derived from the incidents themselves, so it is the same after a resync.
+ */
+export function recentActivity(state: IncidentsState, limit: number): ActivityItem[] {
+  const items: ActivityItem[] = [];
+  for (const entry of state.entries.values()) {
+    const { incident } = entry;
+    for (const change of incident.status_history) {
+      if (change.at === null) continue;
+      const text =
+        change.from === null
+          ? `${incident.title} ${change.by === 'firewatch' ? 'detected' : `opened by ${change.by}`}`
+          : `${change.from} → ${change.to}${change.by === 'firewatch' ? '' : ` by ${change.by}`}${change.reason ? ` (${change.reason})` : ''}`;
+      items.push({ at: change.at, key: entry.key, incident_id: incident.incident_id, severity: incident.severity, text });
+    }
+    for (const action of incident.actions) {
+      if (action.at === null) continue;
+      items.push({
+        at: action.at,
+        key: entry.key,
+        incident_id: incident.incident_id,
+        severity: incident.severity,
+        text: `${action.action_id} ${action.status}${action.approved_by ? ` (approved by ${action.approved_by})` : ''}`,
+      });
+    }
+  }
+  items.sort((a, b) => (parseIsoMs(b.at) ?? 0) - (parseIsoMs(a.at) ?? 0) || a.key.localeCompare(b.key));
+  return items.slice(0, Math.max(0, limit));
+}
+
+/** Statistics summed over the daemons (averages weighted by their counts); null before any arrived. */
+export function mergedStats(state: IncidentsState): StatsJson | null {
+  const all = state.stats.filter((stats): stats is StatsJson => stats !== null);
+  if (all.length === 0) return null;
+  if (all.length === 1) return all[0]!;
+  const sum = (pick: (stats: StatsJson) => number) => all.reduce((total, stats) => total + pick(stats), 0);
+  const weighted = (value: (s: StatsJson) => number | null, weight: (s: StatsJson) => number) => {
+    let total = 0;
+    let weights = 0;
+    for (const stats of all) {
+      const v = value(stats);
+      if (v === null) continue;
+      total += v * weight(stats);
+      weights += weight(stats);
+    }
+    return weights === 0 ? null : total / weights;
+  };
+  const bySeverity = Object.fromEntries(SEVERITIES.map((severity) => [severity, sum((s) => s.by_severity[severity] ?? 0)])) as StatsJson['by_severity'];
+  const byType: Record<string, number> = {};
+  for (const stats of all) for (const [type, count] of Object.entries(stats.by_type)) byType[type] = (byType[type] ?? 0) + count;
+  const total = sum((s) => s.total_incidents);
+  return {
+    total_incidents: total,
+    active_incidents: sum((s) => s.active_incidents),
+    resolved_incidents: sum((s) => s.resolved_incidents),
+    by_severity: bySeverity,
+    by_type: Object.fromEntries(Object.entries(byType).sort((a, b) => b[1] - a[1])),
+    avg_mttd_seconds: weighted((s) => s.avg_mttd_seconds, (s) => s.total_incidents),
+    avg_mttr_seconds: weighted((s) => s.avg_mttr_seconds, (s) => s.resolved_incidents),
+    // A percentile does not sum: the worst daemon's p90 is an upper bound an operator can act on.
+    p90_mttd_seconds: maxOf(all.map((s) => s.p90_mttd_seconds)),
+    p90_mttr_seconds: maxOf(all.map((s) => s.p90_mttr_seconds)),
+    auto_resolved: sum((s) => s.auto_resolved),
+    manual_resolution: sum((s) => s.manual_resolution),
+    recurrence_rate: total === 0 ? 0 : Math.round((sum((s) => s.recurrence_rate * s.total_incidents) / total) * 1000) / 1000,
+    since: all[0]!.since,
+  };
+}
+
+function maxOf(values: Array<number | null>): number | null {
+  const known = values.filter((value): value is number => value !== null);
+  return known.length === 0 ? null : Math.max(...known);
+}
+
+export type MetricRow = { label: string; value: string; indent?: boolean };
+
+/** The seed's "Incident Metrics (Last 24h)" table. */
+export function metricRows(stats: StatsJson | null): MetricRow[] {
+  if (stats === null) return [{ label: 'Total Incidents', value: '-' }];
+  return [
+    { label: 'Total Incidents', value: String(stats.total_incidents) },
+    { label: 'By Severity:', value: '' },
+    ...(['critical', 'high', 'medium', 'low'] as const).map((severity) => ({
+      label: label(severity),
+      value: String(stats.by_severity[severity] ?? 0),
+      indent: true,
+    })),
+    { label: 'MTTD (avg)', value: formatDuration(stats.avg_mttd_seconds) },
+    { label: 'MTTR (avg)', value: formatDuration(stats.avg_mttr_seconds) },
+    { label: 'Auto-Resolved', value: String(stats.auto_resolved) },
+    { label: 'Manual Resolution', value: String(stats.manual_resolution) },
+  ];
+}
+
+/**
+ * Components over every daemon: one row per name (a service routed to one daemon appears once; should two daemons
+ * report it, the worse status wins and counts add up), worst first, then by name.
+ */
+export function mergedComponents(state: IncidentsState): ComponentJson[] {
+  const byName = new Map<string, ComponentJson>();
+  for (const list of state.components) {
+    if (list === null) continue;
+    for (const component of list.components) {
+      const seen = byName.get(component.component);
+      byName.set(component.component, seen === undefined ? component : combine(seen, component));
+    }
+  }
+  return [...byName.values()].sort(
+    (a, b) => statusRank(b.status) - statusRank(a.status) || a.health_percent - b.health_percent || a.component.localeCompare(b.component),
+  );
+}
+
+function statusRank(status: ComponentJson['status']): number {
+  return COMPONENT_STATUSES.indexOf(status);
+}
+
+function combine(a: ComponentJson, b: ComponentJson): ComponentJson {
+  const worse = statusRank(b.status) > statusRank(a.status) ? b : a;
+  const requests = a.requests_per_minute + b.requests_per_minute;
+  const errorRate =
+    a.error_rate === null ? b.error_rate : b.error_rate === null ? a.error_rate
+      : requests === 0 ? Math.max(a.error_rate, b.error_rate)
+        : (a.error_rate * a.requests_per_minute + b.error_rate * b.requests_per_minute) / requests;
+  const worstSeverity =
+    a.worst_severity === null ? b.worst_severity : b.worst_severity === null ? a.worst_severity
+      : SEVERITY_RANK[a.worst_severity] >= SEVERITY_RANK[b.worst_severity] ? a.worst_severity : b.worst_severity;
+  return {
+    component: a.component,
+    status: worse.status,
+    reason: worse.reason,
+    open_incidents: a.open_incidents + b.open_incidents,
+    worst_severity: worstSeverity,
+    health_percent: Math.min(a.health_percent, b.health_percent),
+    error_rate: errorRate,
+    requests_per_minute: requests,
+    last_seen: (parseIsoMs(a.last_seen) ?? 0) >= (parseIsoMs(b.last_seen) ?? 0) ? a.last_seen : b.last_seen,
+  };
+}
+
+/** A health bar of `cells` cells for 0–100 (`████░░░░░`; `#####.....` in ASCII). */
+export function healthBar(percent: number | null, cells: number, ascii = false): string {
+  const full = ascii ? '#' : '█';
+  const empty = ascii ? '.' : '░';
+  if (percent === null || !Number.isFinite(percent)) return empty.repeat(cells);
+  const filled = Math.max(0, Math.min(cells, Math.round((percent / 100) * cells)));
+  return full.repeat(filled) + empty.repeat(cells - filled);
+}
+
+/** Seconds an open incident has been running, as `15m` (the overview's Duration column). */
+export function formatIncidentAge(entry: IncidentEntry, now: number): string {
+  return formatDuration(secondsSince(entry.incident.detected_at, now));
+}
