@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../daemon/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 
 /** `node dist/cli/main.js`: the executable users run. */
 export const CLI_SCRIPT = join(packageRoot(), 'dist', 'cli', 'main.js');

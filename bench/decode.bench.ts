@@ -8,8 +8,8 @@
 
 import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 import { scanTraceRequest, type TraceScanVisitor } from '../receiver/trace/trace-scanner.js';
-import { decodeWith, encodeWith, otlpTypes } from '../receiver/testing/otlp-oracle.js';
-import { realisticTraceRequest } from '../receiver/testing/trace-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
+import { realisticTraceRequest } from '../test/helpers/receiver/trace-fixtures.js';
 
 const SPANS_PER_REQUEST = 100;
 const ERROR_RATE = 0.02;

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot } from '../daemon/package-root.js';
+import { packageRoot } from '../common/package-root.js';
 import type { LoadResult } from './load-generator.js';
 
 const CLOCK_TICKS_PER_SECOND = 100; // _SC_CLK_TCK on Linux

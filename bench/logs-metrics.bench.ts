@@ -19,9 +19,9 @@ import { transcodeOtlpJson } from '../receiver/json/otlp-json.js';
 import { decodeMetricsRequest } from '../receiver/metrics/decode-metrics.js';
 import { createMetricConverter } from '../receiver/metrics/metric-converter.js';
 import { scanMetricsRequest, type MetricsScanVisitor } from '../receiver/metrics/metrics-scanner.js';
-import { realisticLogsRequest, realisticMetricsRequest } from '../receiver/testing/logs-metrics-fixtures.js';
-import { otlpJsonBody } from '../receiver/testing/otlp-json-fixtures.js';
-import { decodeWith, encodeWith, otlpTypes } from '../receiver/testing/otlp-oracle.js';
+import { realisticLogsRequest, realisticMetricsRequest } from '../test/helpers/receiver/logs-metrics-fixtures.js';
+import { otlpJsonBody } from '../test/helpers/receiver/otlp-json-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 
 const ITEMS_PER_REQUEST = 100;
 const ERROR_RATE = 0.02;

@@ -2,8 +2,8 @@
 // (100 HTTP server spans with ~10 attributes, a share of failing spans) and stamped with the current time, so the
 // daemon's detection windows see live traffic. Encoding uses the protobufjs oracle: it runs before timing starts.
 
-import { encodeWith, otlpTypes } from '../receiver/testing/otlp-oracle.js';
-import { realisticTraceRequest } from '../receiver/testing/trace-fixtures.js';
+import { encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
+import { realisticTraceRequest } from '../test/helpers/receiver/trace-fixtures.js';
 
 export interface RequestShape {
   spansPerRequest: number;

@@ -1,8 +1,8 @@
 // `firewatch`: the command line. Dispatches to the command whose path matches the leading words, and maps
 // failures to exit codes: 0 ok, 1 failure, 2 usage error — with one clear line on stderr.
 
-import { ControlError } from '../control/control-error.js';
-import { ConfigError } from '../daemon/config-error.js';
+import { isControlError } from '../api/errors.js';
+import { ConfigError } from '../common/config-checks.js';
 import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesReset, rulesShow, rulesUpdate } from './commands/rules.js';
@@ -10,7 +10,7 @@ import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/to
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
-import { completionCommand } from './commands/completion.js';
+import { createCompletionCommand } from './commands/completion.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -31,7 +31,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   incidentsSimulate,
   demo,
   trace,
-  completionCommand,
+  createCompletionCommand(() => COMMANDS),
 ];
 
 function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === '--version') {
-    const { packageVersion } = await import('../daemon/package-root.js');
+    const { packageVersion } = await import('../common/package-root.js');
     process.stdout.write(`firewatch ${packageVersion()}\n`);
     return 0;
   }
@@ -93,7 +93,7 @@ async function runCommand(command: CommandSpec, rest: readonly string[]): Promis
       process.stderr.write(`firewatch: ${error.message}\nusage: ${usageLine(error.command ?? command)}  (see --help)\n`);
       return 2;
     }
-    if (error instanceof ControlError || error instanceof ConfigError) {
+    if (isControlError(error) || error instanceof ConfigError) {
       process.stderr.write(`firewatch: ${error.message}\n`);
       return 1;
     }

@@ -1,26 +1,27 @@
 // What every client command needs: where the daemon's control socket is, and a connected client.
 
 import { resolve } from 'node:path';
-import type { ControlClient } from '../control/client.js';
+import type { ControlClient } from '../api/client.js';
+import { readConfigDocument } from '../common/config-file.js';
+import { controlSocketOf } from '../control/socket-path.js';
 import type { ParsedArgs } from './args.js';
 
 /**
- * `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket`. The config (and its YAML parser)
- * is loaded only when needed: every CLI run pays for what it imports (bench/cli.bench.ts).
+ * `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket` (or `control.sock` in its storage
+ * directory). Only the keys the client needs are read: every CLI run pays for what it imports (bench/cli.bench.ts).
  */
-export async function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): string {
   const explicit = args.flags.socket as string | undefined;
   if (explicit) return resolve(explicit);
   if (env.FIREWATCH_SOCKET) return resolve(env.FIREWATCH_SOCKET);
-  const { loadConfig } = await import('../daemon/config.js');
-  const { config } = loadConfig(args.flags.config as string | undefined, env);
-  return resolve(config.service.control.socket);
+  const { raw } = readConfigDocument(args.flags.config as string | undefined, env);
+  return resolve(controlSocketOf(raw));
 }
 
 /** A client of the daemon named by the flags; grpc-js is loaded only by commands that call the daemon. */
 export async function connect(args: ParsedArgs): Promise<ControlClient> {
   const { connectControl } = await import('../control/client.js');
-  return connectControl(await resolveSocket(args));
+  return connectControl(resolveSocket(args));
 }
 
 export async function withClient<T>(args: ParsedArgs, use: (client: ControlClient) => Promise<T>): Promise<T> {

@@ -4,12 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_FLAGS, helpText, parseArgs, usageLine, type CommandSpec } from './args.js';
 import { COMMANDS } from './cli.js';
-import { completionCommand } from './commands/completion.js';
 
-// `completion` is checked here even before cli.ts lists it; once it does, this adds nothing.
-const TABLE: readonly CommandSpec[] = COMMANDS.some((c) => c.path.join(' ') === completionCommand.path.join(' '))
-  ? COMMANDS
-  : [...COMMANDS, completionCommand];
+const TABLE: readonly CommandSpec[] = COMMANDS;
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

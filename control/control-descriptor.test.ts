@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { protoDirectory } from '../daemon/package-root.js';
+import { protoDirectory } from '../common/package-root.js';
 import { controlDescriptorJson } from './control-descriptor.js';
 import { CONTROL_DESCRIPTOR_FILE, loadControlService } from './control-proto.js';
 

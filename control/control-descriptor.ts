@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { protoDirectory } from '../daemon/package-root.js';
+import { protoDirectory } from '../common/package-root.js';
 import { CONTROL_DESCRIPTOR_FILE, CONTROL_PROTO_FILE } from './control-proto.js';
 
 /** The descriptor JSON text of control.proto (and what it imports), stable for diffs. */

@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs/light.js';
-import { protoDirectory } from '../daemon/package-root.js';
+import { protoDirectory } from '../common/package-root.js';
 
 export const CONTROL_PROTO_FILE = 'firewatch/control/v1/control.proto';
 export const CONTROL_DESCRIPTOR_FILE = 'firewatch/control/v1/control.json';

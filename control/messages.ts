@@ -1,255 +1,507 @@
-// Contract JSON (DESIGN.md) ⇄ control API messages (proto/firewatch/control/v1/control.proto).
+// Contract JSON (api/) ⇄ control API messages (proto/firewatch/control/v1/control.proto).
 //
-// The messages mirror the JSON contract field for field, so the mapping is small: JSON `null` becomes an unset
-// proto3 `optional`, event `metadata` travels as `metadata_json`, and a timeline is marked by `has_timeline`.
+// The messages mirror the JSON contract field for field, so the mapping is small: JSON `null` becomes an unset proto3
+// `optional` (or an empty string), event `metadata` and rule `match.attributes` travel as JSON text, and a list that
+// is present only when asked for (a timeline, an audit log, a snapshot) is marked by a `has_…` flag. Decoding is
+// defensive: a field the peer left out gets the contract's empty value, never `undefined`.
 
-export type JsonObject = Record<string, unknown>;
+import type {
+  ActionListJson,
+  AuditEntryJson,
+  EventJson,
+  IncidentJson,
+  Metadata,
+  MitigateResultJson,
+  PostmortemJson,
+  RootCauseJson,
+  TimelineJson,
+} from '../api/incident.js';
+import type { ComponentJson, ComponentsJson } from '../api/component.js';
+import type { RuleChangeJson, RuleDraft, RuleJson, RuleMatchJson, TestRuleResult } from '../api/rule.js';
+import type { StatsJson } from '../api/stats.js';
+import type { DaemonStatusJson } from '../api/status.js';
+import type { SpanJson, TraceJson } from '../api/trace.js';
+import type { IncidentUpdate, WatchMessage } from '../api/update.js';
+import { SEVERITIES } from '../api/vocabulary.js';
 
-/** Fields of the Incident message that are proto3 `optional` (null in JSON when unset). */
-const NULLABLE_INCIDENT_FIELDS = ['acknowledged_at', 'resolved_at', 'closed_at', 'assigned_to', 'mttr'] as const;
+/** A message as protobufjs reads and writes it (keepCase, longs as numbers, enums as strings, defaults). */
+export type Wire = Record<string, unknown>;
 
-export function eventJsonToMessage(event: JsonObject): JsonObject {
-  const message: JsonObject = {};
-  for (const [key, value] of Object.entries(event)) {
-    if (key === 'metadata') message.metadata_json = JSON.stringify(value ?? {});
-    else if (value !== null && value !== undefined) message[key] = value;
-  }
-  return message;
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const nullableText = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const num = (value: unknown): number => (value === undefined || value === null ? 0 : Number(value));
+const nullableNum = (value: unknown): number | null => (value === undefined || value === null ? null : Number(value));
+const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+const strings = (value: unknown): string[] => list<unknown>(value).map(String);
+
+/** Keys of a wire map whose values are counts; biggest first (map fields arrive in no particular order). */
+function sortedCounts(raw: unknown): Record<string, number> {
+  const entries = Object.entries((raw ?? {}) as Record<string, unknown>).map(([key, value]) => [key, Number(value)] as const);
+  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const counts: Record<string, number> = {};
+  // defineProperty: a key named `__proto__` (untrusted telemetry) must stay a key.
+  for (const [key, value] of entries) Object.defineProperty(counts, key, { value, enumerable: true, writable: true, configurable: true });
+  return counts;
 }
 
-export function eventMessageToJson(message: JsonObject): JsonObject {
-  const { metadata_json: metadataJson, ...rest } = message;
-  let metadata: unknown = {};
+function parseJsonObject(raw: unknown): Record<string, never> | Metadata {
+  if (typeof raw !== 'string' || raw === '') return {};
   try {
-    metadata = typeof metadataJson === 'string' && metadataJson !== '' ? JSON.parse(metadataJson) : {};
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Metadata) : {};
   } catch {
-    metadata = {};
+    return {};
   }
+}
+
+/** Drops null and undefined values: they become unset fields. */
+function defined(object: Record<string, unknown>): Wire {
+  const wire: Wire = {};
+  for (const [key, value] of Object.entries(object)) if (value !== null && value !== undefined) wire[key] = value;
+  return wire;
+}
+
+// ── events ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export function eventToWire(event: EventJson): Wire {
+  const { metadata, ...rest } = event;
+  return { ...defined(rest), metadata_json: JSON.stringify(metadata ?? {}) };
+}
+
+export function eventFromWire(wire: Wire): EventJson {
   return {
-    event_id: rest.event_id,
-    timestamp: rest.timestamp,
-    event_type: rest.event_type,
-    source: rest.source,
-    severity: rest.severity,
-    message: rest.message,
-    metadata,
-    correlation_id: rest.correlation_id || null,
-    span_id: rest.span_id || null,
-    incident_id: rest.incident_id || null,
+    event_id: text(wire.event_id),
+    timestamp: nullableText(wire.timestamp),
+    event_type: text(wire.event_type),
+    source: text(wire.source),
+    severity: text(wire.severity) as EventJson['severity'],
+    message: text(wire.message),
+    metadata: parseJsonObject(wire.metadata_json),
+    correlation_id: nullableText(wire.correlation_id),
+    span_id: nullableText(wire.span_id),
+    incident_id: nullableText(wire.incident_id),
   };
 }
 
-/** Contract JSON of an incident (from engine/json.ts) → Incident message. */
-export function incidentJsonToMessage(incident: JsonObject): JsonObject {
-  const message: JsonObject = {};
+// ── incidents ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+export function auditToWire(entry: AuditEntryJson): Wire {
+  return defined(entry);
+}
+
+export function auditFromWire(wire: Wire): AuditEntryJson {
+  return {
+    seq: num(wire.seq),
+    at: nullableText(wire.at),
+    incident_id: text(wire.incident_id),
+    action_id: text(wire.action_id),
+    kind: text(wire.kind) as AuditEntryJson['kind'],
+    actor: text(wire.actor),
+    risk: text(wire.risk) as AuditEntryJson['risk'],
+    approved_by: nullableText(wire.approved_by),
+    detail: text(wire.detail),
+  };
+}
+
+export function incidentToWire(incident: IncidentJson): Wire {
+  const wire: Wire = {};
   for (const [key, value] of Object.entries(incident)) {
-    if (value === null || value === undefined) continue; // unset optional
-    if (key === 'timeline') {
-      message.timeline = (value as JsonObject[]).map(eventJsonToMessage);
-      message.has_timeline = true;
-      continue;
+    if (value === null || value === undefined) continue; // an unset optional
+    switch (key) {
+      case 'timeline':
+        wire.timeline = (value as EventJson[]).map(eventToWire);
+        wire.has_timeline = true;
+        break;
+      case 'audit':
+        wire.audit = (value as AuditEntryJson[]).map(auditToWire);
+        wire.has_audit = true;
+        break;
+      case 'root_cause': {
+        const { root_span: rootSpan, ...rest } = value as RootCauseJson;
+        wire.root_cause = rootSpan ? { ...rest, root_span: rootSpan } : rest;
+        break;
+      }
+      case 'status_history':
+        wire.status_history = (value as IncidentJson['status_history']).map((change) => ({ ...change, from: change.from ?? '', at: change.at ?? '' }));
+        break;
+      case 'actions':
+        wire.actions = (value as IncidentJson['actions']).map((action) => defined(action));
+        break;
+      default:
+        wire[key] = value;
     }
-    if (key === 'root_cause') {
-      const rootCause = { ...(value as JsonObject) };
-      if (rootCause.root_span === null) delete rootCause.root_span;
-      message.root_cause = rootCause;
-      continue;
-    }
-    if (key === 'status_history') {
-      message.status_history = (value as JsonObject[]).map((change) => ({ ...change, from: change.from ?? '' }));
-      continue;
-    }
-    if (key === 'audit') {
-      message.audit = (value as JsonObject[]).map(auditJsonToMessage);
-      message.has_audit = true;
-      continue;
-    }
-    if (key === 'actions') {
-      message.actions = (value as JsonObject[]).map((action) => {
-        const copy = { ...action };
-        if (copy.approved_by === null) delete copy.approved_by;
-        return copy;
-      });
-      continue;
-    }
-    message[key] = value;
   }
-  return message;
+  return wire;
 }
 
-/** Incident message (as proto-loader gives it) → contract JSON, in engine/json.ts's key order (DESIGN.md). */
-export function incidentMessageToJson(message: JsonObject): JsonObject {
-  const nullable = (key: (typeof NULLABLE_INCIDENT_FIELDS)[number]) => {
-    const value = message[key];
-    return value === undefined || value === null || value === '' ? null : value;
-  };
-  const rootCause = (message.root_cause ?? {}) as JsonObject;
-  const json: JsonObject = {
-    incident_id: message.incident_id,
-    incident_type: message.incident_type,
-    severity: message.severity,
-    status: message.status,
-    title: message.title,
-    description: message.description,
-    detected_at: message.detected_at || null,
-    first_event_at: message.first_event_at || null,
-    acknowledged_at: nullable('acknowledged_at'),
-    resolved_at: nullable('resolved_at'),
-    closed_at: nullable('closed_at'),
-    affected_components: message.affected_components ?? [],
-    event_count: Number(message.event_count ?? 0),
-    assigned_to: nullable('assigned_to'),
-    mttd: message.mttd ?? null,
-    mttr: nullable('mttr'),
+/** Incident message → contract JSON, in DESIGN.md's key order. */
+export function incidentFromWire(wire: Wire): IncidentJson {
+  const rootCause = (wire.root_cause ?? {}) as Wire;
+  const rootSpan = rootCause.root_span as Wire | undefined | null;
+  const optional: Pick<IncidentJson, 'timeline' | 'postmortem'> = {};
+  if (wire.has_timeline) optional.timeline = list<Wire>(wire.timeline).map(eventFromWire);
+  if (typeof wire.postmortem === 'string') optional.postmortem = wire.postmortem;
+  const json: IncidentJson = {
+    incident_id: text(wire.incident_id),
+    incident_type: text(wire.incident_type) as IncidentJson['incident_type'],
+    severity: text(wire.severity) as IncidentJson['severity'],
+    status: text(wire.status) as IncidentJson['status'],
+    title: text(wire.title),
+    description: text(wire.description),
+    detected_at: nullableText(wire.detected_at),
+    first_event_at: nullableText(wire.first_event_at),
+    acknowledged_at: nullableText(wire.acknowledged_at),
+    resolved_at: nullableText(wire.resolved_at),
+    closed_at: nullableText(wire.closed_at),
+    affected_components: strings(wire.affected_components),
+    event_count: num(wire.event_count),
+    assigned_to: nullableText(wire.assigned_to),
+    mttd: num(wire.mttd),
+    mttr: nullableNum(wire.mttr),
     root_cause: {
-      primary_error_type: rootCause.primary_error_type ?? '',
-      primary_source: rootCause.primary_source ?? '',
+      primary_error_type: text(rootCause.primary_error_type),
+      primary_source: text(rootCause.primary_source),
       error_distribution: sortedCounts(rootCause.error_distribution),
       source_distribution: sortedCounts(rootCause.source_distribution),
-      ...(rootCause.root_span ? { root_span: rootCause.root_span } : {}),
+      ...(rootSpan
+        ? {
+            root_span: {
+              service: text(rootSpan.service),
+              span_name: text(rootSpan.span_name),
+              span_id: text(rootSpan.span_id),
+              trace_id: text(rootSpan.trace_id),
+              status_message: text(rootSpan.status_message),
+              exception_type: text(rootSpan.exception_type),
+            },
+          }
+        : {}),
     },
-    users_affected: Number(message.users_affected ?? 0),
-    similar_incidents: ((message.similar_incidents ?? []) as JsonObject[]).map((similar) => ({
-      incident_id: similar.incident_id,
-      resolution: similar.resolution,
+    users_affected: num(wire.users_affected),
+    similar_incidents: list<Wire>(wire.similar_incidents).map((similar) => ({
+      incident_id: text(similar.incident_id),
+      resolution: text(similar.resolution),
     })),
-    trace_ids: message.trace_ids ?? [],
+    trace_ids: strings(wire.trace_ids),
+    ...optional, // between trace_ids and notes: DESIGN.md's order
+    notes: strings(wire.notes),
+    actions: list<Wire>(wire.actions).map((action) => ({
+      action_id: text(action.action_id),
+      status: text(action.status),
+      result: text(action.result),
+      approved_by: nullableText(action.approved_by),
+      at: nullableText(action.at),
+    })),
+    rule_id: nullableText(wire.rule_id),
+    last_event_at: nullableText(wire.last_event_at),
+    updated_at: nullableText(wire.updated_at),
+    status_history: list<Wire>(wire.status_history).map((change) => ({
+      at: nullableText(change.at),
+      from: nullableText(change.from) as IncidentJson['status_history'][number]['from'],
+      to: text(change.to) as IncidentJson['status_history'][number]['to'],
+      by: text(change.by),
+      reason: text(change.reason),
+    })),
+    acknowledged_by: nullableText(wire.acknowledged_by),
+    acknowledged: Boolean(wire.acknowledged),
+    auto_resolved: Boolean(wire.auto_resolved),
+    resolution: nullableText(wire.resolution),
+    peak_error_rate: nullableNum(wire.peak_error_rate),
   };
-  if (message.has_timeline) json.timeline = ((message.timeline ?? []) as JsonObject[]).map(eventMessageToJson);
-  if (typeof message.postmortem === 'string') json.postmortem = message.postmortem;
-  json.notes = message.notes ?? [];
-  json.actions = ((message.actions ?? []) as JsonObject[]).map((action) => ({
-    action_id: action.action_id,
-    status: action.status,
-    result: action.result,
-    approved_by: action.approved_by ?? null,
-    at: action.at,
-  }));
-  json.rule_id = message.rule_id || null;
-  json.last_event_at = message.last_event_at || null;
-  json.updated_at = message.updated_at || null;
-  json.status_history = ((message.status_history ?? []) as JsonObject[]).map((change) => ({
-    at: change.at || null,
-    from: change.from || null,
-    to: change.to,
-    by: change.by,
-    reason: change.reason,
-  }));
-  json.acknowledged_by = message.acknowledged_by ?? null;
-  json.acknowledged = Boolean(message.acknowledged);
-  json.auto_resolved = Boolean(message.auto_resolved);
-  json.resolution = message.resolution || null;
-  json.peak_error_rate = message.peak_error_rate ?? null;
-  if (message.has_audit) json.audit = ((message.audit ?? []) as JsonObject[]).map(auditMessageToJson);
-  if (message.runbook) {
-    const runbook = message.runbook as JsonObject;
-    json.runbook = { steps: runbook.steps ?? [], links: runbook.links ?? [] };
+  if (wire.has_audit) json.audit = list<Wire>(wire.audit).map(auditFromWire);
+  if (wire.runbook) {
+    const runbook = wire.runbook as Wire;
+    json.runbook = {
+      steps: strings(runbook.steps),
+      links: list<Wire>(runbook.links).map((link) => ({ title: text(link.title), url: text(link.url) })),
+    };
   }
   return json;
 }
 
-export function auditJsonToMessage(entry: JsonObject): JsonObject {
-  const message = { ...entry };
-  if (message.approved_by === null) delete message.approved_by;
-  return message;
-}
-
-export function auditMessageToJson(message: JsonObject): JsonObject {
+export function timelineFromWire(wire: Wire, incidentId: string): TimelineJson {
   return {
-    seq: Number(message.seq ?? 0),
-    at: message.at || null,
-    incident_id: message.incident_id,
-    action_id: message.action_id,
-    kind: message.kind,
-    actor: message.actor,
-    risk: message.risk,
-    approved_by: message.approved_by ?? null,
-    detail: message.detail,
+    incident_id: text(wire.incident_id) || incidentId,
+    entries: list<Wire>(wire.entries).map((entry) => ({
+      at: nullableText(entry.at),
+      kind: text(entry.kind) as TimelineJson['entries'][number]['kind'],
+      severity: nullableText(entry.severity) as TimelineJson['entries'][number]['severity'],
+      source: text(entry.source),
+      text: text(entry.text),
+      event_type: nullableText(entry.event_type),
+      event_id: nullableText(entry.event_id),
+      trace_id: nullableText(entry.trace_id),
+    })),
+    total: num(wire.total),
   };
 }
 
-/** Map fields arrive in no particular order; show the biggest counts first. */
-function sortedCounts(raw: unknown): Record<string, number> {
-  const entries = Object.entries((raw ?? {}) as Record<string, number>).map(([k, v]) => [k, Number(v)] as const);
-  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return Object.fromEntries(entries);
+export function timelineToWire(timeline: TimelineJson): Wire {
+  return { incident_id: timeline.incident_id, entries: timeline.entries.map((entry) => defined(entry)), total: timeline.total };
 }
 
-export function ruleMessageToJson(message: JsonObject): JsonObject {
-  const match = (message.match ?? {}) as JsonObject;
+export function actionsFromWire(wire: Wire, incidentId: string): ActionListJson {
   return {
-    rule_id: message.rule_id,
-    name: message.name,
-    description: message.description,
-    incident_type: message.incident_type,
-    severity: message.severity,
-    error_threshold: message.error_threshold,
-    time_window_seconds: message.time_window_seconds,
-    check_interval_seconds: message.check_interval_seconds,
-    require_consecutive: message.require_consecutive,
-    min_components_affected: message.min_components_affected,
-    enabled: message.enabled,
+    incident_id: text(wire.incident_id) || incidentId,
+    actions: list<Wire>(wire.actions).map((action) => ({
+      action_id: text(action.action_id),
+      description: text(action.description),
+      risk: text(action.risk) as ActionListJson['actions'][number]['risk'],
+      effect: nullableText(action.effect),
+      status: text(action.status),
+      recommended: Boolean(action.recommended),
+      approvers: strings(action.approvers),
+    })),
+    manual_steps: strings(wire.manual_steps),
+  };
+}
+
+export function actionsToWire(actions: ActionListJson): Wire {
+  return { incident_id: actions.incident_id, actions: actions.actions.map((action) => defined(action)), manual_steps: actions.manual_steps };
+}
+
+export function mitigateFromWire(wire: Wire): MitigateResultJson {
+  return {
+    summary: text(wire.summary),
+    outcome: text(wire.outcome) as MitigateResultJson['outcome'],
+    audit: list<Wire>(wire.audit).map(auditFromWire),
+    incident: incidentFromWire((wire.incident ?? {}) as Wire),
+  };
+}
+
+export function mitigateToWire(result: MitigateResultJson): Wire {
+  return { summary: result.summary, outcome: result.outcome, audit: result.audit.map(auditToWire), incident: incidentToWire(result.incident) };
+}
+
+export function postmortemFromWire(wire: Wire, incidentId: string): PostmortemJson {
+  return {
+    incident_id: text(wire.incident_id) || incidentId,
+    markdown: text(wire.markdown),
+    draft: Boolean(wire.draft),
+    generated_at: text(wire.generated_at),
+  };
+}
+
+// ── rules ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+function matchToWire(match: RuleMatchJson): Wire {
+  const { attributes, ...rest } = match;
+  return { ...defined(rest), ...(attributes !== undefined ? { attributes_json: JSON.stringify(attributes) } : {}) };
+}
+
+export function ruleToWire(rule: RuleJson | RuleDraft): Wire {
+  const { match, history, ...rest } = rule as RuleJson & { match?: RuleMatchJson };
+  return {
+    ...defined(rest),
+    ...(match !== undefined ? { match: matchToWire(match) } : {}),
+    ...(history !== undefined ? { history: history.map((change) => defined(change)) } : {}),
+  };
+}
+
+export function ruleFromWire(wire: Wire): RuleJson {
+  const match = (wire.match ?? {}) as Wire;
+  const attributes = parseJsonObject(match.attributes_json);
+  const rule: RuleJson = {
+    rule_id: text(wire.rule_id),
+    name: text(wire.name),
+    description: text(wire.description),
+    incident_type: text(wire.incident_type) as RuleJson['incident_type'],
+    severity: text(wire.severity) as RuleJson['severity'],
+    error_threshold: num(wire.error_threshold),
+    time_window_seconds: num(wire.time_window_seconds),
+    check_interval_seconds: num(wire.check_interval_seconds),
+    require_consecutive: Boolean(wire.require_consecutive),
+    min_components_affected: num(wire.min_components_affected),
+    enabled: Boolean(wire.enabled),
     match: {
-      event_types: match.event_types ?? [],
-      ...(match.min_severity ? { min_severity: match.min_severity } : {}),
-      ...(match.source_pattern ? { source_pattern: match.source_pattern } : {}),
-      ...(match.other_errors !== undefined && match.other_errors !== null ? { other_errors: match.other_errors } : {}),
-      ...(match.attributes_json ? { attributes: JSON.parse(String(match.attributes_json)) as unknown } : {}),
+      event_types: strings(match.event_types),
+      ...(nullableText(match.min_severity) ? { min_severity: text(match.min_severity) as RuleJson['severity'] } : {}),
+      ...(nullableText(match.source_pattern) ? { source_pattern: text(match.source_pattern) } : {}),
+      ...(match.other_errors !== undefined && match.other_errors !== null ? { other_errors: Boolean(match.other_errors) } : {}),
+      ...(match.attributes_json ? { attributes } : {}),
     },
-    group_by: message.group_by,
-    builtin: message.builtin,
-    ...(Array.isArray(message.history) && message.history.length > 0
-      ? {
-          history: (message.history as JsonObject[]).map((change) => ({
-            seq: Number(change.seq ?? 0),
-            at: change.at,
-            actor: change.actor,
-            kind: change.kind,
-            detail: change.detail,
-          })),
-        }
-      : {}),
+    group_by: text(wire.group_by),
+    builtin: Boolean(wire.builtin),
   };
-}
-
-/** Stats message → the contract JSON of `incidents stats` (DESIGN.md), severities in rank order. */
-export function statsMessageToJson(message: JsonObject): JsonObject {
-  const optionalNumber = (value: unknown) => (value === undefined || value === null ? null : Number(value));
-  const counts = (raw: unknown) =>
-    Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).map(([key, value]) => [key, Number(value)]));
-  const bySeverity = counts(message.by_severity);
-  return {
-    total_incidents: Number(message.total_incidents ?? 0),
-    active_incidents: Number(message.active_incidents ?? 0),
-    resolved_incidents: Number(message.resolved_incidents ?? 0),
-    by_severity: Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((severity) => [severity, bySeverity[severity] ?? 0])),
-    by_type: sortedCounts(message.by_type),
-    avg_mttd_seconds: optionalNumber(message.avg_mttd_seconds),
-    avg_mttr_seconds: optionalNumber(message.avg_mttr_seconds),
-    p90_mttd_seconds: optionalNumber(message.p90_mttd_seconds),
-    p90_mttr_seconds: optionalNumber(message.p90_mttr_seconds),
-    auto_resolved: Number(message.auto_resolved ?? 0),
-    manual_resolution: Number(message.manual_resolution ?? 0),
-    recurrence_rate: Number(message.recurrence_rate ?? 0),
-    since: message.since || null,
-  };
-}
-
-/** Stats JSON (engine/stats.ts) → Stats message: nulls become unset optionals. */
-export function statsJsonToMessage(stats: JsonObject): JsonObject {
-  const message: JsonObject = {};
-  for (const [key, value] of Object.entries(stats)) if (value !== null && value !== undefined) message[key] = value;
-  return message;
-}
-
-export function ruleJsonToMessage(rule: JsonObject): JsonObject {
-  if (rule.match === undefined || rule.match === null) {
-    const { match: _match, ...rest } = rule;
-    return rest; // no match: left unset (CreateRule inherits the built-in rule's)
+  const history = list<Wire>(wire.history);
+  if (history.length > 0) {
+    rule.history = history.map(
+      (change): RuleChangeJson => ({
+        seq: num(change.seq),
+        at: nullableText(change.at),
+        actor: text(change.actor),
+        kind: text(change.kind) as RuleChangeJson['kind'],
+        detail: text(change.detail),
+      }),
+    );
   }
-  const { attributes, ...match } = { ...(rule.match as JsonObject) };
-  if (match.min_severity === undefined || match.min_severity === null) delete match.min_severity;
-  if (match.source_pattern === undefined || match.source_pattern === null) delete match.source_pattern;
-  if (attributes !== undefined && attributes !== null) match.attributes_json = JSON.stringify(attributes);
-  return { ...rule, match };
+  return rule;
+}
+
+/** A CreateRule's rule → a draft: no match given means "inherit the built-in match of the type" (rule-config.ts). */
+export function ruleDraftFromWire(wire: Wire): RuleDraft {
+  const { builtin: _builtin, history: _history, match, ...rest } = ruleFromWire(wire);
+  return wire.match === undefined || wire.match === null ? rest : { ...rest, match };
+}
+
+export function testRuleFromWire(wire: Wire, ruleId: string): TestRuleResult {
+  return {
+    rule_id: text(wire.rule_id) || ruleId,
+    would_fire: Boolean(wire.would_fire),
+    fired_at: nullableText(wire.fired_at),
+    matched_events: num(wire.matched_events),
+    events_evaluated: num(wire.events_evaluated),
+    reason: text(wire.reason),
+    dry_run: Boolean(wire.dry_run),
+    incident_ids: strings(wire.incident_ids),
+  };
+}
+
+// ── stats, components, status, traces ──────────────────────────────────────────────────────────────────────────
+
+export function statsToWire(stats: StatsJson): Wire {
+  return defined(stats);
+}
+
+export function statsFromWire(wire: Wire): StatsJson {
+  const bySeverity = sortedCounts(wire.by_severity);
+  return {
+    total_incidents: num(wire.total_incidents),
+    active_incidents: num(wire.active_incidents),
+    resolved_incidents: num(wire.resolved_incidents),
+    by_severity: Object.fromEntries([...SEVERITIES].reverse().map((severity) => [severity, bySeverity[severity] ?? 0])) as StatsJson['by_severity'],
+    by_type: sortedCounts(wire.by_type),
+    avg_mttd_seconds: nullableNum(wire.avg_mttd_seconds),
+    avg_mttr_seconds: nullableNum(wire.avg_mttr_seconds),
+    p90_mttd_seconds: nullableNum(wire.p90_mttd_seconds),
+    p90_mttr_seconds: nullableNum(wire.p90_mttr_seconds),
+    auto_resolved: num(wire.auto_resolved),
+    manual_resolution: num(wire.manual_resolution),
+    recurrence_rate: num(wire.recurrence_rate),
+    since: nullableText(wire.since),
+  };
+}
+
+export function componentsToWire(components: ComponentsJson): Wire {
+  return { window_seconds: components.window_seconds, components: components.components.map((component) => defined(component)) };
+}
+
+export function componentsFromWire(wire: Wire): ComponentsJson {
+  return {
+    window_seconds: num(wire.window_seconds),
+    components: list<Wire>(wire.components).map(
+      (component): ComponentJson => ({
+        component: text(component.component),
+        status: text(component.status) as ComponentJson['status'],
+        reason: text(component.reason),
+        open_incidents: num(component.open_incidents),
+        worst_severity: nullableText(component.worst_severity) as ComponentJson['worst_severity'],
+        health_percent: num(component.health_percent),
+        error_rate: nullableNum(component.error_rate),
+        requests_per_minute: num(component.requests_per_minute),
+        last_seen: nullableText(component.last_seen),
+      }),
+    ),
+  };
+}
+
+export function statusFromWire(wire: Wire): DaemonStatusJson {
+  return {
+    daemon_id: text(wire.daemon_id),
+    version: text(wire.version),
+    started_at: text(wire.started_at),
+    otlp_grpc_endpoint: text(wire.otlp_grpc_endpoint),
+    otlp_http_endpoint: text(wire.otlp_http_endpoint),
+    storage_directory: text(wire.storage_directory),
+    open_incidents: num(wire.open_incidents),
+    incidents_total: num(wire.incidents_total),
+    spans_received: num(wire.spans_received),
+    spans_rejected: num(wire.spans_rejected),
+    log_records_received: num(wire.log_records_received),
+    metric_points_received: num(wire.metric_points_received),
+    events_accepted: num(wire.events_accepted),
+    bad_requests: num(wire.bad_requests),
+    seq: num(wire.seq),
+  };
+}
+
+export function traceToWire(trace: TraceJson): Wire {
+  return { ...trace, events: trace.events.map(eventToWire) };
+}
+
+export function traceFromWire(wire: Wire): TraceJson {
+  return {
+    trace_id: text(wire.trace_id),
+    services: strings(wire.services),
+    incident_ids: strings(wire.incident_ids),
+    spans: list<Wire>(wire.spans).map(
+      (span): SpanJson => ({
+        trace_id: text(span.trace_id),
+        span_id: text(span.span_id),
+        parent_span_id: text(span.parent_span_id),
+        service: text(span.service),
+        name: text(span.name),
+        kind: (text(span.kind) || 'unspecified') as SpanJson['kind'],
+        start: nullableText(span.start),
+        end: nullableText(span.end),
+        duration_ms: num(span.duration_ms),
+        status: (text(span.status) || 'unset') as SpanJson['status'],
+        status_message: text(span.status_message),
+        exception_type: text(span.exception_type),
+        exception_message: text(span.exception_message),
+        http_status: num(span.http_status),
+        peer: text(span.peer),
+        failed: Boolean(span.failed),
+        depth: num(span.depth),
+      }),
+    ),
+    events: list<Wire>(wire.events).map(eventFromWire),
+  };
+}
+
+// ── the watch stream ────────────────────────────────────────────────────────────────────────────────────────────
+
+function updateToWire(update: IncidentUpdate): Wire {
+  return { ...update, at: update.at ?? '', incident: incidentToWire(update.incident) };
+}
+
+function updateFromWire(wire: Wire): IncidentUpdate {
+  return {
+    daemon_id: text(wire.daemon_id),
+    seq: num(wire.seq),
+    kind: text(wire.kind) as IncidentUpdate['kind'],
+    at: nullableText(wire.at),
+    incident: incidentFromWire((wire.incident ?? {}) as Wire),
+    summary: text(wire.summary),
+  };
+}
+
+export function watchMessageToWire(message: WatchMessage): Wire {
+  if (message.type === 'update') return { update: updateToWire(message.update) };
+  const { snapshot, ...sync } = message.sync;
+  return {
+    sync: {
+      ...sync,
+      has_snapshot: snapshot !== null,
+      snapshot: (snapshot ?? []).map(incidentToWire),
+    },
+  };
+}
+
+/** undefined for a message of a kind this client does not know (a newer daemon): skipped, not fatal. */
+export function watchMessageFromWire(wire: Wire): WatchMessage | undefined {
+  if (wire.update) return { type: 'update', update: updateFromWire(wire.update as Wire) };
+  if (wire.sync) {
+    const sync = wire.sync as Wire;
+    return {
+      type: 'sync',
+      sync: {
+        daemon_id: text(sync.daemon_id),
+        seq: num(sync.seq),
+        resumed: Boolean(sync.resumed),
+        snapshot: sync.has_snapshot ? list<Wire>(sync.snapshot).map(incidentFromWire) : null,
+        reason: text(sync.reason),
+      },
+    };
+  }
+  return undefined;
 }

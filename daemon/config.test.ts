@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError, createDefaultConfig, expandEnv, parseConfig } from './config.js';
+import { expandEnv } from '../common/config-file.js';
+import { ConfigError, createDefaultConfig, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
   it('gives the defaults for an empty file, and the repository file changes none of them', () => {

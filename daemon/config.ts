@@ -1,13 +1,12 @@
 // firewatch's configuration: a Collector-style YAML file (`otel-config.yaml`).
 //
-//   file ──parse YAML──▶ expand ${env:VAR} in string scalars ──▶ validate against the schema below ──▶ Config
+//   file ──parse YAML, expand ${env:VAR} (common/config-file.ts)──▶ validate against the schema below ──▶ Config
 //
-// Expansion happens on parsed scalars, never on the raw text, so an environment variable can never inject YAML
-// structure. Every key is checked: unknown keys and bad values fail at start with the key's path; options that
-// belong to capabilities not built yet are refused with a message saying so, never silently ignored.
+// Every key is checked: unknown keys and bad values fail at start with the key's path; options that belong to
+// capabilities not built yet are refused with a message saying so, never silently ignored.
 
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseConfigText, readConfigDocument, valueAt } from '../common/config-file.js';
+import { DEFAULT_STORAGE_DIRECTORY, defaultControlSocket } from '../control/socket-path.js';
 import { builtinRules } from '../engine/builtin-rules.js';
 import { mergeRules } from '../engine/rule-config.js';
 import type { DetectionRule } from '../engine/types.js';
@@ -27,13 +26,12 @@ import {
   mapping,
   nonEmptyString,
   positiveNumber,
-  setOwn,
   wholeNumber,
-} from './config-error.js';
+} from '../common/config-checks.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 
-export { ConfigError } from './config-error.js';
+export { ConfigError } from '../common/config-checks.js';
 
 export interface GrpcProtocolConfig {
   /** host:port the OTLP/gRPC receiver binds. Default `127.0.0.1:4317`. Port 0 picks a free port. */
@@ -124,9 +122,6 @@ export interface Config {
   service: { control: ControlConfig; telemetry: TelemetryConfig };
 }
 
-export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
-export const DEFAULT_STORAGE_DIRECTORY = './.firewatch';
-export const CONTROL_SOCKET_NAME = 'control.sock';
 
 export function createDefaultConfig(): Config {
   return {
@@ -151,44 +146,10 @@ export function createDefaultConfig(): Config {
     remediation: createDefaultRemediationConfig(),
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: {
-      control: { socket: `${DEFAULT_STORAGE_DIRECTORY}/${CONTROL_SOCKET_NAME}` },
+      control: { socket: defaultControlSocket(DEFAULT_STORAGE_DIRECTORY) },
       telemetry: { metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
     },
   };
-}
-
-// ---- ${env:VAR} expansion -------------------------------------------------------------------------------------
-
-const ENV_REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-/** Expands `${env:VAR}` and `${env:VAR:-default}` in every string scalar; `$${…}` escapes a literal `${…}`. */
-export function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
-  if (typeof value === 'string') {
-    return expandString(value, env, path);
-  }
-  if (Array.isArray(value)) {
-    return value.map((item, index) => expandEnv(item, env, `${path}[${index}]`));
-  }
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      setOwn(out, key, expandEnv(item, env, path ? `${path}.${key}` : key));
-    }
-    return out;
-  }
-  return value;
-}
-
-function expandString(text: string, env: NodeJS.ProcessEnv, path: string): string {
-  const ESCAPED = '\u0000firewatch-escaped-dollar\u0000';
-  const escaped = text.split('$${').join(ESCAPED);
-  const expanded = escaped.replace(ENV_REFERENCE, (_match, name: string, fallback: string | undefined) => {
-    const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    throw new ConfigError(path, `environment variable ${name} is not set (use \${env:${name}:-default} for a default)`);
-  });
-  return expanded.split(ESCAPED).join('${');
 }
 
 // ---- schema -----------------------------------------------------------------------------------------------------
@@ -342,12 +303,11 @@ export interface LoadedConfig {
 
 /** Parses and validates YAML text; throws ConfigError naming the bad key. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, fileLabel = 'config'): Config {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    throw new ConfigError('', `${fileLabel}: invalid YAML: ${first.message.split('\n')[0]}`);
-  }
-  const raw = expandEnv(document.toJS({ maxAliasCount: 100 }) ?? {}, env);
+  return configFromDocument(parseConfigText(text, env, fileLabel));
+}
+
+/** Validates a parsed, expanded document (common/config-file.ts); throws ConfigError naming the bad key. */
+export function configFromDocument(raw: unknown): Config {
   const config = createDefaultConfig();
   const socketWasSet = hasPath(raw, ['service', 'control', 'socket']);
   applySection(SCHEMA, raw, config as unknown as Record<string, unknown>, '');
@@ -365,18 +325,14 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env, 
     }
   }
   if (!socketWasSet) {
-    config.service.control.socket = `${config.storage.directory.replace(/\/+$/, '')}/${CONTROL_SOCKET_NAME}`;
+    config.service.control.socket = defaultControlSocket(config.storage.directory);
   }
   return config;
 }
 
 function hasPath(raw: unknown, keys: string[]): boolean {
-  let node = raw;
-  for (const key of keys) {
-    if (node === null || typeof node !== 'object') return false;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node !== undefined && node !== null;
+  const value = valueAt(raw, keys);
+  return value !== undefined && value !== null;
 }
 
 /**
@@ -384,14 +340,6 @@ function hasPath(raw: unknown, keys: string[]): boolean {
  * A named file that cannot be read is an error; the implicit default file is optional.
  */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const chosen = file ?? DEFAULT_CONFIG_FILE;
-  let text: string;
-  try {
-    text = readFileSync(chosen, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (file === undefined && code === 'ENOENT') return { config: createDefaultConfig(), file: undefined };
-    throw new ConfigError('', `cannot read config file ${chosen}: ${code ?? (error as Error).message}`);
-  }
-  return { config: parseConfig(text, env, chosen), file: chosen };
+  const document = readConfigDocument(file, env);
+  return { config: document.file === undefined ? createDefaultConfig() : configFromDocument(document.raw), file: document.file };
 }

@@ -16,7 +16,7 @@
 import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
 import { cloneIncident } from '../engine/incidents.js';
-import { auditEntryToJson, incidentToJson } from '../engine/json.js';
+import { auditEntryToJson, incidentToJson } from './api-json.js';
 import { renderPostmortem } from '../engine/postmortem.js';
 import { runbookToJson } from '../engine/runbook.js';
 import { isIncidentType, isOpenStatus, isSeverity, INCIDENT_STATUSES, SEVERITY_RANK, SYSTEM_ACTOR } from '../engine/types.js';
@@ -37,7 +37,7 @@ import type { IncidentUpdateJson, WatchFilter } from '../control/server.js';
 import type { GroupCommitter } from '../store/group-commit.js';
 import type { LmdbStore, StoredPostmortem } from '../store/lmdb-store.js';
 import type { Config } from './config.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/logger.js';
 
 /** Timeline events read for a post-mortem or a timeline request. */
 const TIMELINE_CAP = 10_000;

@@ -11,7 +11,7 @@
 import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
 import { cloneRule } from '../engine/builtin-rules.js';
-import { ruleToJson } from '../engine/json.js';
+import { ruleToJson } from './api-json.js';
 import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
 import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
 import { BadRequest, NotFound, RequestRefused, type RuleUpdateInput } from '../control/server.js';
@@ -19,7 +19,7 @@ import type { JsonObject } from '../control/messages.js';
 import type { TelemetrySignal } from '../receiver/consumer.js';
 import type { SignalRoute } from '../receiver/export-pipeline.js';
 import type { RuleAuditEntry, RuleChangeKind, RuleStore } from '../store/rule-store.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/logger.js';
 import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
 
 export interface RuleServiceOptions {

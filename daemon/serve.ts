@@ -12,7 +12,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
-import { incidentToJson } from '../engine/json.js';
+import { incidentToJson } from './api-json.js';
 import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
@@ -30,8 +30,8 @@ import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { computeStats } from '../engine/stats.js';
 import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
-import { createLogger, type Logger } from './log.js';
-import { packageVersion } from './package-root.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { packageVersion } from '../common/package-root.js';
 import { traceToJson } from './trace-json.js';
 
 /** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */

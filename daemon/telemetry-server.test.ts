@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/logger.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { startTelemetryServer, type TelemetryServer, type TelemetryServerOptions } from './telemetry-server.js';

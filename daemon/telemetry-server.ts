@@ -13,7 +13,7 @@
 // exposing it to a Prometheus elsewhere is an explicit `endpoint: 0.0.0.0:8888`.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/logger.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.js';
 
 export const METRICS_PATH = '/metrics';

@@ -3,7 +3,7 @@
 
 import { isoTime } from '../common/time.js';
 import type { Engine } from '../engine/engine.js';
-import { eventToJson } from '../engine/json.js';
+import { eventToJson } from './api-json.js';
 import type { IncidentEvent, SpanRecord } from '../engine/types.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import { orderTraceTree } from './trace-tree.js';

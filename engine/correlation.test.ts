@@ -16,9 +16,9 @@ import {
   spanId,
   testEngine,
   traceId,
-} from './test-helpers.js';
+} from '../test/helpers/engine-fixtures.js';
 import { PACKED_ID_WORDS, PackedSpanRecord } from './packed-span-record.js';
-import type { CascadeService, ServiceExport } from './test-helpers.js';
+import type { CascadeService, ServiceExport } from '../test/helpers/engine-fixtures.js';
 import { traceIdWords } from './trace-chains.js';
 import type { IngestResult, SpanRecord } from './types.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { builtinRules } from './builtin-rules.js';
 import { createEngine } from './engine.js';
-import { MINUTE, SECOND, T0, burst, customRule, draft, testClock, testEngine, traceId } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, customRule, draft, testClock, testEngine, traceId } from '../test/helpers/engine-fixtures.js';
 import type { DetectionRule, IncidentEvent } from './types.js';
 
 describe('built-in rules', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createEngine } from './engine.js';
 import { formatDuration, formatPercent } from './escalation.js';
-import { MINUTE, SECOND, T0, burst, draft, span, spanId, testEngine } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, draft, span, spanId, testEngine } from '../test/helpers/engine-fixtures.js';
 import { builtinRules } from './builtin-rules.js';
 import type { EventDraft, Metadata } from './types.js';
 

@@ -10,7 +10,7 @@ import {
   incidentTitle,
   parseIncidentSeq,
 } from './incidents.js';
-import { T0, customRule, testEngine, burst, SECOND } from './test-helpers.js';
+import { T0, customRule, testEngine, burst, SECOND } from '../test/helpers/engine-fixtures.js';
 import type { IncidentEvent } from './types.js';
 import type { IncidentState } from './incidents.js';
 

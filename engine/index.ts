@@ -48,7 +48,5 @@ export {
 export type { MergeRulesResult, RuleOverride } from './rule-config.js';
 export { SEVERITY_MATRIX, defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
 export type { SeverityMatrixEntry } from './severity-matrix.js';
-export { eventToJson, incidentToJson, ruleToJson } from './json.js';
-export type { EventJson, IncidentActionJson, IncidentJson, IncidentJsonOptions, RuleJson } from './json.js';
 export { formatIncidentId, parseIncidentSeq } from './incidents.js';
 export * from './types.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIncidentId } from './incidents.js';
 import { RecurrenceIndex, fingerprintOf, pastIncidentOf, resolutionOf } from './recurrence.js';
 import type { PastIncident } from './recurrence.js';
-import { MINUTE, SECOND, T0, burst, testEngine } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, testEngine } from '../test/helpers/engine-fixtures.js';
 import type { Engine } from './engine.js';
 import type { Incident } from './types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
-import { SECOND, T0, burst, cascadeTrace, draft, ingestExports, span, spanId, testEngine, traceId } from './test-helpers.js';
+import { SECOND, T0, burst, cascadeTrace, draft, ingestExports, span, spanId, testEngine, traceId } from '../test/helpers/engine-fixtures.js';
 import type { SpanRecord } from './types.js';
 
 function cascadeSpans(n: number): SpanRecord[] {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { builtinRule, builtinRules, cloneRule } from './builtin-rules.js';
-import { ruleToJson } from './json.js';
+import { ruleToJson } from '../daemon/api-json.js';
 import { compileSourcePattern, mergeRules, validateRule, validateRules } from './rule-config.js';
-import { customRule, draft, testEngine } from './test-helpers.js';
+import { customRule, draft, testEngine } from '../test/helpers/engine-fixtures.js';
 import type { DetectionRule } from './types.js';
 
 describe('built-in rules', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { createEngine } from './engine.js';
 import { builtinRules } from './builtin-rules.js';
-import { MINUTE, SECOND, T0, burst, testClock } from './test-helpers.js';
-import type { TestClock } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, testClock } from '../test/helpers/engine-fixtures.js';
+import type { TestClock } from '../test/helpers/engine-fixtures.js';
 import type { EngineOptions } from './engine.js';
 
 function silenceEngine(options: Partial<EngineOptions> = {}): { engine: ReturnType<typeof createEngine>; clock: TestClock } {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { span, spanId, traceId } from './test-helpers.js';
+import { span, spanId, traceId } from '../test/helpers/engine-fixtures.js';
 import { TraceRing, createTraceRing, DEFAULT_TRACE_RING_CAPACITY } from './trace-ring.js';
 import type { SpanRecord } from './types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { incidentToJson } from './json.js';
-import { SECOND, T0, burst, draft, span, spanId, testEngine, traceId } from './test-helpers.js';
+import { incidentToJson } from '../daemon/api-json.js';
+import { SECOND, T0, burst, draft, span, spanId, testEngine, traceId } from '../test/helpers/engine-fixtures.js';
 import { DistinctCounter, eventUser, hashId } from './users.js';
 
 function counterOf(n: number, prefix = 'user-', limit?: number): DistinctCounter {

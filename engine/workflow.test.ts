@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MINUTE, SECOND, T0, burst, draft, testClock, testEngine } from './test-helpers.js';
+import { MINUTE, SECOND, T0, burst, draft, testClock, testEngine } from '../test/helpers/engine-fixtures.js';
 import { INCIDENT_STATUSES, isOpenStatus } from './types.js';
 import type { Incident, IncidentStatus } from './types.js';
 import { lastJoinedAt, lastTransitionTo } from './recovery.js';

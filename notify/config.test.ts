@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../daemon/config-error.js';
+import { ConfigError } from '../common/config-checks.js';
 import { channelNames, createDefaultNotifyConfig, parseExportersConfig } from './config.js';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/SLACKSECRETTOKEN';

@@ -20,7 +20,7 @@ import {
   nonEmptyString,
   positiveNumber,
   wholeNumber,
-} from '../daemon/config-error.js';
+} from '../common/config-checks.js';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 
 export interface RetryConfig {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RetryConfig } from './config.js';
 import { classifyHttpStatus, MAX_RETRY_AFTER_MS, nextBackoffMs, parseRetryAfter, postJson } from './delivery.js';
-import { startReceiver, T0, type TestReceiver } from './test-helpers.js';
+import { startReceiver, T0, type TestReceiver } from '../test/helpers/notify-fixtures.js';
 
 const SECRET_PATH = '/services/T000/B000/SECRETTOKEN';
 

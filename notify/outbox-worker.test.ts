@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../common/logger.js';
 import type { OutboxItem } from '../engine/types.js';
 import { Outbox } from '../store/outbox.js';
 import { createChannels } from './channel.js';
 import { parseExportersConfig, type NotifyConfig } from './config.js';
 import { changesBetween, createNotificationSequence, notificationsFor } from './routing.js';
 import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
-import { incidentToJson } from '../engine/json.js';
-import { fakeClock, startReceiver, T0, testIncident, testItem, type FakeClock, type ReceivedRequest, type TestReceiver } from './test-helpers.js';
+import { incidentToJson } from '../daemon/api-json.js';
+import { fakeClock, startReceiver, T0, testIncident, testItem, type FakeClock, type ReceivedRequest, type TestReceiver } from '../test/helpers/notify-fixtures.js';
 
 const KEY = Buffer.alloc(32, 42);
 const SECRET = `whsec_${KEY.toString('base64')}`;

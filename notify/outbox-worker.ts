@@ -12,7 +12,7 @@
 // as `skip`), and the outbox only offers the first item of each stream, so a resolve never overtakes its trigger.
 
 import { isoTime } from '../common/time.js';
-import type { Logger } from '../daemon/log.js';
+import type { Logger } from '../common/logger.js';
 import type { OutboxItem } from '../engine/types.js';
 import type { Outbox } from '../store/outbox.js';
 import type { RetryConfig } from './config.js';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { incidentToJson } from '../engine/json.js';
+import { incidentToJson } from '../daemon/api-json.js';
 import { NOTIFICATION_KINDS, SEVERITIES, SEVERITY_RANK, type Incident, type NotificationKind, type Severity } from '../engine/types.js';
 import { channelNames, configuredChannels, createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from './config.js';
 import { changesBetween, createNotificationSequence, eligibleChannels, notificationsFor } from './routing.js';
-import { T0, testIncident } from './test-helpers.js';
+import { T0, testIncident } from '../test/helpers/notify-fixtures.js';
 
 const ALL_CHANNELS: NotifyConfig = parseExportersConfig({
   slack: { webhook_url: 'https://hooks.slack.com/services/x' },

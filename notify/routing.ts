@@ -11,7 +11,8 @@
 // duplicate), so `n` comes from a sequence: pass a durable counter if you persist one, or
 // createNotificationSequence() below, whose values are time-based and so keep increasing across restarts.
 
-import { isOpenStatus, SEVERITY_RANK } from '../engine/types.js';
+import { diffIncidents } from '../engine/incident-diff.js';
+import { SEVERITY_RANK } from '../engine/types.js';
 import type { Incident, NotificationKind, OutboxItem, Severity } from '../engine/types.js';
 import { configuredChannels, type NotifyConfig } from './config.js';
 
@@ -37,21 +38,13 @@ export interface IncidentChange {
  * is already resolved produces nothing (nobody was told it began).
  */
 export function changesBetween(before: Incident | undefined, after: Incident): NotificationKind[] {
+  const diff = diffIncidents(before, after);
+  if (diff.opened) return diff.acknowledged ? ['triggered', 'acknowledged'] : ['triggered'];
+  if (!diff.wasOpen) return []; // first seen already over, or changes to an incident that is over: nobody to tell
+  if (diff.ended) return ['resolved'];
   const kinds: NotificationKind[] = [];
-  const open = isOpenStatus(after.status);
-  if (before === undefined) {
-    if (!open) return kinds;
-    kinds.push('triggered');
-    if (after.acknowledged_at !== null) kinds.push('acknowledged');
-    return kinds;
-  }
-  if (!isOpenStatus(before.status)) return kinds;
-  if (!open) {
-    kinds.push('resolved');
-    return kinds;
-  }
-  if (SEVERITY_RANK[after.severity] > SEVERITY_RANK[before.severity]) kinds.push('escalated');
-  if (before.acknowledged_at === null && after.acknowledged_at !== null) kinds.push('acknowledged');
+  if (diff.escalated) kinds.push('escalated');
+  if (diff.acknowledged) kinds.push('acknowledged');
   return kinds;
 }
 

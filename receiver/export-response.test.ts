@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BackpressureError } from './consumer.js';
 import { encodeExportResponse } from './export-response.js';
 import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
-import { decodeWith, otlpTypes } from './testing/otlp-oracle.js';
+import { decodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 import { DecodeError } from './wire/decode-error.js';
 
 const types = otlpTypes();

@@ -10,7 +10,7 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { createOtlpGrpcReceiver } from './grpc-receiver.js';
-import { createRecordingConsumer } from './testing/recording-consumer.js';
+import { createRecordingConsumer } from '../test/helpers/receiver/recording-consumer.js';
 
 const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';

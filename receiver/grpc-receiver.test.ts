@@ -13,9 +13,9 @@ import {
   type OtlpGrpcReceiverOptions,
   TRACE_EXPORT_PATH,
 } from './grpc-receiver.js';
-import { decodeWith, encodeWith, otlpTypes } from './testing/otlp-oracle.js';
-import { createRecordingConsumer, type RecordingConsumer } from './testing/recording-consumer.js';
-import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from './testing/trace-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
+import { createRecordingConsumer, type RecordingConsumer } from '../test/helpers/receiver/recording-consumer.js';
+import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../test/helpers/receiver/trace-fixtures.js';
 
 const types = otlpTypes();
 

@@ -6,11 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackpressureError } from './consumer.js';
 import { createOtlpGrpcReceiver, LOGS_EXPORT_PATH, METRICS_EXPORT_PATH, TRACE_EXPORT_PATH } from './grpc-receiver.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver, type OtlpHttpReceiverOptions } from './http-receiver.js';
-import { realisticLogsRequest, realisticMetricsRequest } from './testing/logs-metrics-fixtures.js';
-import { otlpJsonBody, otlpJsonObject } from './testing/otlp-json-fixtures.js';
-import { decodeWith, encodeWith, otlpTypes } from './testing/otlp-oracle.js';
-import { createRecordingConsumer, type RecordingConsumer } from './testing/recording-consumer.js';
-import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from './testing/trace-fixtures.js';
+import { realisticLogsRequest, realisticMetricsRequest } from '../test/helpers/receiver/logs-metrics-fixtures.js';
+import { otlpJsonBody, otlpJsonObject } from '../test/helpers/receiver/otlp-json-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
+import { createRecordingConsumer, type RecordingConsumer } from '../test/helpers/receiver/recording-consumer.js';
+import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../test/helpers/receiver/trace-fixtures.js';
 
 const types = otlpTypes();
 /** google.rpc.Status (googleapis/google/rpc/status.proto), without details. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../engine/types.js';
 import { MAX_OUTPUT_BYTES, commandEnv, runCommand } from './command-runner.js';
 import { incidentEnv, incidentValues, substituteArgv } from './placeholders.js';
-import { testIncident } from './test-helpers.js';
+import { testIncident } from '../test/helpers/respond-fixtures.js';
 
 let dir: string;
 

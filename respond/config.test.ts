@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError } from '../daemon/config-error.js';
+import { ConfigError } from '../common/config-checks.js';
 import { INCIDENT_TYPES } from '../engine/types.js';
 import { DEFAULT_RECOMMENDATIONS, manualSteps } from './catalog.js';
 import { createDefaultRemediationConfig, parseRemediationConfig } from './config.js';

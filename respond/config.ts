@@ -20,7 +20,7 @@ import {
   positiveNumber,
   setOwn,
   wholeNumber,
-} from '../daemon/config-error.js';
+} from '../common/config-checks.js';
 import type { Runbook, RunbookLink } from '../engine/runbook.js';
 import { INCIDENT_TYPES, RISKS, isIncidentType, type IncidentType, type Risk } from '../engine/types.js';
 import { ACTION_DEFAULTS, DEFAULT_RECOMMENDATIONS, builtinActions } from './catalog.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeHttp, httpBody, runHttp, summarizeHttp } from './http-runner.js';
-import { testIncident } from './test-helpers.js';
+import { testIncident } from '../test/helpers/respond-fixtures.js';
 
 interface Seen {
   method: string;

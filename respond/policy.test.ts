@@ -10,7 +10,7 @@ import {
   type ActionStateView,
   type ManualRequest,
 } from './policy.js';
-import { T0, SECOND, testIncident } from './test-helpers.js';
+import { T0, SECOND, testIncident } from '../test/helpers/respond-fixtures.js';
 import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE, type ActionDefinition } from './types.js';
 
 function action(overrides: Partial<ActionDefinition> = {}): ActionDefinition {

@@ -7,7 +7,7 @@ import type { AuditEntry, Incident } from '../engine/types.js';
 import { RemediationStore } from '../store/remediation-store.js';
 import { parseRemediationConfig } from './config.js';
 import { RemediationRefused, createResponder, type Responder } from './responder.js';
-import { MINUTE, SECOND, T0, testClock, testIncident, type TestClock } from './test-helpers.js';
+import { MINUTE, SECOND, T0, testClock, testIncident, type TestClock } from '../test/helpers/respond-fixtures.js';
 
 let dir: string;
 let root: RootDatabase;

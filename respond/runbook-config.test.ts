@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../daemon/config-error.js';
+import { ConfigError } from '../common/config-checks.js';
 import { MAX_RUNBOOK_STEPS, parseRemediationConfig, parseRunbooksConfig } from './config.js';
 
 /** A valid section; each failure case changes one thing of it. */

@@ -15,12 +15,14 @@
 //   trace_events      [trace_id, seq]           → true        (a trace's events, for `firewatch trace`)
 //   trace_spans       [trace_id, span_id]       → SpanRecord  (spans of traces that joined an incident)
 //   meta              'counters'                → { nextEventSeq, nextIncidentSeq }
+//                     'identity'                → { daemon_id, boot }: who this store is, and how many times it started
 //   postmortems       incident_id               → StoredPostmortem (written when it resolves, rewritten on later changes)
 //   outbox, dead_letters                        → notifications (store/outbox.ts), staged in the same transaction
 //                                                 as the incident change that caused them
 //   audit, action_state, approvals              → remediation (store/remediation-store.ts)
 //   rule_changes                                → runtime rule overrides and their audit trail (store/rule-store.ts)
 
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
@@ -74,7 +76,16 @@ export interface PersistedState {
   recentEvents: IncidentEvent[];
 }
 
+/** Who a store is (daemon/watch-hub.ts numbers its updates within a boot). */
+export interface StoreIdentity {
+  /** Created once with the store, never changed: clients resume and merge by it. */
+  daemon_id: string;
+  /** 1 at the first start, one more at every start after it. */
+  boot: number;
+}
+
 const COUNTERS_KEY = 'counters';
+const IDENTITY_KEY = 'identity';
 const MAX_RECENT_EVENTS = 1_000_000;
 /** pruneEvents() looks at no more than this many events per event it may delete. */
 const PRUNE_SCAN_FACTOR = 10;
@@ -84,7 +95,7 @@ export class LmdbStore {
   private readonly events: Database<IncidentEvent, number>;
   private readonly incidents: Database<StoredIncident, string>;
   private readonly incidentEvents: Database<true, [string, number]>;
-  private readonly meta: Database<StoreCounters, string>;
+  private readonly meta: Database<StoreCounters | StoreIdentity, string>;
   private readonly traceEvents: Database<true, [string, number]>;
   private readonly traceSpans: Database<SpanRecord, [string, string]>;
   private readonly postmortems: Database<StoredPostmortem, string>;
@@ -114,6 +125,20 @@ export class LmdbStore {
     this.outbox = new Outbox(this.root);
     this.remediation = new RemediationStore(this.root);
     this.rules = new RuleStore(this.root);
+  }
+
+  /**
+   * Counts this start and returns the store's identity, creating it on the first start. Written and synced before
+   * the daemon serves anything, so a boot number is never handed out twice, even after kill -9.
+   */
+  startBoot(): StoreIdentity {
+    const stored = this.meta.get(IDENTITY_KEY) as StoreIdentity | undefined;
+    const identity: StoreIdentity =
+      stored !== undefined && typeof stored.daemon_id === 'string' && Number.isInteger(stored.boot)
+        ? { daemon_id: stored.daemon_id, boot: stored.boot + 1 }
+        : { daemon_id: randomBytes(6).toString('hex'), boot: 1 };
+    this.meta.putSync(IDENTITY_KEY, identity);
+    return identity;
   }
 
   /**
@@ -148,7 +173,7 @@ export class LmdbStore {
   }
 
   counters(): StoreCounters {
-    return this.meta.get(COUNTERS_KEY) ?? { nextEventSeq: 1, nextIncidentSeq: 1 };
+    return (this.meta.get(COUNTERS_KEY) as StoreCounters | undefined) ?? { nextEventSeq: 1, nextIncidentSeq: 1 };
   }
 
   /** What the engine needs after a restart: counters, open incidents, and events that arrived since `sinceMs`. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../engine/types.js';
-import { T0, testItem } from '../notify/test-helpers.js';
+import { T0, testItem } from '../test/helpers/notify-fixtures.js';
 import { Outbox } from './outbox.js';
 
 function item(id: string, overrides: Partial<OutboxItem> = {}): OutboxItem {

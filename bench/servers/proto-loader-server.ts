@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
-import { protoDirectory } from '../../daemon/package-root.js';
+import { protoDirectory } from '../../common/package-root.js';
 
 interface LoadedSpan {
   status?: { code?: string | number };

@@ -1,14 +1,13 @@
 // `firewatch incidents list|get`: read incidents from a running daemon.
 
-import type { JsonObject } from '../../control/messages.js';
-import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
+import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../api/vocabulary.js';
+import type { IncidentJson } from '../../api/incident.js';
+import { INCIDENT_COLUMNS, incidentCells, renderIncidentDetail } from '../../view/incident-text.js';
 import type { CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { FORMAT_FLAG, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
-import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
-import { formatAgo, formatClock, formatDuration } from '../render/time.js';
 
 const STATUS_CHOICES = ['active', ...INCIDENT_STATUSES] as const;
 
@@ -55,35 +54,17 @@ export const incidentsList: CommandSpec = {
       );
     } else {
       print(renderIncidentTable(page.incidents, terminalWidth()));
-      if (page.totalMatched > page.incidents.length) {
-        print(`showing ${page.incidents.length} of ${page.totalMatched} incidents (use --limit 0 for all)`);
+      if (page.total_matched > page.incidents.length) {
+        print(`showing ${page.incidents.length} of ${page.total_matched} incidents (use --limit 0 for all)`);
       }
     }
     return 0;
   },
 };
 
-export function renderIncidentTable(incidents: JsonObject[], width: number): string {
+export function renderIncidentTable(incidents: readonly IncidentJson[], width: number, now = Date.now()): string {
   if (incidents.length === 0) return 'No incidents.';
-  return renderTable(
-    [
-      { header: 'Incident ID', minWidth: 9 },
-      { header: 'Title', flexible: true, minWidth: 12 },
-      { header: 'Severity' },
-      { header: 'Status', minWidth: 8 },
-      { header: 'Events', align: 'right', minWidth: 6 },
-      { header: 'Detected', minWidth: 8 },
-    ],
-    incidents.map((i) => [
-      i.incident_id,
-      i.title,
-      String(i.severity).toUpperCase(),
-      i.status,
-      i.event_count,
-      formatAgo(i.detected_at),
-    ]),
-    width,
-  );
+  return renderTable(INCIDENT_COLUMNS, incidents.map((incident) => incidentCells(incident, now)), width);
 }
 
 export const incidentsGet: CommandSpec = {
@@ -104,108 +85,20 @@ export const incidentsGet: CommandSpec = {
     const timeline = full || Boolean(args.flags.timeline);
     const postmortem = full || Boolean(args.flags.postmortem);
     const incident = await withClient(args, (client) =>
-      client.getIncident(id, { timeline, timelineLimit: (args.flags.limit as number | undefined) ?? 0, postmortem, audit: full }),
+      client.getIncident(id, { timeline, timeline_limit: (args.flags.limit as number | undefined) ?? 0, postmortem, audit: full }),
     );
     const format = formatOf(args);
     if (postmortem) incident.postmortem ??= null;
     if (format === 'json') {
       printJson(incident);
     } else if (format === 'csv') {
-      const rows = ((incident.timeline ?? []) as JsonObject[]).map((e) => [e.event_id, e.timestamp, e.event_type, e.source, e.severity, e.message, e.correlation_id]);
+      const rows = (incident.timeline ?? []).map((e) => [e.event_id, e.timestamp, e.event_type, e.source, e.severity, e.message, e.correlation_id]);
       print(timeline ? renderCsv(['event_id', 'timestamp', 'event_type', 'source', 'severity', 'message', 'correlation_id'], rows)
         : renderCsv(['incident_id', 'incident_type', 'severity', 'status', 'title', 'detected_at', 'event_count', 'affected_components'],
           [[incident.incident_id, incident.incident_type, incident.severity, incident.status, incident.title, incident.detected_at, incident.event_count, incident.affected_components]]));
     } else {
-      print(renderIncidentDetail(incident));
+      print(renderIncidentDetail(incident, Date.now()));
     }
     return 0;
   },
 };
-
-export function renderIncidentDetail(incident: JsonObject): string {
-  const rootCause = (incident.root_cause ?? {}) as JsonObject;
-  const traceIds = (incident.trace_ids ?? []) as string[];
-  const field = (label: string, value: unknown) => `  ${label.padEnd(14)}${sanitizeLine(value)}`;
-  const distribution = (raw: unknown) =>
-    Object.entries((raw ?? {}) as Record<string, number>)
-      .slice(0, 6)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  const lines = [
-    `${sanitizeLine(incident.incident_id)}  ${sanitizeLine(incident.title)}`,
-    field('type', incident.incident_type),
-    field('severity', String(incident.severity).toUpperCase()),
-    field('status', String(incident.status) + (incident.acknowledged ? ` (acknowledged by ${String(incident.acknowledged_by)})` : '') +
-      (incident.auto_resolved ? ' (auto-resolved)' : '')),
-    field('detected', `${incident.detected_at} (${formatAgo(incident.detected_at)})`),
-    field('first event', incident.first_event_at),
-    field('mttd', formatDuration(Number(incident.mttd))),
-    ...(incident.mttr !== null && incident.mttr !== undefined ? [field('mttr', formatDuration(Number(incident.mttr)))] : []),
-    field('events', incident.event_count),
-    field('components', ((incident.affected_components ?? []) as string[]).join(', ')),
-    field('assigned to', incident.assigned_to ?? '-'),
-    ...(incident.resolution ? [field('resolution', incident.resolution)] : []),
-    ...(incident.peak_error_rate !== null && incident.peak_error_rate !== undefined
-      ? [field('peak errors', `${(Number(incident.peak_error_rate) * 100).toFixed(1)}% of requests`)]
-      : []),
-    field('rule', incident.rule_id || '-'),
-    field('root cause', `${rootCause.primary_error_type || '-'} from ${rootCause.primary_source || '-'}`),
-    ...(rootCause.root_span ? [field('  root span', describeRootSpan(rootCause.root_span as JsonObject))] : []),
-    field('  errors', distribution(rootCause.error_distribution)),
-    field('  sources', distribution(rootCause.source_distribution)),
-    field('users', Number(incident.users_affected ?? 0) === 0 ? '-' : `${incident.users_affected} affected`),
-    ...(((incident.similar_incidents ?? []) as JsonObject[]).length > 0
-      ? [field('seen before', ((incident.similar_incidents ?? []) as JsonObject[]).map((s) => `${s.incident_id} (${s.resolution})`).join(', '))]
-      : []),
-    ...(((incident.notes ?? []) as string[]).length > 0 ? ((incident.notes ?? []) as string[]).map((note, i) => field(i === 0 ? 'notes' : '', note)) : []),
-    field('traces', traceIds.length === 0 ? '-' : `${traceIds.length}: ${traceIds.slice(0, 3).join(', ')}${traceIds.length > 3 ? ', …' : ''}`),
-    field('description', incident.description),
-  ];
-  const history = (incident.status_history ?? []) as JsonObject[];
-  if (history.length > 0) {
-    lines.push('', 'Status history:');
-    for (const change of history) {
-      const step = change.from ? `${String(change.from)} → ${String(change.to)}` : String(change.to);
-      lines.push(`  ${formatClock(change.at)} ${sanitizeLine(step)} by ${sanitizeLine(change.by)}${change.reason ? ` (${sanitizeLine(change.reason)})` : ''}`);
-    }
-  }
-  const actions = (incident.actions ?? []) as JsonObject[];
-  if (actions.length > 0) {
-    lines.push('', 'Actions:');
-    for (const action of actions) {
-      lines.push(`  ${formatClock(action.at)} ${sanitizeLine(action.action_id)} ${sanitizeLine(action.status)}${action.approved_by ? ` (approved by ${sanitizeLine(action.approved_by)})` : ''}: ${sanitizeLine(action.result)}`);
-    }
-  }
-  if (incident.runbook) {
-    const runbook = incident.runbook as { steps: string[]; links: { title: string; url: string }[] };
-    lines.push('', 'Runbook:', ...runbook.steps.map((step, i) => `  ${i + 1}. ${sanitizeLine(step)}`));
-    lines.push(...runbook.links.map((link) => `  - ${sanitizeLine(link.title)}: ${sanitizeLine(link.url)}`));
-  }
-  if (Array.isArray(incident.audit)) {
-    const audit = incident.audit as JsonObject[];
-    lines.push('', `Remediation audit log (${audit.length} entries):`);
-    if (audit.length === 0) lines.push('  (empty)');
-    for (const entry of audit) {
-      lines.push(`  ${formatClock(entry.at)} ${sanitizeLine(entry.action_id)} ${sanitizeLine(entry.kind)} by ${sanitizeLine(entry.actor)}${entry.approved_by ? ` (approved by ${sanitizeLine(entry.approved_by)})` : ''}: ${sanitizeLine(entry.detail)}`);
-    }
-  }
-  if (Array.isArray(incident.timeline)) {
-    const events = incident.timeline as JsonObject[];
-    lines.push('', `Timeline for incident ${sanitizeLine(incident.incident_id)} (${events.length} of ${incident.event_count} events):`);
-    lines.push(...events.map(renderTimelineLine));
-  }
-  if (incident.postmortem !== undefined) {
-    lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : sanitizeBlock(incident.postmortem));
-  }
-  return lines.join('\n');
-}
-
-function describeRootSpan(span: JsonObject): string {
-  const detail = [span.exception_type, span.status_message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-  return `${span.service} "${span.span_name}"${detail ? ` — ${detail}` : ''} (trace ${span.trace_id})`;
-}
-
-export function renderTimelineLine(event: JsonObject): string {
-  const severity = `[${String(event.severity).toUpperCase()}]`.padEnd(11);
-  return `  ${formatClock(event.timestamp)} ${severity}${sanitizeLine(event.source)}: ${sanitizeLine(event.message)}`;
-}

@@ -1,13 +1,14 @@
 // `firewatch incidents rules list|show|enable|disable|update|create`: the detection rules in force, changed at runtime.
 // Changes apply to the running engine at once, survive restarts and are audited (shown by `rules show`).
 
-import type { JsonObject } from '../../control/messages.js';
-import { INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
+import type { RuleDraft, RuleJson, RuleMatchJson, RuleUpdate } from '../../api/rule.js';
+import { INCIDENT_TYPES, SEVERITIES, type IncidentType, type Severity } from '../../api/vocabulary.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { FORMAT_FLAG, formatOf, ACTOR_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
+import { RULE_COLUMNS, renderRuleDetail, ruleCells } from '../../view/rule-text.js';
 import { sanitizeLine } from '../render/terminal-text.js';
 
 export const rulesList: CommandSpec = {
@@ -17,7 +18,7 @@ export const rulesList: CommandSpec = {
   flags: [{ name: 'enabled', kind: 'boolean', description: 'only enabled rules' }, FORMAT_FLAG],
   examples: ['firewatch incidents rules list', 'firewatch incidents rules list --enabled --format json'],
   async run(args) {
-    const rules = await withClient(args, (client) => client.listRules(Boolean(args.flags.enabled)));
+    const rules = await withClient(args, (client) => client.listRules({ enabled_only: Boolean(args.flags.enabled) }));
     const format = formatOf(args);
     if (format === 'json') printJson(rules);
     else if (format === 'csv') {
@@ -28,20 +29,7 @@ export const rulesList: CommandSpec = {
         ),
       );
     } else {
-      print(
-        renderTable(
-          [
-            { header: 'Rule ID', minWidth: 10 },
-            { header: 'Name', flexible: true },
-            { header: 'Severity' },
-            { header: 'Threshold', align: 'right' },
-            { header: 'Window', align: 'right' },
-            { header: 'Enabled' },
-          ],
-          rules.map((r) => [r.rule_id, r.name, String(r.severity).toUpperCase(), r.error_threshold, `${r.time_window_seconds}s`, r.enabled ? '✓' : '✗']),
-          terminalWidth(),
-        ),
-      );
+      print(renderTable(RULE_COLUMNS, rules.map((rule) => ruleCells(rule)), terminalWidth()));
     }
     return 0;
   },
@@ -63,33 +51,7 @@ export const rulesShow: CommandSpec = {
   },
 };
 
-function renderRuleDetail(rule: JsonObject): string {
-  const match = (rule.match ?? {}) as JsonObject;
-  const field = (label: string, value: unknown) => `  ${label.padEnd(22)}${sanitizeLine(value)}`;
-  return [
-    `${sanitizeLine(rule.rule_id)}  ${sanitizeLine(rule.name)}${rule.builtin ? '' : ' (custom)'}`,
-    field('description', rule.description),
-    field('incident type', rule.incident_type),
-    field('severity', String(rule.severity).toUpperCase()),
-    field('threshold', `${rule.error_threshold} events within ${rule.time_window_seconds}s`),
-    field('check interval', `${rule.check_interval_seconds}s`),
-    field('matches event types', (((match.event_types ?? []) as string[]).join(', ') || 'any') + (match.other_errors ? ', and error-level events of types no rule names' : '')),
-    ...(match.min_severity ? [field('minimum severity', String(match.min_severity).toUpperCase())] : []),
-    ...(match.source_pattern ? [field('sources matching', match.source_pattern)] : []),
-    ...(match.attributes ? [field('attributes equal', JSON.stringify(match.attributes))] : []),
-    field('grouped by', rule.group_by),
-    field('require consecutive', rule.require_consecutive ? 'yes' : 'no'),
-    field('min components', rule.min_components_affected),
-    field('enabled', rule.enabled ? 'yes' : 'no'),
-    ...(Array.isArray(rule.history) && rule.history.length > 0
-      ? ['', 'Changes made at runtime (newest first):', ...(rule.history as JsonObject[]).map((change) =>
-          `  ${sanitizeLine(change.at)} ${sanitizeLine(change.kind)} by ${sanitizeLine(change.actor)}: ${sanitizeLine(change.detail)}`)]
-      : []),
-  ].join('\n');
-}
-
-
-function printRules(args: ParsedArgs, rules: JsonObject[], summary: string): void {
+function printRules(args: ParsedArgs, rules: RuleJson[], summary: string): void {
   const format = formatOf(args);
   if (format === 'json') printJson(rules.length === 1 && args.positionals.length <= 1 ? rules[0] : rules);
   else if (format === 'csv') {
@@ -107,7 +69,7 @@ function toggle(enabled: boolean): CommandSpec {
     flags: [ACTOR_FLAG, FORMAT_FLAG],
     examples: [`firewatch incidents rules ${verb} error_burst`, `firewatch incidents rules ${verb} error_burst service_down`],
     async run(args) {
-      const rules = await withClient(args, (client) => client.setRulesEnabled(args.positionals, enabled, actorOf(args)));
+      const rules = await withClient(args, (client) => client.setRulesEnabled({ rule_ids: args.positionals, enabled, actor: actorOf(args) }));
       printRules(args, rules, `${verb}d: ${rules.map((r) => String(r.rule_id)).join(', ')}`);
       return 0;
     },
@@ -125,7 +87,7 @@ export const rulesReset: CommandSpec = {
   flags: [ACTOR_FLAG, FORMAT_FLAG],
   examples: ['firewatch incidents rules reset error_burst', 'firewatch incidents rules reset custom_rule error_burst'],
   async run(args) {
-    const rules = await withClient(args, (client) => client.resetRules(args.positionals, actorOf(args)));
+    const rules = await withClient(args, (client) => client.resetRules({ rule_ids: args.positionals, actor: actorOf(args) }));
     printRules(args, rules, `reset: ${args.positionals.join(', ')}`);
     return 0;
   },
@@ -168,16 +130,16 @@ export const rulesUpdate: CommandSpec = {
     'firewatch incidents rules update error_burst --severity critical',
   ],
   async run(args) {
-    const update = {
+    const update: RuleUpdate = {
       ...(threshold(args, rulesUpdate) !== undefined ? { error_threshold: threshold(args, rulesUpdate)! } : {}),
       ...(seconds(args, 'time-window', rulesUpdate) !== undefined ? { time_window_seconds: seconds(args, 'time-window', rulesUpdate)! } : {}),
       ...(seconds(args, 'check-interval', rulesUpdate) !== undefined ? { check_interval_seconds: seconds(args, 'check-interval', rulesUpdate)! } : {}),
-      ...(args.flags.severity !== undefined ? { severity: String(args.flags.severity) } : {}),
+      ...(args.flags.severity !== undefined ? { severity: String(args.flags.severity) as Severity } : {}),
     };
     if (Object.keys(update).length === 0) {
       throw new UsageError('nothing to change: give --threshold, --time-window, --check-interval or --severity', rulesUpdate);
     }
-    const rule = await withClient(args, (client) => client.updateRule(args.positionals[0]!, update, actorOf(args)));
+    const rule = await withClient(args, (client) => client.updateRule({ rule_id: args.positionals[0]!, update, actor: actorOf(args) }));
     const format = formatOf(args);
     if (format === 'table') print(renderRuleDetail(rule));
     else printRules(args, [rule], '');
@@ -214,24 +176,26 @@ export const rulesCreate: CommandSpec = {
   async run(args) {
     const required = ['id', 'name', 'type', 'severity', 'threshold', 'time-window'].filter((flag) => args.flags[flag] === undefined);
     if (required.length > 0) throw new UsageError(`missing ${required.map((flag) => `--${flag}`).join(', ')}`, rulesCreate);
-    let match: JsonObject | undefined;
+    let match: RuleMatchJson | undefined;
     if (args.flags.match !== undefined) {
       try {
-        match = JSON.parse(String(args.flags.match)) as JsonObject;
+        match = JSON.parse(String(args.flags.match)) as RuleMatchJson;
       } catch {
         throw new UsageError('--match must be a JSON object, e.g. {"event_types":["api_error"]}', rulesCreate);
       }
       if (match === null || typeof match !== 'object' || Array.isArray(match)) throw new UsageError('--match must be a JSON object', rulesCreate);
     }
-    if (args.flags['event-types'] !== undefined) match = { ...(match ?? {}), event_types: args.flags['event-types'] as string[] };
-    if (args.flags['min-severity'] !== undefined) match = { ...(match ?? {}), min_severity: String(args.flags['min-severity']) };
-    if (args.flags['source-pattern'] !== undefined) match = { ...(match ?? {}), source_pattern: String(args.flags['source-pattern']) };
-    const rule: JsonObject = {
+    // event_types left out on purpose when not given: see below.
+    const withMatch = (fields: Partial<RuleMatchJson>) => (match = { ...(match ?? {}), ...fields } as RuleMatchJson);
+    if (args.flags['event-types'] !== undefined) withMatch({ event_types: args.flags['event-types'] as string[] });
+    if (args.flags['min-severity'] !== undefined) withMatch({ min_severity: String(args.flags['min-severity']) as Severity });
+    if (args.flags['source-pattern'] !== undefined) withMatch({ source_pattern: String(args.flags['source-pattern']) });
+    const rule: RuleDraft = {
       rule_id: String(args.flags.id),
       name: String(args.flags.name),
       description: args.flags.description === undefined ? '' : String(args.flags.description),
-      incident_type: String(args.flags.type),
-      severity: String(args.flags.severity),
+      incident_type: String(args.flags.type) as IncidentType,
+      severity: String(args.flags.severity) as Severity,
       error_threshold: threshold(args, rulesCreate)!,
       time_window_seconds: seconds(args, 'time-window', rulesCreate)!,
       check_interval_seconds: seconds(args, 'check-interval', rulesCreate) ?? 60,
@@ -244,14 +208,14 @@ export const rulesCreate: CommandSpec = {
     const created = await withClient(args, async (client) => {
       // Filters without event types narrow the built-in rule of the same incident type (an empty list would count
       // every event type): take its event types, as a rule without any match inherits its whole match.
-      if (match !== undefined && match.event_types === undefined) {
+      if (match !== undefined && (match as Partial<RuleMatchJson>).event_types === undefined) {
         const builtin = (await client.listRules()).find((r) => r.builtin && r.incident_type === rule.incident_type);
         if (builtin === undefined) {
           throw new UsageError(`--event-types is needed: no built-in rule raises ${String(rule.incident_type)} to inherit them from`, rulesCreate);
         }
-        rule.match = { ...match, event_types: ((builtin.match ?? {}) as JsonObject).event_types ?? [] };
+        rule.match = { ...match, event_types: builtin.match.event_types };
       }
-      return client.createRule(rule, actorOf(args));
+      return client.createRule({ rule, actor: actorOf(args) });
     });
     const format = formatOf(args);
     if (format === 'table') print(renderRuleDetail(created));

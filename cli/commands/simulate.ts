@@ -10,9 +10,9 @@
 // commands start as fast as before.
 
 import { randomBytes } from 'node:crypto';
-import type { ControlClient, UpdateIncidentRequest } from '../../control/client.js';
-import type { JsonObject } from '../../control/messages.js';
-import { SEVERITIES } from '../../engine/types.js';
+import type { ControlClient, UpdateIncidentRequest } from '../../api/client.js';
+import { SEVERITIES } from '../../api/vocabulary.js';
+import { renderIncidentDetail } from '../../view/incident-text.js';
 import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf } from '../flags.js';
@@ -44,7 +44,7 @@ import {
   type SimulationPlan,
 } from '../simulate/simulations.js';
 import { createJitter, type PlanAttributes } from '../simulate/telemetry-plan.js';
-import { renderIncidentDetail, renderIncidentTable } from './incidents.js';
+import { renderIncidentTable } from './incidents.js';
 
 /** Incidents read per poll: the newest ones of the type and components are the candidates. */
 const LIST_LIMIT = 100;
@@ -124,7 +124,7 @@ async function simulate(client: ControlClient, options: SimulateOptions, args: P
   }
   const threshold = Number(rule.error_threshold);
   const windowSeconds = Number(rule.time_window_seconds);
-  const counted = ((rule.match as JsonObject | undefined)?.event_types ?? []) as string[];
+  const counted = rule.match.event_types;
   if (counted.length > 0 && !counted.includes(profile.eventType)) {
     warn(`the ${type} rule no longer counts ${profile.eventType} events (it counts ${counted.join(', ')}): expect no incident`);
   }
@@ -216,7 +216,8 @@ function printSimulated(options: SimulateOptions, plan: SimulationPlan, simulati
     .map(({ incident, causation }) => `${sanitizeLine(incident.incident_id)}${causation === 'joined' ? ' (already open: the events joined it)' : ''}`)
     .join(', ');
   print(`simulated ${options.type}: ${plan.eventsTotal} events sent → ${targets}`);
-  print(incidents.map(renderIncidentDetail).join('\n\n'));
+  const now = Date.now();
+  print(incidents.map((incident) => renderIncidentDetail(incident, now)).join('\n\n'));
 }
 
 function describeSent(plan: SimulationPlan, sent: SendResult): string {
@@ -304,8 +305,8 @@ async function runDemo(client: ControlClient, durationSeconds: number, endpointF
   if (joined.length > 0) print(`(${joined.join(', ')} ${joined.length === 1 ? 'was' : 'were'} open before: the demo's events joined ${joined.length === 1 ? 'it' : 'them'})`);
 
   const burst = caused.find((c) => c.incident.incident_type === 'error_burst')?.incident ?? caused[0]!.incident;
-  const rootSpan = ((burst.root_cause as JsonObject | undefined)?.root_span ?? undefined) as JsonObject | undefined;
-  const traceId = typeof rootSpan?.trace_id === 'string' && rootSpan.trace_id !== '' ? rootSpan.trace_id : failedTraceId;
+  const rootSpan = burst.root_cause.root_span;
+  const traceId = rootSpan !== undefined && rootSpan.trace_id !== '' ? rootSpan.trace_id : failedTraceId;
   const socket = args.flags.socket === undefined ? '' : ` --socket ${String(args.flags.socket)}`;
   const next = [
     [`firewatch incidents get ${sanitizeLine(burst.incident_id)} --timeline${socket}`, 'the events behind it, oldest first'],

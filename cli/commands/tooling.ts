@@ -1,15 +1,18 @@
 // `firewatch incidents test-rule|stats|watch`: rehearse rules, measure the response, follow incidents live.
 
 import { readFileSync } from 'node:fs';
-import type { JsonObject } from '../../control/messages.js';
-import { SEVERITIES } from '../../engine/types.js';
+import type { StatsJson } from '../../api/stats.js';
+import type { IncidentUpdate } from '../../api/update.js';
+import { SEVERITIES } from '../../api/vocabulary.js';
+import { createSession } from '../../control/session.js';
+import { updateLine } from '../../view/incident-text.js';
 import type { CommandSpec } from '../args.js';
 import { connect, print, printJson, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { sanitizeLine } from '../render/terminal-text.js';
-import { formatClock, formatDuration } from '../render/time.js';
+import { formatDuration } from '../../view/format.js';
 
 /** Largest events file test-rule sends (the control API's message limit is 4 MiB by default; keep well under). */
 const MAX_EVENTS_FILE_BYTES = 3 * 1024 * 1024;
@@ -47,20 +50,11 @@ export const incidentsTestRule: CommandSpec = {
     // seed's `test-rule error_burst` does, so the whole response path can be rehearsed.
     const dryRun = args.flags['dry-run'] === undefined ? file !== undefined : Boolean(args.flags['dry-run']);
     const reply = await withClient(args, (client) =>
-      client.testRule(args.positionals[0]!, { ...(eventsJson !== undefined ? { eventsJson } : {}), dryRun, actor: actorOf(args) }),
+      client.testRule({ rule_id: args.positionals[0]!, ...(eventsJson !== undefined ? { events_json: eventsJson } : {}), dry_run: dryRun, actor: actorOf(args) }),
     );
     const format = formatOf(args);
     if (format === 'json') {
-      printJson({
-        rule_id: reply.rule_id,
-        would_fire: reply.would_fire,
-        fired_at: reply.fired_at,
-        matched_events: reply.matched_events,
-        events_evaluated: reply.events_evaluated,
-        reason: reply.reason,
-        dry_run: reply.dry_run,
-        incident_ids: reply.incident_ids,
-      });
+      printJson(reply);
     } else if (format === 'csv') {
       print(renderCsv(['rule_id', 'would_fire', 'fired_at', 'matched_events', 'events_evaluated', 'reason', 'dry_run', 'incident_ids'],
         [[reply.rule_id, reply.would_fire, reply.fired_at, reply.matched_events, reply.events_evaluated, reply.reason, reply.dry_run, reply.incident_ids]]));
@@ -89,7 +83,7 @@ export const incidentsStats: CommandSpec = {
   examples: ['firewatch incidents stats', 'firewatch incidents stats --since 24h', 'firewatch incidents stats --since 7d --by-type', 'firewatch incidents stats --by-severity --format json'],
   async run(args) {
     const since = sinceOf(args, incidentsStats);
-    const stats = await withClient(args, (client) => client.stats(since));
+    const stats = await withClient(args, (client) => client.stats(since === undefined ? {} : { since }));
     const format = formatOf(args);
     const bySeverity = Boolean(args.flags['by-severity']);
     const byType = Boolean(args.flags['by-type']);
@@ -100,7 +94,7 @@ export const incidentsStats: CommandSpec = {
   },
 };
 
-function flatten(stats: JsonObject): unknown[][] {
+function flatten(stats: StatsJson): unknown[][] {
   const rows: unknown[][] = [];
   for (const [key, value] of Object.entries(stats)) {
     if (value !== null && typeof value === 'object') {
@@ -110,8 +104,8 @@ function flatten(stats: JsonObject): unknown[][] {
   return rows;
 }
 
-export function renderStats(stats: JsonObject, sinceLabel: string | undefined, bySeverity: boolean, byType: boolean): string {
-  const minutes = (value: unknown) => (value === null || value === undefined ? '-' : formatDuration(Number(value)));
+export function renderStats(stats: StatsJson, sinceLabel: string | undefined, bySeverity: boolean, byType: boolean): string {
+  const minutes = (value: number | null) => formatDuration(value);
   const rows: unknown[][] = [
     ['Total Incidents', stats.total_incidents],
     ['Active Incidents', stats.active_incidents],
@@ -121,11 +115,11 @@ export function renderStats(stats: JsonObject, sinceLabel: string | undefined, b
   ];
   if (bySeverity) {
     rows.push(['By Severity:', '']);
-    for (const [severity, count] of Object.entries((stats.by_severity ?? {}) as Record<string, number>)) rows.push([`  ${severity.toUpperCase()}`, count]);
+    for (const [severity, count] of Object.entries(stats.by_severity)) rows.push([`  ${severity.toUpperCase()}`, count]);
   }
   if (byType) {
     rows.push(['By Type:', '']);
-    const types = Object.entries((stats.by_type ?? {}) as Record<string, number>);
+    const types = Object.entries(stats.by_type);
     if (types.length === 0) rows.push(['  (none)', '']);
     for (const [type, count] of types) rows.push([`  ${type}`, count]);
   }
@@ -134,7 +128,7 @@ export function renderStats(stats: JsonObject, sinceLabel: string | undefined, b
     ['p90 MTTD', minutes(stats.p90_mttd_seconds)],
     ['Avg MTTR', minutes(stats.avg_mttr_seconds)],
     ['p90 MTTR', minutes(stats.p90_mttr_seconds)],
-    ['Recurrence rate', `${(Number(stats.recurrence_rate ?? 0) * 100).toFixed(1)}%`],
+    ['Recurrence rate', `${(stats.recurrence_rate * 100).toFixed(1)}%`],
   );
   const title = sinceLabel === undefined ? 'Incident Statistics (all time):' : `Incident Statistics (since ${sanitizeLine(sinceLabel)}):`;
   return `${title}\n${renderTable([{ header: 'Metric', minWidth: 18 }, { header: 'Value', align: 'right' }], rows, terminalWidth())}`;
@@ -159,29 +153,48 @@ export const incidentsWatch: CommandSpec = {
       client.close();
       throw error;
     }
-    const watch = client.watchIncidents(
-      { ...(args.positionals[0] ? { incident_id: args.positionals[0] } : {}), ...(args.flags.severity ? { severity: args.flags.severity as string[] } : {}) },
-      (update) => print(json ? JSON.stringify(update) : renderUpdate(update)),
-    );
-    if (process.stderr.isTTY) process.stderr.write('watching for incident changes… (Ctrl-C to stop)\n');
-    const stop = () => watch.cancel();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await watch.done;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      client.close();
-    }
+    const show = (update: IncidentUpdate) => print(json ? JSON.stringify(update) : updateLine(update));
+    const note = (line: string) => process.stderr.write(`${line}\n`);
+    let away = false;
+    // The session resumes after a daemon restart (or a dropped socket): what changed meanwhile is printed once, as
+    // updates; nothing already printed is printed again.
+    const session = createSession(client, {
+      filter: {
+        ...(args.positionals[0] ? { incident_id: args.positionals[0] } : {}),
+        ...(args.flags.severity ? { severity: args.flags.severity as string[] } : {}),
+      },
+      onChange(change) {
+        switch (change.type) {
+          case 'update':
+            show(change.update);
+            break;
+          case 'reconnecting':
+            if (!away) note(`firewatch: lost the daemon (${change.error}); reconnecting…`);
+            away = true;
+            break;
+          case 'connected':
+            if (away) note(`firewatch: reconnected to ${change.address}${change.resumed ? '' : ', catching up'}`);
+            away = false;
+            break;
+          case 'resynced':
+            if (!change.initial) for (const update of change.changes) show(update);
+            break;
+        }
+      },
+    });
+    if (process.stderr.isTTY) note('watching for incident changes… (Ctrl-C to stop)');
+    await new Promise<void>((resolveStop) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolveStop();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      session.start();
+    });
+    await session.close();
+    client.close();
     return 0;
   },
 };
-
-export function renderUpdate(update: JsonObject): string {
-  const incident = (update.incident ?? {}) as JsonObject;
-  const kind = String(update.kind).toUpperCase().padEnd(8);
-  const severity = String(incident.severity ?? '').toUpperCase().padEnd(8);
-  return `${formatClock(update.at)} ${kind} ${sanitizeLine(incident.incident_id)} ${severity} ${sanitizeLine(incident.incident_type)} ` +
-    `[${sanitizeLine(incident.status)}] ${sanitizeLine(incident.title)} — ${sanitizeLine(update.summary)}`;
-}

@@ -3,20 +3,19 @@
 // approvals, cooldowns) and a refusal comes back as one line on stderr with exit code 1.
 
 import { writeFileSync } from 'node:fs';
-import type { JsonObject } from '../../control/messages.js';
-import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
+import type { ActionViewJson, IncidentJson, TimelineEntryJson } from '../../api/incident.js';
+import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES, type IncidentType, type Severity } from '../../api/vocabulary.js';
+import { ACTION_COLUMNS, actionCells, approvalNote, renderIncidentDetail, timelineEntryLine } from '../../view/incident-text.js';
+import { cleanBlock, cleanLine } from '../../view/text.js';
 import { UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { FORMAT_FLAG, formatOf, ACTOR_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
-import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
-import { formatClock } from '../render/time.js';
-import { renderIncidentDetail } from './incidents.js';
 
 const INCIDENT_ID: CommandSpec['positionals'][number] = { name: 'incident_id', required: true, description: 'the incident, e.g. inc_00001' };
 
-function printIncident(args: ParsedArgs, incident: JsonObject, summary: string): void {
+function printIncident(args: ParsedArgs, incident: IncidentJson, summary: string): void {
   const format = formatOf(args);
   if (format === 'json') printJson(incident);
   else if (format === 'csv') {
@@ -27,8 +26,8 @@ function printIncident(args: ParsedArgs, incident: JsonObject, summary: string):
       ),
     );
   } else {
-    print(sanitizeLine(summary));
-    print(renderIncidentDetail(incident));
+    print(cleanLine(summary));
+    print(renderIncidentDetail(incident, Date.now()));
   }
 }
 
@@ -55,9 +54,9 @@ export const incidentsCreate: CommandSpec = {
     if (type === undefined) throw new UsageError('--type is required (the incident type, e.g. error_burst)', incidentsCreate);
     const incident = await withClient(args, (client) =>
       client.createIncident({
-        incident_type: type,
+        incident_type: type as IncidentType,
         actor: actorOf(args),
-        ...(args.flags.severity !== undefined ? { severity: String(args.flags.severity) } : {}),
+        ...(args.flags.severity !== undefined ? { severity: String(args.flags.severity) as Severity } : {}),
         ...(args.flags.title !== undefined ? { title: String(args.flags.title) } : {}),
         ...(args.flags.description !== undefined ? { description: String(args.flags.description) } : {}),
         ...(args.flags.components !== undefined ? { components: args.flags.components as string[] } : {}),
@@ -100,7 +99,7 @@ export const incidentsUpdate: CommandSpec = {
         incident_id: id,
         actor: actorOf(args),
         ...(status !== undefined ? { status: String(status) } : {}),
-        ...(severity !== undefined ? { severity: String(severity) } : {}),
+        ...(severity !== undefined ? { severity: String(severity) as Severity } : {}),
         ...(notes !== undefined ? { notes: String(notes) } : {}),
         ...(assignee !== undefined ? { assigned_to: String(assignee) } : {}),
         ...(unassign ? { unassign: true } : {}),
@@ -154,7 +153,7 @@ export const incidentsResolve: CommandSpec = {
   async run(args) {
     const id = args.positionals[0]!;
     const incident = await withClient(args, (client) =>
-      client.resolveIncident(id, actorOf(args), args.flags.notes === undefined ? '' : String(args.flags.notes)),
+      client.resolveIncident({ incident_id: id, actor: actorOf(args), notes: args.flags.notes === undefined ? '' : String(args.flags.notes) }),
     );
     printIncident(args, incident, `${id} resolved (mttr ${String(incident.mttr)} s); post-mortem: firewatch incidents postmortem ${id}`);
     return 0;
@@ -170,7 +169,7 @@ export const incidentsClose: CommandSpec = {
   async run(args) {
     const id = args.positionals[0]!;
     const incident = await withClient(args, (client) =>
-      client.closeIncident(id, actorOf(args), args.flags.notes === undefined ? '' : String(args.flags.notes)),
+      client.closeIncident({ incident_id: id, actor: actorOf(args), notes: args.flags.notes === undefined ? '' : String(args.flags.notes) }),
     );
     printIncident(args, incident, `${id} closed`);
     return 0;
@@ -228,37 +227,20 @@ export const incidentsMitigate: CommandSpec = {
     else if (format === 'csv') {
       print(renderCsv(['seq', 'at', 'action_id', 'kind', 'actor', 'approved_by', 'detail'],
         result.audit.map((e) => [e.seq, e.at, e.action_id, e.kind, e.actor, e.approved_by, e.detail])));
-    } else print(sanitizeLine(result.summary));
+    } else print(cleanLine(result.summary));
     return result.outcome === 'succeeded' || result.outcome === 'dry_run' ? 0 : 1;
   },
 };
 
-export function renderActions(incidentId: string, actions: JsonObject[], manualSteps: string[], width: number): string {
+export function renderActions(incidentId: string, actions: readonly ActionViewJson[], manualSteps: readonly string[], width: number): string {
   const lines: string[] = [];
-  if (actions.length === 0) lines.push(`No remediation action applies to ${sanitizeLine(incidentId)}.`);
+  if (actions.length === 0) lines.push(`No remediation action applies to ${cleanLine(incidentId)}.`);
   else {
-    lines.push(
-      renderTable(
-        [
-          { header: 'Action', minWidth: 8 },
-          { header: 'Risk' },
-          { header: 'Status', flexible: true, minWidth: 10 },
-          { header: 'Rec', minWidth: 3 },
-          { header: 'Runs', flexible: true, minWidth: 6 },
-        ],
-        actions.map((a) => [a.action_id, String(a.risk).toUpperCase(), a.status, a.recommended ? 'yes' : '', a.effect ?? 'not configured']),
-        width,
-      ),
-    );
-    const gated = actions.filter((a) => a.risk !== 'safe');
-    if (gated.length > 0) {
-      lines.push('', 'Medium and high risk actions run only with --approved-by NAME' +
-        (gated.some((a) => ((a.approvers ?? []) as string[]).length > 0)
-          ? ` (${gated.map((a) => `${String(a.action_id)}: ${((a.approvers ?? []) as string[]).join(', ') || 'anyone'}`).join('; ')})`
-          : '') + '.');
-    }
+    lines.push(renderTable(ACTION_COLUMNS, actions.map(actionCells), width));
+    const note = approvalNote(actions);
+    if (note !== undefined) lines.push('', note);
   }
-  if (manualSteps.length > 0) lines.push('', 'Manual steps:', ...manualSteps.map((step) => `  - ${sanitizeLine(step)}`));
+  if (manualSteps.length > 0) lines.push('', 'Manual steps:', ...manualSteps.map((step) => `  - ${cleanLine(step)}`));
   return lines.join('\n');
 }
 
@@ -294,17 +276,12 @@ export const incidentsTimeline: CommandSpec = {
         timeline.entries.map((e) => [e.at, e.kind, e.severity, e.source, e.event_type, e.text, e.event_id, e.trace_id])));
     } else {
       const shown = timeline.entries.length;
-      print(`Timeline for incident ${sanitizeLine(id)}${shown < timeline.total ? ` (${shown} of ${timeline.total} entries)` : ''}:`);
-      print(shown === 0 ? '  (nothing matches)' : timeline.entries.map(renderTimelineEntry).join('\n'));
+      print(`Timeline for incident ${cleanLine(id)}${shown < timeline.total ? ` (${shown} of ${timeline.total} entries)` : ''}:`);
+      print(shown === 0 ? '  (nothing matches)' : timeline.entries.map((entry: TimelineEntryJson) => `  ${timelineEntryLine(entry)}`).join('\n'));
     }
     return 0;
   },
 };
-
-export function renderTimelineEntry(entry: JsonObject): string {
-  const tag = entry.kind === 'event' ? String(entry.severity ?? '').toUpperCase() : String(entry.kind).toUpperCase();
-  return `  ${formatClock(entry.at)} ${`[${tag}]`.padEnd(10)} ${sanitizeLine(entry.source)}: ${sanitizeLine(entry.text)}`;
-}
 
 export const incidentsPostmortem: CommandSpec = {
   path: ['incidents', 'postmortem'],
@@ -321,11 +298,11 @@ export const incidentsPostmortem: CommandSpec = {
     if (args.flags.output !== undefined) {
       const file = String(args.flags.output);
       writeFileSync(file, postmortem.markdown.endsWith('\n') ? postmortem.markdown : `${postmortem.markdown}\n`);
-      print(`wrote ${postmortem.draft ? 'a draft post-mortem' : 'the post-mortem'} of ${sanitizeLine(id)} to ${sanitizeLine(file)}`);
+      print(`wrote ${postmortem.draft ? 'a draft post-mortem' : 'the post-mortem'} of ${cleanLine(id)} to ${cleanLine(file)}`);
     } else if (args.flags.format === 'json') {
       printJson(postmortem);
     } else {
-      print(sanitizeBlock(postmortem.markdown));
+      print(cleanBlock(postmortem.markdown));
     }
     return 0;
   },

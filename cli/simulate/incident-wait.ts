@@ -10,7 +10,7 @@
 // Metric events carry no trace, so for them "caused" rests on time and components; span and log events are
 // recognised by their trace IDs, which are fresh for every run.
 
-import type { JsonObject } from '../../control/messages.js';
+import type { IncidentJson } from '../../api/incident.js';
 
 export interface IncidentExpectation {
   /** Only incidents of these types (all types when empty). */
@@ -28,20 +28,20 @@ export interface IncidentExpectation {
 export type Causation = 'new' | 'joined';
 
 export interface CausedIncident {
-  incident: JsonObject;
+  incident: IncidentJson;
   causation: Causation;
 }
 
-function componentsOf(incident: JsonObject): string[] {
+function componentsOf(incident: IncidentJson): string[] {
   return Array.isArray(incident.affected_components) ? (incident.affected_components as string[]) : [];
 }
 
-function isOpen(incident: JsonObject): boolean {
+function isOpen(incident: IncidentJson): boolean {
   return incident.status !== 'resolved' && incident.status !== 'closed';
 }
 
 /** Open incidents of the expected types that already cover one of the sources: incident_id → event_count. */
-export function openIncidentsCovering(incidents: readonly JsonObject[], expectation: Pick<IncidentExpectation, 'incidentTypes' | 'sources'>): Map<string, number> {
+export function openIncidentsCovering(incidents: readonly IncidentJson[], expectation: Pick<IncidentExpectation, 'incidentTypes' | 'sources'>): Map<string, number> {
   const sources = new Set(expectation.sources);
   const out = new Map<string, number>();
   for (const incident of incidents) {
@@ -51,12 +51,12 @@ export function openIncidentsCovering(incidents: readonly JsonObject[], expectat
   return out;
 }
 
-function typeMatches(incident: JsonObject, types: readonly string[]): boolean {
+function typeMatches(incident: IncidentJson, types: readonly string[]): boolean {
   return types.length === 0 || types.includes(String(incident.incident_type));
 }
 
 /** Whether the run caused `incident`, and how (null: it did not). */
-export function causationOf(incident: JsonObject, expectation: IncidentExpectation): Causation | null {
+export function causationOf(incident: IncidentJson, expectation: IncidentExpectation): Causation | null {
   if (!typeMatches(incident, expectation.incidentTypes)) return null;
   const sources = new Set(expectation.sources);
   if (!componentsOf(incident).some((c) => sources.has(c))) return null;
@@ -72,7 +72,7 @@ export function causationOf(incident: JsonObject, expectation: IncidentExpectati
 }
 
 /** The incidents the run caused, oldest first (the list comes newest first). */
-export function causedIncidents(incidents: readonly JsonObject[], expectation: IncidentExpectation): CausedIncident[] {
+export function causedIncidents(incidents: readonly IncidentJson[], expectation: IncidentExpectation): CausedIncident[] {
   const out: CausedIncident[] = [];
   for (const incident of incidents) {
     const causation = causationOf(incident, expectation);
@@ -109,7 +109,7 @@ const DEFAULT_INTERVAL_MS = 200;
  * (possibly nothing). Errors of `list` end the wait (the caller reports them).
  */
 export async function waitForIncidents(
-  list: () => Promise<JsonObject[]>,
+  list: () => Promise<IncidentJson[]>,
   expectation: IncidentExpectation,
   options: WaitOptions,
 ): Promise<CausedIncident[]> {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../engine/types.js';
 import { createOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../../receiver/grpc-receiver.js';
-import { createRecordingConsumer, type RecordingConsumer } from '../../receiver/testing/recording-consumer.js';
+import { createRecordingConsumer, type RecordingConsumer } from '../../test/helpers/receiver/recording-consumer.js';
 import { createTelemetrySender, SendError } from './sender.js';
 import { HEALTH_CHECKER_SERVICE, planSimulation, SIMULATED_TYPES, SIMULATION_ID_ATTRIBUTE } from './simulations.js';
 

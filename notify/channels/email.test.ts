@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailConfig } from '../config.js';
-import { T0, testIncident, testItem } from '../test-helpers.js';
+import { T0, testIncident, testItem } from '../../test/helpers/notify-fixtures.js';
 import { classifyEmailError, createEmailChannel, emailMessage } from './email.js';
 
 interface Received {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationKind, Severity } from '../../engine/types.js';
-import { startReceiver, T0, testIncident, testItem, type TestReceiver } from '../test-helpers.js';
+import { startReceiver, T0, testIncident, testItem, type TestReceiver } from '../../test/helpers/notify-fixtures.js';
 import { createPagerDutyChannel } from './pagerduty.js';
 
 const ROUTING_KEY = 'R0UT1NGKEY0123456789abcdefSECRET';

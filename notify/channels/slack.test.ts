@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startReceiver, testIncident, testItem, type TestReceiver } from '../test-helpers.js';
+import { startReceiver, testIncident, testItem, type TestReceiver } from '../../test/helpers/notify-fixtures.js';
 import { createSlackChannel, SLACK_HEADER_MAX, SLACK_TEXT_MAX, slackEscape, slackMessage, type SlackBlock } from './slack.js';
 
 describe('slack channel', () => {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookConfig } from '../config.js';
-import { startReceiver, T0, testItem, type ReceivedRequest, type TestReceiver } from '../test-helpers.js';
+import { startReceiver, T0, testItem, type ReceivedRequest, type TestReceiver } from '../../test/helpers/notify-fixtures.js';
 import { createWebhookChannel, signWebhook } from './webhook.js';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef'); // 32 bytes

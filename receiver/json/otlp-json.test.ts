@@ -1,9 +1,9 @@
 import type protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { realisticLogsRequest, realisticMetricsRequest } from '../testing/logs-metrics-fixtures.js';
-import { otlpJsonObject } from '../testing/otlp-json-fixtures.js';
-import { decodeWith, encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../testing/trace-fixtures.js';
+import { realisticLogsRequest, realisticMetricsRequest } from '../../test/helpers/receiver/logs-metrics-fixtures.js';
+import { otlpJsonObject } from '../../test/helpers/receiver/otlp-json-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../../test/helpers/receiver/trace-fixtures.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { JsonDecodeError, MAX_JSON_NESTING, transcodeOtlpJson } from './otlp-json.js';
 import { MESSAGES, snakeCase } from './otlp-json-schema.js';

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventDraft, Metadata, MetadataValue } from '../../engine/types.js';
-import { realisticLogsRequest } from '../testing/logs-metrics-fixtures.js';
-import { decodeWith, encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
+import { realisticLogsRequest } from '../../test/helpers/receiver/logs-metrics-fixtures.js';
+import { decodeWith, encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { truncateChars } from '../wire/utf8.js';
 import { decodeLogsRequest } from './decode-logs.js';

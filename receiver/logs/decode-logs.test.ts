@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { attributes, idBytes, nanos } from '../testing/trace-fixtures.js';
-import { fixed64Field, lenField, stringField, varintField } from '../testing/wire-builder.js';
+import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { attributes, idBytes, nanos } from '../../test/helpers/receiver/trace-fixtures.js';
+import { fixed64Field, lenField, stringField, varintField } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeLogsRequest } from './decode-logs.js';
 import { type LogRecordViewFast, scanLogsRequest } from './logs-scanner.js';

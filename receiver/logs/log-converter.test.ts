@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_METADATA_KEYS } from '../event-metadata.js';
-import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { type AttributeValue, attributes, idBytes, nanos } from '../testing/trace-fixtures.js';
-import { lenField, stringField, varintField } from '../testing/wire-builder.js';
+import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { type AttributeValue, attributes, idBytes, nanos } from '../../test/helpers/receiver/trace-fixtures.js';
+import { lenField, stringField, varintField } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeLogsRequest } from './decode-logs.js';
 import { createLogConverter } from './log-converter.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { attributes, nanos } from '../testing/trace-fixtures.js';
-import { doubleField, fixed64Field, lenField, stringField } from '../testing/wire-builder.js';
+import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { attributes, nanos } from '../../test/helpers/receiver/trace-fixtures.js';
+import { doubleField, fixed64Field, lenField, stringField } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeMetricsRequest } from './decode-metrics.js';
 import { createMetricConverter } from './metric-converter.js';

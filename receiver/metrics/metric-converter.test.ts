@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../engine/types.js';
-import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { type AttributeValue, attributes, nanos } from '../testing/trace-fixtures.js';
+import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { type AttributeValue, attributes, nanos } from '../../test/helpers/receiver/trace-fixtures.js';
 import { decodeMetricsRequest } from './decode-metrics.js';
 import { createMetricConverter, type MetricConverter } from './metric-converter.js';
 import { createMetricConverterOptions } from './metric-converter-options.js';

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../engine/types.js';
 import { decodeLogsRequest } from '../logs/decode-logs.js';
 import { decodeMetricsRequest } from '../metrics/decode-metrics.js';
-import { decodeWith, encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
-import { type AttributeValue, kv, realisticTraceRequest } from '../testing/trace-fixtures.js';
-import { concat, lenField, tag, varint } from '../testing/wire-builder.js';
+import { decodeWith, encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
+import { type AttributeValue, kv, realisticTraceRequest } from '../../test/helpers/receiver/trace-fixtures.js';
+import { concat, lenField, tag, varint } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeTraceRequest } from './decode-traces.js';
 

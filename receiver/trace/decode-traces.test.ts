@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../engine/types.js';
-import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
+import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
 import {
   BASE_TIME_MS,
   idBytes,
@@ -8,8 +8,8 @@ import {
   type SpanInput,
   spanObject,
   traceRequestObject,
-} from '../testing/trace-fixtures.js';
-import { concat, fixed64Field, lenField, stringField, tag, varint, varintField } from '../testing/wire-builder.js';
+} from '../../test/helpers/receiver/trace-fixtures.js';
+import { concat, fixed64Field, lenField, stringField, tag, varint, varintField } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from '../wire/decode-error.js';
 import { decodeTraceRequest } from './decode-traces.js';
 import { createSpanConverter, MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH } from './span-converter.js';

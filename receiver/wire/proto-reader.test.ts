@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concat, EGROUP, fixed32Field, fixed64Field, LEN, lenField, SGROUP, tag, varint } from '../testing/wire-builder.js';
+import { concat, EGROUP, fixed32Field, fixed64Field, LEN, lenField, SGROUP, tag, varint } from '../../test/helpers/receiver/wire-builder.js';
 import { DecodeError } from './decode-error.js';
 import { asBuffer, MAX_GROUP_DEPTH, ProtoReader } from './proto-reader.js';
 

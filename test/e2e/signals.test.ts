@@ -10,7 +10,7 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeWith, otlpTypes } from '../../receiver/testing/otlp-oracle.js';
+import { encodeWith, otlpTypes } from '../helpers/receiver/otlp-oracle.js';
 import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 import { exportCascade } from '../helpers/otel-sdk.js';
 

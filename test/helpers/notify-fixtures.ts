@@ -3,8 +3,8 @@
 
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { incidentToJson } from '../engine/json.js';
-import type { Incident, NotificationKind, OutboxItem } from '../engine/types.js';
+import { incidentToJson } from '../../daemon/api-json.js';
+import type { Incident, NotificationKind, OutboxItem } from '../../engine/types.js';
 
 /** 2025-02-05 10:30:00 UTC. */
 export const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);

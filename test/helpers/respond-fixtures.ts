@@ -1,6 +1,6 @@
 // Shared builders for respond/'s tests (imported only by *.test.ts).
 
-import type { Incident } from '../engine/types.js';
+import type { Incident } from '../../engine/types.js';
 
 /** 2025-02-05 10:30:00 UTC: the seed's example time. */
 export const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);

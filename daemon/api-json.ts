@@ -1,6 +1,6 @@
-// The JSON contract of DESIGN.md ("Events and incidents", "Rules"): what `--format json`, the control API and the
-// webhooks print. Internal values are epoch-ms numbers; here every time becomes an ISO-8601 UTC string
-// (`2025-02-05T10:30:00.000Z`; null stays null) and keys come out in DESIGN.md's order.
+// Engine → contract (api/): the JSON of DESIGN.md ("Events and incidents", "Rules") that `--format json`, the control
+// API, the web page and the webhooks carry. Internal values are epoch-ms numbers; here every time becomes an
+// ISO-8601 UTC string (`2025-02-05T10:30:00.000Z`; null stays null) and keys come out in DESIGN.md's order.
 //
 // Decisions on fields beyond DESIGN.md's lists:
 // - events: `seq` and `received_at` are internal (storage key, arrival clock) and left out; `incident_id` is kept
@@ -14,98 +14,27 @@
 //   `timeline` and `postmortem` appear only when asked for (`--timeline`, `--postmortem`, `--full`).
 // - rules: all fields, including `builtin`.
 // Enum values (severity, status, incident_type) are lowercase already; they are written as they are.
-// The shapes are type aliases, not interfaces, so they stay assignable to Record<string, unknown> (JSON objects).
 
+import type {
+  AuditEntryJson,
+  EventJson,
+  IncidentActionJson,
+  IncidentJson,
+  RootCauseJson,
+  RuleJson,
+} from '../api/index.js';
+import { isoTime } from '../common/time.js';
+import { isAcknowledged } from '../engine/workflow.js';
 import type {
   AuditEntry,
   DetectionRule,
   Incident,
   IncidentAction,
   IncidentEvent,
-  Metadata,
   MetadataValue,
   RootCause,
   RootSpan,
-  SimilarIncident,
-} from './types.js';
-import { isAcknowledged } from './workflow.js';
-import { isoTime } from '../common/time.js';
-
-export type EventJson = {
-  event_id: string;
-  timestamp: string | null;
-  event_type: string;
-  source: string;
-  severity: string;
-  message: string;
-  metadata: Metadata;
-  correlation_id: string | null;
-  span_id: string | null;
-  incident_id: string | null;
-};
-
-export type IncidentActionJson = {
-  action_id: string;
-  status: string;
-  result: string;
-  approved_by: string | null;
-  at: string | null;
-};
-
-export type IncidentJson = {
-  incident_id: string;
-  incident_type: string;
-  severity: string;
-  status: string;
-  title: string;
-  description: string;
-  detected_at: string | null;
-  first_event_at: string | null;
-  acknowledged_at: string | null;
-  resolved_at: string | null;
-  closed_at: string | null;
-  affected_components: string[];
-  event_count: number;
-  assigned_to: string | null;
-  mttd: number;
-  mttr: number | null;
-  root_cause: RootCause;
-  users_affected: number;
-  similar_incidents: SimilarIncident[];
-  trace_ids: string[];
-  timeline?: EventJson[];
-  postmortem?: string | null;
-  notes: string[];
-  actions: IncidentActionJson[];
-  rule_id: string | null;
-  last_event_at: string | null;
-  updated_at: string | null;
-  status_history: StatusChangeJson[];
-  acknowledged_by: string | null;
-  /** True while acknowledged: the acknowledgement ends when the incident resolves (acknowledged_at stays). */
-  acknowledged: boolean;
-  auto_resolved: boolean;
-  resolution: string | null;
-  peak_error_rate: number | null;
-  /** With --full: the remediation audit log, oldest first. */
-  audit?: AuditEntryJson[];
-  /** The configured runbook for its type (remediation.runbooks), when there is one. */
-  runbook?: { steps: string[]; links: { title: string; url: string }[] };
-};
-
-export type StatusChangeJson = { at: string | null; from: string | null; to: string; by: string; reason: string };
-
-export type AuditEntryJson = {
-  seq: number;
-  at: string | null;
-  incident_id: string;
-  action_id: string;
-  kind: string;
-  actor: string;
-  risk: string;
-  approved_by: string | null;
-  detail: string;
-};
+} from '../engine/index.js';
 
 export interface IncidentJsonOptions {
   /** The incident's events; printed oldest first (by event time, then seq). */
@@ -116,29 +45,6 @@ export interface IncidentJsonOptions {
   audit?: readonly AuditEntry[];
   runbook?: { steps: string[]; links: { title: string; url: string }[] };
 }
-
-export type RuleJson = {
-  rule_id: string;
-  name: string;
-  description: string;
-  incident_type: string;
-  severity: string;
-  error_threshold: number;
-  time_window_seconds: number;
-  check_interval_seconds: number;
-  require_consecutive: boolean;
-  min_components_affected: number;
-  enabled: boolean;
-  match: {
-    event_types: string[];
-    min_severity?: string;
-    source_pattern?: string;
-    attributes?: Record<string, MetadataValue>;
-    other_errors?: boolean;
-  };
-  group_by: string;
-  builtin: boolean;
-};
 
 function orNull(value: string): string | null {
   return value === '' ? null : value;
@@ -168,8 +74,8 @@ function copyCounts(record: Record<string, number>): Record<string, number> {
   return copy;
 }
 
-function rootCauseToJson(rootCause: RootCause): RootCause {
-  const json: RootCause = {
+function rootCauseToJson(rootCause: RootCause): RootCauseJson {
+  const json: RootCauseJson = {
     primary_error_type: rootCause.primary_error_type,
     primary_source: rootCause.primary_source,
     error_distribution: copyCounts(rootCause.error_distribution),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { builtinRule } from './builtin-rules.js';
-import { eventToJson, incidentToJson, ruleToJson } from './json.js';
-import { MINUTE, SECOND, T0, burst, cascadeTrace, ingestExports, testEngine, traceId } from './test-helpers.js';
+import { builtinRule } from '../engine/builtin-rules.js';
+import { eventToJson, incidentToJson, ruleToJson } from './api-json.js';
+import { MINUTE, SECOND, T0, burst, cascadeTrace, ingestExports, testEngine, traceId } from '../test/helpers/engine-fixtures.js';
 
 function openedIncident() {
   const { engine } = testEngine();

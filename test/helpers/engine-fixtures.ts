@@ -1,9 +1,9 @@
 // Shared builders for the engine's tests (not part of the engine; imported only by *.test.ts).
 
-import { builtinRules } from './builtin-rules.js';
-import { createEngine } from './engine.js';
-import type { Engine, EngineOptions } from './engine.js';
-import type { DetectionRule, EventDraft, IngestResult, ServiceTotals, SpanRecord } from './types.js';
+import { builtinRules } from '../../engine/builtin-rules.js';
+import { createEngine } from '../../engine/engine.js';
+import type { Engine, EngineOptions } from '../../engine/engine.js';
+import type { DetectionRule, EventDraft, IngestResult, ServiceTotals, SpanRecord } from '../../engine/types.js';
 
 /** 2025-02-05 10:30:00 UTC: the seed's example time. */
 export const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);

@@ -1,6 +1,6 @@
 // A TelemetryConsumer for tests: records every batch, and can be told to fail the next calls.
 
-import type { TelemetryBatch, TelemetryConsumer } from '../consumer.js';
+import type { TelemetryBatch, TelemetryConsumer } from '../../../receiver/consumer.js';
 
 export interface RecordingConsumer extends TelemetryConsumer {
   readonly batches: TelemetryBatch[];

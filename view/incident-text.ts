@@ -1,0 +1,218 @@
+// Incidents in words, for every front end: the list's columns and cells, the detail's fields and sections, timeline
+// lines and watch lines. The CLI prints them; the TUI and the web page lay out the same fields and cells. Every
+// string from telemetry is cleaned here (cleanLine), so a caller that prints what this returns is safe.
+
+import type { ActionViewJson, AuditEntryJson, EventJson, IncidentJson, RootSpanJson, TimelineEntryJson } from '../api/incident.js';
+import type { IncidentUpdate } from '../api/update.js';
+import { cleanBlock, cleanLine } from './text.js';
+import { formatAgo, formatClock, formatDuration, formatRatio, label } from './format.js';
+
+/** A column of a table: its header, and how it gives and takes width. */
+export type ColumnSpec = {
+  header: string;
+  align?: 'left' | 'right';
+  /** Takes the width left over (one flexible column per table). */
+  flexible?: boolean;
+  /** Never narrower than this (cells are cut with an ellipsis). */
+  minWidth?: number;
+  /** Never wider than this. */
+  maxWidth?: number;
+};
+
+/** The incident list (`incidents list`, the TUI's Incidents screen). */
+export const INCIDENT_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'Incident ID', minWidth: 9 },
+  { header: 'Title', flexible: true, minWidth: 12 },
+  { header: 'Severity' },
+  { header: 'Status', minWidth: 8 },
+  { header: 'Events', align: 'right', minWidth: 6 },
+  { header: 'Detected', minWidth: 8 },
+];
+
+/** One incident's cells, in INCIDENT_COLUMNS order; `id` is how the incident is named on screen (`d2/inc_…` in a fleet). */
+export function incidentCells(incident: IncidentJson, now: number, id = incident.incident_id): string[] {
+  return [
+    cleanLine(id),
+    cleanLine(incident.title),
+    label(incident.severity),
+    incident.status,
+    String(incident.event_count),
+    formatAgo(incident.detected_at, now),
+  ];
+}
+
+/** `payments "POST /charge" — LedgerLockTimeout: lock wait exceeded (trace 0af7…)`. */
+export function describeRootSpan(span: RootSpanJson): string {
+  const detail = [span.exception_type, span.status_message].filter((part) => part !== '').map(cleanLine).join(': ');
+  return `${cleanLine(span.service)} "${cleanLine(span.span_name)}"${detail ? ` — ${detail}` : ''} (trace ${cleanLine(span.trace_id)})`;
+}
+
+/** The one-line root cause: `api_error from payments`. */
+export function rootCauseSummary(incident: IncidentJson): string {
+  const cause = incident.root_cause;
+  return `${cleanLine(cause.primary_error_type) || '-'} from ${cleanLine(cause.primary_source) || '-'}`;
+}
+
+function distribution(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .slice(0, 6)
+    .map(([key, count]) => `${cleanLine(key)} ${count}`)
+    .join(', ');
+}
+
+export type DetailField = { label: string; value: string };
+
+/** The incident's fields, one per line (`incidents get`, the TUI's incident summary). */
+export function incidentFields(incident: IncidentJson, now: number): DetailField[] {
+  const cause = incident.root_cause;
+  const fields: DetailField[] = [
+    { label: 'type', value: incident.incident_type },
+    { label: 'severity', value: label(incident.severity) },
+    {
+      label: 'status',
+      value:
+        incident.status +
+        (incident.acknowledged ? ` (acknowledged by ${cleanLine(incident.acknowledged_by)})` : '') +
+        (incident.auto_resolved ? ' (auto-resolved)' : ''),
+    },
+    { label: 'detected', value: `${incident.detected_at ?? '-'} (${formatAgo(incident.detected_at, now)})` },
+    { label: 'first event', value: incident.first_event_at ?? '-' },
+    { label: 'mttd', value: formatDuration(incident.mttd) },
+  ];
+  if (incident.mttr !== null) fields.push({ label: 'mttr', value: formatDuration(incident.mttr) });
+  fields.push(
+    { label: 'events', value: String(incident.event_count) },
+    { label: 'components', value: incident.affected_components.map(cleanLine).join(', ') },
+    { label: 'assigned to', value: cleanLine(incident.assigned_to ?? '-') },
+  );
+  if (incident.resolution) fields.push({ label: 'resolution', value: cleanLine(incident.resolution) });
+  if (incident.peak_error_rate !== null) fields.push({ label: 'peak errors', value: `${formatRatio(incident.peak_error_rate)} of requests` });
+  fields.push({ label: 'rule', value: cleanLine(incident.rule_id ?? '-') }, { label: 'root cause', value: rootCauseSummary(incident) });
+  if (cause.root_span) fields.push({ label: '  root span', value: describeRootSpan(cause.root_span) });
+  fields.push(
+    { label: '  errors', value: distribution(cause.error_distribution) },
+    { label: '  sources', value: distribution(cause.source_distribution) },
+    { label: 'users', value: incident.users_affected === 0 ? '-' : `${incident.users_affected} affected` },
+  );
+  if (incident.similar_incidents.length > 0) {
+    fields.push({
+      label: 'seen before',
+      value: incident.similar_incidents.map((similar) => `${cleanLine(similar.incident_id)} (${cleanLine(similar.resolution)})`).join(', '),
+    });
+  }
+  incident.notes.forEach((note, index) => fields.push({ label: index === 0 ? 'notes' : '', value: cleanLine(note) }));
+  const traces = incident.trace_ids;
+  fields.push(
+    {
+      label: 'traces',
+      value: traces.length === 0 ? '-' : `${traces.length}: ${traces.slice(0, 3).map(cleanLine).join(', ')}${traces.length > 3 ? ', …' : ''}`,
+    },
+    { label: 'description', value: cleanLine(incident.description) },
+  );
+  return fields;
+}
+
+/** `10:30:05Z detected → assessing by firewatch (root cause computed)`, oldest first. */
+export function statusHistoryLines(incident: IncidentJson): string[] {
+  return incident.status_history.map((change) => {
+    const step = change.from ? `${change.from} → ${change.to}` : change.to;
+    return `${formatClock(change.at)} ${cleanLine(step)} by ${cleanLine(change.by)}${change.reason ? ` (${cleanLine(change.reason)})` : ''}`;
+  });
+}
+
+export function actionLines(incident: IncidentJson): string[] {
+  return incident.actions.map(
+    (action) =>
+      `${formatClock(action.at)} ${cleanLine(action.action_id)} ${cleanLine(action.status)}` +
+      `${action.approved_by ? ` (approved by ${cleanLine(action.approved_by)})` : ''}: ${cleanLine(action.result)}`,
+  );
+}
+
+export function auditLine(entry: AuditEntryJson): string {
+  return (
+    `${formatClock(entry.at)} ${cleanLine(entry.action_id)} ${cleanLine(entry.kind)} by ${cleanLine(entry.actor)}` +
+    `${entry.approved_by ? ` (approved by ${cleanLine(entry.approved_by)})` : ''}: ${cleanLine(entry.detail)}`
+  );
+}
+
+export function runbookLines(incident: IncidentJson): string[] {
+  if (!incident.runbook) return [];
+  return [
+    ...incident.runbook.steps.map((step, index) => `${index + 1}. ${cleanLine(step)}`),
+    ...incident.runbook.links.map((link) => `- ${cleanLine(link.title)}: ${cleanLine(link.url)}`),
+  ];
+}
+
+/** `10:30:05Z [HIGH]     checkout: POST /api/orders returned 500`: one line of any timeline. */
+function timelineLine(at: string | null, tag: string, source: string, text: string): string {
+  return `${formatClock(at)} ${`[${label(tag)}]`.padEnd(10)} ${cleanLine(source)}: ${cleanLine(text)}`;
+}
+
+/** An incident event as a timeline line (`incidents get --timeline`, `firewatch trace`). */
+export function timelineEventLine(event: EventJson): string {
+  return timelineLine(event.timestamp, event.severity, event.source, event.message);
+}
+
+/** A line of `incidents timeline`: events by severity, status changes, notes and actions by kind. */
+export function timelineEntryLine(entry: TimelineEntryJson): string {
+  return timelineLine(entry.at, entry.kind === 'event' ? (entry.severity ?? '') : entry.kind, entry.source, entry.text);
+}
+
+/** `incidents get`'s text: fields, then status history, actions, runbook, audit, timeline and post-mortem when present. */
+export function renderIncidentDetail(incident: IncidentJson, now: number): string {
+  const lines = [`${cleanLine(incident.incident_id)}  ${cleanLine(incident.title)}`];
+  for (const field of incidentFields(incident, now)) lines.push(`  ${field.label.padEnd(14)}${field.value}`);
+  const history = statusHistoryLines(incident);
+  if (history.length > 0) lines.push('', 'Status history:', ...history.map((line) => `  ${line}`));
+  const actions = actionLines(incident);
+  if (actions.length > 0) lines.push('', 'Actions:', ...actions.map((line) => `  ${line}`));
+  const runbook = runbookLines(incident);
+  if (runbook.length > 0) lines.push('', 'Runbook:', ...runbook.map((line) => `  ${line}`));
+  if (incident.audit !== undefined) {
+    lines.push('', `Remediation audit log (${incident.audit.length} entries):`);
+    if (incident.audit.length === 0) lines.push('  (empty)');
+    for (const entry of incident.audit) lines.push(`  ${auditLine(entry)}`);
+  }
+  if (incident.timeline !== undefined) {
+    lines.push('', `Timeline for incident ${cleanLine(incident.incident_id)} (${incident.timeline.length} of ${incident.event_count} events):`);
+    lines.push(...incident.timeline.map((event) => `  ${timelineEventLine(event)}`));
+  }
+  if (incident.postmortem !== undefined) {
+    lines.push('', incident.postmortem === null ? 'Post-mortem: not written yet (written when the incident resolves).' : cleanBlock(incident.postmortem));
+  }
+  return lines.join('\n');
+}
+
+/** One line per watch update: `10:30:05Z OPENED   inc_00001 HIGH     error_burst [detected] Error Burst - … — 12 events…`. */
+export function updateLine(update: IncidentUpdate): string {
+  const incident = update.incident;
+  const kind = label(update.kind).padEnd(8);
+  const severity = label(incident.severity).padEnd(8);
+  return (
+    `${formatClock(update.at)} ${kind} ${cleanLine(incident.incident_id)} ${severity} ${cleanLine(incident.incident_type)} ` +
+    `[${cleanLine(incident.status)}] ${cleanLine(incident.title)} — ${cleanLine(update.summary)}`
+  );
+}
+
+/** The remediation actions that apply to an incident (`mitigate --list-actions`, the TUI's `m` prompt). */
+export const ACTION_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'Action', minWidth: 8 },
+  { header: 'Risk' },
+  { header: 'Status', flexible: true, minWidth: 10 },
+  { header: 'Rec', minWidth: 3 },
+  { header: 'Runs', flexible: true, minWidth: 6 },
+];
+
+export function actionCells(action: ActionViewJson): string[] {
+  return [cleanLine(action.action_id), label(action.risk), cleanLine(action.status), action.recommended ? 'yes' : '', cleanLine(action.effect ?? 'not configured')];
+}
+
+/** What the medium and high risk actions need before they run: `--approved-by NAME (restart_service: alice, bob)`. */
+export function approvalNote(actions: readonly ActionViewJson[]): string | undefined {
+  const gated = actions.filter((action) => action.risk !== 'safe');
+  if (gated.length === 0) return undefined;
+  const named = gated.some((action) => action.approvers.length > 0)
+    ? ` (${gated.map((action) => `${cleanLine(action.action_id)}: ${action.approvers.map(cleanLine).join(', ') || 'anyone'}`).join('; ')})`
+    : '';
+  return `Medium and high risk actions run only with --approved-by NAME${named}.`;
+}
