@@ -112,6 +112,20 @@ describe('all three signals', () => {
     expect(byType.disk_space_low).toMatchObject({ severity: 'critical', affected_components: ['db-host-1'] });
   });
 
+  it('reads a memory utilization point without a state attribute as the used share', async () => {
+    daemon = await startDaemon(workspace);
+    const reader = new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter({ url: `http://${daemon.otlpEndpoint}` }),
+      exportIntervalMillis: 3_600_000,
+    });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'bare-host' }), readers: [reader] });
+    provider.getMeter('e2e').createObservableGauge('system.memory.utilization').addCallback((result) => result.observe(0.96));
+    for (let i = 0; i < 3; i++) await reader.forceFlush();
+    await provider.shutdown();
+    const [memory] = await incidents(daemon);
+    expect(memory).toMatchObject({ incident_type: 'memory_exhaustion', affected_components: ['bare-host'] });
+  });
+
   it('accepts OTLP/HTTP in protobuf (gzip) and JSON, and answers bad requests per the spec', async () => {
     daemon = await startDaemon(workspace, writeConfig(workspace, '', { http: true }));
     const base = `http://${daemon.httpEndpoint}`;
