@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../../control/messages.js';
 import { SEVERITIES } from '../../engine/types.js';
 import type { CommandSpec } from '../args.js';
-import { connect, print, printJson, withClient } from '../context.js';
+import { connect, print, printJson, printJsonLine, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
@@ -161,7 +161,7 @@ export const incidentsWatch: CommandSpec = {
     }
     const watch = client.watchIncidents(
       { ...(args.positionals[0] ? { incident_id: args.positionals[0] } : {}), ...(args.flags.severity ? { severity: args.flags.severity as string[] } : {}) },
-      (update) => print(json ? JSON.stringify(update) : renderUpdate(update)),
+      (update) => (json ? printJsonLine(update) : print(renderUpdate(update))),
     );
     if (process.stderr.isTTY) process.stderr.write('watching for incident changes… (Ctrl-C to stop)\n');
     const stop = () => watch.cancel();

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FORBIDDEN, hostileText } from '../../engine/testing/hostile-text.js';
+import { renderCsv } from './csv.js';
+import { renderTable } from './table.js';
 import { sanitizeBlock, sanitizeLine, truncate } from './terminal-text.js';
 
 describe('sanitizeLine', () => {
@@ -36,6 +39,18 @@ describe('sanitizeLine', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (input) => {
         expect(sanitizeBlock(input)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
       }),
+    );
+  });
+});
+
+describe('tables and CSV', () => {
+  it('print no control from the hostile corpus in any cell', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(hostileText, hostileText), { maxLength: 5 }), (rows) => {
+        expect(renderTable([{ header: 'A' }, { header: 'B', flexible: true }], rows)).not.toMatch(FORBIDDEN);
+        expect(renderCsv(['a', 'b'], rows).replace(/\n/g, '')).not.toMatch(FORBIDDEN);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,6 +1,6 @@
 // Telemetry is untrusted: a service name or an error message can carry escape sequences that move the cursor,
 // retitle the window, or write the clipboard (OSC 52). Everything from the daemon passes through here before it
-// reaches a terminal. JSON output needs none of this (JSON.stringify escapes control characters).
+// reaches a terminal. JSON output keeps the text and escapes instead (render/json.ts).
 // The cleaning rules themselves live in engine/text.ts, shared with remediation, notifications and post-mortems.
 
 import { stripControls, truncate as truncateText } from '../../engine/text.js';

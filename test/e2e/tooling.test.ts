@@ -241,6 +241,40 @@ describe('operator tooling', () => {
     expect(Number(stats.avg_mttr_seconds)).toBeGreaterThanOrEqual(0);
   });
 
+  it('JSON output escapes the controls a terminal may obey (list, get, watch), and parses back to the text', async () => {
+    // prepare: a watcher, then telemetry whose service name and error message carry an 8-bit CSI, DEL, NEL,
+    // a bidi override and a line separator
+    daemon = await startDaemon(workspace);
+    const watcher = spawn(process.execPath, [CLI, 'incidents', 'watch', '--socket', daemon.socket, '--format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let watched = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => watcher.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const hostile = 'card \u009b2J declined\u007f\u0085 \u202eevil\u202c\u2028end';
+    const spans = errorSpans(12).map((span) => ({ ...span, error: hostile, attributes: { ...span.attributes, 'user.note': hostile } }));
+
+    // act
+    await exportSpans(daemon.otlpEndpoint, `pay\u009bments\u202e`, spans);
+    await eventually(async () => (watched.includes('"opened"') ? true : undefined));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const list = await cli('incidents', 'list', '--format', 'json');
+    const get = await cli('incidents', 'get', 'inc_00001', '--full', '--format', 'json');
+
+    // verify: nothing raw on the terminal, the text intact once parsed
+    const forbidden = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+    for (const [name, output] of [['list', list.stdout], ['get', get.stdout], ['watch', watched]] as const) {
+      expect(output, name).not.toMatch(forbidden);
+      expect(output, name).toContain('\\u009b');
+      const values = output.split('\n').filter((line) => name !== 'watch' || line !== '');
+      const parsed = name === 'watch' ? values.map((line) => JSON.parse(line) as unknown) : JSON.parse(output);
+      expect(JSON.stringify(parsed), name).toContain('\u009b');
+    }
+    expect(JSON.stringify(JSON.parse(get.stdout))).toContain(JSON.stringify(hostile).slice(1, -1));
+  });
+
   it('every command answers in every format: json parses, csv has a header, tables fit 80 columns', async () => {
     daemon = await startDaemon(workspace);
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
