@@ -4,7 +4,7 @@
 //                                                                                      ▲
 //   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
 //
-// Order of start: store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
+// Order of start: storage lock → store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
 import { readdirSync, statSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
 import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
+import { lockStorageDirectory } from '../store/storage-lock.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { IncidentService } from './incident-service.js';
@@ -80,7 +81,15 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     },
     collectSpans: true,
   };
-  const store = openStore(storageDirectory);
+  // Before anything in the directory is read or written: one daemon per storage directory (store/storage-lock.ts).
+  const storageLock = await lockStorageDirectory(storageDirectory);
+  let store: LmdbStore;
+  try {
+    store = openStore(storageDirectory);
+  } catch (error) {
+    await storageLock.release();
+    throw error;
+  }
   // The rules of the file, with the changes made at runtime (rules enable/disable/update/create) on top.
   const rules = new RuleService({
     configRules: config.processors.detect.rules,
@@ -284,6 +293,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     control = await startControlServer(socketPath, backend);
   } catch (error) {
     await store.close();
+    await storageLock.release();
     throw error;
   }
 
@@ -303,6 +313,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     metrics.close();
     await control.stop();
     await store.close();
+    await storageLock.release();
     throw error;
   }
 
@@ -375,6 +386,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await telemetry?.stop();
         metrics.close();
         await store.close();
+        await storageLock.release();
         log.info('firewatch stopped', {});
       })();
       return stopping;
