@@ -446,24 +446,30 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   }
   if (options.socket) config.service.control.socket = options.socket;
 
+  // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
+  // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.
+  let onSignal!: (signal: NodeJS.Signals) => void;
+  const stopRequested = new Promise<NodeJS.Signals>((resolveSignal) => {
+    onSignal = (signal) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal(signal);
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { logger: log });
   } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     process.stderr.write(`firewatch: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
 
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info('shutting down', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  log.info('shutting down', { signal: await stopRequested });
   await daemon.stop();
   return 0;
 }
