@@ -21,6 +21,7 @@ import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
 import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
+import { secureStorageDirectory } from '../store/storage-directory.js';
 import { lockStorageDirectory } from '../store/storage-lock.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -85,6 +86,9 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const storageLock = await lockStorageDirectory(storageDirectory);
   let store: LmdbStore;
   try {
+    for (const change of secureStorageDirectory(storageDirectory)) {
+      log.warn('storage was open to other users: permissions tightened', { path: change.path, mode: change.from, now: change.to });
+    }
     store = openStore(storageDirectory);
   } catch (error) {
     await storageLock.release();

@@ -19,6 +19,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { STORAGE_DIRECTORY_MODE } from './storage-directory.js';
 
 /** Name of the lock socket inside the directory where there is no abstract namespace. */
 export const LOCK_SOCKET_FILE = 'daemon.lock';
@@ -60,7 +61,7 @@ export interface LockOptions {
  * process holds it.
  */
 export async function lockStorageDirectory(directory: string, options: LockOptions = {}): Promise<StorageLock> {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  mkdirSync(directory, { recursive: true, mode: STORAGE_DIRECTORY_MODE });
   const abstract = (options.platform ?? process.platform) === 'linux';
   const address = abstract ? abstractName(directory) : join(directory, LOCK_SOCKET_FILE);
   const server = createServer((socket) => {

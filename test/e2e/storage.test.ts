@@ -1,8 +1,8 @@
 // One storage directory, one daemon: a second `firewatch serve` on the same directory (other socket, other ports)
 // is refused before it reads or writes anything, whether it starts later or at the same moment; a daemon killed
-// with -9 leaves no lock behind.
+// with -9 leaves no lock behind. The directory and its files are the daemon user's alone.
 
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
@@ -80,5 +80,30 @@ describe('one daemon per storage directory', () => {
     const next = await startDaemon(workspace, configOver(workspace, 'next', storage));
     daemons.push(next);
     expect(await incidents(next)).toEqual([]);
+  });
+
+  it('keeps telemetry from other local users: a 0755 directory is tightened to 0700, the LMDB files are 0600', async () => {
+    // prepare: a directory made by hand, open to everyone, and LMDB files a previous version left 0644
+    const storage = join(workspace, 'data');
+    mkdirSync(storage, { mode: 0o755 });
+    chmodSync(storage, 0o755);
+    const config = configOver(workspace, 'open', storage);
+    const before = await startDaemon(workspace, config);
+    expect(await before.stop(), before.logs()).toBe(0);
+    for (const file of ['data.mdb', 'lock.mdb']) chmodSync(join(storage, file), 0o644);
+    chmodSync(storage, 0o755);
+
+    // act
+    const daemon = await startDaemon(workspace, config);
+    daemons.push(daemon);
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+
+    // verify
+    const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+    expect(mode(storage)).toBe('700');
+    expect(mode(join(storage, 'data.mdb'))).toBe('600');
+    expect(mode(join(storage, 'lock.mdb'))).toBe('600');
+    expect(daemon.logs()).toMatch(/warn storage was open to other users: permissions tightened path=\S+data mode=0755 now=0700/);
+    expect(daemon.logs()).toMatch(/warn storage was open to other users: permissions tightened path=\S+data\.mdb mode=0644 now=0600/);
   });
 });
