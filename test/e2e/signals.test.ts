@@ -86,6 +86,22 @@ describe('all three signals', () => {
     expect(burst!.root_cause.primary_error_type).toBe('CardDeclinedError');
   });
 
+  it("types ERROR logs by pino's serialized err, as pino-opentelemetry-transport sends them", async () => {
+    daemon = await startDaemon(workspace);
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'billing' }),
+      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://${daemon.otlpEndpoint}` }) })],
+    });
+    const logger = provider.getLogger('pino');
+    const err = JSON.stringify({ type: 'CardDeclinedError', message: 'card declined', stack: 'CardDeclinedError: card declined\n    at charge (pay.js:1:1)' });
+    for (let i = 0; i < 10; i++) logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'error', body: 'card declined', attributes: { err } });
+    await provider.forceFlush();
+    await provider.shutdown();
+    const [burst] = await incidents(daemon);
+    expect(burst).toMatchObject({ incident_type: 'error_burst', affected_components: ['billing'], event_count: 10 });
+    expect(burst!.root_cause.primary_error_type).toBe('CardDeclinedError');
+  });
+
   it('turns SDK metrics over their thresholds into memory and disk incidents', async () => {
     daemon = await startDaemon(workspace);
     const reader = new PeriodicExportingMetricReader({
