@@ -6,7 +6,7 @@ import type { CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { FORMAT_FLAG, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
-import { renderTable, terminalWidth } from '../render/table.js';
+import { naturalWidth, renderTable, terminalWidth, type Column } from '../render/table.js';
 import { sanitizeBlock, sanitizeLine } from '../render/terminal-text.js';
 import { formatAgo, formatClock, formatDuration } from '../render/time.js';
 
@@ -63,27 +63,45 @@ export const incidentsList: CommandSpec = {
   },
 };
 
-export function renderIncidentTable(incidents: JsonObject[], width: number): string {
+/** Incident table columns, each with how to fill it from an incident. */
+interface IncidentColumn extends Column {
+  cell(incident: JsonObject, nowMs: number): unknown;
+}
+
+const ID_COLUMN: IncidentColumn = { header: 'ID', minWidth: 9, cell: (i) => i.incident_id };
+const TYPE_COLUMN: IncidentColumn = { header: 'Type', flexible: true, minWidth: 11, cell: (i) => i.incident_type };
+const COMPONENTS_COLUMN: IncidentColumn = {
+  header: 'Components',
+  flexible: true,
+  minWidth: 10,
+  cell: (i) => ((i.affected_components as string[] | undefined) ?? []).join(', '),
+};
+const SEVERITY_COLUMN: IncidentColumn = { header: 'Severity', cell: (i) => String(i.severity).toUpperCase() };
+const STATUS_COLUMN: IncidentColumn = { header: 'Status', minWidth: 8, cell: (i) => i.status };
+const EVENTS_COLUMN: IncidentColumn = { header: 'Events', align: 'right', minWidth: 6, cell: (i) => i.event_count };
+const DETECTED_COLUMN: IncidentColumn = { header: 'Detected', minWidth: 8, cell: (i, nowMs) => formatAgo(i.detected_at, nowMs) };
+const TITLE_COLUMN: IncidentColumn = { header: 'Title', cell: (i) => i.title };
+
+/** Every column, in display order; what is left out when the terminal is narrow comes last in OPTIONAL_COLUMNS. */
+const INCIDENT_COLUMNS: readonly IncidentColumn[] = [
+  ID_COLUMN, TYPE_COLUMN, COMPONENTS_COLUMN, SEVERITY_COLUMN, STATUS_COLUMN, EVENTS_COLUMN, DETECTED_COLUMN, TITLE_COLUMN,
+];
+/**
+ * Left out, first to last, until the table fits uncut. The title repeats the type, the first component and the
+ * time ("Error Burst - checkout - 2026-01-01 11:55"), so cut to a dozen characters it told nothing: type and
+ * components take its place, and it shows when there is room for all of it.
+ */
+const OPTIONAL_COLUMNS: readonly IncidentColumn[] = [TITLE_COLUMN, EVENTS_COLUMN];
+
+export function renderIncidentTable(incidents: JsonObject[], width: number, nowMs = Date.now()): string {
   if (incidents.length === 0) return 'No incidents.';
-  return renderTable(
-    [
-      { header: 'Incident ID', minWidth: 9 },
-      { header: 'Title', flexible: true, minWidth: 12 },
-      { header: 'Severity' },
-      { header: 'Status', minWidth: 8 },
-      { header: 'Events', align: 'right', minWidth: 6 },
-      { header: 'Detected', minWidth: 8 },
-    ],
-    incidents.map((i) => [
-      i.incident_id,
-      i.title,
-      String(i.severity).toUpperCase(),
-      i.status,
-      i.event_count,
-      formatAgo(i.detected_at),
-    ]),
-    width,
-  );
+  let columns = INCIDENT_COLUMNS;
+  const rowsOf = (chosen: readonly IncidentColumn[]) => incidents.map((incident) => chosen.map((column) => column.cell(incident, nowMs)));
+  for (const optional of OPTIONAL_COLUMNS) {
+    if (naturalWidth(columns, rowsOf(columns)) <= width) break;
+    columns = columns.filter((column) => column !== optional);
+  }
+  return renderTable(columns, rowsOf(columns), width);
 }
 
 export const incidentsGet: CommandSpec = {

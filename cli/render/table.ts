@@ -17,13 +17,26 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): numb
   return stream.isTTY && stream.columns ? stream.columns : DEFAULT_WIDTH;
 }
 
+/** Borders take 3 characters per column plus one. */
+function frameWidth(columns: number): number {
+  return columns * 3 + 1;
+}
+
+/** The width the table takes with no cell cut: what a caller compares with the terminal to choose its columns. */
+export function naturalWidth(columns: readonly Column[], rows: readonly unknown[][]): number {
+  let total = frameWidth(columns.length);
+  columns.forEach((column, i) => {
+    total += Math.max(displayWidth(column.header), ...rows.map((row) => displayWidth(sanitizeLine(row[i]))));
+  });
+  return total;
+}
+
 export function renderTable(columns: readonly Column[], rows: readonly unknown[][], maxWidth = DEFAULT_WIDTH): string {
   const cells = rows.map((row) => columns.map((_, i) => sanitizeLine(row[i])));
   const widths = columns.map((column, i) =>
     Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[i]!))),
   );
-  // Borders take 3 characters per column plus one.
-  const frame = columns.length * 3 + 1;
+  const frame = frameWidth(columns.length);
   let excess = widths.reduce((a, b) => a + b, 0) + frame - maxWidth;
   const shrinkOrder = columns
     .map((column, i) => ({ column, i }))

@@ -275,6 +275,24 @@ describe('operator tooling', () => {
     expect(JSON.stringify(JSON.parse(get.stdout))).toContain(JSON.stringify(hostile).slice(1, -1));
   });
 
+  it('the incident table shows type and components uncut in 80 columns', async () => {
+    // prepare: two error bursts
+    daemon = await startDaemon(workspace);
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+    await exportSpans(daemon.otlpEndpoint, 'billing', errorSpans(12));
+    await eventually(async () => (((await json('incidents', 'list')) as Json[]).length === 2 ? true : undefined));
+
+    // act
+    const table = await cli('incidents', 'list');
+
+    // verify
+    const lines = table.stdout.trim().split('\n');
+    for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^│ ID +│ Type +│ Components +│ Severity +│ Status +│ Detected +│$/);
+    expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ checkout +│ (HIGH|CRITICAL) +│/);
+    expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ billing +│/);
+  });
+
   it('every command answers in every format: json parses, csv has a header, tables fit 80 columns', async () => {
     daemon = await startDaemon(workspace);
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
