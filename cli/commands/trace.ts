@@ -60,7 +60,7 @@ export function renderTrace(result: JsonObject, width: number): string {
 
 function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
-  if (ms < 1) return `${ms.toFixed(2)}ms`;
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
   if (ms < 1000) return `${Math.round(ms)}ms`;
   return `${(ms / 1000).toFixed(2)}s`;
 }

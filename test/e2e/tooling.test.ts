@@ -275,15 +275,21 @@ describe('operator tooling', () => {
     expect(JSON.stringify(JSON.parse(get.stdout))).toContain(JSON.stringify(hostile).slice(1, -1));
   });
 
-  it('the incident table shows type and components uncut in 80 columns', async () => {
-    // prepare: two error bursts
+  it('the incident table shows type and components uncut in 80 columns; trace prints sub-millisecond spans in µs', async () => {
+    // prepare: two error bursts, the checkout one of 250 µs spans
     daemon = await startDaemon(workspace);
-    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+    const quick = errorSpans(12).map((span) => ({ ...span, durationMs: 0.25 }));
+    await exportSpans(daemon.otlpEndpoint, 'checkout', quick);
     await exportSpans(daemon.otlpEndpoint, 'billing', errorSpans(12));
-    await eventually(async () => (((await json('incidents', 'list')) as Json[]).length === 2 ? true : undefined));
+    const listed = (await eventually(async () => {
+      const found = (await json('incidents', 'list')) as Json[];
+      return found.length === 2 ? found : undefined;
+    })) as Json[];
+    const checkoutTrace = String(((listed.find((i) => (i.affected_components as string[]).includes('checkout'))!.trace_ids) as string[])[0]);
 
     // act
     const table = await cli('incidents', 'list');
+    const traced = await cli('trace', checkoutTrace);
 
     // verify
     const lines = table.stdout.trim().split('\n');
@@ -291,6 +297,7 @@ describe('operator tooling', () => {
     expect(lines[1]).toMatch(/^│ ID +│ Type +│ Components +│ Severity +│ Status +│ Detected +│$/);
     expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ checkout +│ (HIGH|CRITICAL) +│/);
     expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ billing +│/);
+    expect(traced.stdout).toMatch(/checkout  POST \/api\/orders  250µs/);
   });
 
   it('every command answers in every format: json parses, csv has a header, tables fit 80 columns', async () => {
