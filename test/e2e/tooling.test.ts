@@ -250,14 +250,20 @@ describe('operator tooling', () => {
     });
     let watched = '';
     watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => watcher.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // 'close': the process has exited and its output has all been read
+    const exited = new Promise<number | null>((resolve) => watcher.once('close', resolve));
     const hostile = 'card \u009b2J declined\u007f\u0085 \u202eevil\u202c\u2028end';
     const spans = errorSpans(12).map((span) => ({ ...span, error: hostile, attributes: { ...span.attributes, 'user.note': hostile } }));
 
-    // act
+    // act: the incident opens; notes are added until the watcher (which may subscribe late on a busy machine) has
+    // printed an update of it
     await exportSpans(daemon.otlpEndpoint, `pay\u009bments\u202e`, spans);
-    await eventually(async () => (watched.includes('"opened"') ? true : undefined));
+    await eventually(async () => (((await json('incidents', 'list')) as Json[]).length === 1 ? true : undefined));
+    await eventually(async () => {
+      if (watched.includes('"inc_00001"') && watched.endsWith('\n')) return true;
+      await cli('incidents', 'update', 'inc_00001', '--notes', 'watching');
+      return undefined;
+    }, 20_000, 500);
     watcher.kill('SIGINT');
     expect(await exited).toBe(0);
     const list = await cli('incidents', 'list', '--format', 'json');
