@@ -25,8 +25,8 @@ import { STORAGE_DIRECTORY_MODE } from './storage-directory.js';
 export const LOCK_SOCKET_FILE = 'daemon.lock';
 /** The holder's answer: its pid and a newline; more than this is not a pid. */
 const MAX_ANSWER_BYTES = 24;
-/** How long a refused starter tries to learn the holder's pid (the holder may be between bind and listen). */
-const PID_QUERY_TIMEOUT_MS = 1_000;
+/** How long a refused starter tries to learn the holder's pid (the holder may be between bind and listen, or busy starting). */
+const PID_QUERY_TIMEOUT_MS = 3_000;
 const PID_QUERY_RETRY_MS = 50;
 
 export interface StorageLock {
