@@ -5,6 +5,7 @@ import type { ControlClient } from '../api/client.js';
 import { readConfigDocument } from '../common/config-file.js';
 import { controlSocketOf } from '../control/socket-path.js';
 import type { ParsedArgs } from './args.js';
+import { formatJson } from './render/json.js';
 
 /**
  * `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket` (or `control.sock` in its storage
@@ -37,6 +38,12 @@ export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** `value` as indented JSON, escaped for a terminal (render/json.ts). */
 export function printJson(value: unknown): void {
-  print(JSON.stringify(value, null, 2));
+  print(formatJson(value));
+}
+
+/** `value` as one line of JSON (a stream of objects, one per line), escaped for a terminal. */
+export function printJsonLine(value: unknown): void {
+  print(formatJson(value, 0));
 }

@@ -1,46 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FORBIDDEN, hostileText as hostile } from '../test/helpers/hostile-text.js';
 import { oneLine, stripControls, truncate } from './text.js';
-
-/** Anything a terminal, a chat client or a mail reader would act on, or that reads differently from what it is. */
-const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
-
-/** Strings rich in what stripControls removes: escape sequences, their pieces, controls, bidi, line separators. */
-const hostile = fc
-  .array(
-    fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 8 }),
-      fc.constantFrom(
-        '\u001b',
-        '\u001b[',
-        '\u001b[31m',
-        '\u001b]52;c;ZXZpbA==\u0007',
-        '\u001b]0;title\u001b\\',
-        '\u001bP',
-        '\u001b\\',
-        '\u009b2J',
-        '\u009d52;c;AAAA\u009c',
-        '\u0007',
-        '\r\n',
-        '\r',
-        '\t',
-        '\u0085',
-        '\u2028',
-        '\u202e',
-        '\u2066',
-        '\u200f',
-        '\u061c',
-        '😀',
-        '\ud83d',
-        '\ude00',
-        '[31m',
-        'ok',
-        ' ',
-      ),
-    ),
-    { maxLength: 30 },
-  )
-  .map((parts) => parts.join(''));
 
 describe('stripControls', () => {
   const cases: [string, string, string][] = [

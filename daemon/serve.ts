@@ -4,7 +4,7 @@
 //                                                                                      ▲
 //   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
 //
-// Order of start: store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
+// Order of start: storage lock → store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
 import { isoTime } from '../common/time.js';
@@ -22,6 +22,8 @@ import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
 import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
+import { secureStorageDirectory } from '../store/storage-directory.js';
+import { lockStorageDirectory } from '../store/storage-lock.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { IncidentService } from './incident-service.js';
@@ -81,7 +83,18 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     },
     collectSpans: true,
   };
-  const store = openStore(storageDirectory);
+  // Before anything in the directory is read or written: one daemon per storage directory (store/storage-lock.ts).
+  const storageLock = await lockStorageDirectory(storageDirectory);
+  let store: LmdbStore;
+  try {
+    for (const change of secureStorageDirectory(storageDirectory)) {
+      log.warn('storage was open to other users: permissions tightened', { path: change.path, mode: change.from, now: change.to });
+    }
+    store = openStore(storageDirectory);
+  } catch (error) {
+    await storageLock.release();
+    throw error;
+  }
   // The rules of the file, with the changes made at runtime (rules enable/disable/update/create) on top.
   const rules = new RuleService({
     configRules: config.processors.detect.rules,
@@ -285,6 +298,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     control = await startControlServer(socketPath, backend);
   } catch (error) {
     await store.close();
+    await storageLock.release();
     throw error;
   }
 
@@ -304,6 +318,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     metrics.close();
     await control.stop();
     await store.close();
+    await storageLock.release();
     throw error;
   }
 
@@ -376,6 +391,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await telemetry?.stop();
         metrics.close();
         await store.close();
+        await storageLock.release();
         log.info('firewatch stopped', {});
       })();
       return stopping;
@@ -435,24 +451,30 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   }
   if (options.socket) config.service.control.socket = options.socket;
 
+  // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
+  // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.
+  let onSignal!: (signal: NodeJS.Signals) => void;
+  const stopRequested = new Promise<NodeJS.Signals>((resolveSignal) => {
+    onSignal = (signal) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal(signal);
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { logger: log });
   } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     process.stderr.write(`firewatch: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
 
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      log.info('shutting down', { signal });
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  log.info('shutting down', { signal: await stopRequested });
   await daemon.stop();
   return 0;
 }

@@ -82,6 +82,37 @@ describe('remediation config', () => {
     expect(config.recommendations.error_burst).toEqual(['clear_cache', 'restart_service']);
   });
 
+  it('recommends by default the actions the file gives an effect for the type, in file order, ahead of the seed table', () => {
+    // prepare: a custom safe action and a custom HTTP one for error_burst, a built-in given a command, an action
+    // for every type, and one with no effect
+    const raw = parse(`
+actions:
+  - { id: notify_ops, risk: medium, applies_to: [error_burst], http: { url: "https://ops.example.com/hook" } }
+  - { id: my_action, risk: safe, applies_to: [error_burst, cache_failure], command: [/bin/true] }
+  - { id: clear_cache, command: [/bin/true] }
+  - { id: everywhere, risk: safe, applies_to: ['*'], command: [/bin/true] }
+  - { id: just_a_name, risk: safe, applies_to: [error_burst] }
+`) as Record<string, unknown>;
+    // act
+    const config = parseRemediationConfig(raw);
+    // verify: configured first (file order), then the seed's built-ins; '*' and effect-less actions stay applicable only
+    expect(config.recommendations.error_burst).toEqual(['notify_ops', 'my_action', 'clear_cache', 'restart_service']);
+    expect(config.recommendations.cache_failure).toEqual(['my_action', 'clear_cache']);
+    expect(config.recommendations.performance_degradation).toEqual(['clear_cache', 'scale_up']);
+    expect(config.recommendations.quality_drop).toEqual([]);
+  });
+
+  it('an explicit recommendations table still decides for the types it names', () => {
+    const raw = parse(`
+actions:
+  - { id: my_action, risk: safe, applies_to: [error_burst, cache_failure], command: [/bin/true] }
+recommendations: { error_burst: [restart_service] }
+`) as Record<string, unknown>;
+    const config = parseRemediationConfig(raw);
+    expect(config.recommendations.error_burst).toEqual(['restart_service']);
+    expect(config.recommendations.cache_failure).toEqual(['my_action', 'clear_cache']);
+  });
+
   it('accepts actions as a map keyed by id', () => {
     const config = parseRemediationConfig({ actions: { scale_up: { command: ['/bin/true'] } } });
     expect(config.actions.find((a) => a.id === 'scale_up')!.command).toEqual(['/bin/true']);

@@ -43,7 +43,10 @@ export interface RemediationConfig {
   approvers: ApproversConfig;
   /** The built-in catalogue (catalog.ts) with the file's actions merged over it by id, built-ins first. */
   actions: ActionDefinition[];
-  /** Action ids recommended per incident type, in run order. Default: the seed's table (catalog.ts). */
+  /**
+   * Action ids recommended per incident type, in run order. Default: the file's actions with a command or http that
+   * name the type in applies_to (file order), then the seed's table (catalog.ts).
+   */
   recommendations: Record<IncidentType, string[]>;
   /** Steps and links per incident type, shown by `incidents get` and in the post-mortem. Default none. */
   runbooks: Partial<Record<IncidentType, Runbook>>;
@@ -112,8 +115,9 @@ export function parseRemediationConfig(raw: unknown, path = 'remediation'): Reme
     if (approvers.high !== undefined) config.approvers.high = nameList(approvers.high, `${path}.approvers.high`);
   }
   if (section.actions !== undefined && section.actions !== null) {
-    config.actions = mergeActions(config.actions, section.actions, `${path}.actions`);
-    config.recommendations = defaultRecommendations(config.actions);
+    const merged = mergeActions(config.actions, section.actions, `${path}.actions`);
+    config.actions = merged.actions;
+    config.recommendations = defaultRecommendations(merged.actions, merged.fileOrder);
   }
   if (section.recommendations !== undefined && section.recommendations !== null) {
     applyRecommendations(config, section.recommendations, `${path}.recommendations`);
@@ -122,15 +126,24 @@ export function parseRemediationConfig(raw: unknown, path = 'remediation'): Reme
   return config;
 }
 
-/** The seed's table, keeping only actions that (still) apply to the type after the file's overrides. */
-function defaultRecommendations(actions: readonly ActionDefinition[]): Record<IncidentType, string[]> {
+/**
+ * The recommendation table when the file gives none for a type: first the file's actions that have an effect and
+ * name the type in applies_to (in file order: an operator who configures a command for a type expects it to run),
+ * then the seed's table, keeping only actions that (still) apply to the type after the file's overrides.
+ * An action for every type (applies_to '*' or absent) is not recommended by default: running or requesting
+ * approval for it on every incident is a choice `remediation.recommendations` makes explicitly.
+ */
+function defaultRecommendations(actions: readonly ActionDefinition[], fileOrder: readonly string[] = []): Record<IncidentType, string[]> {
   const byId = new Map(actions.map((action) => [action.id, action]));
+  const configured = fileOrder.map((id) => byId.get(id)!).filter((action) => action.command !== null || action.http !== null);
   const table = {} as Record<IncidentType, string[]>;
   for (const type of INCIDENT_TYPES) {
-    table[type] = DEFAULT_RECOMMENDATIONS[type].filter((id) => {
+    const ids = configured.filter((action) => action.applies_to.includes(type)).map((action) => action.id);
+    for (const id of DEFAULT_RECOMMENDATIONS[type]) {
       const action = byId.get(id);
-      return action !== undefined && appliesTo(action, type);
-    });
+      if (action !== undefined && appliesTo(action, type) && !ids.includes(id)) ids.push(id);
+    }
+    table[type] = ids;
   }
   return table;
 }
@@ -139,7 +152,8 @@ export function appliesTo(action: ActionDefinition, type: IncidentType): boolean
   return action.applies_to.length === 0 || action.applies_to.includes(type);
 }
 
-function mergeActions(builtins: ActionDefinition[], raw: unknown, path: string): ActionDefinition[] {
+/** The catalogue with the file's actions merged over it by id, and the ids the file names, in file order. */
+function mergeActions(builtins: ActionDefinition[], raw: unknown, path: string): { actions: ActionDefinition[]; fileOrder: string[] } {
   const entries: Array<{ value: unknown; path: string; id?: string }> = [];
   if (Array.isArray(raw)) {
     raw.forEach((value, index) => entries.push({ value, path: `${path}[${index}]` }));
@@ -169,7 +183,7 @@ function mergeActions(builtins: ActionDefinition[], raw: unknown, path: string):
     if (index >= 0) merged[index] = action;
     else merged.push(action);
   }
-  return merged;
+  return { actions: merged, fileOrder: [...seen] };
 }
 
 function parseAction(fields: Record<string, unknown>, path: string, id: string, base: ActionDefinition | undefined): ActionDefinition {

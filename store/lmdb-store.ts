@@ -24,13 +24,14 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
 import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
 import { isOpenStatus } from '../engine/types.js';
 import { parseIncidentSeq } from '../engine/incidents.js';
 import { Outbox } from './outbox.js';
 import { RemediationStore } from './remediation-store.js';
 import { RuleStore } from './rule-store.js';
+import { STORAGE_DIRECTORY_MODE, STORAGE_FILE_MODE } from './storage-directory.js';
 
 export interface StoreCounters {
   nextEventSeq: number;
@@ -111,8 +112,16 @@ export class LmdbStore {
   private pruneCursor = 0;
 
   constructor(readonly directory: string) {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    this.root = open({ path: directory, maxDbs: 16, mapSize: 2 * 1024 ** 3 });
+    mkdirSync(directory, { recursive: true, mode: STORAGE_DIRECTORY_MODE });
+    // permissionsMode (not in lmdb-js's types) is mdb_env_open's file mode, 0664 by default: telemetry is for this
+    // user only.
+    const options: RootDatabaseOptionsWithPath & { permissionsMode: number } = {
+      path: directory,
+      maxDbs: 16,
+      mapSize: 2 * 1024 ** 3,
+      permissionsMode: STORAGE_FILE_MODE,
+    };
+    this.root = open(options);
     this.events = this.root.openDB({ name: 'events' });
     this.incidents = this.root.openDB({ name: 'incidents' });
     this.incidentEvents = this.root.openDB({ name: 'incident_events' });

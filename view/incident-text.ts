@@ -19,26 +19,40 @@ export type ColumnSpec = {
   maxWidth?: number;
 };
 
-/** The incident list (`incidents list`, the TUI's Incidents screen). */
-export const INCIDENT_COLUMNS: readonly ColumnSpec[] = [
-  { header: 'Incident ID', minWidth: 9 },
-  { header: 'Title', flexible: true, minWidth: 12 },
-  { header: 'Severity' },
-  { header: 'Status', minWidth: 8 },
-  { header: 'Events', align: 'right', minWidth: 6 },
-  { header: 'Detected', minWidth: 8 },
+/** A column of the incident list, and how to fill it. */
+export type IncidentColumn = ColumnSpec & { id: IncidentColumnId; cell(incident: IncidentJson, now: number): string };
+export type IncidentColumnId = 'id' | 'type' | 'components' | 'severity' | 'status' | 'events' | 'detected' | 'title';
+
+/** The incident list (`incidents list`, the TUI's Incidents screen), in display order. */
+export const INCIDENT_COLUMNS: readonly IncidentColumn[] = [
+  { id: 'id', header: 'ID', minWidth: 9, cell: (i) => cleanLine(i.incident_id) },
+  { id: 'type', header: 'Type', flexible: true, minWidth: 11, cell: (i) => i.incident_type },
+  { id: 'components', header: 'Components', flexible: true, minWidth: 10, cell: (i) => i.affected_components.map(cleanLine).join(', ') },
+  { id: 'severity', header: 'Severity', cell: (i) => label(i.severity) },
+  { id: 'status', header: 'Status', minWidth: 8, cell: (i) => i.status },
+  { id: 'events', header: 'Events', align: 'right', minWidth: 6, cell: (i) => String(i.event_count) },
+  { id: 'detected', header: 'Detected', minWidth: 8, cell: (i, now) => formatAgo(i.detected_at, now) },
+  { id: 'title', header: 'Title', cell: (i) => cleanLine(i.title) },
 ];
 
-/** One incident's cells, in INCIDENT_COLUMNS order; `id` is how the incident is named on screen (`d2/inc_…` in a fleet). */
-export function incidentCells(incident: IncidentJson, now: number, id = incident.incident_id): string[] {
-  return [
-    cleanLine(id),
-    cleanLine(incident.title),
-    label(incident.severity),
-    incident.status,
-    String(incident.event_count),
-    formatAgo(incident.detected_at, now),
-  ];
+/**
+ * Columns left out, first to last, until a table fits uncut. The title repeats the type, the first component and the
+ * time ("Error Burst - checkout - 2026-01-01 11:55"), so cut to a dozen characters it told nothing: type and
+ * components take its place, and it shows when there is room for all of it.
+ */
+export const OPTIONAL_INCIDENT_COLUMNS: readonly IncidentColumnId[] = ['title', 'events'];
+
+/**
+ * The widest set of columns whose natural width (`measure`) fits `width`, dropping OPTIONAL_INCIDENT_COLUMNS in
+ * order; the last set tried when none fits.
+ */
+export function fitIncidentColumns(width: number, measure: (columns: readonly IncidentColumn[]) => number): readonly IncidentColumn[] {
+  let columns = INCIDENT_COLUMNS;
+  for (const optional of OPTIONAL_INCIDENT_COLUMNS) {
+    if (measure(columns) <= width) break;
+    columns = columns.filter((column) => column.id !== optional);
+  }
+  return columns;
 }
 
 /** `payments "POST /charge" — LedgerLockTimeout: lock wait exceeded (trace 0af7…)`. */

@@ -2,12 +2,12 @@
 
 import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../api/vocabulary.js';
 import type { IncidentJson } from '../../api/incident.js';
-import { INCIDENT_COLUMNS, incidentCells, renderIncidentDetail } from '../../view/incident-text.js';
+import { fitIncidentColumns, renderIncidentDetail, type IncidentColumn } from '../../view/incident-text.js';
 import type { CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { FORMAT_FLAG, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
-import { renderTable, terminalWidth } from '../render/table.js';
+import { naturalWidth, renderTable, terminalWidth } from '../render/table.js';
 
 const STATUS_CHOICES = ['active', ...INCIDENT_STATUSES] as const;
 
@@ -64,7 +64,9 @@ export const incidentsList: CommandSpec = {
 
 export function renderIncidentTable(incidents: readonly IncidentJson[], width: number, now = Date.now()): string {
   if (incidents.length === 0) return 'No incidents.';
-  return renderTable(INCIDENT_COLUMNS, incidents.map((incident) => incidentCells(incident, now)), width);
+  const rowsOf = (columns: readonly IncidentColumn[]) => incidents.map((incident) => columns.map((column) => column.cell(incident, now)));
+  const columns = fitIncidentColumns(width, (candidate) => naturalWidth(candidate, rowsOf(candidate)));
+  return renderTable(columns, rowsOf(columns), width);
 }
 
 export const incidentsGet: CommandSpec = {

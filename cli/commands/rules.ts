@@ -9,7 +9,7 @@ import { FORMAT_FLAG, formatOf, ACTOR_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { RULE_COLUMNS, renderRuleDetail, ruleCells } from '../../view/rule-text.js';
-import { sanitizeLine } from '../render/terminal-text.js';
+import { cleanLine } from '../../view/text.js';
 
 export const rulesList: CommandSpec = {
   path: ['incidents', 'rules', 'list'],
@@ -57,7 +57,7 @@ function printRules(args: ParsedArgs, rules: RuleJson[], summary: string): void 
   else if (format === 'csv') {
     print(renderCsv(['rule_id', 'severity', 'error_threshold', 'time_window_seconds', 'check_interval_seconds', 'enabled'],
       rules.map((r) => [r.rule_id, r.severity, r.error_threshold, r.time_window_seconds, r.check_interval_seconds, r.enabled])));
-  } else print(sanitizeLine(summary));
+  } else print(cleanLine(summary));
 }
 
 function toggle(enabled: boolean): CommandSpec {

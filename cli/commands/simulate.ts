@@ -18,7 +18,7 @@ import { print, printJson, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { terminalWidth } from '../render/table.js';
-import { sanitizeLine } from '../render/terminal-text.js';
+import { cleanLine } from '../../view/text.js';
 import {
   DEFAULT_DEMO_DURATION_SECONDS,
   DEMO_PHASES,
@@ -213,7 +213,7 @@ function printSimulated(options: SimulateOptions, plan: SimulationPlan, simulati
     return;
   }
   const targets = caused
-    .map(({ incident, causation }) => `${sanitizeLine(incident.incident_id)}${causation === 'joined' ? ' (already open: the events joined it)' : ''}`)
+    .map(({ incident, causation }) => `${cleanLine(incident.incident_id)}${causation === 'joined' ? ' (already open: the events joined it)' : ''}`)
     .join(', ');
   print(`simulated ${options.type}: ${plan.eventsTotal} events sent → ${targets}`);
   const now = Date.now();
@@ -301,7 +301,7 @@ async function runDemo(client: ControlClient, durationSeconds: number, endpointF
 
   print('\nIncidents the demo raised:');
   print(renderIncidentTable(caused.map((c) => c.incident), terminalWidth()));
-  const joined = caused.filter((c) => c.causation === 'joined').map((c) => sanitizeLine(c.incident.incident_id));
+  const joined = caused.filter((c) => c.causation === 'joined').map((c) => cleanLine(c.incident.incident_id));
   if (joined.length > 0) print(`(${joined.join(', ')} ${joined.length === 1 ? 'was' : 'were'} open before: the demo's events joined ${joined.length === 1 ? 'it' : 'them'})`);
 
   const burst = caused.find((c) => c.incident.incident_type === 'error_burst')?.incident ?? caused[0]!.incident;
@@ -309,10 +309,10 @@ async function runDemo(client: ControlClient, durationSeconds: number, endpointF
   const traceId = rootSpan !== undefined && rootSpan.trace_id !== '' ? rootSpan.trace_id : failedTraceId;
   const socket = args.flags.socket === undefined ? '' : ` --socket ${String(args.flags.socket)}`;
   const next = [
-    [`firewatch incidents get ${sanitizeLine(burst.incident_id)} --timeline${socket}`, 'the events behind it, oldest first'],
-    ...(traceId !== undefined ? [[`firewatch trace ${sanitizeLine(traceId)}${socket}`, 'one failed checkout, hop by hop']] : []),
+    [`firewatch incidents get ${cleanLine(burst.incident_id)} --timeline${socket}`, 'the events behind it, oldest first'],
+    ...(traceId !== undefined ? [[`firewatch trace ${cleanLine(traceId)}${socket}`, 'one failed checkout, hop by hop']] : []),
     [`firewatch incidents watch${socket}`, 'follow incidents live'],
-    [`firewatch incidents postmortem ${sanitizeLine(burst.incident_id)}${socket}`, 'the post-mortem draft'],
+    [`firewatch incidents postmortem ${cleanLine(burst.incident_id)}${socket}`, 'the post-mortem draft'],
   ];
   const width = Math.max(...next.map(([command]) => command!.length));
   print(['', 'Next:', ...next.map(([command, why]) => `  ${command!.padEnd(width)}   ${why}`)].join('\n'));
@@ -331,7 +331,7 @@ async function daemonEndpoint(client: ControlClient): Promise<string | null> {
     complain(
       raw === ''
         ? 'the daemon has no OTLP/gRPC receiver (receivers.otlp.protocols.grpc); pass --endpoint HOST:PORT of one that forwards to it'
-        : `the daemon reports an OTLP/gRPC endpoint this command cannot dial (${sanitizeLine(raw)}); pass --endpoint HOST:PORT`,
+        : `the daemon reports an OTLP/gRPC endpoint this command cannot dial (${cleanLine(raw)}); pass --endpoint HOST:PORT`,
     );
   }
   return endpoint;
@@ -361,15 +361,15 @@ function newSimulationId(): string {
 }
 
 function complain(message: string): void {
-  process.stderr.write(`firewatch: ${sanitizeLine(message)}\n`);
+  process.stderr.write(`firewatch: ${cleanLine(message)}\n`);
 }
 
 function warn(message: string): void {
-  process.stderr.write(`firewatch: warning: ${sanitizeLine(message)}\n`);
+  process.stderr.write(`firewatch: warning: ${cleanLine(message)}\n`);
 }
 
 function note(message: string): void {
-  process.stderr.write(`firewatch: note: ${sanitizeLine(message)}\n`);
+  process.stderr.write(`firewatch: note: ${cleanLine(message)}\n`);
 }
 
 /** A one-line note rewritten in place, on a terminal only (never in pipes or logs). */

@@ -7,11 +7,11 @@ import { SEVERITIES } from '../../api/vocabulary.js';
 import { createSession } from '../../control/session.js';
 import { updateLine } from '../../view/incident-text.js';
 import type { CommandSpec } from '../args.js';
-import { connect, print, printJson, withClient } from '../context.js';
+import { connect, print, printJson, printJsonLine, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
-import { sanitizeLine } from '../render/terminal-text.js';
+import { cleanLine } from '../../view/text.js';
 import { formatDuration } from '../../view/format.js';
 
 /** Largest events file test-rule sends (the control API's message limit is 4 MiB by default; keep well under). */
@@ -59,11 +59,11 @@ export const incidentsTestRule: CommandSpec = {
       print(renderCsv(['rule_id', 'would_fire', 'fired_at', 'matched_events', 'events_evaluated', 'reason', 'dry_run', 'incident_ids'],
         [[reply.rule_id, reply.would_fire, reply.fired_at, reply.matched_events, reply.events_evaluated, reply.reason, reply.dry_run, reply.incident_ids]]));
     } else {
-      print(`${sanitizeLine(reply.rule_id)} ${reply.would_fire ? `would fire at ${sanitizeLine(reply.fired_at)}` : 'would not fire'}` +
+      print(`${cleanLine(reply.rule_id)} ${reply.would_fire ? `would fire at ${cleanLine(reply.fired_at)}` : 'would not fire'}` +
         ` (${reply.matched_events} of ${reply.events_evaluated} events match)`);
-      print(`  ${sanitizeLine(reply.reason)}`);
+      print(`  ${cleanLine(reply.reason)}`);
       if (reply.dry_run) print('  dry run: nothing was created');
-      else if (reply.incident_ids.length > 0) print(`  fed to the engine: ${reply.incident_ids.map(sanitizeLine).join(', ')}`);
+      else if (reply.incident_ids.length > 0) print(`  fed to the engine: ${reply.incident_ids.map(cleanLine).join(', ')}`);
       else print('  fed to the engine: no incident opened or changed');
     }
     return 0;
@@ -130,7 +130,7 @@ export function renderStats(stats: StatsJson, sinceLabel: string | undefined, by
     ['p90 MTTR', minutes(stats.p90_mttr_seconds)],
     ['Recurrence rate', `${(stats.recurrence_rate * 100).toFixed(1)}%`],
   );
-  const title = sinceLabel === undefined ? 'Incident Statistics (all time):' : `Incident Statistics (since ${sanitizeLine(sinceLabel)}):`;
+  const title = sinceLabel === undefined ? 'Incident Statistics (all time):' : `Incident Statistics (since ${cleanLine(sinceLabel)}):`;
   return `${title}\n${renderTable([{ header: 'Metric', minWidth: 18 }, { header: 'Value', align: 'right' }], rows, terminalWidth())}`;
 }
 
@@ -153,7 +153,7 @@ export const incidentsWatch: CommandSpec = {
       client.close();
       throw error;
     }
-    const show = (update: IncidentUpdate) => print(json ? JSON.stringify(update) : updateLine(update));
+    const show = (update: IncidentUpdate) => (json ? printJsonLine(update) : print(updateLine(update)));
     const note = (line: string) => process.stderr.write(`${line}\n`);
     let away = false;
     // The session resumes after a daemon restart (or a dropped socket): what changed meanwhile is printed once, as

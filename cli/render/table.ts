@@ -1,15 +1,11 @@
 // Box-drawn tables as in the seed's CLI examples, sized to the terminal (80 columns when not a terminal).
 // Cells are sanitised here, so callers can pass telemetry-derived text as is.
 
-import { displayWidth, sanitizeLine, truncate } from './terminal-text.js';
+import type { ColumnSpec } from '../../view/incident-text.js';
+import { cleanLine, displayWidth, fitWidth } from '../../view/text.js';
 
-export interface Column {
-  header: string;
-  /** Shrinks before other columns when the table is too wide. */
-  flexible?: boolean;
-  align?: 'left' | 'right';
-  minWidth?: number;
-}
+/** The view model's column (view/incident-text.ts): header, alignment, and how it gives and takes width. */
+export type Column = ColumnSpec;
 
 export const DEFAULT_WIDTH = 80;
 
@@ -17,13 +13,26 @@ export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): numb
   return stream.isTTY && stream.columns ? stream.columns : DEFAULT_WIDTH;
 }
 
+/** Borders take 3 characters per column plus one. */
+function frameWidth(columns: number): number {
+  return columns * 3 + 1;
+}
+
+/** The width the table takes with no cell cut: what a caller compares with the terminal to choose its columns. */
+export function naturalWidth(columns: readonly Column[], rows: readonly unknown[][]): number {
+  let total = frameWidth(columns.length);
+  columns.forEach((column, i) => {
+    total += Math.max(displayWidth(column.header), ...rows.map((row) => displayWidth(cleanLine(row[i]))));
+  });
+  return total;
+}
+
 export function renderTable(columns: readonly Column[], rows: readonly unknown[][], maxWidth = DEFAULT_WIDTH): string {
-  const cells = rows.map((row) => columns.map((_, i) => sanitizeLine(row[i])));
+  const cells = rows.map((row) => columns.map((_, i) => cleanLine(row[i])));
   const widths = columns.map((column, i) =>
     Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[i]!))),
   );
-  // Borders take 3 characters per column plus one.
-  const frame = columns.length * 3 + 1;
+  const frame = frameWidth(columns.length);
   let excess = widths.reduce((a, b) => a + b, 0) + frame - maxWidth;
   const shrinkOrder = columns
     .map((column, i) => ({ column, i }))
@@ -43,7 +52,7 @@ export function renderTable(columns: readonly Column[], rows: readonly unknown[]
     '│' +
     values
       .map((value, i) => {
-        const text = truncate(value, widths[i]!);
+        const text = fitWidth(value, widths[i]!);
         const pad = ' '.repeat(widths[i]! - displayWidth(text));
         return ` ${columns[i]!.align === 'right' ? pad + text : text + pad} `;
       })

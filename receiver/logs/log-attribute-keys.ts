@@ -1,6 +1,6 @@
 // The log record attributes the converter reads, matched on the wire by their key bytes (wire/key-table.ts), so a
 // record's attributes are looked at without decoding a string. Semantic-convention names:
-// https://opentelemetry.io/docs/specs/semconv/ (exceptions, events, enduser, user, session).
+// https://opentelemetry.io/docs/specs/semconv/ (exceptions, events, enduser, user, session), and pino's `err`.
 
 import { KeyTable } from '../wire/key-table.js';
 
@@ -12,6 +12,8 @@ export const LOG_KEY_EXCEPTION_MESSAGE = 4;
 export const LOG_KEY_ENDUSER_ID = 5;
 export const LOG_KEY_USER_ID = 6;
 export const LOG_KEY_SESSION_ID = 7;
+/** pino's standard error serialized as JSON text (pino-opentelemetry-transport): serialized-error.ts. */
+export const LOG_KEY_ERR = 8;
 
 /** Attribute names by key id (the index is the id above). */
 export const LOG_KEY_NAMES: readonly string[] = [
@@ -23,6 +25,7 @@ export const LOG_KEY_NAMES: readonly string[] = [
   'enduser.id',
   'user.id',
   'session.id',
+  'err',
 ];
 
 export const LOG_KEY_COUNT = LOG_KEY_NAMES.length;

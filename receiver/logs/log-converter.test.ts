@@ -94,6 +94,30 @@ describe('log record → event', () => {
     expect(convert([error()], { defaultEventType: 'log_error' })[0]!.event_type).toBe('log_error');
   });
 
+  it("reads pino's serialized err (a JSON string attribute) for the event type, message and metadata", () => {
+    // prepare: what pino-opentelemetry-transport sends for logger.error(err) and logger.error({ err }, 'msg')
+    const err = (fields: Record<string, unknown>) => attributes({ err: JSON.stringify(fields) });
+    const stack = 'CardDeclinedError: card declined\n    at charge (/app/pay.js:10:5)';
+    // act
+    const drafts = convert([
+      error({ body: undefined, attributes: err({ type: 'CardDeclinedError', message: 'card declined', stack, code: 'E42' }) }),
+      error({ attributes: err({ name: 'TimeoutError', message: 'upstream timed out' }) }),
+      error({ attributes: attributes({ err: JSON.stringify({ type: 'CardDeclinedError' }), 'exception.type': 'Explicit' }) }),
+      error({ attributes: attributes({ err: '{"type": 42, "message": ["not text"]}' }) }),
+      error({ attributes: attributes({ err: 'not json at all' }) }),
+    ]);
+    // verify
+    expect(drafts.map((draft) => [draft.event_type, draft.message])).toEqual([
+      ['CardDeclinedError', 'card declined'],
+      ['TimeoutError', 'payment failed'],
+      ['Explicit', 'payment failed'],
+      ['error', 'payment failed'],
+      ['error', 'payment failed'],
+    ]);
+    expect(drafts[0]!.metadata).toMatchObject({ 'exception.type': 'CardDeclinedError', 'exception.message': 'card declined', 'exception.stacktrace': stack });
+    expect(drafts[2]!.metadata['exception.type']).toBe('Explicit');
+  });
+
   it('makes any record with firewatch.event_type an event, and applies firewatch.severity', () => {
     const drafts = convert([
       { severityNumber: 9, body: { stringValue: 'checked' }, attributes: attributes({ 'firewatch.event_type': 'quality_check_failed' }) },

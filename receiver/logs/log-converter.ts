@@ -8,9 +8,12 @@
 //   - an event when severity ≥ minSeverityNumber (default 17 = ERROR), or when `firewatch.event_type` is set;
 //     severity_number 0 (unspecified) falls back to severity_text (`ERROR`, `FATAL`, `WARNING`, …).
 //   - event type: `firewatch.event_type`, else the event name (LogRecord.event_name field 12, else the older
-//     `event.name` attribute), else `exception.type`, else defaultEventType (`error`).
+//     `event.name` attribute), else `exception.type`, else the `type` (or `name`) of pino's serialized `err`
+//     (a JSON string attribute, serialized-error.ts), else defaultEventType (`error`).
 //   - severity: `firewatch.severity`, else FATAL (≥ 21) → critical, ERROR (≥ 17) → high, else medium.
-//   - message: the body (any AnyValue kind, rendered and bounded), else `exception.message`, else severity_text.
+//   - message: the body (any AnyValue kind, rendered and bounded), else `exception.message` (else `err`'s message),
+//     else severity_text. `err`'s type, message and stack fill exception.type|message|stacktrace in metadata when the
+//     record has no such attributes.
 //   - time: time_unix_nano, else observed_time_unix_nano; IDs as hex (an all-zero ID counts as none).
 
 import type { EventDraft, Severity } from '../../engine/types.js';
@@ -28,6 +31,7 @@ import { anyValueMetadata, anyValueText } from '../wire/any-value-text.js';
 import { truncateChars, utf8Bounded } from '../wire/utf8.js';
 import {
   LOG_KEY_ENDUSER_ID,
+  LOG_KEY_ERR,
   LOG_KEY_EVENT_NAME,
   LOG_KEY_EVENT_TYPE,
   LOG_KEY_EXCEPTION_MESSAGE,
@@ -44,6 +48,7 @@ import {
   SEVERITY_NUMBER_FATAL,
 } from './log-converter-options.js';
 import { type LogRecordViewFast, type LogResourceViewFast, MAX_LOG_ATTRIBUTES_SCANNED } from './logs-scanner.js';
+import { MAX_SERIALIZED_ERROR_CHARS, parseSerializedError, type SerializedError } from './serialized-error.js';
 
 /** classify() result bits; 0 means "not an event". */
 export const LOG_FLAG_EVENT = 0x1;
@@ -95,8 +100,18 @@ class SeverityLogConverter implements LogConverter {
     const eventName =
       (record.eventNameLen === 0 ? null : record.eventName(MAX_METADATA_VALUE_LENGTH)) ??
       record.string(LOG_KEY_EVENT_NAME, MAX_METADATA_VALUE_LENGTH);
-    const exceptionType = record.string(LOG_KEY_EXCEPTION_TYPE, MAX_METADATA_VALUE_LENGTH);
-    const exceptionMessage = record.string(LOG_KEY_EXCEPTION_MESSAGE, MAX_MESSAGE_LENGTH);
+    // pino's `err` stands in for the exception.* attributes a record does not carry (read only then: it is parsed).
+    let exceptionType = record.string(LOG_KEY_EXCEPTION_TYPE, MAX_METADATA_VALUE_LENGTH);
+    let exceptionMessage = record.string(LOG_KEY_EXCEPTION_MESSAGE, MAX_MESSAGE_LENGTH);
+    let exceptionStack: string | null = null;
+    if (exceptionType === null || exceptionMessage === null) {
+      const serialized = readSerializedError(record);
+      if (serialized !== null) {
+        exceptionType ??= nonEmpty(truncateChars(serialized.type ?? '', MAX_METADATA_VALUE_LENGTH));
+        exceptionMessage ??= nonEmpty(truncateChars(serialized.message ?? '', MAX_MESSAGE_LENGTH));
+        exceptionStack = nonEmpty(truncateChars(serialized.stack ?? '', MAX_METADATA_VALUE_LENGTH));
+      }
+    }
     const eventType =
       customType ??
       nonEmpty(truncateChars(eventName ?? '', MAX_EVENT_TYPE_LENGTH)) ??
@@ -128,6 +143,7 @@ class SeverityLogConverter implements LogConverter {
     if (eventName !== null) meta.put('event.name', eventName);
     if (exceptionType !== null) meta.put('exception.type', exceptionType);
     if (exceptionMessage !== null) meta.put('exception.message', exceptionMessage);
+    if (exceptionStack !== null) meta.put('exception.stacktrace', exceptionStack);
     // Distinct users and sessions are how the engine sizes the blast radius.
     putString(meta, 'enduser.id', record.string(LOG_KEY_ENDUSER_ID, MAX_METADATA_VALUE_LENGTH));
     putString(meta, 'user.id', record.string(LOG_KEY_USER_ID, MAX_METADATA_VALUE_LENGTH));
@@ -148,6 +164,13 @@ class SeverityLogConverter implements LogConverter {
       span_id: isAllZero(record.buf, record.spanIdPos, record.spanIdLen) ? '' : record.spanIdHex(),
     };
   }
+}
+
+/** pino's `err` attribute, when it is JSON text of an error object. */
+function readSerializedError(record: LogRecordViewFast): SerializedError | null {
+  // One character past the bound: a longer text arrives cut, and is refused as too long rather than parsed.
+  const text = record.string(LOG_KEY_ERR, MAX_SERIALIZED_ERROR_CHARS + 1);
+  return text === null ? null : parseSerializedError(text);
 }
 
 function nonEmpty(text: string | null): string | null {

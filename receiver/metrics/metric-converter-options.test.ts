@@ -21,9 +21,10 @@ function errorOf(run: () => unknown): ReceiverOptionError {
 }
 
 describe('metric threshold rules', () => {
-  it('defaults: memory (used) ≥ 0.9, filesystem ≥ 0.9, request duration p99 ≥ 1 s (and ≥ 1000 ms, older name)', () => {
+  it('defaults: memory (used, or no state) ≥ 0.9, filesystem ≥ 0.9, request duration p99 ≥ 1 s (and ≥ 1000 ms, older name)', () => {
     expect(createDefaultMetricConverterOptions().maxSeries).toBe(10_000);
     expect(DEFAULT_METRIC_THRESHOLD_RULES.map((rule) => [rule.metric, rule.statistic, rule.above, rule.event_type, rule.severity])).toEqual([
+      ['system.memory.utilization', 'value', 0.9, 'memory_high', 'critical'],
       ['system.memory.utilization', 'value', 0.9, 'memory_high', 'critical'],
       ['system.memory.utilization', 'value', 0.9, 'memory_high', 'critical'],
       ['system.filesystem.utilization', 'value', 0.9, 'disk_space_low', 'high'],
@@ -68,7 +69,7 @@ describe('metric threshold rules', () => {
     ['a bad statistic', [{ metric: 'm', above: 1, event_type: 'e', statistic: 'p42' }], `${PATH}[0].statistic`, 'must be one of value, p50, p90, p95, p99, mean, max, got "p42"'],
     ['a zero scale', [{ metric: 'm', above: 1, event_type: 'e', unit_scale: 0 }], `${PATH}[0].unit_scale`, 'must be a number above 0, got 0'],
     ['a list of attributes', [{ metric: 'm', above: 1, event_type: 'e', attributes: ['a'] }], `${PATH}[0].attributes`, 'must be a mapping of attribute → value, got a list'],
-    ['a nested attribute', [{ metric: 'm', above: 1, event_type: 'e', attributes: { a: { b: 1 } } }], `${PATH}[0].attributes.a`, 'must be a string, number or boolean, got a mapping'],
+    ['a nested attribute', [{ metric: 'm', above: 1, event_type: 'e', attributes: { a: { b: 1 } } }], `${PATH}[0].attributes.a`, 'must be a string, number or boolean (or null: absent), got a mapping'],
     ['an unknown key', [{ metric: 'm', above: 1, event_type: 'e', window: 5 }], `${PATH}[0].window`, 'unknown key (known here: metric, above, below, event_type, severity, attributes, statistic, unit_scale)'],
     ['an infinite threshold', [{ metric: 'm', below: Number.POSITIVE_INFINITY, event_type: 'e' }], `${PATH}[0].below`, 'must be a number, got Infinity'],
   ])('refuses %s, naming the key', (_what, raw, path, detail) => {

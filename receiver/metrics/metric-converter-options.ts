@@ -30,8 +30,8 @@ export interface MetricThresholdRule {
   event_type: string;
   /** Default `medium`. */
   severity: Severity;
-  /** The point's attributes must hold these values (compared as text); default none. */
-  attributes: Record<string, string>;
+  /** The point's attributes must hold these values (compared as text), null: must not have it; default none. */
+  attributes: Record<string, string | null>;
   /** Default `value`. */
   statistic: MetricStatistic;
   /** The statistic is multiplied by this before comparing and reporting (e.g. 1000 for s → ms). Default 1. */
@@ -64,11 +64,13 @@ export const MAX_THRESHOLD_RULES = 1000;
 
 /**
  * The defaults. Memory utilization is watched for the `used` state only (hostmetrics and the JS host-metrics
- * package report every state, and 95 % *free* is no incident), under both attribute names in use.
+ * package report every state, and 95 % *free* is no incident), under both attribute names in use; a point with no
+ * state attribute at all (an app reporting one utilization figure) is the used share.
  */
 export const DEFAULT_METRIC_THRESHOLD_RULES: readonly Readonly<MetricThresholdRule>[] = Object.freeze([
   rule('system.memory.utilization', 0.9, 'memory_high', 'critical', 'value', { 'system.memory.state': 'used' }),
   rule('system.memory.utilization', 0.9, 'memory_high', 'critical', 'value', { state: 'used' }),
+  rule('system.memory.utilization', 0.9, 'memory_high', 'critical', 'value', { 'system.memory.state': null, state: null }),
   rule('system.filesystem.utilization', 0.9, 'disk_space_low', 'high', 'value'),
   // Semantic conventions ≥ 1.23: seconds.
   rule('http.server.request.duration', 1, 'slow_request', 'medium', 'p99'),
@@ -82,7 +84,7 @@ function rule(
   eventType: string,
   severity: Severity,
   statistic: MetricStatistic,
-  attributes: Record<string, string> = {},
+  attributes: Record<string, string | null> = {},
 ): MetricThresholdRule {
   return { metric, above, event_type: eventType, severity, attributes, statistic, unit_scale: 1 };
 }
@@ -188,20 +190,23 @@ function parseStatistic(raw: unknown, path: string): MetricStatistic {
   return lower as MetricStatistic;
 }
 
-/** Attribute values may be written as numbers or booleans in YAML (`status: 500`); they compare as text. */
-function parseAttributes(raw: unknown, path: string): Record<string, string> {
+/**
+ * Attribute values may be written as numbers or booleans in YAML (`status: 500`); they compare as text. `null`
+ * (YAML `~` or nothing) means the point must not carry the attribute.
+ */
+function parseAttributes(raw: unknown, path: string): Record<string, string | null> {
   if (raw === undefined || raw === null) return {};
   if (!isPlainObject(raw)) throw new ReceiverOptionError(path, `must be a mapping of attribute → value, got ${describeValue(raw)}`);
   const entries = Object.entries(raw);
   if (entries.length > MAX_RULE_ATTRIBUTES) {
     throw new ReceiverOptionError(path, `must hold at most ${MAX_RULE_ATTRIBUTES} attributes, got ${entries.length}`);
   }
-  const out: Record<string, string> = {};
+  const out: Record<string, string | null> = {};
   for (const [key, value] of entries) {
     if (key.length === 0) throw new ReceiverOptionError(path, 'attribute names must not be empty');
-    if (typeof value === 'string') out[key] = value;
+    if (typeof value === 'string' || value === null) out[key] = value;
     else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') out[key] = String(value);
-    else throw new ReceiverOptionError(`${path}.${key}`, `must be a string, number or boolean, got ${describeValue(value)}`);
+    else throw new ReceiverOptionError(`${path}.${key}`, `must be a string, number or boolean (or null: absent), got ${describeValue(value)}`);
   }
   return out;
 }

@@ -112,9 +112,33 @@ describe('metric points → events (gauges and sums)', () => {
 
   it('watches used memory only: 95 % free is no incident', () => {
     const drafts = run(createMetricConverter(), {
-      metrics: [gauge('system.memory.utilization', [point(0.95, { state: 'free' }), point(0.95, { 'system.memory.state': 'free' }), point(0.95)])],
+      metrics: [
+        gauge('system.memory.utilization', [
+          point(0.95, { state: 'free' }),
+          point(0.95, { 'system.memory.state': 'free' }),
+          point(0.95, { 'system.memory.state': 'cached', 'host.arch': 'amd64' }),
+        ]),
+      ],
     });
     expect(drafts).toEqual([]);
+  });
+
+  it('reads a memory point without a state attribute as the used share, once', () => {
+    const drafts = run(createMetricConverter(), {
+      metrics: [gauge('system.memory.utilization', [point(0.95), point(0.91, { 'host.arch': 'amd64' }), point(0.5)])],
+    });
+    expect(drafts.map((draft) => [draft.event_type, draft.metadata.value])).toEqual([
+      ['memory_high', 0.95],
+      ['memory_high', 0.91],
+    ]);
+  });
+
+  it('an attribute filter of null requires the attribute to be absent', () => {
+    const converter = converterWith([{ metric: 'pool.use', above: 1, event_type: 'pool_full', attributes: { pool: 'main', shard: null } }]);
+    const drafts = run(converter, {
+      metrics: [gauge('pool.use', [point(2, { pool: 'main' }), point(2, { pool: 'main', shard: '1' }), point(2, { shard: '1' }), point(2)])],
+    });
+    expect(drafts.map((draft) => draft.message)).toEqual(['pool.use 2 ≥ 1 (pool=main)']);
   });
 
   it('fires `below` at exactly the threshold (≤), and either side of a band', () => {

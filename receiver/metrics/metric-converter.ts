@@ -75,8 +75,11 @@ interface CompiledRule {
   readonly below: number;
   readonly unitScale: number;
   readonly filterKeys: readonly Uint8Array[];
-  readonly filterValues: readonly string[];
+  /** The value each filter key must hold; null where the key must be absent. */
+  readonly filterValues: readonly (string | null)[];
   readonly filterValueBytes: readonly Uint8Array[];
+  /** Bit k set: filter key k must be absent (satisfied until the point shows it). */
+  readonly absentMask: number;
   /** The rule watches a filesystem utilization: its events carry `free_ratio` (the engine escalates on < 5 %). */
   readonly freeRatio: boolean;
 }
@@ -340,7 +343,8 @@ function compileRule(rule: MetricThresholdRule): CompiledRule {
     unitScale: rule.unit_scale,
     filterKeys: filterKeys.map((key) => Buffer.from(key, 'utf8')),
     filterValues: filterKeys.map((key) => rule.attributes[key]!),
-    filterValueBytes: filterKeys.map((key) => Buffer.from(rule.attributes[key]!, 'utf8')),
+    filterValueBytes: filterKeys.map((key) => Buffer.from(rule.attributes[key] ?? '', 'utf8')),
+    absentMask: filterKeys.reduce((mask, key, k) => (rule.attributes[key] === null ? mask | (1 << k) : mask), 0),
     freeRatio: rule.metric.endsWith('filesystem.utilization'),
   };
 }
@@ -373,8 +377,9 @@ function windowCount(window: BucketSnapshot): number {
 }
 
 /**
- * Whether the point's attributes hold every value the rule asks for (the last of duplicate keys wins). String
- * values are compared as bytes; other kinds (an int `status_code: 500`) by their text.
+ * Whether the point's attributes hold every value the rule asks for (the last of duplicate keys wins), and none of
+ * the keys it wants absent. String values are compared as bytes; other kinds (an int `status_code: 500`) by their
+ * text. Only the first MAX_POINT_ATTRIBUTES_SCANNED attributes are looked at.
  */
 function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean {
   const keys = rule.filterKeys;
@@ -383,7 +388,8 @@ function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean 
   const buf = point.buf;
   const end = point.end;
   const attributesTag = point.attributesTag;
-  let satisfied = 0;
+  const absent = rule.absentMask;
+  let satisfied = absent;
   let seen = 0;
   r.pos = point.start;
   while (seen < MAX_POINT_ATTRIBUTES_SCANNED) {
@@ -397,6 +403,10 @@ function attributesMatch(point: DataPointViewFast, rule: CompiledRule): boolean 
     if (keyPos !== -1) {
       for (let k = 0; k < keys.length; k++) {
         if (!bytesEqual(buf, keyPos, keyLen, keys[k]!)) continue;
+        if ((absent & (1 << k)) !== 0) {
+          satisfied &= ~(1 << k);
+          continue;
+        }
         const equal =
           valueStart !== -1 &&
           (anyValueStringEquals(r, valueStart, valueEnd, rule.filterValueBytes[k]!) ||

@@ -15,7 +15,7 @@ import {
   KEY_SERVER_ADDRESS,
 } from './span-attribute-keys.js';
 import { SPAN_FLAG_FAILED } from './span-converter.js';
-import { nanosToMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
+import { nanosToFractionalMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
 
 const MAX_NAME = 256;
 const MAX_STATUS_MESSAGE = 512;
@@ -41,8 +41,8 @@ function wordAt(buf: Uint8Array, pos: number): number {
 
 export function spanRecordFromView(span: SpanViewFast, service: string, classification: number): SpanRecord {
   const failed = (classification & SPAN_FLAG_FAILED) !== 0;
-  const startMs = nanosToMs(span.startLo, span.startHi);
-  const endMs = (span.endLo | span.endHi) === 0 ? startMs : nanosToMs(span.endLo, span.endHi);
+  const startMs = nanosToFractionalMs(span.startLo, span.startHi);
+  const endMs = (span.endLo | span.endHi) === 0 ? startMs : nanosToFractionalMs(span.endLo, span.endHi);
   const httpStatus = span.has(KEY_HTTP_STATUS) ? span.number(KEY_HTTP_STATUS) : span.number(KEY_HTTP_STATUS_LEGACY);
   // Only outgoing spans name a peer; on a server span server.address is the service itself.
   const outgoing = span.kind === SPAN_KIND_CLIENT || span.kind === SPAN_KIND_PRODUCER;

@@ -50,6 +50,14 @@ export function nanosToMs(lo: number, hi: number): number {
   return hi * TWO_POW_32_MS_INT + Math.floor((hi * TWO_POW_32_MS_REMAINDER_NS + lo) / NANOS_PER_MS);
 }
 
+/**
+ * Epoch milliseconds with the sub-millisecond fraction (a double near 1.7e12 resolves about 0.25 µs): span start and
+ * end, so a 250 µs span does not read as 0 ms.
+ */
+export function nanosToFractionalMs(lo: number, hi: number): number {
+  return hi * TWO_POW_32_MS_INT + (hi * TWO_POW_32_MS_REMAINDER_NS + lo) / NANOS_PER_MS;
+}
+
 /** What the scanner learned about the current ResourceSpans. Reused like SpanViewFast. */
 export class ResourceViewFast {
   /** Index of the ResourceSpans in the request. */

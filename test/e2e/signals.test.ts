@@ -86,6 +86,22 @@ describe('all three signals', () => {
     expect(burst!.root_cause.primary_error_type).toBe('CardDeclinedError');
   });
 
+  it("types ERROR logs by pino's serialized err, as pino-opentelemetry-transport sends them", async () => {
+    daemon = await startDaemon(workspace);
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'billing' }),
+      processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://${daemon.otlpEndpoint}` }) })],
+    });
+    const logger = provider.getLogger('pino');
+    const err = JSON.stringify({ type: 'CardDeclinedError', message: 'card declined', stack: 'CardDeclinedError: card declined\n    at charge (pay.js:1:1)' });
+    for (let i = 0; i < 10; i++) logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'error', body: 'card declined', attributes: { err } });
+    await provider.forceFlush();
+    await provider.shutdown();
+    const [burst] = await incidents(daemon);
+    expect(burst).toMatchObject({ incident_type: 'error_burst', affected_components: ['billing'], event_count: 10 });
+    expect(burst!.root_cause.primary_error_type).toBe('CardDeclinedError');
+  });
+
   it('turns SDK metrics over their thresholds into memory and disk incidents', async () => {
     daemon = await startDaemon(workspace);
     const reader = new PeriodicExportingMetricReader({
@@ -110,6 +126,20 @@ describe('all three signals', () => {
     expect(byType.memory_exhaustion.event_count).toBeGreaterThanOrEqual(3);
     // 3 % free is under the matrix's 5 % line: disk_space_low escalates from high to critical.
     expect(byType.disk_space_low).toMatchObject({ severity: 'critical', affected_components: ['db-host-1'] });
+  });
+
+  it('reads a memory utilization point without a state attribute as the used share', async () => {
+    daemon = await startDaemon(workspace);
+    const reader = new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter({ url: `http://${daemon.otlpEndpoint}` }),
+      exportIntervalMillis: 3_600_000,
+    });
+    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'bare-host' }), readers: [reader] });
+    provider.getMeter('e2e').createObservableGauge('system.memory.utilization').addCallback((result) => result.observe(0.96));
+    for (let i = 0; i < 3; i++) await reader.forceFlush();
+    await provider.shutdown();
+    const [memory] = await incidents(daemon);
+    expect(memory).toMatchObject({ incident_type: 'memory_exhaustion', affected_components: ['bare-host'] });
   });
 
   it('accepts OTLP/HTTP in protobuf (gzip) and JSON, and answers bad requests per the spec', async () => {

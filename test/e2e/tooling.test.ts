@@ -241,6 +241,71 @@ describe('operator tooling', () => {
     expect(Number(stats.avg_mttr_seconds)).toBeGreaterThanOrEqual(0);
   });
 
+  it('JSON output escapes the controls a terminal may obey (list, get, watch), and parses back to the text', async () => {
+    // prepare: a watcher, then telemetry whose service name and error message carry an 8-bit CSI, DEL, NEL,
+    // a bidi override and a line separator
+    daemon = await startDaemon(workspace);
+    const watcher = spawn(process.execPath, [CLI, 'incidents', 'watch', '--socket', daemon.socket, '--format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let watched = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    // 'close': the process has exited and its output has all been read
+    const exited = new Promise<number | null>((resolve) => watcher.once('close', resolve));
+    const hostile = 'card \u009b2J declined\u007f\u0085 \u202eevil\u202c\u2028end';
+    const spans = errorSpans(12).map((span) => ({ ...span, error: hostile, attributes: { ...span.attributes, 'user.note': hostile } }));
+
+    // act: the incident opens; notes are added until the watcher (which may subscribe late on a busy machine) has
+    // printed an update of it
+    await exportSpans(daemon.otlpEndpoint, `pay\u009bments\u202e`, spans);
+    await eventually(async () => (((await json('incidents', 'list')) as Json[]).length === 1 ? true : undefined));
+    await eventually(async () => {
+      if (watched.includes('"inc_00001"') && watched.endsWith('\n')) return true;
+      await cli('incidents', 'update', 'inc_00001', '--notes', 'watching');
+      return undefined;
+    }, 20_000, 500);
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const list = await cli('incidents', 'list', '--format', 'json');
+    const get = await cli('incidents', 'get', 'inc_00001', '--full', '--format', 'json');
+
+    // verify: nothing raw on the terminal, the text intact once parsed
+    const forbidden = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+    for (const [name, output] of [['list', list.stdout], ['get', get.stdout], ['watch', watched]] as const) {
+      expect(output, name).not.toMatch(forbidden);
+      expect(output, name).toContain('\\u009b');
+      const values = output.split('\n').filter((line) => name !== 'watch' || line !== '');
+      const parsed = name === 'watch' ? values.map((line) => JSON.parse(line) as unknown) : JSON.parse(output);
+      expect(JSON.stringify(parsed), name).toContain('\u009b');
+    }
+    expect(JSON.stringify(JSON.parse(get.stdout))).toContain(JSON.stringify(hostile).slice(1, -1));
+  });
+
+  it('the incident table shows type and components uncut in 80 columns; trace prints sub-millisecond spans in µs', async () => {
+    // prepare: two error bursts, the checkout one of 250 µs spans
+    daemon = await startDaemon(workspace);
+    const quick = errorSpans(12).map((span) => ({ ...span, durationMs: 0.25 }));
+    await exportSpans(daemon.otlpEndpoint, 'checkout', quick);
+    await exportSpans(daemon.otlpEndpoint, 'billing', errorSpans(12));
+    const listed = (await eventually(async () => {
+      const found = (await json('incidents', 'list')) as Json[];
+      return found.length === 2 ? found : undefined;
+    })) as Json[];
+    const checkoutTrace = String(((listed.find((i) => (i.affected_components as string[]).includes('checkout'))!.trace_ids) as string[])[0]);
+
+    // act
+    const table = await cli('incidents', 'list');
+    const traced = await cli('trace', checkoutTrace);
+
+    // verify
+    const lines = table.stdout.trim().split('\n');
+    for (const line of lines) expect(width(line), line).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^│ ID +│ Type +│ Components +│ Severity +│ Status +│ Detected +│$/);
+    expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ checkout +│ (HIGH|CRITICAL) +│/);
+    expect(table.stdout).toMatch(/│ inc_0000\d +│ error_burst +│ billing +│/);
+    expect(traced.stdout).toMatch(/checkout  POST \/api\/orders  250µs/);
+  });
+
   it('every command answers in every format: json parses, csv has a header, tables fit 80 columns', async () => {
     daemon = await startDaemon(workspace);
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));

@@ -184,6 +184,46 @@ describe('response workflow through the CLI', () => {
     expect(markdown).toContain('- **Total Events**: 12');
   });
 
+  it('runs a custom safe action configured for the type by itself, ahead of the built-ins without effect', async () => {
+    // prepare: an action the file adds (no recommendations table), recording how it was run
+    const script = join(workspace, 'record.mjs');
+    const recordFile = join(workspace, 'runs.jsonl');
+    writeFileSync(script, RECORDER);
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(
+        workspace,
+        [
+          'remediation:',
+          '  actions:',
+          `    - { id: my_action, risk: safe, applies_to: [error_burst], command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}, mine], env: { RECORD_FILE: ${JSON.stringify(recordFile)} } }`,
+        ].join('\n'),
+      ),
+    );
+
+    // act: an error burst through the real SDK exporter
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+
+    // verify: the command ran with the incident in its environment, first, and the audit says so
+    const contained = await eventually(async () => {
+      const incident = await getJson('inc_00001');
+      return incident.status === 'investigating' ? incident : undefined;
+    });
+    expect((contained.actions as Json[]).map((action) => `${String(action.action_id)} ${String(action.status)}`)).toEqual([
+      'my_action succeeded',
+      'clear_cache skipped',
+      'restart_service skipped',
+    ]);
+    expect(records(recordFile)).toEqual([
+      {
+        argv: ['mine'],
+        env: expect.objectContaining({ FIREWATCH_INCIDENT_ID: 'inc_00001', FIREWATCH_INCIDENT_TYPE: 'error_burst', FIREWATCH_PRIMARY_SOURCE: 'checkout' }),
+      },
+    ]);
+    const audit = (await getJson('inc_00001', '--full')).audit as Json[];
+    expect(audit.filter((entry) => entry.action_id === 'my_action').map((entry) => entry.kind)).toEqual(['recommended', 'started', 'succeeded']);
+  });
+
   it('an incident whose containment a kill -9 cut short moves on to investigating after the restart', async () => {
     // prepare: a safe action that takes far longer than the test
     const config = writeConfig(
