@@ -156,6 +156,19 @@ export interface RestoreState extends EngineCounters {
   pastIncidents?: readonly PastIncident[];
 }
 
+/** One service as engine.serviceActivity() sees it. */
+export interface ServiceActivity {
+  service: string;
+  /** Requests (SERVER/CONSUMER spans, else local roots) within the window. */
+  requests: number;
+  /** Of those, failed ones. */
+  errors: number;
+  /** Arrival time (epoch ms) of its last telemetry; null when only counters know it. */
+  lastSeenMs: number | null;
+  /** Reported silent by silence detection and not heard from since. */
+  silent: boolean;
+}
+
 /** Sizes of the engine's bounded structures, for /metrics and memory checks. */
 export interface EngineSizes {
   ringEvents: number;
@@ -230,6 +243,12 @@ export interface Engine {
   /** How far back (event time, seconds) the store must reload events on restore to rebuild the windows. */
   maxWindowSeconds(): number;
   sizes(): EngineSizes;
+  /**
+   * What the engine knows of each service's health over the last `windowMs` (arrival time): requests and failed
+   * requests counted from span totals, when it was last heard from and whether it is silent now. One entry per
+   * service with counters or a silence track (bounded like them).
+   */
+  serviceActivity(windowMs: number): ServiceActivity[];
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -546,6 +565,23 @@ class EngineImpl implements Engine, IncidentHooks {
     let max = 0;
     for (const rule of this.ruleList) if (rule.enabled && rule.time_window_seconds > max) max = rule.time_window_seconds;
     return max;
+  }
+
+  serviceActivity(windowMs: number): ServiceActivity[] {
+    const now = this.clock();
+    const byService = new Map<string, ServiceActivity>();
+    for (const { service, lastSeen, silent } of this.silence.services()) {
+      byService.set(service, { service, requests: 0, errors: 0, lastSeenMs: lastSeen, silent });
+    }
+    const rates = this.escalator.rates;
+    for (const service of rates.services()) {
+      const totals = rates.totals(service, windowMs, now);
+      const entry = byService.get(service) ?? { service, requests: 0, errors: 0, lastSeenMs: null, silent: false };
+      entry.requests = totals.spans;
+      entry.errors = totals.errors;
+      byService.set(service, entry);
+    }
+    return [...byService.values()];
   }
 
   sizes(): EngineSizes {

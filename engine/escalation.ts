@@ -209,6 +209,11 @@ export class ServiceRates {
     series.errors[slot] = (series.errors[slot] as number) + Math.min(Math.max(totals.errors, 0), totals.spans);
   }
 
+  /** The services with counters, least recently updated first. */
+  services(): IterableIterator<string> {
+    return this.series.keys();
+  }
+
   /** Requests and failures of `service` in the buckets overlapping [now − windowMs, now]. */
   totals(service: string, windowMs: number, now: number): ServiceTotals {
     const series = this.series.get(service);

@@ -17,6 +17,7 @@ export type {
   NewIncident,
   PastIncident,
   RestoreState,
+  ServiceActivity,
 } from './engine.js';
 export { DEFAULT_TRACE_RING_CAPACITY } from './trace-ring.js';
 export {
