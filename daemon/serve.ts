@@ -1,6 +1,7 @@
 // The firewatch daemon: wires the edges (OTLP receiver, LMDB store, control API) around the pure engine.
 //
 //   OTLP/gRPC ─▶ receiver (decode+convert) ─▶ pipeline.consume ─▶ engine.ingest ─▶ store.commit ─▶ ack
+//   (:4317 also answers OTLP/HTTP, through the OTLP/HTTP receiver's handler)
 //                                                                                      ▲
 //   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
 //
@@ -191,11 +192,23 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
 
   const protocols = config.receivers.otlp.protocols;
-  const grpcReceiver = protocols.grpc
-    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
-    : undefined;
   const httpReceiver = protocols.http
-    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters }, pipeline)
+    ? createOtlpHttpReceiver(
+        { endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters },
+        pipeline,
+      )
+    : undefined;
+  // The gRPC port serves OTLP/HTTP with the HTTP receiver (same handler, limits, counters); with http off, a 404.
+  const grpcReceiver = protocols.grpc
+    ? createOtlpGrpcReceiver(
+        {
+          endpoint: protocols.grpc.endpoint,
+          maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib,
+          ...converters,
+          serveHttp1: httpReceiver ? (socket) => httpReceiver.acceptConnection(socket) : undefined,
+        },
+        pipeline,
+      )
     : undefined;
   let grpcEndpoint = protocols.grpc?.endpoint ?? '';
   let httpEndpoint = protocols.http?.endpoint ?? '';
