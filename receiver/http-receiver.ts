@@ -351,8 +351,13 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     }
     const refusal = clientErrorRefusal(error);
     onRejected?.({ kind: refusal.kind, receiver: 'http', signal: undefined, peer: peerOfSocket(socket), answer: refusal.answer, reason: refusal.reason });
-    if (refusal.response !== undefined && socket.writable && socket.bytesWritten === 0) socket.end(refusal.response);
-    else socket.destroy();
+    if (refusal.response !== undefined && socket.writable && socket.bytesWritten === 0) {
+      // Closed once the answer is flushed, as node:http does: the parser cannot go on after an error.
+      socket.write(refusal.response);
+      socket.destroySoon();
+    } else {
+      socket.destroy();
+    }
   });
 
   let started = false;
