@@ -28,6 +28,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from '../common/config-checks.js';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from '../common/logger.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 
@@ -100,8 +101,12 @@ export interface ControlConfig {
 
 export type MetricsLevel = 'none' | 'normal';
 
-/** `service.telemetry`: firewatch's own Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
+/** `service.telemetry`: firewatch's own log, and its Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
 export interface TelemetryConfig {
+  logs: {
+    /** Lines below this level are not written: debug (also every connection's protocol), info, warn, error. Default `info`. */
+    level: LogLevel;
+  };
   metrics: {
     /** `none` turns the endpoint off; `normal` serves it. Default `normal`. */
     level: MetricsLevel;
@@ -147,7 +152,7 @@ export function createDefaultConfig(): Config {
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: {
       control: { socket: defaultControlSocket(DEFAULT_STORAGE_DIRECTORY) },
-      telemetry: { metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
+      telemetry: { logs: { level: DEFAULT_LOG_LEVEL }, metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
     },
   };
 }
@@ -271,6 +276,9 @@ const SCHEMA: Section = section({
       socket: value(nonEmptyString),
     }),
     telemetry: section({
+      logs: section({
+        level: value(oneOf(LOG_LEVELS)),
+      }),
       metrics: section({
         level: value(oneOf(['none', 'normal'] satisfies MetricsLevel[])),
         endpoint: value(hostPort),

@@ -1,6 +1,7 @@
 // The firewatch daemon: wires the edges (OTLP receiver, LMDB store, control API) around the pure engine.
 //
 //   OTLP/gRPC ─▶ receiver (decode+convert) ─▶ pipeline.consume ─▶ engine.ingest ─▶ store.commit ─▶ ack
+//   (:4317 also answers OTLP/HTTP, through the OTLP/HTTP receiver's handler; rejections go to the rate-limited log)
 //                                                                                      ▲
 //   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
 //
@@ -32,7 +33,8 @@ import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { computeStats } from '../engine/stats.js';
 import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
-import { createLogger, type Logger } from '../common/logger.js';
+import { createLogger, type DaemonLogger } from '../common/logger.js';
+import { createRejectionLog } from './rejection-log.js';
 import { packageVersion } from '../common/package-root.js';
 import { traceToJson } from './trace-json.js';
 
@@ -63,12 +65,13 @@ export interface Daemon {
 }
 
 export interface StartOptions {
-  logger?: Logger;
+  /** Default: stderr at the configured `service.telemetry.logs.level`. */
+  logger?: DaemonLogger;
   clock?: () => number;
 }
 
 export async function startDaemon(config: Config, options: StartOptions = {}): Promise<Daemon> {
-  const log = options.logger ?? createLogger();
+  const log = options.logger ?? createLogger(undefined, config.service.telemetry.logs.level);
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   const storageDirectory = resolve(config.storage.directory);
@@ -205,11 +208,26 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
 
   const protocols = config.receivers.otlp.protocols;
-  const grpcReceiver = protocols.grpc
-    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
-    : undefined;
+  const rejections = createRejectionLog(log);
   const httpReceiver = protocols.http
-    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters }, pipeline)
+    ? createOtlpHttpReceiver(
+        { endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters, onRejected: rejections.report },
+        pipeline,
+      )
+    : undefined;
+  // The gRPC port serves OTLP/HTTP with the HTTP receiver (same handler, limits, counters); with http off, a 404.
+  const grpcReceiver = protocols.grpc
+    ? createOtlpGrpcReceiver(
+        {
+          endpoint: protocols.grpc.endpoint,
+          maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib,
+          ...converters,
+          serveHttp1: httpReceiver ? (socket) => httpReceiver.acceptConnection(socket) : undefined,
+          onRejected: rejections.report,
+          onConnection: log.enabled('debug') ? (protocol, peer) => log.debug('connection', { port: 'otlp_grpc', protocol, peer }) : undefined,
+        },
+        pipeline,
+      )
     : undefined;
   let grpcEndpoint = protocols.grpc?.endpoint ?? '';
   let httpEndpoint = protocols.http?.endpoint ?? '';
@@ -383,6 +401,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         clearInterval(pruner);
         while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
+        rejections.flush();
         await workflow.idle();
         await committer.idle();
         await outboxWorker.stop();
@@ -438,7 +457,6 @@ export interface RunOptions {
 
 /** `firewatch serve`: start, then run until SIGINT/SIGTERM; exit code 0 after a clean shutdown. */
 export async function runDaemon(options: RunOptions): Promise<number> {
-  const log = createLogger();
   let config: Config;
   try {
     config = loadConfig(options.configFile).config;
@@ -450,6 +468,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     throw error;
   }
   if (options.socket) config.service.control.socket = options.socket;
+  const log = createLogger(undefined, config.service.telemetry.logs.level);
 
   // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
   // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.

@@ -42,6 +42,7 @@ export {
   type MetricThresholdRule,
 } from './metrics/index.js';
 export { ReceiverOptionError } from './option-checks.js';
+export { type RejectionKind, type RejectionListener, type RejectionReport } from './rejection-report.js';
 export {
   createSpanConverter,
   createSpanConverterOptions,
