@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EventDraft } from '../../engine/types.js';
+import type { EventDraft, SpanRecord } from '../../engine/types.js';
+import { eventUser } from '../../engine/users.js';
 import { encodeWith, otlpTypes } from '../testing/otlp-oracle.js';
 import {
   BASE_TIME_MS,
@@ -14,6 +15,7 @@ import { DecodeError } from '../wire/decode-error.js';
 import { decodeTraceRequest } from './decode-traces.js';
 import { createSpanConverter, MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH } from './span-converter.js';
 import { createSpanConverterOptions, type SpanConverterOptionsInput } from './span-converter-options.js';
+import { spanRecordFromView } from './span-record.js';
 import { MAX_SPAN_ATTRIBUTES_SCANNED, type SpanViewFast } from './span-view.js';
 
 const types = otlpTypes();
@@ -452,6 +454,25 @@ describe('span conversion rules', () => {
       'enduser.id': 'u-42',
       caller: 'checkout',
     });
+  });
+
+  it.each([
+    ['enduser.id', { 'enduser.id': 'e-1' }, 'e-1'],
+    ['user.id', { 'user.id': 'u-7' }, 'u-7'],
+    ['session.id', { 'session.id': 's-9' }, 's-9'],
+    ['all three: enduser.id first', { 'session.id': 's-9', 'user.id': 'u-7', 'enduser.id': 'e-1' }, 'e-1'],
+    ['user.id before session.id', { 'session.id': 's-9', 'user.id': 'u-7' }, 'u-7'],
+  ])('names the user of a failing span by %s, in its event and its span record', (_name, attributes, user) => {
+    // prepare
+    const bytes = encodeSpans([spanObject({ status: { code: 2 }, attributes })]);
+    const records: SpanRecord[] = [];
+    // act
+    const result = decodeTraceRequest(bytes, undefined, {
+      onSpan: (span, resource, classification) => records.push(spanRecordFromView(span, resource.serviceName ?? '', classification)),
+    });
+    // verify: what the engine reads (users.ts eventUser for events, SpanRecord.user for spans)
+    expect(eventUser(result.drafts[0]!.metadata)).toBe(user);
+    expect(records[0]!.user).toBe(user);
   });
 
   it('adds duration and threshold to slow_request events', () => {

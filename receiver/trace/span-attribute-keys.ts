@@ -27,6 +27,8 @@ export const KEY_RPC_METHOD = 18;
 export const KEY_EXCEPTION_TYPE = 19;
 export const KEY_EXCEPTION_MESSAGE = 20;
 export const KEY_ENDUSER_ID = 21;
+export const KEY_USER_ID = 22;
+export const KEY_SESSION_ID = 23;
 
 /** Attribute names by key id (the index is the id above). */
 export const SPAN_KEY_NAMES: readonly string[] = [
@@ -52,6 +54,8 @@ export const SPAN_KEY_NAMES: readonly string[] = [
   'exception.type',
   'exception.message',
   'enduser.id',
+  'user.id',
+  'session.id',
 ];
 
 export const SPAN_KEY_COUNT = SPAN_KEY_NAMES.length;

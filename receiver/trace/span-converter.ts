@@ -20,7 +20,6 @@ import { truncateChars } from '../wire/utf8.js';
 import {
   KEY_DB_SYSTEM,
   KEY_DB_SYSTEM_NAME,
-  KEY_ENDUSER_ID,
   KEY_ERROR_TYPE,
   KEY_EVENT_TYPE,
   KEY_HTTP_METHOD,
@@ -39,6 +38,7 @@ import {
   KEY_SEVERITY,
   KEY_URL_PATH,
 } from './span-attribute-keys.js';
+import { USER_KEYS } from './span-parties.js';
 import {
   createDefaultSpanConverterOptions,
   MAX_EVENT_TYPE_LENGTH,
@@ -165,8 +165,11 @@ class RuleSpanConverter implements SpanConverter {
     if (facts.dbSystem !== null) meta.put('db.system', facts.dbSystem);
     putRpc(meta, span);
     if (facts.peer !== null) meta.put('peer', facts.peer);
-    const user = span.string(KEY_ENDUSER_ID, MAX_METADATA_VALUE_LENGTH);
-    if (user !== null) meta.put('enduser.id', user);
+    // Each identity under its own key, as log events carry them (engine/users.ts picks one).
+    for (const [id, name] of USER_KEYS) {
+      const user = span.string(id, MAX_METADATA_VALUE_LENGTH);
+      if (user !== null) meta.put(name, user);
+    }
 
     let source = service;
     let message: string;

@@ -7,7 +7,6 @@
 import { PACKED_ID_WORDS, PackedSpanRecord } from '../../engine/packed-span-record.js';
 import type { SpanRecord } from '../../engine/types.js';
 import {
-  KEY_ENDUSER_ID,
   KEY_HTTP_STATUS,
   KEY_HTTP_STATUS_LEGACY,
   KEY_NET_PEER_NAME,
@@ -15,6 +14,7 @@ import {
   KEY_SERVER_ADDRESS,
 } from './span-attribute-keys.js';
 import { SPAN_FLAG_FAILED } from './span-converter.js';
+import { spanUser } from './span-parties.js';
 import { nanosToMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
 
 const MAX_NAME = 256;
@@ -54,7 +54,7 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
   const peer = outgoing
     ? (span.string(KEY_PEER_SERVICE, MAX_PEER) ?? span.string(KEY_SERVER_ADDRESS, MAX_PEER) ?? span.string(KEY_NET_PEER_NAME, MAX_PEER) ?? '')
     : '';
-  const user = span.string(KEY_ENDUSER_ID, MAX_USER) ?? '';
+  const user = spanUser(span, MAX_USER) ?? '';
   const hasParent = span.parentLen !== 0;
   if (span.traceIdLen !== TRACE_ID_BYTES || span.spanIdLen !== SPAN_ID_BYTES || (hasParent && span.parentLen !== SPAN_ID_BYTES)) {
     // Not reached for spans the scanner accepted (it validates ID lengths); kept so odd IDs still round-trip as text.
