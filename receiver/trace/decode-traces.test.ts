@@ -71,8 +71,8 @@ describe('decodeTraceRequest: structure', () => {
     });
     expect(second).toMatchObject({ source: 'payments', message: 'span "work" failed' });
     expect([...result.perService]).toEqual([
-      ['checkout', { spans: 3, errors: 1 }],
-      ['payments', { spans: 1, errors: 1 }],
+      ['checkout', { spans: 3, requests: 3, failedRequests: 1 }],
+      ['payments', { spans: 1, requests: 1, failedRequests: 1 }],
     ]);
   });
 
@@ -92,7 +92,7 @@ describe('decodeTraceRequest: structure', () => {
       );
       const result = decodeTraceRequest(bytes);
       expect(result.drafts[0]!.source).toBe('unknown_service');
-      expect(result.perService.get('unknown_service')).toEqual({ spans: 1, errors: 1 });
+      expect(result.perService.get('unknown_service')).toEqual({ spans: 1, requests: 1, failedRequests: 1 });
     }
   });
 
@@ -168,7 +168,7 @@ describe('decodeTraceRequest: span validation', () => {
     expect(result.rejected).toBe(1);
     expect(result.errorMessage).toBe('span 3 in resource 0: trace_id must be 16 bytes, got 5');
     expect(result.drafts).toHaveLength(1);
-    expect(result.perService.get('checkout')).toEqual({ spans: 4, errors: 1 });
+    expect(result.perService.get('checkout')).toEqual({ spans: 4, requests: 4, failedRequests: 1 });
   });
 
   it.each([
@@ -204,6 +204,39 @@ describe('decodeTraceRequest: span validation', () => {
     expect(result.rejected).toBe(3);
     expect(result.errorMessage).toBe('span 2 in resource 1: span_id must be 8 bytes, got 3 (and 2 more rejected spans)');
     expect([...result.perService.keys()]).toEqual(['a', 'b']);
+  });
+});
+
+describe('decodeTraceRequest: requests per service', () => {
+  const parent = idBytes(8, 99);
+  const HAS_IS_REMOTE = 0x100;
+  const IS_REMOTE = 0x200;
+  it.each([
+    ['a SERVER span under a local parent is a request', { kind: 2, parentSpanId: parent }, 1],
+    ['a CONSUMER span under a local parent is a request', { kind: 5, parentSpanId: parent }, 1],
+    ['an INTERNAL span without a parent (a local root) is a request', { kind: 1 }, 1],
+    ['a CLIENT span without a parent (a local root) is a request', { kind: 3 }, 1],
+    ['an INTERNAL span under a remote parent is a request', { kind: 1, parentSpanId: parent, flags: HAS_IS_REMOTE | IS_REMOTE }, 1],
+    ['an INTERNAL span under a parent known to be local is not a request', { kind: 1, parentSpanId: parent, flags: HAS_IS_REMOTE }, 0],
+    ['an INTERNAL span under a parent of unknown locality is not a request', { kind: 1, parentSpanId: parent }, 0],
+    ['a CLIENT span under a local parent is not a request', { kind: 3, parentSpanId: parent }, 0],
+  ])('%s', (_name, input, requests) => {
+    const { flags, ...rest } = input as SpanInput & { flags?: number };
+    const span = { ...spanObject({ ...rest, status: { code: 2 } }), ...(flags === undefined ? {} : { flags }) };
+    const result = decodeTraceRequest(encodeSpans([span]));
+    expect(result.perService.get('checkout')).toEqual({ spans: 1, requests, failedRequests: requests });
+  });
+
+  it('divides failed requests by requests, not spans: a failing request with healthy middleware is one failure in one', () => {
+    // prepare: what auto-instrumented express records for one request answered 500 after a refused call
+    const traceId = idBytes(16, 5);
+    const server = spanObject({ traceId, spanId: idBytes(8, 1), kind: 2, status: { code: 2 }, attributes: { 'http.status_code': 500 } });
+    const middleware = [2, 3, 4].map((n) => spanObject({ traceId, spanId: idBytes(8, n), parentSpanId: idBytes(8, 1), kind: 1 }));
+    const client = spanObject({ traceId, spanId: idBytes(8, 5), parentSpanId: idBytes(8, 4), kind: 3, status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' } });
+    // act
+    const result = decodeTraceRequest(encodeSpans([...middleware, client, server]));
+    // verify
+    expect(result.perService.get('checkout')).toEqual({ spans: 5, requests: 1, failedRequests: 1 });
   });
 });
 

@@ -94,6 +94,21 @@ describe('one outage, every arrival order', () => {
     removeWorkspace(workspace);
   });
 
+  it('escalates an express app answering 500 to every request: healthy middleware spans are not requests', async () => {
+    // prepare
+    daemon = await startDaemon(workspace);
+    const spans = await recordSpans('shop', (tracer) => frontendRequests(tracer, Date.now() - 5_000, { callsInventory: false }));
+
+    // act
+    await exportFinished(daemon.otlpEndpoint, spans);
+
+    // verify
+    const incidents = (await cliJson(daemon, 'incidents', 'list')) as Json[];
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ incident_type: 'error_burst', severity: 'critical', peak_error_rate: 1 });
+    expect(incidents[0]!.notes.join('\n')).toContain('100% of shop requests failed');
+  });
+
   it('counts user.id and session.id on spans as users', async () => {
     // prepare
     daemon = await startDaemon(workspace);
