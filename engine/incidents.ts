@@ -99,6 +99,21 @@ export function incidentTitle(type: IncidentType, subject: string, at: number): 
   return shown === '' ? `${label} - ${formatTitleTime(at)}` : `${label} - ${shown} - ${formatTitleTime(at)}`;
 }
 
+/** Span kinds whose events name the calling service in `metadata.caller` (the receiver's service_unavailable). */
+const CALLING_KINDS: ReadonlySet<unknown> = new Set(['client', 'producer']);
+
+/**
+ * The service that made the call an event reports, when its source is the peer called (a refused client span: its
+ * source is the unreachable peer, its caller the span's own service); '' otherwise. Only events of client and
+ * producer spans: a log's own `caller` attribute (a logger's file:line) names no service.
+ */
+export function callerOf(event: IncidentEvent): string {
+  const metadata = event.metadata;
+  const caller = metadata['caller'];
+  if (typeof caller !== 'string' || caller === event.source || !CALLING_KINDS.has(metadata['kind'])) return '';
+  return caller;
+}
+
 /** Sets `record[key]`, also for the key `__proto__` (which plain assignment would treat as the prototype). */
 function setCount(record: Record<string, number>, key: string, value: number): void {
   if (key === '__proto__') {
@@ -312,10 +327,9 @@ export class IncidentState implements Touchable {
     if (ts < incident.first_event_at) incident.first_event_at = ts;
     if (ts > incident.last_event_at) incident.last_event_at = ts;
     const source = event.source;
-    if (source !== '' && this.components.size < this.limits.maxComponents && !this.components.has(source)) {
-      this.components.add(source);
-      incident.affected_components.push(source);
-    }
+    this.addComponent(source);
+    const caller = callerOf(event);
+    if (caller !== '') this.addComponent(caller);
     const traceId = event.correlation_id;
     if (traceId !== '') {
       if (this.traces.size < this.limits.maxTraceIds && !this.traces.has(traceId)) {
@@ -333,6 +347,12 @@ export class IncidentState implements Touchable {
     // Once a root span is known, it names the primary source (root-cause.ts); the distribution stays as it is.
     if (rc.root_span === undefined) rc.primary_source = this.sources.primary;
     this.hooks.eventAttached(this, event, changes);
+  }
+
+  private addComponent(name: string): void {
+    if (name === '' || this.components.size >= this.limits.maxComponents || this.components.has(name)) return;
+    this.components.add(name);
+    this.incident.affected_components.push(name);
   }
 
   /** Recomputes mttd (seconds from the first event to detection, never negative) and stamps the change. */

@@ -203,7 +203,10 @@ export interface Incident {
   acknowledged_at: number | null;
   resolved_at: number | null;
   closed_at: number | null;
-  /** Distinct sources, in order of first appearance (bounded). */
+  /**
+   * Distinct sources, and the callers of an unreachable peer (incidents.ts callerOf), in order of first appearance
+   * (bounded).
+   */
   affected_components: string[];
   event_count: number;
   assigned_to: string | null;
@@ -312,7 +315,7 @@ export interface SpanRecord {
   exception_message: string;
   /** HTTP response status code, 0 when none. */
   http_status: number;
-  /** `peer.service` (else `server.address`) of a client span; '' when none. */
+  /** `peer.service` (else `server.address:server.port`) of a client or producer span; '' when none. */
   peer: string;
   /** The receiver's verdict that the span failed (status ERROR, HTTP ≥ 500 on a server span, …). */
   failed: boolean;

@@ -108,6 +108,8 @@ const KNOWN_VALUES: Record<string, AttributeValue[]> = {
   'peer.service': ['payments', ''],
   'server.address': ['10.0.0.7', 'search.internal'],
   'net.peer.name': ['legacy-db'],
+  'server.port': [8081, '443', 0, 70000, 8.5],
+  'net.peer.port': [5432, 'x'],
   'rpc.service': ['shop.Inventory'],
   'firewatch.event_type': ['quality_check_failed', 'workflow_failed', ''],
   'firewatch.severity': ['HIGH', 'low', 'nonsense', 'Critical'],
@@ -234,6 +236,11 @@ interface ExpectedSpan {
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 
+function withPort(address: string | null, port: number): string | null {
+  if (address === null || !Number.isInteger(port) || port < 1 || port > 65_535) return address;
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 function expectedFor(span: Record<string, unknown>, service: string | null): ExpectedSpan {
   const attrs = new Map<string, AnyValueObject | null>();
   for (const { key, value } of span.attributes as KeyValueObject[]) attrs.set(key, value);
@@ -277,7 +284,11 @@ function expectedFor(span: Record<string, unknown>, service: string | null): Exp
           event_type: custom ?? rule!,
           source:
             rule === 'service_unavailable' && custom === null
-              ? (text('peer.service') ?? text('server.address') ?? text('net.peer.name') ?? text('rpc.service') ?? 'unknown_peer')
+              ? (text('peer.service') ??
+                withPort(text('server.address'), num('server.port')) ??
+                withPort(text('net.peer.name'), num('net.peer.port')) ??
+                text('rpc.service') ??
+                'unknown_peer')
               : owner,
           severity: (override !== undefined && SEVERITIES.includes(override) ? override : severity) as EventDraft['severity'],
           timestamp,

@@ -341,6 +341,30 @@ describe('span conversion rules', () => {
       expected: { event_type: 'service_unavailable', source: 'inventory.internal' },
     },
     {
+      name: 'client span refused, no peer.service: the peer is server.address:server.port',
+      span: {
+        kind: 3,
+        status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' },
+        attributes: { 'server.address': '127.0.0.1', 'server.port': 8081 },
+      },
+      expected: { event_type: 'service_unavailable', source: '127.0.0.1:8081', message: 'checkout could not reach 127.0.0.1:8081: connect ECONNREFUSED 127.0.0.1:8081' },
+    },
+    {
+      name: 'client span refused, legacy net.peer.name:net.peer.port (auto-instrumentation\'s default conventions)',
+      span: { kind: 3, status: { code: 2, message: 'connect ECONNREFUSED' }, attributes: { 'net.peer.name': 'inventory', 'net.peer.port': '8081' } },
+      expected: { event_type: 'service_unavailable', source: 'inventory:8081' },
+    },
+    {
+      name: 'client span refused, IPv6 server.address with a port',
+      span: { kind: 3, status: { code: 2, message: 'ECONNREFUSED' }, attributes: { 'server.address': '::1', 'server.port': 8081 } },
+      expected: { event_type: 'service_unavailable', source: '[::1]:8081' },
+    },
+    {
+      name: 'client span refused, a port that is no port is left out',
+      span: { kind: 3, status: { code: 2, message: 'ECONNREFUSED' }, attributes: { 'server.address': 'inventory', 'server.port': 70000 } },
+      expected: { event_type: 'service_unavailable', source: 'inventory' },
+    },
+    {
       name: 'client span refused (error.type only, status unset), net.peer.name',
       span: { kind: 3, attributes: { 'error.type': 'ECONNREFUSED', 'net.peer.name': 'legacy-host' } },
       expected: { event_type: 'service_unavailable', source: 'legacy-host', message: 'checkout could not reach legacy-host: ECONNREFUSED' },
@@ -506,6 +530,21 @@ describe('span conversion rules', () => {
     // verify: what the engine reads (users.ts eventUser for events, SpanRecord.user for spans)
     expect(eventUser(result.drafts[0]!.metadata)).toBe(user);
     expect(records[0]!.user).toBe(user);
+  });
+
+  it('names the peer of a client span the same way in its event and its span record', () => {
+    // prepare: what @opentelemetry/instrumentation-http sets on a refused call (no peer.service)
+    const bytes = encodeSpans([
+      spanObject({ kind: 3, status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' }, attributes: { 'server.address': '127.0.0.1', 'server.port': 8081 } }),
+    ]);
+    const records: SpanRecord[] = [];
+    // act
+    const result = decodeTraceRequest(bytes, undefined, {
+      onSpan: (span, resource, classification) => records.push(spanRecordFromView(span, resource.serviceName ?? '', classification)),
+    });
+    // verify
+    expect(result.drafts[0]).toMatchObject({ source: '127.0.0.1:8081', metadata: { peer: '127.0.0.1:8081', caller: 'checkout' } });
+    expect(records[0]!.peer).toBe('127.0.0.1:8081');
   });
 
   it('adds duration and threshold to slow_request events', () => {

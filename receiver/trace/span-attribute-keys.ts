@@ -29,6 +29,8 @@ export const KEY_EXCEPTION_MESSAGE = 20;
 export const KEY_ENDUSER_ID = 21;
 export const KEY_USER_ID = 22;
 export const KEY_SESSION_ID = 23;
+export const KEY_SERVER_PORT = 24;
+export const KEY_NET_PEER_PORT = 25;
 
 /** Attribute names by key id (the index is the id above). */
 export const SPAN_KEY_NAMES: readonly string[] = [
@@ -56,6 +58,8 @@ export const SPAN_KEY_NAMES: readonly string[] = [
   'enduser.id',
   'user.id',
   'session.id',
+  'server.port',
+  'net.peer.port',
 ];
 
 export const SPAN_KEY_COUNT = SPAN_KEY_NAMES.length;

@@ -94,6 +94,22 @@ describe('one outage, every arrival order', () => {
     removeWorkspace(workspace);
   });
 
+  it('names a refused peer without peer.service by host:port, and lists the caller among the components', async () => {
+    // prepare
+    daemon = await startDaemon(workspace);
+    const spans = await recordSpans('frontend', (tracer) => frontendRequests(tracer, Date.now() - 5_000, { callsInventory: true }));
+
+    // act: only the client spans (the frontend's call to inventory)
+    await exportFinished(daemon.otlpEndpoint, spans.filter((span) => span.kind === SpanKind.CLIENT));
+
+    // verify
+    const incidents = (await cliJson(daemon, 'incidents', 'list')) as Json[];
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ incident_type: 'service_down', affected_components: [INVENTORY_PEER, 'frontend'] });
+    const { timeline } = (await cliJson(daemon, 'incidents', 'get', incidents[0]!.incident_id, '--timeline')) as Json;
+    expect(timeline[0]).toMatchObject({ event_type: 'service_unavailable', source: INVENTORY_PEER, metadata: { caller: 'frontend', peer: INVENTORY_PEER } });
+  });
+
   it('escalates an express app answering 500 to every request: healthy middleware spans are not requests', async () => {
     // prepare
     daemon = await startDaemon(workspace);
