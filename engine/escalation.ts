@@ -26,6 +26,7 @@
 // serviceTotals carry no event time.
 
 import { makeRoom } from './bounded-map.js';
+import { appendEngineNote } from './workflow.js';
 import { SEVERITY_MATRIX } from './severity-matrix.js';
 import { SEVERITY_RANK } from './types.js';
 import type { Incident, IncidentEvent, IncidentType, ServiceTotals, Severity } from './types.js';
@@ -148,7 +149,7 @@ function formatNumber(value: number): string {
  */
 export function escalate(incident: Incident, to: Severity, reason: string): boolean {
   if (SEVERITY_RANK[incident.severity] >= SEVERITY_RANK[to]) return false;
-  incident.notes.push(`severity ${incident.severity} → ${to}: ${reason}`);
+  appendEngineNote(incident, `severity ${incident.severity} → ${to}: ${reason}`);
   incident.severity = to;
   return true;
 }

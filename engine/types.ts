@@ -135,16 +135,21 @@ export interface DetectionRule {
 }
 
 export interface RootSpan {
+  /** Where the failure lies: the span's service, or the peer its event names (a call nobody answered). */
   service: string;
   span_name: string;
   span_id: string;
   trace_id: string;
   status_message: string;
   exception_type: string;
+  /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
+  caller?: string;
 }
 
 export interface RootCause {
+  /** The root span's event's type once a root span is known (root-cause.ts), else the most frequent event type. */
   primary_error_type: string;
+  /** The root span's event's source (where the failure lies) once a root span is known, else the most frequent source. */
   primary_source: string;
   error_distribution: Record<string, number>;
   source_distribution: Record<string, number>;

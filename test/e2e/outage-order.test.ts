@@ -4,8 +4,19 @@
 // Also: request-level error rates (healthy middleware spans do not dilute them) and the caller of a refused peer.
 
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeWorkspace, removeWorkspace, runCli, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
+import {
+  eventually,
+  makeWorkspace,
+  removeWorkspace,
+  runCli,
+  startDaemon,
+  writeConfig,
+  type DaemonProcess,
+} from '../helpers/daemon-process.js';
 import { exportFinished, recordSpans } from '../helpers/otel-sdk.js';
 
 type Json = Record<string, any>;
@@ -22,6 +33,8 @@ interface RequestOptions {
   callsInventory: boolean;
   /** enduser.id / user.id / session.id on the server span, by request number. */
   user?: (n: number) => Attributes;
+  /** Also this many healthy requests (GET /health, 200): the frontend's error rate stays under 50 %. */
+  healthy?: number;
 }
 
 /**
@@ -73,7 +86,45 @@ function frontendRequests(tracer: Tracer, start: number, options: RequestOptions
     server.setStatus({ code: SpanStatusCode.ERROR });
     server.end(at + 9);
   }
+  for (let n = 0; n < (options.healthy ?? 0); n++) {
+    const at = start + n * 100 + 50;
+    const attributes = { 'http.method': 'GET', 'http.target': '/health', 'http.route': '/health', 'http.status_code': 200 };
+    tracer.startSpan('GET /health', { kind: SpanKind.SERVER, startTime: at, attributes }, context.active()).end(at + 2);
+  }
 }
+
+/** A stand-in for PagerDuty's Events API that records what it is sent. */
+async function startPagerDuty(): Promise<{ url: string; events: Json[]; server: Server }> {
+  const events: Json[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      events.push(JSON.parse(body) as Json);
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"status":"success"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/enqueue`, events, server };
+}
+
+const isClient = (span: ReadableSpan) => span.kind === SpanKind.CLIENT;
+
+/** How the frontend's finished spans are split into exports, in sending order. */
+const ORDERS: [string, (spans: ReadableSpan[]) => ReadableSpan[][]][] = [
+  ['client spans first', (spans) => [spans.filter(isClient), spans.filter((s) => !isClient(s))]],
+  ['server side first', (spans) => [spans.filter((s) => !isClient(s)), spans.filter(isClient)]],
+  [
+    'interleaved, one export per request',
+    (spans) => {
+      const byTrace = new Map<string, ReadableSpan[]>();
+      for (const span of spans) byTrace.set(span.spanContext().traceId, [...(byTrace.get(span.spanContext().traceId) ?? []), span]);
+      return [...byTrace.values()];
+    },
+  ],
+  ['one export, in the order the spans ended', (spans) => [spans]],
+];
 
 async function cliJson(daemon: DaemonProcess, ...args: string[]): Promise<any> {
   const result = await runCli([...args, '--socket', daemon.socket, '--format', 'json']);
@@ -82,16 +133,62 @@ async function cliJson(daemon: DaemonProcess, ...args: string[]): Promise<any> {
   return JSON.parse(result.stdout);
 }
 
+/** The title without its trailing `- YYYY-MM-DD HH:MM` (each daemon detects at its own wall-clock minute). */
+const titleSubject = (title: string) => title.replace(/ - \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, '');
+
 describe('one outage, every arrival order', () => {
   let workspace: string;
   let daemon: DaemonProcess | undefined;
+  let pagerduty: Awaited<ReturnType<typeof startPagerDuty>> | undefined;
   beforeEach(() => {
     workspace = makeWorkspace();
   });
   afterEach(async () => {
     await daemon?.kill9();
     daemon = undefined;
+    pagerduty?.server.closeAllConnections();
+    pagerduty?.server.close();
+    pagerduty = undefined;
     removeWorkspace(workspace);
+  });
+
+  it.each(ORDERS)('a refused peer is one critical service_down incident anchored at the peer (%s)', async (_name, split) => {
+    // prepare
+    pagerduty = await startPagerDuty();
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(workspace, ['exporters:', `  pagerduty: { routing_key: "R0UTINGKEY0000000000000000000001", events_url: "${pagerduty.url}" }`].join('\n')),
+    );
+    // 15 healthy requests beside the 12 failing ones: the frontend's 44 % error rate alone would not make it critical.
+    const spans = await recordSpans('frontend', (tracer) => frontendRequests(tracer, Date.now() - 5_000, { callsInventory: true, healthy: 15 }));
+
+    // act
+    for (const exportRequest of split(spans)) await exportFinished(daemon.otlpEndpoint, exportRequest);
+
+    // verify
+    const incidents = (await cliJson(daemon, 'incidents', 'list')) as Json[];
+    expect(incidents).toHaveLength(1);
+    const incident = incidents[0]!;
+    expect(incident).toMatchObject({ incident_type: 'service_down', severity: 'critical', event_count: 2 * REQUESTS });
+    expect(incident.root_cause.primary_source).toBe(INVENTORY_PEER);
+    expect(titleSubject(incident.title)).toBe(`Service Down - ${INVENTORY_PEER}`);
+    expect(incident.root_cause.root_span).toMatchObject({ service: INVENTORY_PEER, caller: 'frontend', span_name: 'GET' });
+    // The caller shows beside the peer (their order is the order they first appeared in).
+    expect([...incident.affected_components].sort()).toEqual(['frontend', INVENTORY_PEER].sort());
+    // The one-line summary says what the incident's record last said of the cause (the assessing step, or a revision).
+    const detail = await runCli(['incidents', 'get', incident.incident_id, '--socket', daemon.socket]);
+    const cause = `service_unavailable on ${INVENTORY_PEER}`;
+    expect(detail.stdout).toContain(`root cause    ${cause}\n`);
+    expect(detail.stdout).toContain(`root span   frontend → ${INVENTORY_PEER} "GET"`);
+    const revisions = (incident.notes as string[]).filter((note) => note.startsWith('root cause revised: '));
+    const assessed = (incident.status_history as Json[]).find((change) => change.to === 'assessing')!.reason as string;
+    expect(revisions.at(-1) ?? assessed).toContain(`: ${cause}`);
+    // The daemon's log names the same anchor: its latest word on the incident (opened, or re-typed since).
+    const said = daemon.logs().split('\n').filter((line) => / incident (opened|retyped) /.test(line));
+    expect(said.at(-1)).toContain(`type=service_down`);
+    expect(said.at(-1)).toContain(`primary_source=${INVENTORY_PEER}`);
+    // Critical pages: PagerDuty got a trigger at critical severity.
+    await eventually(async () => (pagerduty!.events.some((e) => e.event_action === 'trigger' && e.payload?.severity === 'critical') ? true : undefined));
   });
 
   it('names a refused peer without peer.service by host:port, and lists the caller among the components', async () => {
