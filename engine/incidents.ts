@@ -308,6 +308,16 @@ export class IncidentState implements Touchable {
     return created;
   }
 
+  /**
+   * Takes the unpersisted counts of the state this one replaces (a workflow update of the same incident): the joins
+   * toward aliases and the stronger readings, so a status change between two events does not start them over.
+   */
+  carryOver(previous: IncidentState): void {
+    this.joins = previous.joins;
+    this.readings = previous.readings;
+    this.pendingReading = previous.pendingReading;
+  }
+
   /** Stops counting (`ruleId`, `groupKey`): that group has an open incident of its own. */
   blockReading(ruleId: string, groupKey: string): void {
     (this.readings ??= new Map()).set(aliasKey(ruleId, groupKey), null);
@@ -695,6 +705,7 @@ export class IncidentBook {
     if (previous !== undefined) {
       state.handle = previous.handle; // whoever held the old state's handle now reaches this one
       state.handle.state = state;
+      state.carryOver(previous);
     }
     this.index(state);
     // Its aliases come back unless their group meanwhile has an open incident of its own.

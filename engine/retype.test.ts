@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinRules } from './builtin-rules.js';
 import { MINUTE, SECOND, T0, customRule, draft, span, spanId, testEngine, traceId } from './test-helpers.js';
 import type { Engine } from './engine.js';
+import { applyTransition } from './workflow.js';
 import type { EventDraft, Incident, IncidentEvent, IngestResult, SpanRecord } from './types.js';
 
 const PEER = 'inventory:8081';
@@ -206,6 +207,23 @@ describe('a stronger reading re-types the incident: the same outage in any arriv
 
     // verify
     expect(outcome(restarted).map((i) => [i.incident_type, i.severity, i.group_key])).toEqual([['service_down', 'critical', PEER]]);
+  });
+
+  it('a workflow update between the joins (the daemon moving it to containing) does not reset the count', () => {
+    // prepare: error_burst open, 3 refused calls joined, then the workflow hands back a changed copy
+    const { engine } = testEngine();
+    const requests = Array.from({ length: REQUESTS }, (_, n) => refusedRequest(n));
+    const [opened] = ingestParts(engine, requests.map((r) => r.server)).incidents;
+    ingestParts(engine, requests.slice(0, 3).map((r) => r.client));
+    const copy = engine.incident(opened!.incident_id)!;
+    applyTransition(copy, 'containing', { at: T0, by: 'firewatch', reason: 'running the safe recommended actions' });
+    engine.updateIncident(copy);
+
+    // act: two more refused calls make five within a minute
+    ingestParts(engine, requests.slice(3, 5).map((r) => r.client));
+
+    // verify
+    expect(outcome(engine).map((i) => [i.incident_type, i.status])).toEqual([['service_down', 'containing']]);
   });
 
   it('a re-typed incident keeps its anchor and alias across a restart', () => {

@@ -187,6 +187,7 @@ describe('one outage, every arrival order', () => {
     const said = daemon.logs().split('\n').filter((line) => / incident (opened|retyped) /.test(line));
     expect(said.at(-1)).toContain(`type=service_down`);
     expect(said.at(-1)).toContain(`primary_source=${INVENTORY_PEER}`);
+    expect(said.at(-1)).toContain(`title="${titleSubject(incident.title)} - `);
     // Critical pages: PagerDuty got a trigger at critical severity.
     await eventually(async () => (pagerduty!.events.some((e) => e.event_action === 'trigger' && e.payload?.severity === 'critical') ? true : undefined));
   });
