@@ -77,6 +77,12 @@ export function incidentJsonToMessage(incident: JsonObject): JsonObject {
   return message;
 }
 
+/** RootSpan message → contract JSON: its fields, `caller` only when set (not the decoder's `_caller` oneof name). */
+function rootSpanJson(span: JsonObject): JsonObject {
+  const { _caller: _oneof, caller, ...fields } = span;
+  return typeof caller === 'string' ? { ...fields, caller } : fields;
+}
+
 /** Incident message (as proto-loader gives it) → contract JSON, in engine/json.ts's key order (DESIGN.md). */
 export function incidentMessageToJson(message: JsonObject): JsonObject {
   const nullable = (key: (typeof NULLABLE_INCIDENT_FIELDS)[number]) => {
@@ -106,7 +112,7 @@ export function incidentMessageToJson(message: JsonObject): JsonObject {
       primary_source: rootCause.primary_source ?? '',
       error_distribution: sortedCounts(rootCause.error_distribution),
       source_distribution: sortedCounts(rootCause.source_distribution),
-      ...(rootCause.root_span ? { root_span: rootCause.root_span } : {}),
+      ...(rootCause.root_span ? { root_span: rootSpanJson(rootCause.root_span as JsonObject) } : {}),
     },
     users_affected: Number(message.users_affected ?? 0),
     similar_incidents: ((message.similar_incidents ?? []) as JsonObject[]).map((similar) => ({

@@ -1,6 +1,7 @@
 // `firewatch incidents list|get`: read incidents from a running daemon.
 
 import type { JsonObject } from '../../control/messages.js';
+import { describeCause } from '../../engine/root-cause.js';
 import { INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '../../engine/types.js';
 import type { CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
@@ -167,7 +168,7 @@ export function renderIncidentDetail(incident: JsonObject): string {
       ? [field('peak errors', `${(Number(incident.peak_error_rate) * 100).toFixed(1)}% of requests`)]
       : []),
     field('rule', incident.rule_id || '-'),
-    field('root cause', `${rootCause.primary_error_type || '-'} from ${rootCause.primary_source || '-'}`),
+    field('root cause', describeCause(String(rootCause.primary_error_type ?? ''), String(rootCause.primary_source ?? ''))),
     ...(rootCause.root_span ? [field('  root span', describeRootSpan(rootCause.root_span as JsonObject))] : []),
     field('  errors', distribution(rootCause.error_distribution)),
     field('  sources', distribution(rootCause.source_distribution)),
@@ -220,7 +221,9 @@ export function renderIncidentDetail(incident: JsonObject): string {
 
 function describeRootSpan(span: JsonObject): string {
   const detail = [span.exception_type, span.status_message].filter((part) => typeof part === 'string' && part !== '').join(': ');
-  return `${span.service} "${span.span_name}"${detail ? ` — ${detail}` : ''} (trace ${span.trace_id})`;
+  // A call nobody answered: the failure lies at the peer (service), the span is its caller's.
+  const where = typeof span.caller === 'string' && span.caller !== '' ? `${span.caller} → ${span.service}` : String(span.service);
+  return `${where} "${span.span_name}"${detail ? ` — ${detail}` : ''} (trace ${span.trace_id})`;
 }
 
 export function renderTimelineLine(event: JsonObject): string {
