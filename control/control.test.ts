@@ -49,6 +49,15 @@ const incidentJson: JsonObject = {
   peak_error_rate: 0.45,
 };
 
+/** A refused call's incident: its root span lies at the peer and names its caller; and one whose root span does not. */
+const rootSpan = { service: 'inventory:8081', span_name: 'GET', span_id: 'b7ad6b7169203331', trace_id: '0af7651916cd43dd8448eb211c80319c', status_message: 'connect ECONNREFUSED', exception_type: 'Error' };
+const refusedJson: JsonObject = {
+  ...incidentJson,
+  incident_id: 'inc_00002',
+  root_cause: { ...(incidentJson.root_cause as JsonObject), root_span: { ...rootSpan, caller: 'frontend' } },
+};
+const ownSpanJson: JsonObject = { ...incidentJson, incident_id: 'inc_00003', root_cause: { ...(incidentJson.root_cause as JsonObject), root_span: rootSpan } };
+
 const eventJson: JsonObject = {
   event_id: 'evt_1',
   timestamp: '2026-11-22T08:00:00.000Z',
@@ -65,7 +74,10 @@ const eventJson: JsonObject = {
 const backend: ControlBackend = {
   status: () => ({ version: '0.1.0', open_incidents: 1 }),
   listIncidents: (query) => ({ incidents: query.limit === 7 ? [] : [incidentJson], totalMatched: 1 }),
-  getIncident: (id, options) => (id === 'inc_00001' ? { ...incidentJson, ...(options.timeline ? { timeline: [eventJson] } : {}) } : undefined),
+  getIncident: (id, options) =>
+    id === 'inc_00001'
+      ? { ...incidentJson, ...(options.timeline ? { timeline: [eventJson] } : {}) }
+      : [refusedJson, ownSpanJson].find((incident) => incident.incident_id === id),
   getTrace: () => undefined,
   listRules: () => [],
   getRule: () => undefined,
@@ -109,6 +121,8 @@ describe('control API over a unix socket', () => {
       const page = await client.listIncidents({ status: ['active'] });
       expect(page.incidents).toEqual([incidentJson]);
       expect(await client.getIncident('inc_00001', { timeline: true })).toEqual({ ...incidentJson, timeline: [eventJson] });
+      expect(await client.getIncident('inc_00002')).toEqual(refusedJson);
+      expect(await client.getIncident('inc_00003')).toEqual(ownSpanJson);
       await expect(client.getIncident('inc_404')).rejects.toThrow('incident inc_404 not found');
       await expect(client.listIncidents({ since: 'yesterday' })).rejects.toThrow('since: not an ISO-8601 time');
     } finally {

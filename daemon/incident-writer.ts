@@ -221,10 +221,23 @@ export class IncidentWriter {
         incident_id: after.incident_id,
         type: after.incident_type,
         severity: after.severity,
+        primary_source: after.root_cause.primary_source,
+        title: after.title,
         components: after.affected_components.join(','),
         events: after.event_count,
       });
       return;
+    }
+    if (before.incident_type !== after.incident_type) {
+      // A stronger reading of its events (engine/retype.ts): say what it is now, as `incident opened` would.
+      log.info('incident retyped', {
+        incident_id: after.incident_id,
+        type: after.incident_type,
+        was: before.incident_type,
+        severity: after.severity,
+        primary_source: after.root_cause.primary_source,
+        title: after.title,
+      });
     }
     if (before.status !== after.status) {
       const last = after.status_history?.at(-1);

@@ -14,7 +14,7 @@ export interface TelemetryBatch {
   items: number;
   /** Items rejected by validation (already answered through partial_success). */
   rejected: number;
-  /** Traces only: accepted spans and failed spans per resource service.name. */
+  /** Traces only: accepted spans, requests and failed requests per resource service.name. */
   perService?: Map<string, ServiceSpanCounts>;
   /** Traces only, when the receiver was asked to collect them: every accepted span, compactly. */
   spans?: SpanRecord[];
