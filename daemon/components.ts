@@ -7,8 +7,8 @@
 //   warning   an open low or medium incident affects it, or ≥ 5 % of its requests failed in the window
 //   healthy   none of the above
 //
-// health_percent is the share of its requests that succeeded in the window (100 when it served none), 0 when down;
-// the README's "Component health" section says the same.
+// health_percent is the share of its requests that succeeded in the window, 0 when down, and 100 when it served fewer
+// requests than make a rate (MIN_REQUESTS_FOR_RATE); the README's "Component health" section says the same.
 
 import type { ComponentJson, ComponentsJson } from '../api/component.js';
 import { isoTime } from '../common/time.js';
@@ -87,7 +87,7 @@ function describe(name: string, service: ServiceActivity | undefined, load: Inci
     status = 'warning';
     reason = worstRank >= SEVERITY_RANK.low ? `${open} open incident${open === 1 ? '' : 's'}, worst ${worst}` : `${percent(rate!)} of requests failed`;
   }
-  const success = requests === 0 ? 100 : ((requests - errors) / requests) * 100;
+  const success = rate === null ? 100 : (1 - rate) * 100;
   return {
     component: name,
     status,
