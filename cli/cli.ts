@@ -11,6 +11,7 @@ import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { createCompletionCommand } from './commands/completion.js';
+import { componentsList } from './commands/components.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   incidentsSimulate,
   demo,
   trace,
+  componentsList,
   createCompletionCommand(() => COMMANDS),
 ];
 

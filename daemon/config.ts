@@ -8,6 +8,7 @@
 import { parseConfigText, readConfigDocument, valueAt } from '../common/config-file.js';
 import { DEFAULT_STORAGE_DIRECTORY, defaultControlSocket } from '../control/socket-path.js';
 import { builtinRules } from '../engine/builtin-rules.js';
+import { MIN_EXPECTED_INTERVAL_SECONDS } from '../engine/silence.js';
 import { mergeRules } from '../engine/rule-config.js';
 import type { DetectionRule } from '../engine/types.js';
 import { parseMinSeverityNumber } from '../receiver/logs/log-converter-options.js';
@@ -75,6 +76,22 @@ export interface DetectConfig {
    * rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the built-in rules.
    */
   rules: DetectionRule[];
+  silence: SilenceConfig;
+}
+
+/**
+ * When a service that sends telemetry at a steady cadence falls silent long enough to count as down (judged on
+ * arrival time; replayed or one-off telemetry never looks like an outage).
+ */
+export interface SilenceConfig {
+  /** Look for silent services at all. Default true. */
+  enabled: boolean;
+  /** Seconds of silence before a service with an established cadence is reported; at least 60. Default 300. */
+  expected_interval_seconds: number;
+  /** Distinct minutes with telemetry needed to establish a cadence. Default 10. */
+  min_active_minutes: number;
+  /** The history those minutes must lie in, seconds; at least 60. Default 1800. */
+  history_seconds: number;
 }
 
 export interface WorkflowConfig {
@@ -144,7 +161,13 @@ export function createDefaultConfig(): Config {
         logs: { min_severity_number: 17 },
         metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
       },
-      detect: { event_ring_capacity: 100_000, trace_ring_capacity: 200_000, max_groups_per_rule: 10_000, rules: builtinRules() },
+      detect: {
+        event_ring_capacity: 100_000,
+        trace_ring_capacity: 200_000,
+        max_groups_per_rule: 10_000,
+        rules: builtinRules(),
+        silence: { enabled: true, expected_interval_seconds: 300, min_active_minutes: 10, history_seconds: 1800 },
+      },
       workflow: { recovery_quiet_period_seconds: 300, auto_resolve: true },
     },
     exporters: createDefaultNotifyConfig(),
@@ -177,6 +200,14 @@ function positiveIntegerUpTo(max: number): Check {
 
 function positiveNumberUpTo(max: number): Check {
   return (raw, path) => positiveNumber(raw, path, max);
+}
+
+function secondsBetween(min: number, max: number): Check {
+  return (raw, path) => {
+    const seconds = positiveNumber(raw, path, max);
+    if (seconds < min) throw new ConfigError(path, `must be at least ${min} seconds, got ${describeValue(raw)}`);
+    return seconds;
+  };
 }
 
 /** One of `choices`, in any case (returned in lower case). */
@@ -259,6 +290,12 @@ const SCHEMA: Section = section({
       trace_ring_capacity: value(positiveIntegerUpTo(50_000_000)),
       max_groups_per_rule: value(positiveIntegerUpTo(1_000_000)),
       rules: value(ruleList),
+      silence: section({
+        enabled: value(boolean),
+        expected_interval_seconds: value(secondsBetween(MIN_EXPECTED_INTERVAL_SECONDS, 86_400)),
+        min_active_minutes: value(positiveIntegerUpTo(1_440)),
+        history_seconds: value(secondsBetween(60, 86_400)),
+      }),
     }),
     workflow: section({
       recovery_quiet_period_seconds: value(positiveNumberUpTo(604_800)),

@@ -117,6 +117,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     eventRingCapacity: config.processors.detect.event_ring_capacity,
     traceRingCapacity: config.processors.detect.trace_ring_capacity,
     maxGroupsPerRule: config.processors.detect.max_groups_per_rule,
+    silence: {
+      enabled: config.processors.detect.silence.enabled,
+      expectedIntervalSeconds: config.processors.detect.silence.expected_interval_seconds,
+      minActiveMinutes: config.processors.detect.silence.min_active_minutes,
+      historySeconds: config.processors.detect.silence.history_seconds,
+    },
     recovery: {
       quietPeriodSeconds: config.processors.workflow.recovery_quiet_period_seconds,
       autoResolve: config.processors.workflow.auto_resolve,
