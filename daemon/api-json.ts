@@ -24,7 +24,6 @@ import type {
   RuleJson,
 } from '../api/index.js';
 import { isoTime } from '../common/time.js';
-import { isAcknowledged } from '../engine/workflow.js';
 import type {
   AuditEntry,
   DetectionRule,
@@ -35,6 +34,7 @@ import type {
   RootCause,
   RootSpan,
 } from '../engine/index.js';
+import { isAcknowledged } from '../engine/index.js';
 
 export interface IncidentJsonOptions {
   /** The incident's events; printed oldest first (by event time, then seq). */

@@ -12,8 +12,7 @@
 
 import type { ComponentJson, ComponentsJson } from '../api/component.js';
 import { isoTime } from '../common/time.js';
-import type { ServiceActivity } from '../engine/engine.js';
-import { SEVERITY_RANK, type Incident, type Severity } from '../engine/types.js';
+import { SEVERITY_RANK, type Incident, type ServiceActivity, type Severity } from '../engine/index.js';
 
 export const COMPONENT_WINDOW_SECONDS = 300;
 export const DEGRADED_ERROR_RATE = 0.25;

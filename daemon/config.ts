@@ -7,19 +7,6 @@
 
 import { parseConfigText, readConfigDocument, valueAt } from '../common/config-file.js';
 import { DEFAULT_STORAGE_DIRECTORY, defaultControlSocket } from '../control/socket-path.js';
-import { builtinRules } from '../engine/builtin-rules.js';
-import { MIN_EXPECTED_INTERVAL_SECONDS } from '../engine/silence.js';
-import { mergeRules } from '../engine/rule-config.js';
-import type { DetectionRule } from '../engine/types.js';
-import { parseMinSeverityNumber } from '../receiver/logs/log-converter-options.js';
-import {
-  createDefaultMetricConverterOptions,
-  DEFAULT_MAX_SERIES,
-  parseMaxSeries,
-  parseMetricThresholdRules,
-  type MetricThresholdRule,
-} from '../receiver/metrics/metric-converter-options.js';
-import { ReceiverOptionError } from '../receiver/option-checks.js';
 import {
   boolean,
   ConfigError,
@@ -32,6 +19,8 @@ import {
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from '../common/logger.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
+import { MIN_EXPECTED_INTERVAL_SECONDS, builtinRules, mergeRules, type DetectionRule } from '../engine/index.js';
+import { DEFAULT_MAX_SERIES, ReceiverOptionError, createDefaultMetricConverterOptions, parseMaxSeries, parseMetricThresholdRules, parseMinSeverityNumber, type MetricThresholdRule } from '../receiver/index.js';
 
 export { ConfigError } from '../common/config-checks.js';
 

@@ -2,12 +2,11 @@
 // files approval requests for the others) → investigating. Runs after the change that opened the incident is written,
 // one run per incident at a time, and never leaves an incident in `containing` (a failure or a restart moves it on).
 
-import { SYSTEM_ACTOR, isOpenStatus, type Incident, type IncidentAction } from '../engine/types.js';
-import { applyTransition } from '../engine/workflow.js';
 import type { Responder } from '../respond/responder.js';
 import type { Logger } from '../common/logger.js';
 import type { Config } from './config.js';
 import type { IncidentWriter } from './incident-writer.js';
+import { SYSTEM_ACTOR, applyTransition, isOpenStatus, type Incident, type IncidentAction } from '../engine/index.js';
 
 /** Entries kept in an incident's `actions`. */
 const MAX_INCIDENT_ACTIONS = 200;

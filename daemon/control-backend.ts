@@ -4,13 +4,13 @@
 
 import type { DaemonStatusJson } from '../api/status.js';
 import type { ControlBackend } from '../control/backend.js';
-import type { Engine } from '../engine/engine.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { IncidentCommands } from './incident-commands.js';
 import type { IncidentQueries } from './incident-queries.js';
 import type { RuleService } from './rule-service.js';
 import { traceToJson } from './trace-json.js';
 import type { WatchHub } from './watch-hub.js';
+import { type Engine } from '../engine/index.js';
 
 export interface ControlBackendParts {
   queries: IncidentQueries;

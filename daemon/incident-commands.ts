@@ -2,9 +2,6 @@
 // acknowledgement), resolve, close, note, mitigate. Each checks its input, applies the workflow's rules
 // (engine/workflow.ts) to the newest state and writes it through the IncidentWriter; a refusal comes back as one line.
 
-import { INCIDENT_STATUSES, SYSTEM_ACTOR, isIncidentType, isSeverity, type Incident, type IncidentStatus } from '../engine/types.js';
-import type { Engine } from '../engine/engine.js';
-import { acknowledge, addNote, applyTransition, assign, checkedActor, setSeverity, WorkflowError } from '../engine/workflow.js';
 import { RemediationRefused, type Responder } from '../respond/responder.js';
 import type { IncidentJson, MitigateResultJson } from '../api/incident.js';
 import { BadRequest, NotFound, RequestRefused } from '../control/backend.js';
@@ -12,6 +9,7 @@ import type { CreateIncidentInput, MitigateInput, UpdateIncidentInput } from '..
 import { auditEntryToJson, incidentToJson } from './api-json.js';
 import { pushAction } from './containment.js';
 import type { IncidentWriter } from './incident-writer.js';
+import { INCIDENT_STATUSES, SYSTEM_ACTOR, WorkflowError, acknowledge, addNote, applyTransition, assign, checkedActor, isIncidentType, isSeverity, setSeverity, type Engine, type Incident, type IncidentStatus } from '../engine/index.js';
 
 const MAX_TITLE_LENGTH = 300;
 const MAX_DESCRIPTION_LENGTH = 4_000;

@@ -6,11 +6,6 @@ import type { ActionListJson, IncidentJson, PostmortemJson, TimelineEntryJson, T
 import type { ComponentsJson } from '../api/component.js';
 import type { StatsJson } from '../api/stats.js';
 import { isoTime } from '../common/time.js';
-import type { Engine } from '../engine/engine.js';
-import { runbookToJson } from '../engine/runbook.js';
-import { computeStats } from '../engine/stats.js';
-import { mergeTimeline, type TimelineItem } from '../engine/timeline.js';
-import { INCIDENT_STATUSES, isOpenStatus, type IncidentStatus } from '../engine/types.js';
 import type { Responder } from '../respond/responder.js';
 import { incidentMatcher, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
 import { NotFound, type IncidentDetailQuery, type IncidentListQuery, type TimelineQuery } from '../control/backend.js';
@@ -19,6 +14,7 @@ import { COMPONENT_WINDOW_SECONDS, componentHealth } from './components.js';
 import type { Config } from './config.js';
 import type { IncidentWriter } from './incident-writer.js';
 import { TIMELINE_CAP, type Postmortems } from './postmortems.js';
+import { INCIDENT_STATUSES, computeStats, isOpenStatus, mergeTimeline, runbookToJson, type Engine, type IncidentStatus, type TimelineItem } from '../engine/index.js';
 
 export class IncidentQueries {
   constructor(

@@ -10,11 +10,6 @@
 // an incident (rules, recovery, people) notifies the same way, and the outbox items land in the transaction that
 // records the change: a change is never on disk without its notifications, nor the reverse.
 
-import { cloneIncident } from '../engine/incidents.js';
-import { SEVERITY_RANK, SYSTEM_ACTOR, isOpenStatus } from '../engine/types.js';
-import type { Incident, IngestResult, OutboxItem, Severity } from '../engine/types.js';
-import type { Engine } from '../engine/engine.js';
-import { WorkflowError } from '../engine/workflow.js';
 import { changesBetween, createNotificationSequence, notificationsFor } from '../notify/routing.js';
 import type { Responder } from '../respond/responder.js';
 import type { GroupCommitter } from '../store/group-commit.js';
@@ -25,6 +20,7 @@ import { incidentToJson } from './api-json.js';
 import type { Config } from './config.js';
 import type { Postmortems } from './postmortems.js';
 import type { WatchHub } from './watch-hub.js';
+import { SEVERITY_RANK, SYSTEM_ACTOR, WorkflowError, cloneIncident, isOpenStatus, type Engine, type Incident, type IngestResult, type OutboxItem, type Severity } from '../engine/index.js';
 
 export interface IncidentWriterOptions {
   config: Config;

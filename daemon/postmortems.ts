@@ -2,11 +2,10 @@
 // and runbook. Stored when the incident resolves (by the writer, in the transaction of the change); for an open
 // incident, a draft rendered on demand and never stored.
 
-import { renderPostmortem } from '../engine/postmortem.js';
-import { isOpenStatus, type Incident } from '../engine/types.js';
 import type { Responder } from '../respond/responder.js';
 import type { LmdbStore, StoredPostmortem } from '../store/lmdb-store.js';
 import type { Config } from './config.js';
+import { isOpenStatus, renderPostmortem, type Incident } from '../engine/index.js';
 
 /** Events read for a post-mortem or a timeline. */
 export const TIMELINE_CAP = 10_000;

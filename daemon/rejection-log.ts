@@ -4,9 +4,9 @@
 // (engine/text.ts: escape sequences, controls and bidi overrides out, one line) and bounded before it is written.
 
 import { oneLine, truncate } from '../common/text.js';
-import type { RejectionKind, RejectionListener } from '../receiver/rejection-report.js';
 import type { DaemonLogger } from '../common/logger.js';
 import { createRateLimitedLog, type RateLimitOptions } from './log-rate-limiter.js';
+import { type RejectionKind, type RejectionListener } from '../receiver/index.js';
 
 /** At most this many lines per kind per minute (then a "(suppressed K similar)" summary). */
 export const REJECTION_LINES_PER_INTERVAL = 10;

@@ -9,18 +9,14 @@
 // applied; so what is on disk is always a rule set the engine accepted.
 
 import { isoTime } from '../common/time.js';
-import type { Engine } from '../engine/engine.js';
-import { cloneRule } from '../engine/builtin-rules.js';
 import { ruleToJson } from './api-json.js';
-import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
-import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
 import { BadRequest, NotFound, RequestRefused } from '../control/backend.js';
 import type { RuleChangeJson, RuleDraft, RuleJson, RuleUpdate, TestRuleResult } from '../api/rule.js';
-import type { TelemetrySignal } from '../receiver/consumer.js';
-import type { SignalRoute } from '../receiver/export-pipeline.js';
 import type { RuleAuditEntry, RuleChangeKind, RuleStore } from '../store/rule-store.js';
 import type { Logger } from '../common/logger.js';
 import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
+import { cloneRule, isIncidentType, isSeverity, mergeRules, type DetectionRule, type Engine, type IngestResult, type RuleOverride } from '../engine/index.js';
+import { type SignalRoute, type TelemetrySignal } from '../receiver/index.js';
 
 export interface RuleServiceOptions {
   /** The rules of the configuration file (built-ins with the file's overrides, then its custom rules). */

@@ -12,14 +12,9 @@ import { isoTime } from '../common/time.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEngine, type Engine } from '../engine/engine.js';
-import { isOpenStatus, type DetectionRule, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
-import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
-import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
-import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { secureStorageDirectory } from '../store/storage-directory.js';
@@ -37,10 +32,11 @@ import { WatchHub } from './watch-hub.js';
 import { RuleService } from './rule-service.js';
 import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
-import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
 import { createLogger, type DaemonLogger } from '../common/logger.js';
 import { createRejectionLog } from './rejection-log.js';
 import { packageVersion } from '../common/package-root.js';
+import { createEngine, isOpenStatus, type DetectionRule, type Engine, type SpanRecord } from '../engine/index.js';
+import { BackpressureError, createOtlpGrpcReceiver, createOtlpHttpReceiver, createSignalConverters, createSignalRoutes, type TelemetryConsumer, type TelemetrySignal } from '../receiver/index.js';
 
 /** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
 const MAX_PENDING_COMMITS = 2_048;

@@ -2,12 +2,11 @@
 // and events kept because the trace joined an incident), merged by id, and ordered as a tree.
 
 import { isoTime } from '../common/time.js';
-import type { Engine } from '../engine/engine.js';
 import { eventToJson } from './api-json.js';
-import type { IncidentEvent, SpanRecord } from '../engine/types.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import { SPAN_KINDS, SPAN_STATUSES, type SpanJson, type TraceJson } from '../api/trace.js';
 import { orderTraceTree } from './trace-tree.js';
+import { type Engine, type IncidentEvent, type SpanRecord } from '../engine/index.js';
 
 
 export function spanToJson(span: SpanRecord, depth: number): SpanJson {

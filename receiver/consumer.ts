@@ -1,8 +1,8 @@
 // The receiver's downstream: whoever makes events durable (the daemon's engine + store pipeline, or a recording
 // sink in tests). The receiver acknowledges an export only after consume() resolves.
 
-import type { EventDraft, SpanRecord } from '../engine/types.js';
 import type { ServiceSpanCounts } from './trace/decode-traces.js';
+import { type EventDraft, type SpanRecord } from '../engine/index.js';
 
 export type TelemetrySignal = 'traces' | 'logs' | 'metrics';
 

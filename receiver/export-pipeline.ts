@@ -14,12 +14,12 @@ import { createLogConverterOptions, type LogConverterOptionsInput } from './logs
 import { decodeMetricsRequest } from './metrics/decode-metrics.js';
 import { createMetricConverter, type MetricConverter } from './metrics/metric-converter.js';
 import { createMetricConverterOptions, type MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
-import type { SpanRecord } from '../engine/types.js';
 import { decodeTraceRequest } from './trace/decode-traces.js';
 import { spanRecordFromView } from './trace/span-record.js';
 import { UNKNOWN_SERVICE } from './wire/any-value.js';
 import { createSpanConverter, type SpanConverter } from './trace/span-converter.js';
 import { createSpanConverterOptions, type SpanConverterOptionsInput } from './trace/span-converter-options.js';
+import { type SpanRecord } from '../engine/index.js';
 
 export const MAX_PORT = 65535;
 

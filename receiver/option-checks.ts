@@ -2,8 +2,8 @@
 // daemon can re-raise it as its ConfigError under the YAML key (`new ConfigError(error.path, error.detail)`), and
 // anyone else can print `error.message` (`<path>: <detail>`) as is.
 
-import { isSeverity, type Severity } from '../engine/types.js';
 import { MAX_EVENT_TYPE_LENGTH } from './trace/span-converter-options.js';
+import { isSeverity, type Severity } from '../engine/index.js';
 
 export class ReceiverOptionError extends Error {
   override readonly name = 'ReceiverOptionError';

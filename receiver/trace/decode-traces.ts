@@ -8,12 +8,12 @@
 // Per request this allocates the result, one Map entry per service and one draft per interesting span; per ordinary
 // span nothing (decode.bench measures the whole path).
 
-import { isRequestSpan, SPAN_FLAGS_PARENT_IS_REMOTE, type EventDraft, type ServiceTotals } from '../../engine/types.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createSpanConverter, SPAN_FLAG_FAILED, type SpanConverter } from './span-converter.js';
 import type { ResourceViewFast, SpanViewFast } from './span-view.js';
 import { scanTraceRequest, type TraceScanVisitor } from './trace-scanner.js';
+import { SPAN_FLAGS_PARENT_IS_REMOTE, isRequestSpan, type EventDraft, type ServiceTotals } from '../../engine/index.js';
 
 /** What one export says of one service: its requests and failed requests (ServiceTotals), and all its spans. */
 export interface ServiceSpanCounts extends ServiceTotals {

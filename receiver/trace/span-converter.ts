@@ -13,7 +13,6 @@
 //   3. otherwise longer than the slow threshold → slow_request.
 //   `firewatch.event_type` renames the event (and makes any span an event); `firewatch.severity` overrides severity.
 
-import { type EventDraft, isSeverity, type Severity } from '../../engine/types.js';
 import { MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { truncateChars } from '../wire/utf8.js';
@@ -48,6 +47,7 @@ import {
   type SpanViewFast,
   STATUS_CODE_ERROR,
 } from './span-view.js';
+import { isSeverity, type EventDraft, type Severity } from '../../engine/index.js';
 
 /** classify() result: one rule in the low bits, flags above. */
 export const SPAN_RULE_NONE = 0;

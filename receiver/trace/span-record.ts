@@ -4,12 +4,11 @@
 // ring indexes them as words, and hex is made only for spans someone reads as text (bench/ingest.bench.ts: the hex
 // strings and their parsing back in the ring were ~10 % of the daemon's busy time).
 
-import { PACKED_ID_WORDS, PackedSpanRecord } from '../../engine/packed-span-record.js';
-import type { SpanRecord } from '../../engine/types.js';
 import { KEY_HTTP_STATUS, KEY_HTTP_STATUS_LEGACY } from './span-attribute-keys.js';
 import { SPAN_FLAG_FAILED } from './span-converter.js';
 import { spanPeer, spanUser } from './span-parties.js';
 import { nanosToFractionalMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
+import { PACKED_ID_WORDS, PackedSpanRecord, type SpanRecord } from '../../engine/index.js';
 
 const MAX_NAME = 256;
 const MAX_STATUS_MESSAGE = 512;
