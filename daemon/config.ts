@@ -6,6 +6,7 @@
 // capabilities not built yet are refused with a message saying so, never silently ignored.
 
 import { parseConfigText, readConfigDocument, valueAt } from '../common/config-file.js';
+import { parseHostPort } from '../common/endpoint.js';
 import { DEFAULT_STORAGE_DIRECTORY, defaultControlSocket } from '../control/socket-path.js';
 import {
   boolean,
@@ -212,8 +213,7 @@ function oneOf(choices: readonly string[]): Check {
 
 const hostPort: Check = (raw, path) => {
   const text = nonEmptyString(raw, path);
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) {
+  if (parseHostPort(text) === null) {
     throw new ConfigError(path, `must be host:port (e.g. 127.0.0.1:4317), got ${describeValue(raw)}`);
   }
   return text;

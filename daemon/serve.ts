@@ -8,6 +8,7 @@
 // Order of start: storage lock → store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
+import { withPort } from '../common/endpoint.js';
 import { isoTime } from '../common/time.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -306,7 +307,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     throw error;
   }
 
-  const withPort = (endpoint: string, port: number) => `${endpoint.slice(0, endpoint.lastIndexOf(':'))}:${port}`;
   let telemetry: TelemetryServer | undefined;
   try {
     const telemetryConfig = config.service.telemetry.metrics;

@@ -16,6 +16,7 @@
 // grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
 // DecodeError, and every handler answers exactly once.
 
+import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import * as grpc from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
 import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
@@ -29,9 +30,7 @@ import {
   createSignalRoutes,
   type DecodedExport,
   type OtlpReceiver,
-  MAX_PORT,
   newReceiverStats,
-  parseEndpointPort,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
@@ -115,7 +114,7 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
     if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
     if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
   }
-  if (parseEndpointPort(options.endpoint) === null) {
+  if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
   const mib = options.maxRecvMsgSizeMib;

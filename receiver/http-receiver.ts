@@ -16,6 +16,7 @@
 // The same server also serves the HTTP/1.x connections made to the OTLP/gRPC port (acceptConnection), so both
 // ports answer OTLP/HTTP with one handler, one set of limits and one set of counters.
 
+import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -31,9 +32,7 @@ import {
   createSignalRoutes,
   type DecodedExport,
   type OtlpReceiver,
-  MAX_PORT,
   newReceiverStats,
-  parseEndpointPort,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
@@ -42,7 +41,6 @@ import { encodeStatus, encodeStatusJson, exportFailureOf } from './export-status
 import { transcodeOtlpJson } from './json/otlp-json.js';
 import { classifyConnectionStart } from './protocol-sniffer.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
-import { splitEndpoint } from './tcp-listener.js';
 
 export const TRACES_HTTP_PATH = '/v1/traces';
 export const LOGS_HTTP_PATH = '/v1/logs';
@@ -156,7 +154,7 @@ export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions
     if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
     if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
   }
-  if (parseEndpointPort(options.endpoint) === null) {
+  if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
   const mib = options.maxRequestBodyMib;
@@ -375,7 +373,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     start() {
       if (started) return Promise.reject(new Error('OTLP HTTP receiver already started'));
       started = true;
-      const { host, port } = splitEndpoint(options.endpoint);
+      const { host, port } = parseHostPort(options.endpoint)!;
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
         server.once('error', onError);

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenOnEndpoint, splitEndpoint, type TcpListener } from './tcp-listener.js';
+import { listenOnEndpoint, type TcpListener } from './tcp-listener.js';
 
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,12 +18,6 @@ describe('listenOnEndpoint', () => {
   afterEach(() => {
     listener?.close();
     listener = undefined;
-  });
-
-  it('splits host:port, IPv6 brackets off', () => {
-    expect(splitEndpoint('127.0.0.1:4317')).toEqual({ host: '127.0.0.1', port: 4317 });
-    expect(splitEndpoint('[::1]:0')).toEqual({ host: '::1', port: 0 });
-    expect(splitEndpoint('localhost:4318')).toEqual({ host: 'localhost', port: 4318 });
   });
 
   it('binds every address a name resolves to, on one port (port 0 picks it)', async () => {

@@ -2,6 +2,7 @@
 // ports, so `localhost:4317` keeps answering both 127.0.0.1 and ::1). Port 0 picks a free port on the first
 // address and reuses it on the others; an address that cannot be bound is skipped as long as one was.
 
+import { parseHostPort } from '../common/endpoint.js';
 import { lookup } from 'node:dns/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 
@@ -10,13 +11,6 @@ export interface TcpListener {
   readonly port: number;
   /** Stops accepting; connections already accepted are their owners' to close. */
   close(): void;
-}
-
-/** `host:port` → host (without IPv6 brackets) and port. The endpoint has been validated. */
-export function splitEndpoint(endpoint: string): { host: string; port: number } {
-  const colon = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, colon);
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(endpoint.slice(colon + 1)) };
 }
 
 function listenOn(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
@@ -33,7 +27,7 @@ function listenOn(address: string, port: number, onConnection: (socket: Socket) 
 
 /** Listens on `endpoint`; rejects with `cannot listen on <endpoint>: …` when no address could be bound. */
 export async function listenOnEndpoint(endpoint: string, onConnection: (socket: Socket) => void): Promise<TcpListener> {
-  const { host, port } = splitEndpoint(endpoint);
+  const { host, port } = parseHostPort(endpoint)!;
   let addresses: string[];
   try {
     addresses = (await lookup(host, { all: true })).map((found) => found.address);

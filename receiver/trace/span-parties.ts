@@ -2,6 +2,7 @@
 // One reading for the event (span-converter.ts) and the span record (span-record.ts), so an incident's component and
 // users_affected come out the same whichever of the two they are read from.
 
+import { MAX_PORT } from '../../common/endpoint.js';
 import {
   KEY_ENDUSER_ID,
   KEY_NET_PEER_NAME,
@@ -21,7 +22,6 @@ export const USER_KEYS: readonly (readonly [id: number, name: string])[] = [
   [KEY_SESSION_ID, 'session.id'],
 ];
 
-const MAX_PORT = 65_535;
 
 /** `enduser.id`, else `user.id`, else `session.id` of the span (at most `maxChars`); null when it has none. */
 export function spanUser(span: SpanViewFast, maxChars: number): string | null {
@@ -43,13 +43,16 @@ export function spanPeer(span: SpanViewFast, maxChars: number): string | null {
   const service = span.string(KEY_PEER_SERVICE, maxChars);
   if (service !== null) return service;
   const address = span.string(KEY_SERVER_ADDRESS, maxChars);
-  if (address !== null) return withPort(address, span.number(KEY_SERVER_PORT));
+  if (address !== null) return peerWithPort(address, span.number(KEY_SERVER_PORT));
   const legacy = span.string(KEY_NET_PEER_NAME, maxChars);
-  return legacy === null ? null : withPort(legacy, span.number(KEY_NET_PEER_PORT));
+  return legacy === null ? null : peerWithPort(legacy, span.number(KEY_NET_PEER_PORT));
 }
 
-/** `host:port`, `[v6]:port`, or the address alone when `port` is not a TCP/UDP port number. */
-function withPort(address: string, port: number): string {
+/**
+ * `host:port`, `[v6]:port`, or the address alone when `port` is not a TCP/UDP port number. Telemetry's address may
+ * come bracketed already (common/endpoint.ts formatHostPort expects a bare host).
+ */
+function peerWithPort(address: string, port: number): string {
   if (!Number.isInteger(port) || port < 1 || port > MAX_PORT) return address;
   return address.includes(':') && !address.startsWith('[') ? `[${address}]:${port}` : `${address}:${port}`;
 }
