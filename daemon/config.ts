@@ -21,7 +21,7 @@ import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from '../common/logger.j
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 import { MIN_EXPECTED_INTERVAL_SECONDS, builtinRules, mergeRules, type DetectionRule } from '../engine/index.js';
-import { DEFAULT_MAX_SERIES, ReceiverOptionError, createDefaultMetricConverterOptions, parseMaxSeries, parseMetricThresholdRules, parseMinSeverityNumber, type MetricThresholdRule } from '../receiver/index.js';
+import { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions, parseMaxSeries, parseMetricThresholdRules, parseMinSeverityNumber, type MetricThresholdRule } from '../receiver/index.js';
 
 export { ConfigError } from '../common/config-checks.js';
 
@@ -229,18 +229,6 @@ const ruleList: Check = (raw, path) => {
   return merged.rules;
 };
 
-/** Adapts the receiver's option parsers (which throw ReceiverOptionError naming the path) to config checks. */
-function receiverCheck<T>(parse: (raw: unknown, path: string) => T): Check {
-  return (raw, path) => {
-    try {
-      return parse(raw, path);
-    } catch (error) {
-      if (error instanceof ReceiverOptionError) throw new ConfigError(error.path, error.detail);
-      throw error;
-    }
-  };
-}
-
 const NOT_YET = 'is not available in this version of firewatch';
 
 const SCHEMA: Section = section({
@@ -267,11 +255,11 @@ const SCHEMA: Section = section({
     convert: section({
       slow_span_threshold_ms: value(positiveNumberUpTo(86_400_000)),
       logs: section({
-        min_severity_number: value(receiverCheck(parseMinSeverityNumber)),
+        min_severity_number: value(parseMinSeverityNumber),
       }),
       metrics: section({
-        thresholds: value(receiverCheck(parseMetricThresholdRules)),
-        max_series: value(receiverCheck(parseMaxSeries)),
+        thresholds: value(parseMetricThresholdRules),
+        max_series: value(parseMaxSeries),
       }),
     }),
     detect: section({
