@@ -12,3 +12,4 @@ export * from './update.js';
 export * from './session.js';
 export * from './client.js';
 export * from './errors.js';
+export * from './merge.js';

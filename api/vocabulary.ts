@@ -69,3 +69,7 @@ export type Risk = (typeof RISKS)[number];
 /** Component health, worst last (components.ts in daemon/ defines when each applies; the README documents it). */
 export const COMPONENT_STATUSES = ['healthy', 'warning', 'degraded', 'down'] as const;
 export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+/** What a token on a remote control door may do: `viewer` reads and watches; `operator` also acts. */
+export const ROLES = ['viewer', 'operator'] as const;
+export type Role = (typeof ROLES)[number];

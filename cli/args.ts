@@ -47,6 +47,9 @@ export class UsageError extends Error {
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'config', kind: 'string', placeholder: 'FILE', description: 'configuration file (default ./otel-config.yaml when present)' },
   { name: 'socket', kind: 'string', placeholder: 'PATH', description: 'control socket of the daemon (default from the config)' },
+  { name: 'connect', kind: 'string', placeholder: 'HOST:PORT[,…]', description: "remote daemon(s) (their service.control.endpoint); several: one merged view" },
+  { name: 'token', kind: 'string', placeholder: 'TOKEN', description: 'bearer token for --connect (default $FIREWATCH_TOKEN; prefer the variable: flags show in ps)' },
+  { name: 'ca', kind: 'string', placeholder: 'FILE', description: "PEM of the CA that signed the daemons' certificates (default: the system's)" },
   { name: 'help', kind: 'boolean', description: 'show help for this command' },
 ];
 

@@ -1,11 +1,21 @@
-// What every client command needs: where the daemon's control socket is, and a connected client.
+// What every client command needs: where the daemon (or daemons) are, and a connected client.
+//
+//   --connect a:7070,b:7070 [--token T | $FIREWATCH_TOKEN] [--ca FILE]   remote doors (TLS + token); several merge
+//   --socket PATH | $FIREWATCH_SOCKET | the config's service.control.socket   the local door
 
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ControlClient } from '../api/client.js';
+import { ControlError } from '../api/errors.js';
 import { readConfigDocument } from '../common/config-file.js';
+import { parseHostPort } from '../common/endpoint.js';
+import type { ControlTarget } from '../control/client.js';
 import { controlSocketOf } from '../control/socket-path.js';
-import type { ParsedArgs } from './args.js';
+import { UsageError, type ParsedArgs } from './args.js';
 import { formatJson } from './render/json.js';
+
+/** Most daemons one client merges (labels d1…d64). */
+const MAX_CONNECT = 64;
 
 /**
  * `--socket`, else `$FIREWATCH_SOCKET`, else the config's `service.control.socket` (or `control.sock` in its storage
@@ -19,10 +29,51 @@ export function resolveSocket(args: ParsedArgs, env: NodeJS.ProcessEnv = process
   return resolve(controlSocketOf(raw));
 }
 
-/** A client of the daemon named by the flags; grpc-js is loaded only by commands that call the daemon. */
-export async function connect(args: ParsedArgs): Promise<ControlClient> {
+/** Where the command's daemon(s) are: the remote doors of --connect, else the local socket. */
+export function resolveTargets(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): ControlTarget[] {
+  const connect = args.flags.connect as string | undefined;
+  if (connect === undefined) {
+    if (args.flags.token !== undefined || args.flags.ca !== undefined) throw new UsageError('--token and --ca go with --connect HOST:PORT');
+    return [{ socket: resolveSocket(args, env) }];
+  }
+  if (args.flags.socket !== undefined) throw new UsageError('--socket and --connect contradict each other: the local door or remote ones');
+  const addresses = connect.split(',').map((address) => address.trim()).filter((address) => address !== '');
+  if (addresses.length === 0) throw new UsageError('--connect needs HOST:PORT (several: a,b,c)');
+  if (addresses.length > MAX_CONNECT) throw new UsageError(`--connect names at most ${MAX_CONNECT} daemons`);
+  const bad = addresses.find((address) => parseHostPort(address) === null);
+  if (bad !== undefined) throw new UsageError(`--connect: ${JSON.stringify(bad)} is not HOST:PORT`);
+  const token = (args.flags.token as string | undefined) ?? env.FIREWATCH_TOKEN ?? '';
+  if (token === '') throw new UsageError('--connect needs a token: set $FIREWATCH_TOKEN (or pass --token)');
+  let ca: Buffer | undefined;
+  const caFile = args.flags.ca as string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile);
+    } catch (error) {
+      throw new ControlError(`cannot read --ca ${caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'bad_request');
+    }
+  }
+  return addresses.map((address) => ({ address, token, ...(ca ? { ca } : {}) }));
+}
+
+/** One client per daemon named by the flags; grpc-js is loaded only by commands that call a daemon. */
+export async function connectMembers(args: ParsedArgs): Promise<ControlClient[]> {
+  const targets = resolveTargets(args);
   const { connectControl } = await import('../control/client.js');
-  return connectControl(resolveSocket(args));
+  return targets.map((target) => connectControl(target));
+}
+
+/** A client of the daemon(s) named by the flags: several merge into one view (control/fleet-client.ts). */
+export async function connect(args: ParsedArgs): Promise<ControlClient> {
+  const members = await connectMembers(args);
+  if (members.length === 1) return members[0]!;
+  const { createFleetClient, memberLabel } = await import('../control/fleet-client.js');
+  return createFleetClient(members, {
+    onMemberError: (address, error) => {
+      const index = members.findIndex((member) => member.address === address);
+      process.stderr.write(`firewatch: ${memberLabel(index)} (${address}) left out: ${error.message}\n`);
+    },
+  });
 }
 
 export async function withClient<T>(args: ParsedArgs, use: (client: ControlClient) => Promise<T>): Promise<T> {

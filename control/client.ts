@@ -35,21 +35,34 @@ export interface ConnectOptions {
   deadlineMs?: number;
 }
 
-/** A client of the daemon listening on the unix socket `socketPath`. */
-export function connectControl(socketPath: string, options: ConnectOptions = {}): ControlClient {
+/** Where a daemon's control API is: its local socket, or a remote door (TLS, bearer token). */
+export type ControlTarget = { socket: string } | RemoteTarget;
+
+export interface RemoteTarget {
+  /** host:port of the daemon's `service.control.endpoint`. */
+  address: string;
+  token: string;
+  /** PEM of the CA that signed the daemon's certificate; default: the system's. */
+  ca?: Buffer;
+}
+
+/** A client of the daemon at `target` (a socket path alone means the local socket). */
+export function connectControl(target: string | ControlTarget, options: ConnectOptions = {}): ControlClient {
   const Control = loadControlService();
-  const address = unixAddress(socketPath);
+  const resolved: ControlTarget = typeof target === 'string' ? { socket: target } : target;
+  const remote = 'address' in resolved ? resolved : undefined;
+  const address = remote ? remote.address : unixAddress((resolved as { socket: string }).socket);
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   // `incidents list --limit 0` over a long history can exceed grpc-js's default 4 MiB reply limit.
-  const client = new Control(address, grpc.credentials.createInsecure(), {
+  const client = new Control(address, remote ? remoteCredentials(remote) : grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_REPLY_BYTES,
   }) as unknown as grpc.Client & Record<string, unknown>;
-  const where = socketPath;
+  const where = remote ? remote.address : (resolved as { socket: string }).socket;
 
   function call(method: string, request: Wire): Promise<Wire> {
     return new Promise((resolve, reject) => {
       (client[method] as UnaryMethod).call(client, request, { deadline: Date.now() + deadlineMs }, (error, response) => {
-        if (error) reject(describeError(error, where));
+        if (error) reject(describeError(error, where, remote === undefined));
         else resolve(response);
       });
     });
@@ -126,7 +139,7 @@ export function connectControl(socketPath: string, options: ConnectOptions = {})
         stream.on('end', () => resolve());
         stream.on('error', (error: grpc.ServiceError) => {
           if (cancelled || error.code === grpc.status.CANCELLED) resolve();
-          else reject(describeError(error, where));
+          else reject(describeError(error, where, remote === undefined));
         });
       });
       return {
@@ -141,6 +154,17 @@ export function connectControl(socketPath: string, options: ConnectOptions = {})
   };
 }
 
+/** TLS, checked against `ca` (else the system's CAs), and the token on every call. */
+function remoteCredentials(target: RemoteTarget): grpc.ChannelCredentials {
+  const token = target.token;
+  const bearer = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    callback(null, metadata);
+  });
+  return grpc.credentials.combineChannelCredentials(grpc.credentials.createSsl(target.ca ?? null), bearer);
+}
+
 const KIND_OF_STATUS: Partial<Record<grpc.status, ControlErrorKind>> = {
   [grpc.status.UNAVAILABLE]: 'unavailable',
   [grpc.status.DEADLINE_EXCEEDED]: 'timeout',
@@ -152,11 +176,14 @@ const KIND_OF_STATUS: Partial<Record<grpc.status, ControlErrorKind>> = {
   [grpc.status.RESOURCE_EXHAUSTED]: 'exhausted',
 };
 
-function describeError(error: grpc.ServiceError, where: string): ControlError {
+function describeError(error: grpc.ServiceError, where: string, local: boolean): ControlError {
   const kind = KIND_OF_STATUS[error.code] ?? 'internal';
   switch (kind) {
     case 'unavailable':
-      return new ControlError(`no firewatch daemon is answering at ${where} (start one with \`firewatch serve\`, or pass --socket)`, kind, error.code);
+      if (/certificate|self.signed|SSL|TLS/i.test(error.details ?? '')) {
+        return new ControlError(`cannot verify the TLS certificate of the firewatch daemon at ${where} (pass --ca FILE with the CA that signed it)`, kind, error.code);
+      }
+      return new ControlError(`no firewatch daemon is answering at ${where}${local ? ' (start one with `firewatch serve`, or pass --socket)' : ''}`, kind, error.code);
     case 'timeout':
       return new ControlError(`the firewatch daemon at ${where} did not answer in time`, kind, error.code);
     default:

@@ -5,9 +5,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import * as tls from 'node:tls';
 import { isControlError, type ControlErrorKind } from '../api/errors.js';
 import type { RuleUpdate } from '../api/rule.js';
+import { parseHostPort, withPort } from '../common/endpoint.js';
 import { parseIsoInstant } from '../common/time.js';
+import { authenticate, authorize, type TokenTable } from './access.js';
 import { BadRequest, NotFound, type ControlBackend } from './backend.js';
 import { loadControlService, unixAddress } from './control-proto.js';
 import {
@@ -45,16 +48,30 @@ function statusOf(error: unknown): grpc.status {
   return isControlError(error) ? STATUS_OF_KIND[error.kind] : grpc.status.INTERNAL;
 }
 
-function unary<Res>(handler: (request: Wire) => Res | Promise<Res>): grpc.handleUnaryCall<Wire, Res> {
-  return (call, callback) => {
-    Promise.resolve()
-      .then(() => handler(call.request))
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback({ code: statusOf(error), details: (error as Error).message } as grpc.ServiceError),
-      );
-  };
+/**
+ * The request as the backend should see it after the door's checks: on a door with tokens, the caller must present
+ * one whose role allows the call, and what the call records is recorded under the token's name.
+ */
+function admitted(door: Door, call: string, request: Wire, metadata: grpc.Metadata): Wire {
+  if (door.tokens === null) return request;
+  const principal = authenticate(door.tokens, metadata.get('authorization')[0]);
+  authorize(principal, call, request);
+  return 'actor' in request || ACTS.has(call) ? { ...request, actor: principal.name } : request;
 }
+
+/** Calls whose request names who acts (`actor`). */
+const ACTS: ReadonlySet<string> = new Set([
+  'CreateIncident',
+  'UpdateIncident',
+  'ResolveIncident',
+  'CloseIncident',
+  'Mitigate',
+  'SetRulesEnabled',
+  'UpdateRule',
+  'CreateRule',
+  'ResetRules',
+  'TestRule',
+]);
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
@@ -83,20 +100,26 @@ function socketIsLive(socketPath: string): Promise<boolean> {
   });
 }
 
-export async function startControlServer(socketPath: string, backend: ControlBackend): Promise<ControlServer> {
-  if (existsSync(socketPath)) {
-    if (await socketIsLive(socketPath)) {
-      throw new Error(`another firewatch daemon is already listening on ${socketPath}`);
-    }
-    unlinkSync(socketPath); // left behind by a daemon that was killed
+/** A door of the control API: the local socket trusts its caller; a TCP door checks tokens and roles. */
+export interface Door {
+  tokens: TokenTable | null;
+}
+
+/** The service's handlers over a backend, as one door admits calls. Open watch streams are added to `watchers`. */
+function controlHandlers(backend: ControlBackend, door: Door, watchers: Set<grpc.ServerWritableStream<Wire, Wire>>): grpc.UntypedServiceImplementation {
+  function unary<Res>(name: string, handler: (request: Wire) => Res | Promise<Res>): grpc.handleUnaryCall<Wire, Res> {
+    return (call, callback) => {
+      Promise.resolve()
+        .then(() => handler(admitted(door, name, call.request, call.metadata)))
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => callback({ code: statusOf(error), details: (error as Error).message } as grpc.ServiceError),
+        );
+    };
   }
-  const service = loadControlService().service;
-  const server = new grpc.Server();
-  /** Open WatchIncidents streams: ended on stop, so shutdown does not wait for watchers to hang up. */
-  const watchers = new Set<grpc.ServerWritableStream<Wire, Wire>>();
-  server.addService(service, {
-    GetStatus: unary(() => backend.status()),
-    ListIncidents: unary((request) => {
+  return {
+    GetStatus: unary('GetStatus', () => backend.status()),
+    ListIncidents: unary('ListIncidents', (request) => {
       const page = backend.listIncidents({
         statuses: strings(request.status),
         severities: strings(request.severity),
@@ -107,7 +130,7 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       });
       return { incidents: page.incidents.map(incidentToWire), total_matched: page.total_matched };
     }),
-    GetIncident: unary((request) => {
+    GetIncident: unary('GetIncident', (request) => {
       const id = text(request.incident_id);
       const found = backend.getIncident(id, {
         timeline: Boolean(request.timeline),
@@ -118,21 +141,21 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       if (!found) throw new NotFound(`incident ${id} not found`);
       return incidentToWire(found);
     }),
-    GetTrace: unary((request) => {
+    GetTrace: unary('GetTrace', (request) => {
       const id = text(request.trace_id).toLowerCase();
       if (!/^[0-9a-f]{32}$/.test(id)) throw new BadRequest(`trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}`);
       const trace = backend.getTrace(id);
       if (!trace) throw new NotFound(`trace ${id} not found`);
       return traceToWire(trace);
     }),
-    ListRules: unary((request) => ({ rules: backend.listRules(Boolean(request.enabled_only)).map(ruleToWire) })),
-    GetRule: unary((request) => {
+    ListRules: unary('ListRules', (request) => ({ rules: backend.listRules(Boolean(request.enabled_only)).map(ruleToWire) })),
+    GetRule: unary('GetRule', (request) => {
       const id = text(request.rule_id);
       const rule = backend.getRule(id);
       if (!rule) throw new NotFound(`rule ${id} not found`);
       return ruleToWire(rule);
     }),
-    CreateIncident: unary(async (request) =>
+    CreateIncident: unary('CreateIncident', async (request) =>
       incidentToWire(
         await backend.createIncident({
           incident_type: text(request.incident_type),
@@ -145,7 +168,7 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         }),
       ),
     ),
-    UpdateIncident: unary(async (request) =>
+    UpdateIncident: unary('UpdateIncident', async (request) =>
       incidentToWire(
         await backend.updateIncident({
           incident_id: text(request.incident_id),
@@ -159,14 +182,14 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         }),
       ),
     ),
-    ResolveIncident: unary(async (request) =>
+    ResolveIncident: unary('ResolveIncident', async (request) =>
       incidentToWire(await backend.resolveIncident(text(request.incident_id), text(request.actor), text(request.notes))),
     ),
-    CloseIncident: unary(async (request) =>
+    CloseIncident: unary('CloseIncident', async (request) =>
       incidentToWire(await backend.closeIncident(text(request.incident_id), text(request.actor), text(request.notes))),
     ),
-    ListActions: unary((request) => actionsToWire(backend.listActions(text(request.incident_id)))),
-    Mitigate: unary(async (request) =>
+    ListActions: unary('ListActions', (request) => actionsToWire(backend.listActions(text(request.incident_id)))),
+    Mitigate: unary('Mitigate', async (request) =>
       mitigateToWire(
         await backend.mitigate({
           incident_id: text(request.incident_id),
@@ -177,7 +200,7 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         }),
       ),
     ),
-    GetTimeline: unary((request) =>
+    GetTimeline: unary('GetTimeline', (request) =>
       timelineToWire(
         backend.timeline({
           incident_id: text(request.incident_id),
@@ -187,11 +210,11 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         }),
       ),
     ),
-    GetPostmortem: unary((request) => backend.postmortem(text(request.incident_id))),
-    SetRulesEnabled: unary(async (request) => ({
+    GetPostmortem: unary('GetPostmortem', (request) => backend.postmortem(text(request.incident_id))),
+    SetRulesEnabled: unary('SetRulesEnabled', async (request) => ({
       rules: (await backend.setRulesEnabled(strings(request.rule_ids), Boolean(request.enabled), text(request.actor))).map(ruleToWire),
     })),
-    UpdateRule: unary(async (request) => {
+    UpdateRule: unary('UpdateRule', async (request) => {
       const update: RuleUpdate = {};
       // proto3 `optional`: absent (undefined or null) means "leave as it is".
       if (request.error_threshold !== undefined && request.error_threshold !== null) update.error_threshold = Number(request.error_threshold);
@@ -202,17 +225,23 @@ export async function startControlServer(socketPath: string, backend: ControlBac
       if (typeof request.severity === 'string') update.severity = request.severity as RuleUpdate['severity'];
       return ruleToWire(await backend.updateRule(text(request.rule_id), update, text(request.actor)));
     }),
-    CreateRule: unary(async (request) => ruleToWire(await backend.createRule(ruleDraftFromWire((request.rule ?? {}) as Wire), text(request.actor)))),
-    ResetRules: unary(async (request) => ({
+    CreateRule: unary('CreateRule', async (request) => ruleToWire(await backend.createRule(ruleDraftFromWire((request.rule ?? {}) as Wire), text(request.actor)))),
+    ResetRules: unary('ResetRules', async (request) => ({
       rules: (await backend.resetRules(strings(request.rule_ids), text(request.actor))).map(ruleToWire),
     })),
-    TestRule: unary(async (request) =>
+    TestRule: unary('TestRule', async (request) =>
       backend.testRule(text(request.rule_id), text(request.events_json), Boolean(request.dry_run), text(request.actor)),
     ),
-    GetStats: unary((request) => statsToWire(backend.stats(sinceOf(request)))),
-    ListComponents: unary((request) => componentsToWire(backend.components(sinceOf(request)))),
+    GetStats: unary('GetStats', (request) => statsToWire(backend.stats(sinceOf(request)))),
+    ListComponents: unary('ListComponents', (request) => componentsToWire(backend.components(sinceOf(request)))),
     WatchIncidents: (call: grpc.ServerWritableStream<Wire, Wire>) => {
-      const request = call.request;
+      let request: Wire;
+      try {
+        request = admitted(door, 'WatchIncidents', call.request, call.metadata);
+      } catch (error) {
+        call.emit('error', { code: statusOf(error), details: (error as Error).message });
+        return;
+      }
       const resumeFrom = text(request.resume_daemon_id);
       let stop: () => void = () => undefined;
       const end = (): void => {
@@ -242,7 +271,20 @@ export async function startControlServer(socketPath: string, backend: ControlBac
         },
       );
     },
-  });
+  };
+}
+
+export async function startControlServer(socketPath: string, backend: ControlBackend): Promise<ControlServer> {
+  if (existsSync(socketPath)) {
+    if (await socketIsLive(socketPath)) {
+      throw new Error(`another firewatch daemon is already listening on ${socketPath}`);
+    }
+    unlinkSync(socketPath); // left behind by a daemon that was killed
+  }
+  const server = new grpc.Server();
+  /** Open WatchIncidents streams: ended on stop, so shutdown does not wait for watchers to hang up. */
+  const watchers = new Set<grpc.ServerWritableStream<Wire, Wire>>();
+  server.addService(loadControlService().service, controlHandlers(backend, { tokens: null }, watchers));
 
   // The socket must never be reachable by other users, not even for the instant between bind and chmod.
   const previousUmask = process.umask(0o177);
@@ -271,6 +313,71 @@ export async function startControlServer(socketPath: string, backend: ControlBac
           } catch {
             // already gone
           }
+          resolve();
+        });
+      }),
+  };
+}
+
+export interface TcpDoorOptions {
+  /** host:port to listen on (port 0: any free port). */
+  endpoint: string;
+  /** PEM certificate chain and key the door presents. */
+  tls: TlsIdentity;
+  tokens: TokenTable;
+}
+
+export interface TlsIdentity {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export interface ControlTcpServer {
+  /** host:port actually bound. */
+  readonly endpoint: string;
+  /** New certificate and key for new connections (SIGHUP); connections already open keep theirs. */
+  reloadTls(identity: TlsIdentity): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The remote door: TLS terminated here (node:tls, so a reload swaps the certificate without dropping connections),
+ * HTTP/2 gRPC behind it on a server of its own that demands a token on every call.
+ */
+export async function startControlTcpServer(options: TcpDoorOptions, backend: ControlBackend): Promise<ControlTcpServer> {
+  const parts = parseHostPort(options.endpoint);
+  if (parts === null) throw new Error(`control endpoint must be host:port, got ${JSON.stringify(options.endpoint)}`);
+  const server = new grpc.Server();
+  const watchers = new Set<grpc.ServerWritableStream<Wire, Wire>>();
+  server.addService(loadControlService().service, controlHandlers(backend, { tokens: options.tokens }, watchers));
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const secureContext = (identity: TlsIdentity): tls.SecureContextOptions => ({ cert: identity.cert, key: identity.key });
+  const door = tls.createServer(
+    { ...secureContext(options.tls), ALPNProtocols: ['h2'], minVersion: 'TLSv1.2' },
+    (socket) => injector.injectConnection(socket),
+  );
+  // A failed handshake (a client without our CA, plain text on the TLS port) is the client's problem, not ours.
+  door.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    door.once('error', (error) => reject(new Error(`cannot listen on control endpoint ${options.endpoint}: ${error.message}`)));
+    door.listen(parts.port, parts.host, () => resolve());
+  });
+  const address = door.address();
+  const port = typeof address === 'object' && address !== null ? address.port : parts.port;
+  return {
+    endpoint: withPort(options.endpoint, port),
+    reloadTls(identity) {
+      door.setSecureContext(secureContext(identity));
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        door.close();
+        for (const call of watchers) call.end();
+        watchers.clear();
+        injector.drain(1_000);
+        const force = setTimeout(() => server.forceShutdown(), 2_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
           resolve();
         });
       }),

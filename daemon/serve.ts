@@ -20,7 +20,9 @@ import { GroupCommitter } from '../store/group-commit.js';
 import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { secureStorageDirectory } from '../store/storage-directory.js';
 import { lockStorageDirectory } from '../store/storage-lock.js';
-import { startControlServer, type ControlServer } from '../control/server.js';
+import { TokenTable } from '../control/access.js';
+import { startControlServer, startControlTcpServer, type ControlServer, type ControlTcpServer } from '../control/server.js';
+import { readControlTls, readControlTokens } from './control-door.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { incidentToJson } from './api-json.js';
 import { Containment } from './containment.js';
@@ -60,8 +62,12 @@ export interface Daemon {
   readonly telemetryEndpoint: string;
   readonly otlpHttpEndpoint: string;
   readonly socketPath: string;
+  /** host:port of the remote control door ('' when there is none). */
+  readonly controlEndpoint: string;
   readonly engine: Engine;
   readonly store: LmdbStore;
+  /** Re-reads what may change without a restart (SIGHUP): the remote door's certificate and token files. */
+  reload(): void;
   stop(): Promise<void>;
 }
 
@@ -306,6 +312,20 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     await storageLock.release();
     throw error;
   }
+  let remoteControl: ControlTcpServer | undefined;
+  const controlTokens = new TokenTable([]);
+  try {
+    const door = config.service.control;
+    if (door.endpoint !== null) {
+      controlTokens.replace(readControlTokens(door));
+      remoteControl = await startControlTcpServer({ endpoint: door.endpoint, tls: readControlTls(door), tokens: controlTokens }, backend);
+    }
+  } catch (error) {
+    await control.stop();
+    await store.close();
+    await storageLock.release();
+    throw error;
+  }
 
   let telemetry: TelemetryServer | undefined;
   try {
@@ -320,6 +340,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     await httpReceiver?.stop();
     await telemetry?.stop();
     metrics.close();
+    await remoteControl?.stop();
     await control.stop();
     await store.close();
     await storageLock.release();
@@ -368,6 +389,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     control_socket: socketPath,
     storage: storageDirectory,
     metrics: telemetry?.endpoint ?? 'off',
+    control_endpoint: remoteControl?.endpoint ?? 'off',
   });
 
   let stopping: Promise<void> | undefined;
@@ -377,8 +399,22 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     otlpHttpEndpoint: httpEndpoint,
     telemetryEndpoint: telemetry?.endpoint ?? '',
     socketPath,
+    controlEndpoint: remoteControl?.endpoint ?? '',
     engine,
     store,
+    reload() {
+      if (remoteControl === undefined) return;
+      // What cannot be read keeps the door as it was: a typo in a rotated file must not lock everyone out.
+      try {
+        const tokens = readControlTokens(config.service.control);
+        const identity = readControlTls(config.service.control);
+        controlTokens.replace(tokens);
+        remoteControl.reloadTls(identity);
+        log.info('reloaded', { control_tokens: tokens.length });
+      } catch (error) {
+        log.error('cannot reload; keeping what was loaded', { error: (error as Error).message });
+      }
+    },
     stop() {
       stopping ??= (async () => {
         // Stop accepting and let in-flight exports finish (each awaits its commit), then close the rest.
@@ -396,6 +432,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await committer.idle();
         await outboxWorker.stop();
         for (const channel of channels.values()) await channel.close?.();
+        await remoteControl?.stop();
         await control.stop();
         await telemetry?.stop();
         metrics.close();
@@ -435,7 +472,7 @@ export interface RunOptions {
   socket: string | undefined;
 }
 
-/** `firewatch serve`: start, then run until SIGINT/SIGTERM; exit code 0 after a clean shutdown. */
+/** `firewatch serve`: start, then run until SIGINT/SIGTERM (SIGHUP re-reads secrets); exit code 0 after a clean shutdown. */
 export async function runDaemon(options: RunOptions): Promise<number> {
   let config: Config;
   try {
@@ -473,7 +510,10 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     return 1;
   }
 
+  const onHangUp = () => daemon.reload();
+  process.on('SIGHUP', onHangUp);
   log.info('shutting down', { signal: await stopRequested });
+  process.off('SIGHUP', onHangUp);
   await daemon.stop();
   return 0;
 }

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import type { StatsJson } from '../../api/stats.js';
 import type { IncidentUpdate } from '../../api/update.js';
 import { SEVERITIES } from '../../api/vocabulary.js';
-import { createSession } from '../../control/session.js';
+import { createFleet } from '../../control/fleet.js';
+import { memberLabel } from '../../control/fleet-client.js';
 import { updateLine } from '../../view/incident-text.js';
-import type { CommandSpec } from '../args.js';
-import { connect, print, printJson, printJsonLine, withClient } from '../context.js';
+import { UsageError, type CommandSpec } from '../args.js';
+import { connectMembers, print, printJson, printJsonLine, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf, sinceOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
@@ -144,40 +145,59 @@ export const incidentsWatch: CommandSpec = {
   ],
   examples: ['firewatch incidents watch', 'firewatch incidents watch inc_00123', 'firewatch incidents watch --severity critical'],
   async run(args) {
-    const client = await connect(args);
+    const connected = await connectMembers(args);
     const json = args.flags.format === 'json';
-    // Fail fast with the usual message when no daemon answers, before settling into the stream.
-    try {
-      await client.status();
-    } catch (error) {
-      client.close();
-      throw error;
+    const many = connected.length > 1;
+    // `watch d2/inc_00007` in a fleet follows that incident on d2 alone.
+    const qualified = many ? /^d(\d+)\/(.+)$/.exec(args.positionals[0] ?? '') : null;
+    const only = qualified === null ? undefined : Number(qualified[1]) - 1;
+    if (only !== undefined && (only < 0 || only >= connected.length)) {
+      connected.forEach((client) => client.close());
+      throw new UsageError(`${args.positionals[0]}: there is no daemon d${only + 1} (--connect names ${connected.length})`, incidentsWatch);
     }
-    const show = (update: IncidentUpdate) => (json ? printJsonLine(update) : print(updateLine(update)));
+    const members = connected.filter((_, member) => only === undefined || member === only);
+    const memberOf = (index: number) => (only ?? index);
+    // Fail fast with the usual message when no daemon answers, before settling into the stream; in a fleet, name the
+    // ones that do not answer and watch the others (they are retried like any daemon that goes away).
+    const reachable = await Promise.allSettled(members.map((client) => client.status()));
+    if (reachable.every((result) => result.status === 'rejected')) {
+      connected.forEach((client) => client.close());
+      throw (reachable[0] as PromiseRejectedResult).reason;
+    }
     const note = (line: string) => process.stderr.write(`${line}\n`);
-    let away = false;
-    // The session resumes after a daemon restart (or a dropped socket): what changed meanwhile is printed once, as
-    // updates; nothing already printed is printed again.
-    const session = createSession(client, {
+    const label = (member: number) => (many ? `${memberLabel(memberOf(member))} ` : '');
+    reachable.forEach((result, member) => {
+      if (result.status === 'rejected') note(`firewatch: ${label(member)}${(result.reason as Error).message}; will keep trying`);
+    });
+    const show = (member: number, update: IncidentUpdate) => {
+      // In a fleet an incident is named as `incidents list --connect` lists it: d2/inc_00007.
+      const named = many ? { ...update, incident: { ...update.incident, incident_id: `${memberLabel(memberOf(member))}/${update.incident.incident_id}` } } : update;
+      if (json) printJsonLine(named);
+      else print(updateLine(named));
+    };
+    const away = new Set<number>();
+    // Each session resumes after its daemon restarts (or drops the socket): what changed meanwhile is printed once,
+    // as updates; nothing already printed is printed again.
+    const fleet = createFleet(members, {
       filter: {
-        ...(args.positionals[0] ? { incident_id: args.positionals[0] } : {}),
+        ...(args.positionals[0] ? { incident_id: qualified?.[2] ?? args.positionals[0] } : {}),
         ...(args.flags.severity ? { severity: args.flags.severity as string[] } : {}),
       },
-      onChange(change) {
+      onChange({ member, change }) {
         switch (change.type) {
           case 'update':
-            show(change.update);
+            show(member, change.update);
             break;
           case 'reconnecting':
-            if (!away) note(`firewatch: lost the daemon (${change.error}); reconnecting…`);
-            away = true;
+            if (!away.has(member)) note(`firewatch: lost ${many ? `daemon ${memberLabel(memberOf(member))}` : 'the daemon'} (${change.error}); reconnecting…`);
+            away.add(member);
             break;
           case 'connected':
-            if (away) note(`firewatch: reconnected to ${change.address}${change.resumed ? '' : ', catching up'}`);
-            away = false;
+            if (away.has(member)) note(`firewatch: reconnected to ${change.address}${change.resumed ? '' : ', catching up'}`);
+            away.delete(member);
             break;
           case 'resynced':
-            if (!change.initial) for (const update of change.changes) show(update);
+            if (!change.initial) for (const update of change.changes) show(member, update);
             break;
         }
       },
@@ -191,10 +211,10 @@ export const incidentsWatch: CommandSpec = {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      session.start();
+      fleet.start();
     });
-    await session.close();
-    client.close();
+    await fleet.close();
+    connected.forEach((client) => client.close());
     return 0;
   },
 };

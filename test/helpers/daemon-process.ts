@@ -17,6 +17,8 @@ export interface DaemonProcess {
   httpEndpoint: string;
   /** host:port of /metrics, /healthz, /readyz; '' when off. */
   metricsEndpoint: string;
+  /** host:port of the remote control door; '' when there is none. */
+  controlEndpoint: string;
   socket: string;
   directory: string;
   configFile: string;
@@ -97,6 +99,7 @@ export async function startDaemon(
     otlpEndpoint: ready[1]!,
     httpEndpoint: ready[2] === 'off' ? '' : ready[2]!,
     metricsEndpoint: ready[4] === 'off' ? '' : ready[4]!,
+    controlEndpoint: /control_endpoint=(\S+)/.exec(output)?.[1]?.replace(/^off$/, '') ?? '',
     socket: ready[3]!,
     directory,
     configFile,
