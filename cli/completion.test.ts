@@ -248,7 +248,7 @@ describe('completionScript from the real command table', () => {
     expect(complete('incidents', 'list', '--severity', '=')).toEqual(SEVERITIES);
     expect(complete('incidents', 'list', '--format=json', '--li')).toEqual(['--limit']);
     // Flags of the matched command only, plus the global ones; a value-less flag offers nothing.
-    expect(complete('incidents', 'rules', 'list', '--')).toEqual(['--enabled', '--format', '--config', '--socket', '--help']);
+    expect(complete('incidents', 'rules', 'list', '--')).toEqual(['--enabled', '--format', '--config', '--socket', '--connect', '--token', '--ca', '--help']);
     expect(complete('incidents', 'list', '--limit', '')).toEqual([]);
     expect(complete('incidents', 'list', '--', '--')).toEqual([]);
   });
