@@ -12,13 +12,14 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { incidentToJson, isoTime } from '../engine/json.js';
-import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
+import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type EventDraft, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
 import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
 import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
-import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
+import { admissionLimitsOf, ExportAdmission, LoopPressure } from '../receiver/admission.js';
+import { DeadlineExpiredError, deadlinePassed, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
 import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
@@ -33,8 +34,16 @@ import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
 
-/** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
-const MAX_PENDING_COMMITS = 2_048;
+/**
+ * Events ingested per engine call: a larger export is detected and written a slice at a time, yielding to the event
+ * loop between slices, so the exports behind it are answered in the meantime rather than after all of it.
+ */
+const INGEST_SLICE_EVENTS = 1_000;
+/**
+ * The store is behind when its oldest unwritten export has waited this long: every export taken in then waits at
+ * least as long for its answer, so until it catches up exports from busy connections are refused (admission.ts).
+ */
+const STORE_BEHIND_MS = 250;
 /** Events reloaded after a restart: those that arrived within this multiple of the longest rule window. */
 const RESTORE_WINDOW_FACTOR = 2;
 /** How often time-based work runs (silence, prolonged incidents, recovery) at most and at least. */
@@ -45,6 +54,7 @@ const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
 const PAST_INCIDENTS_RESTORED = 5_000;
 const NO_SPANS: SpanRecord[] = [];
+const NO_DRAFTS: EventDraft[] = [];
 
 export interface Daemon {
   readonly config: Config;
@@ -79,6 +89,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       maxSeries: config.processors.convert.metrics.max_series,
     },
     collectSpans: true,
+    maxEventsPerExport: config.receivers.otlp.admission.max_events_per_export,
   };
   const store = openStore(storageDirectory);
   // The rules of the file, with the changes made at runtime (rules enable/disable/update/create) on top.
@@ -159,11 +170,25 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       items: (grpc?.[signal].accepted ?? 0) + (http?.[signal].accepted ?? 0),
       rejected: (grpc?.[signal].rejected ?? 0) + (http?.[signal].rejected ?? 0),
       events: eventsBySignal[signal],
+      refused: (grpc?.[signal].refused ?? 0) + (http?.[signal].refused ?? 0),
     });
     return { traces: totals('traces'), logs: totals('logs'), metrics: totals('metrics') };
   };
   const badRequests = () => (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0);
-  let pendingCommits = 0;
+  // One budget for both receivers; the store's queue depth is part of it.
+  const loopPressure = new LoopPressure(config.receivers.otlp.admission.max_event_loop_utilization);
+  const admission = new ExportAdmission(
+    admissionLimitsOf(config.receivers.otlp.admission),
+    () => committer.backlog(),
+    () => loopPressure.saturated() || committer.oldestWaitMs() > STORE_BEHIND_MS,
+  );
+
+  const ingest = (drafts: typeof NO_DRAFTS, options: Parameters<Engine['ingest']>[1]): Promise<void> => {
+    const arrived = performance.now();
+    const result = engine.ingest(drafts, options);
+    metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
+    return workflow.persist(result);
+  };
 
   const pipeline: TelemetryConsumer = {
     async consume(batch) {
@@ -171,31 +196,30 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       if (batch.services !== undefined && batch.services.length > 0) engine.observeServices(batch.services);
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
-      if (pendingCommits >= MAX_PENDING_COMMITS) {
-        throw new BackpressureError('firewatch is writing behind; retry later', 1_000);
-      }
+      // The client gave up waiting (and will send it again): taking it in now would count it twice.
+      if (deadlinePassed(batch, Date.now())) throw new DeadlineExpiredError();
       eventsBySignal[batch.signal] += batch.drafts.length;
-      const arrived = performance.now();
-      const result = engine.ingest(batch.drafts, {
-        spans,
-        ...(batch.perService ? { serviceTotals: batch.perService } : {}),
-      });
-      metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
-      pendingCommits += 1;
-      try {
-        await workflow.persist(result);
-      } finally {
-        pendingCommits -= 1;
+      const totals = batch.perService ? { serviceTotals: batch.perService } : {};
+      if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
+        await ingest(batch.drafts, { spans, ...totals });
+        return;
       }
+      // The spans (trace ring) and totals go with the first slice, so every slice's events find their traces.
+      const writes: Promise<void>[] = [ingest(batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals })];
+      for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
+        await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+        writes.push(ingest(batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS }));
+      }
+      await Promise.all(writes);
     },
   };
 
   const protocols = config.receivers.otlp.protocols;
   const grpcReceiver = protocols.grpc
-    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
+    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, admission, ...converters }, pipeline)
     : undefined;
   const httpReceiver = protocols.http
-    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters }, pipeline)
+    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, admission, ...converters }, pipeline)
     : undefined;
   let grpcEndpoint = protocols.grpc?.endpoint ?? '';
   let httpEndpoint = protocols.http?.endpoint ?? '';
@@ -261,6 +285,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const metrics = createSelfMetrics({
     signals: signalTotals,
     badRequests,
+    inFlight: () => {
+      const held = admission.stats();
+      return { bytes: held.bytesInFlight, items: held.itemsInFlight };
+    },
     engineSizes: () => engine.sizes(),
     incidentCounts: () => workflow.incidentCounts(),
     incidentsOpened: () => engine.counters().nextIncidentSeq - 1,
@@ -374,6 +402,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await control.stop();
         await telemetry?.stop();
         metrics.close();
+        loopPressure.stop();
         await store.close();
         log.info('firewatch stopped', {});
       })();

@@ -29,6 +29,8 @@ import {
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
+import { admissionLimitsOf, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
+import { BackpressureError, DeadlineExpiredError } from './consumer.js';
 import { encodeExportResponse } from './export-response.js';
 import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
 
@@ -55,6 +57,11 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   shutdownTimeoutMs: number;
   /** Told about consumer failures answered INTERNAL (the client only gets a short message). Default: none. */
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
+  /**
+   * What may be in flight at once; share one between receivers to bound both together. Default: one of its own
+   * with the default limits (DEFAULT_ADMISSION_CONFIG).
+   */
+  admission?: ExportAdmission;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
@@ -80,6 +87,8 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'collectSpans',
   'shutdownTimeoutMs',
   'onInternalError',
+  'admission',
+  'maxEventsPerExport',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
 const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'keepalive', 'maxConcurrentStreams']);
@@ -108,6 +117,12 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
 
 const identity = (value: Buffer): Buffer => value;
 
+/** The call's deadline as epoch ms (Infinity when the client set none). */
+function deadlineOf(call: grpc.ServerUnaryCall<Buffer, Buffer>): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
+
 /** A unary method whose request arrives as the raw Buffer and whose response we serialize ourselves. */
 function rawUnaryMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
   return {
@@ -129,6 +144,7 @@ export function createOtlpGrpcReceiver(
   validateOtlpGrpcReceiverOptions(options);
   const routeBySignal = createSignalRoutes(createSignalConverters(options, 'grpc'));
   const onInternalError = options.onInternalError;
+  const admission = options.admission ?? new ExportAdmission(admissionLimitsOf(DEFAULT_ADMISSION_CONFIG));
   const stats = newReceiverStats();
   const routes: readonly { path: string; route: SignalRoute }[] = [
     { path: TRACE_EXPORT_PATH, route: routeBySignal.traces },
@@ -154,20 +170,40 @@ export function createOtlpGrpcReceiver(
     (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
       stats[route.signal].requests++;
+      const deadline = deadlineOf(call);
+      // The client has given up (and will retry): doing the work now would only count it twice.
+      if (call.cancelled || Date.now() >= deadline) {
+        answerFailure(route, new DeadlineExpiredError(), callback);
+        return;
+      }
+      // A Buffer always: the method's requestDeserialize is the identity.
+      const body = call.request;
+      const ticket = admission.admit(call.getPeer(), body.length);
+      if (ticket instanceof BackpressureError) {
+        answerFailure(route, ticket, callback);
+        return;
+      }
+      const answer: grpc.sendUnaryData<Buffer> = (error, value) => {
+        ticket.release();
+        callback(error, value);
+      };
       let decoded: DecodedExport;
       try {
-        // A Buffer always: the method's requestDeserialize is the identity.
-        decoded = route.decode(call.request);
+        decoded = route.decode(body);
       } catch (error) {
-        answerFailure(route, error, callback);
+        answerFailure(route, error, answer);
+        return;
+      }
+      if (!ticket.holdItems(decoded.items)) {
+        answerFailure(route, admission.refusal('too many items in flight'), answer);
         return;
       }
       const acknowledge = (): void => {
         countAcknowledged(stats, route.signal, decoded);
-        callback(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
+        answer(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
       };
       // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
-      const batch = batchOf(route, decoded);
+      const batch = batchOf(route, decoded, deadline);
       if (batch === null) {
         acknowledge();
         return;
@@ -176,10 +212,10 @@ export function createOtlpGrpcReceiver(
       try {
         pending = consumer.consume(batch);
       } catch (error) {
-        answerFailure(route, error, callback);
+        answerFailure(route, error, answer);
         return;
       }
-      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, callback));
+      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, answer));
     };
 
   const server = new grpc.Server({

@@ -1,0 +1,270 @@
+// Admission control for OTLP exports, shared by the gRPC and HTTP receivers: how much work the daemon takes in at
+// once, and the refusal of the rest at the door, before it is decoded. Refusals are retryable (UNAVAILABLE with
+// RetryInfo / 503 with Retry-After: https://opentelemetry.io/docs/specs/otlp/#failures), so a client backs off and
+// sends again, as it does for the Collector's memory_limiter. Without a bound every export was taken in and
+// queued: past the daemon's capacity answers came after the clients' deadlines (and were retried, so counted
+// twice) while memory grew with the queue.
+//
+// What is bounded, from admission until the export is answered:
+//   bytes    request bytes held (HTTP: compressed bytes as read, then inflated bytes as produced, each counted as
+//            it arrives, not at a worst case)
+//   items    spans / log records / data points decoded and waiting to be durable
+//   backlog  exports waiting for the store's commit (group-commit.ts), however they got there
+//   time     the event loop itself: node does everything on one thread, so past its capacity requests wait unread
+//            in socket buffers, where no in-flight count sees them, until their deadlines pass. While the loop is
+//            saturated (its utilisation over the last sample above max_event_loop_utilization) exports from
+//            connections that sent recently are refused, which costs far less than taking them in.
+// An export is admitted whenever nothing else is in flight, so one larger than a budget still gets through alone.
+//
+// Fairness: a share of each budget (IDLE_PEER_RESERVE) is kept for connections with nothing in flight, and a
+// saturated loop refuses only connections that were admitted within the last QUIET_PEER_MS, so a flood on a few
+// connections cannot lock out a small exporter, e.g. an application's first error burst.
+
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { BackpressureError } from './consumer.js';
+import { ReceiverOptionError } from './option-checks.js';
+
+/** Share of every budget only connections with nothing in flight may use. */
+const IDLE_PEER_RESERVE = 0.25;
+/** A connection admitted within this long is a busy one while the loop is saturated. */
+const QUIET_PEER_MS = 1_000;
+/** How often event-loop utilisation is sampled. */
+const LOOP_SAMPLE_MS = 50;
+const BYTES_PER_MIB = 1024 * 1024;
+const MS_PER_SECOND = 1000;
+
+export interface AdmissionLimits {
+  /** Request bytes held at once by exports admitted and not yet answered. */
+  maxBytesInFlight: number;
+  /** Items decoded and not yet answered (acknowledged once durable). */
+  maxItemsInFlight: number;
+  /** Exports waiting for the store beyond which new ones are refused. */
+  maxStoreBacklog: number;
+  /** Retry hint sent with every refusal (RetryInfo / Retry-After), ms. */
+  retryAfterMs: number;
+}
+
+/** Whether the daemon is saturated right now (LoopPressure.saturated, or a stand-in in tests). */
+export type Saturation = () => boolean;
+
+/** The configuration's form (`receivers.otlp.admission`), as written in otel-config.yaml. */
+export interface AdmissionConfig {
+  max_in_flight_mib: number;
+  max_in_flight_items: number;
+  max_store_backlog: number;
+  max_events_per_export: number;
+  max_event_loop_utilization: number;
+  retry_after_seconds: number;
+}
+
+export const DEFAULT_ADMISSION_CONFIG: Readonly<AdmissionConfig> = {
+  max_in_flight_mib: 64,
+  max_in_flight_items: 50_000,
+  max_store_backlog: 256,
+  max_events_per_export: 10_000,
+  max_event_loop_utilization: 0.9,
+  retry_after_seconds: 1,
+};
+
+export function admissionLimitsOf(config: AdmissionConfig): AdmissionLimits {
+  return {
+    maxBytesInFlight: Math.floor(config.max_in_flight_mib * BYTES_PER_MIB),
+    maxItemsInFlight: config.max_in_flight_items,
+    maxStoreBacklog: config.max_store_backlog,
+    retryAfterMs: config.retry_after_seconds * MS_PER_SECOND,
+  };
+}
+
+export interface AdmissionStats {
+  exportsInFlight: number;
+  bytesInFlight: number;
+  itemsInFlight: number;
+}
+
+/** Where the daemon's store queue depth comes from (GroupCommitter.backlog); none in receivers on their own. */
+export type StoreBacklog = () => number;
+
+export class ExportAdmission {
+  private exports = 0;
+  private bytes = 0;
+  private items = 0;
+  /** Exports in flight per connection; a connection leaves the map when it has none. */
+  private readonly perPeer = new Map<string, number>();
+  /** When each connection last had an export admitted (ms, performance.now()); swept as they go quiet. */
+  private readonly lastAdmitted = new Map<string, number>();
+  private lastSweep = 0;
+  /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
+  private readonly refusals = new Map<string, BackpressureError>();
+
+  constructor(
+    readonly limits: AdmissionLimits,
+    private readonly storeBacklog: StoreBacklog = () => 0,
+    private readonly saturated: Saturation = () => false,
+  ) {
+    checkLimits(limits, 'admission');
+  }
+
+  /**
+   * A ticket for an export of `bytes` from `peer` (a connection's address), or the refusal to answer with. The ticket
+   * must be released once the export is answered, whatever the answer.
+   */
+  admit(peer: string, bytes: number): AdmissionTicket | BackpressureError {
+    const idlePeer = !this.perPeer.has(peer);
+    const now = performance.now();
+    if (this.exports > 0) {
+      const share = idlePeer ? 1 : 1 - IDLE_PEER_RESERVE;
+      if (this.storeBacklog() >= this.limits.maxStoreBacklog * share) return this.refusal('the store is writing behind');
+      if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
+      if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
+    }
+    if (this.saturated() && now - (this.lastAdmitted.get(peer) ?? Number.NEGATIVE_INFINITY) < QUIET_PEER_MS) {
+      return this.refusal('saturated');
+    }
+    this.exports++;
+    this.bytes += bytes;
+    this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
+    this.noteAdmitted(peer, now);
+    return new AdmissionTicket(this, peer, bytes, idlePeer);
+  }
+
+  private noteAdmitted(peer: string, now: number): void {
+    this.lastAdmitted.delete(peer); // re-inserted as the newest: Map order = oldest admission first
+    this.lastAdmitted.set(peer, now);
+    if (now - this.lastSweep < QUIET_PEER_MS) return;
+    this.lastSweep = now;
+    for (const [key, at] of this.lastAdmitted) {
+      if (now - at < QUIET_PEER_MS) break;
+      this.lastAdmitted.delete(key);
+    }
+  }
+
+  stats(): AdmissionStats {
+    return { exportsInFlight: this.exports, bytesInFlight: this.bytes, itemsInFlight: this.items };
+  }
+
+  /** @internal AdmissionTicket.holdBytes */
+  tryHoldBytes(ticket: AdmissionTicket, more: number): boolean {
+    if (this.exports > 1 && this.bytes + more > this.limits.maxBytesInFlight * shareOf(ticket)) return false;
+    this.bytes += more;
+    return true;
+  }
+
+  /** @internal AdmissionTicket.room */
+  roomFor(ticket: AdmissionTicket): number {
+    if (this.exports <= 1) return Number.POSITIVE_INFINITY;
+    return Math.max(0, this.limits.maxBytesInFlight * shareOf(ticket) - this.bytes);
+  }
+
+  /** @internal AdmissionTicket.holdItems */
+  tryHoldItems(ticket: AdmissionTicket, items: number): boolean {
+    if (this.exports > 1 && this.items + items > this.limits.maxItemsInFlight * shareOf(ticket)) return false;
+    this.items += items;
+    return true;
+  }
+
+  /** @internal AdmissionTicket.release */
+  giveBack(peer: string, bytes: number, items: number): void {
+    this.exports--;
+    this.bytes -= bytes;
+    this.items -= items;
+    const left = (this.perPeer.get(peer) ?? 1) - 1;
+    if (left > 0) this.perPeer.set(peer, left);
+    else this.perPeer.delete(peer);
+  }
+
+  /** The (shared, never mutated) refusal for `reason`; reasons are a handful of fixed strings. */
+  refusal(reason: string): BackpressureError {
+    let error = this.refusals.get(reason);
+    if (error === undefined) {
+      error = new BackpressureError(`firewatch is over capacity (${reason}); retry later`, this.limits.retryAfterMs);
+      this.refusals.set(reason, error);
+    }
+    return error;
+  }
+}
+
+function shareOf(ticket: AdmissionTicket): number {
+  return ticket.fromIdlePeer ? 1 : 1 - IDLE_PEER_RESERVE;
+}
+
+/** What one admitted export holds; released once it is answered. */
+export class AdmissionTicket {
+  private bytes: number;
+  private items = 0;
+  private released = false;
+
+  constructor(
+    private readonly admission: ExportAdmission,
+    private readonly peer: string,
+    bytes: number,
+    /** The connection had nothing in flight when this export came: it may use the reserved share. */
+    readonly fromIdlePeer: boolean,
+  ) {
+    this.bytes = bytes;
+  }
+
+  /** Holds `more` bytes (e.g. inflated body as it is produced); false when that would pass the budget. */
+  holdBytes(more: number): boolean {
+    if (this.released || !this.admission.tryHoldBytes(this, more)) return false;
+    this.bytes += more;
+    return true;
+  }
+
+  /** Bytes this export could still hold now (Infinity when it is the only one in flight). */
+  room(): number {
+    return this.released ? 0 : this.admission.roomFor(this);
+  }
+
+  /** Holds `items` decoded items until release; false when that would pass the budget. */
+  holdItems(items: number): boolean {
+    if (this.released || !this.admission.tryHoldItems(this, items)) return false;
+    this.items += items;
+    return true;
+  }
+
+  /** Returns what the export held. Safe to call more than once. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.admission.giveBack(this.peer, this.bytes, this.items);
+  }
+}
+
+function checkLimits(limits: AdmissionLimits, path: string): void {
+  const positive = (value: number, name: string): void => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new ReceiverOptionError(`${path}.${name}`, `must be a number > 0, got ${String(value)}`);
+    }
+  };
+  positive(limits.maxBytesInFlight, 'maxBytesInFlight');
+  positive(limits.maxItemsInFlight, 'maxItemsInFlight');
+  positive(limits.maxStoreBacklog, 'maxStoreBacklog');
+  if (typeof limits.retryAfterMs !== 'number' || !Number.isFinite(limits.retryAfterMs) || limits.retryAfterMs < 0) {
+    throw new ReceiverOptionError(`${path}.retryAfterMs`, `must be a number ≥ 0, got ${String(limits.retryAfterMs)}`);
+  }
+}
+
+/**
+ * Event-loop utilisation (the share of time the loop was busy rather than waiting for I/O), sampled every
+ * LOOP_SAMPLE_MS: `saturated()` while the last sample was above `maxUtilization`. The timer is unref'd.
+ */
+export class LoopPressure {
+  private last: EventLoopUtilization = performance.eventLoopUtilization();
+  private busy = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly maxUtilization: number) {
+    this.timer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      this.busy = performance.eventLoopUtilization(now, this.last).utilization > this.maxUtilization;
+      this.last = now;
+    }, LOOP_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  readonly saturated = (): boolean => this.busy;
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
