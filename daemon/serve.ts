@@ -35,8 +35,8 @@ import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
 
 /**
- * Events ingested per engine call: a larger export is detected and written a slice at a time, yielding to the event
- * loop between slices, so the exports behind it are answered in the meantime rather than after all of it.
+ * Events ingested per engine call: a larger export is detected and written a slice at a time, each slice durable
+ * before the next, so the exports behind it are answered in the meantime rather than after all of it.
  */
 const INGEST_SLICE_EVENTS = 1_000;
 /**
@@ -204,13 +204,14 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await ingest(batch.drafts, { spans, ...totals });
         return;
       }
-      // The spans (trace ring) and totals go with the first slice, so every slice's events find their traces.
-      const writes: Promise<void>[] = [ingest(batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals })];
+      // The spans (trace ring) and totals go with the first slice, so every slice's events find their traces. Each
+      // slice is durable before the next is ingested: the group commit would otherwise gather the slices into one
+      // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
+      // ones stored without an answer; the client's retry repeats them.)
+      await ingest(batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
       for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
-        await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
-        writes.push(ingest(batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS }));
+        await ingest(batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
       }
-      await Promise.all(writes);
     },
   };
 
