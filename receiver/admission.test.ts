@@ -68,17 +68,26 @@ describe('ExportAdmission', () => {
     first.release();
   });
 
-  it('while saturated refuses connections admitted within the last second, not quiet ones', () => {
+  it('while saturated refuses the connections that sent the most lately, not light or quiet ones', () => {
     let saturated = false;
     const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
-    admitted(admission.admit('flood:1', 1)).release();
+    // A heavy sender and a light one.
+    for (let i = 0; i < 5; i++) admitted(admission.admit('heavy:1', 400)).release();
+    admitted(admission.admit('light:2', 10)).release();
     saturated = true;
-    expect((admission.admit('flood:1', 1) as BackpressureError).message).toMatch(/saturated/);
-    const quiet = admitted(admission.admit('app:2', 1));
-    quiet.release();
-    expect(admission.admit('app:2', 1)).toBeInstanceOf(BackpressureError);
+    expect((admission.admit('heavy:1', 400) as BackpressureError).message).toMatch(/over capacity \(saturated\)/);
+    admitted(admission.admit('light:2', 10)).release();
+    admitted(admission.admit('new:3', 10)).release();
     saturated = false;
-    admitted(admission.admit('flood:1', 1)).release();
+    admitted(admission.admit('heavy:1', 400)).release();
+  });
+
+  it('while saturated sheds a lone sender too', () => {
+    let saturated = false;
+    const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    admitted(admission.admit('only:1', 100)).release();
+    saturated = true;
+    expect(admission.admit('only:1', 100)).toBeInstanceOf(BackpressureError);
   });
 
   it('refuses limits that are not positive, naming the option', () => {

@@ -11,14 +11,15 @@
 //   items    spans / log records / data points decoded and waiting to be durable
 //   backlog  exports waiting for the store's commit (group-commit.ts), however they got there
 //   time     the event loop itself: node does everything on one thread, so past its capacity requests wait unread
-//            in socket buffers, where no in-flight count sees them, until their deadlines pass. While the loop is
-//            saturated (its utilisation over the last sample above max_event_loop_utilization) exports from
-//            connections that sent recently are refused, which costs far less than taking them in.
+//            in socket buffers, where no in-flight count sees them, until their deadlines pass. While the daemon is
+//            saturated (the caller's Saturation: event-loop utilisation, the store's lag) exports from the
+//            connections that sent the most lately are refused, which costs far less than taking them in.
 // An export is admitted whenever nothing else is in flight, so one larger than a budget still gets through alone.
 //
-// Fairness: a share of each budget (IDLE_PEER_RESERVE) is kept for connections with nothing in flight, and a
-// saturated loop refuses only connections that were admitted within the last QUIET_PEER_MS, so a flood on a few
-// connections cannot lock out a small exporter, e.g. an application's first error burst.
+// Fairness, so a flood on a few connections cannot lock out a small exporter (an application's first error burst,
+// small exports behind a huge one): a share of each budget (IDLE_PEER_RESERVE) is kept for connections with
+// nothing in flight, and a saturated daemon refuses only connections whose recent request bytes (decaying over
+// RECENT_WORK_DECAY_MS) are above half an even share of everyone's.
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { BackpressureError } from './consumer.js';
@@ -26,8 +27,12 @@ import { ReceiverOptionError } from './option-checks.js';
 
 /** Share of every budget only connections with nothing in flight may use. */
 const IDLE_PEER_RESERVE = 0.25;
-/** A connection admitted within this long is a busy one while the loop is saturated. */
-const QUIET_PEER_MS = 1_000;
+/** Time constant of the decay of each connection's recent request bytes. */
+const RECENT_WORK_DECAY_MS = 1_000;
+/** While saturated, a connection whose recent bytes are above this share of an even split is refused. */
+const HEAVY_SHARE = 0.5;
+/** A connection whose recent bytes have decayed below this is forgotten (swept at most once a decay period). */
+const FORGOTTEN_BYTES = 1;
 /** How often event-loop utilisation is sampled. */
 const LOOP_SAMPLE_MS = 50;
 const BYTES_PER_MIB = 1024 * 1024;
@@ -90,8 +95,10 @@ export class ExportAdmission {
   private items = 0;
   /** Exports in flight per connection; a connection leaves the map when it has none. */
   private readonly perPeer = new Map<string, number>();
-  /** When each connection last had an export admitted (ms, performance.now()); swept as they go quiet. */
-  private readonly lastAdmitted = new Map<string, number>();
+  /** Request bytes admitted lately per connection, decaying (see RecentWork); swept as they go quiet. */
+  private readonly recent = new Map<string, RecentWork>();
+  /** The same over all connections. */
+  private readonly recentTotal = new RecentWork();
   private lastSweep = 0;
   /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
   private readonly refusals = new Map<string, BackpressureError>();
@@ -117,25 +124,33 @@ export class ExportAdmission {
       if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
       if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
     }
-    if (this.saturated() && now - (this.lastAdmitted.get(peer) ?? Number.NEGATIVE_INFINITY) < QUIET_PEER_MS) {
-      return this.refusal('saturated');
-    }
+    if (this.saturated() && this.isHeavy(peer, now)) return this.refusal('saturated');
     this.exports++;
     this.bytes += bytes;
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
-    this.noteAdmitted(peer, now);
+    // At least one byte, so an empty export still counts as activity.
+    this.noteAdmitted(peer, Math.max(1, bytes), now);
     return new AdmissionTicket(this, peer, bytes, idlePeer);
   }
 
-  private noteAdmitted(peer: string, now: number): void {
-    this.lastAdmitted.delete(peer); // re-inserted as the newest: Map order = oldest admission first
-    this.lastAdmitted.set(peer, now);
-    if (now - this.lastSweep < QUIET_PEER_MS) return;
-    this.lastSweep = now;
-    for (const [key, at] of this.lastAdmitted) {
-      if (now - at < QUIET_PEER_MS) break;
-      this.lastAdmitted.delete(key);
+  /** Whether `peer` sent more lately than half an even share of what every connection sent. */
+  private isHeavy(peer: string, now: number): boolean {
+    const mine = this.recent.get(peer)?.at(now) ?? 0;
+    if (mine === 0) return false;
+    return mine > (HEAVY_SHARE * this.recentTotal.at(now)) / Math.max(1, this.recent.size);
+  }
+
+  private noteAdmitted(peer: string, bytes: number, now: number): void {
+    let work = this.recent.get(peer);
+    if (work === undefined) {
+      work = new RecentWork();
+      this.recent.set(peer, work);
     }
+    work.add(bytes, now);
+    this.recentTotal.add(bytes, now);
+    if (now - this.lastSweep < RECENT_WORK_DECAY_MS) return;
+    this.lastSweep = now;
+    for (const [key, value] of this.recent) if (value.at(now) < FORGOTTEN_BYTES) this.recent.delete(key);
   }
 
   stats(): AdmissionStats {
@@ -266,5 +281,20 @@ export class LoopPressure {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/** An amount that decays exponentially with time (time constant RECENT_WORK_DECAY_MS). */
+class RecentWork {
+  private value = 0;
+  private since = 0;
+
+  at(now: number): number {
+    return this.value * Math.exp((this.since - now) / RECENT_WORK_DECAY_MS);
+  }
+
+  add(amount: number, now: number): void {
+    this.value = this.at(now) + amount;
+    this.since = now;
   }
 }
