@@ -18,6 +18,8 @@
 //   RssAnon (heap and buffers: what it really holds) and peak RssFile (file-backed pages: mostly the LMDB map,
 //   reclaimable, growing with the store); whether the canary incident opened and how fast.
 //   Budgets: every export answered within 1 s; VmHWM < 512 MiB; the canary incident opens.
+//   4. Unless --skip-baseline: the same gRPC load against a bare grpc-js server that acknowledges everything
+//      (servers/ack-only-server.js), for reference: on a busy machine the client side can be the limit.
 //
 // --mode huge
 //   --huge-count exports (default 4), one after the other, each of 50,000 failing spans of one service (~3.6 MB,
@@ -30,9 +32,12 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import * as grpc from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectControl, type ControlClient } from '../control/client.js';
+import { packageRoot } from '../daemon/package-root.js';
 import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import { encodeWith, otlpTypes } from '../receiver/testing/otlp-oracle.js';
 import { realisticTraceRequest } from '../receiver/testing/trace-fixtures.js';
@@ -61,6 +66,7 @@ const { values } = parseArgs({
     'http-connections': { type: 'string', default: '16' },
     'deadline-ms': { type: 'string', default: '10000' },
     'huge-count': { type: 'string', default: '4' },
+    'skip-baseline': { type: 'boolean', default: false },
   },
 });
 const mode = values.mode!;
@@ -153,7 +159,7 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
   }
   const offered = sustained * factor;
   const perTransport = Math.round(offered / 2);
-  const loadArgs = (transport: string, target: string, connections: string) => [
+  const loadArgs = (transport: string, target: string, connections: string): string[] => [
     '--transport', transport, '--target', target, '--connections', connections, '--rate', String(perTransport),
     '--seconds', String(seconds), '--deadline-ms', values['deadline-ms']!, '--max-in-flight', '100000',
   ];
@@ -166,13 +172,15 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
   const [grpcResult, httpResult] = await Promise.all([grpcLoad.result, httpLoad.result]);
   const peak = memory.stop();
   control.close();
+  const baseline = values['skip-baseline'] ? undefined : await ackOnlyBaseline(loadArgs);
 
   console.log(`\nOverload: ${factor}× the sustainable ${count(Math.round(sustained))} spans/s (${sustainedNote}) for ${seconds} s`);
   console.log(`offered ${count(perTransport)} spans/s over OTLP/gRPC (${values['grpc-connections']} connections) + ${count(perTransport)} over OTLP/HTTP (${values['http-connections']} sockets); 100-span requests; client deadline ${values['deadline-ms']} ms`);
   console.log('| transport | sent | OK | refused retryable (hinted) | other errors | unanswered in deadline | answered ≤ 1 s | p50 ms | p99 ms | max ms | spans/s accepted |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   let allFast = true;
-  for (const [name, result] of [['gRPC', grpcResult], ['HTTP', httpResult]] as const) {
+  const rows: [string, PacedLoadResult][] = [['gRPC', grpcResult], ['HTTP', httpResult]];
+  for (const [name, result] of rows) {
     const others = Object.entries(result.failures).filter(([code]) => code !== 'unanswered');
     const otherCount = others.reduce((sum, [, n]) => sum + n, 0);
     const share = result.sent > 0 ? (100 * result.answered_within_1s) / result.sent : 0;
@@ -182,6 +190,12 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
     );
     for (const [code, n] of others) console.log(`  ${name} other error: ${code} × ${n}`);
     if (result.behind > 0) console.log(`  ${name}: ${result.behind} sends skipped (100,000 unanswered)`);
+  }
+  if (baseline !== undefined) {
+    const share = baseline.sent > 0 ? (100 * baseline.answered_within_1s) / baseline.sent : 0;
+    console.log(
+      `reference, the same gRPC load against a bare grpc-js server (ack-only): ${count(baseline.sent)} sent, ${count(baseline.requests)} OK, ${count(baseline.unanswered)} unanswered, answered ≤ 1 s ${share.toFixed(1)} %, p50 ${ms(baseline.latency_p50_ms)} ms, p99 ${ms(baseline.latency_p99_ms)} ms${Object.keys(baseline.failures).filter((code) => code !== 'unanswered').map((code) => `; ${code} × ${baseline.failures[code]}`).join('')}`,
+    );
   }
   console.log(memoryLine('daemon memory, peaks over the run', peak));
   const canaryOpened = Number.isFinite(canary.incidentMs);
@@ -193,6 +207,29 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
     `budgets: answered ≤ 1 s 100 % ${allFast ? 'PASS' : 'MISS'}; VmHWM < 512 MiB ${memoryOk ? 'PASS' : 'MISS'}; canary incident ${canaryOpened ? 'PASS' : 'MISS'}`,
   );
   return allFast && memoryOk && canaryOpened;
+}
+
+/** The gRPC half of the load against servers/ack-only-server.js in its own process. */
+async function ackOnlyBaseline(loadArgs: (transport: string, target: string, connections: string) => string[]): Promise<PacedLoadResult> {
+  const server = spawn(process.execPath, [join(packageRoot(), 'dist', 'bench', 'servers', 'ack-only-server.js'), '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  runningScripts.add(server);
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      server.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /ready port=(\d+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`ack-only server exited with ${code}`)));
+    });
+    return await runScript<PacedLoadResult>('paced-load.js', loadArgs('grpc', `127.0.0.1:${port}`, values['grpc-connections']!)).result;
+  } finally {
+    server.kill('SIGTERM');
+    runningScripts.delete(server);
+  }
 }
 
 /** One export of `spans` failing server spans of `service`, small spans (~70 bytes each), fresh trace IDs. */

@@ -7,9 +7,10 @@
 // the options carry one converter configuration per signal.
 //
 // Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
-// partial_success; consumer backpressure → UNAVAILABLE; oversize → RESOURCE_EXHAUSTED (grpc-js enforces
-// grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
-// DecodeError, and every handler answers exactly once.
+// partial_success; over capacity (admission.ts, before decoding) or consumer backpressure → UNAVAILABLE with
+// RetryInfo; the client's deadline already passed → DEADLINE_EXCEEDED, nothing ingested; oversize →
+// RESOURCE_EXHAUSTED (grpc-js enforces grpc.max_receive_message_length before our handler runs). No request can
+// stop the server: decoders throw only DecodeError, and every handler answers exactly once.
 
 import * as grpc from '@grpc/grpc-js';
 import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';

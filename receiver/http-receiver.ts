@@ -2,15 +2,20 @@
 // optionally gzip/deflate-compressed, answered per https://opentelemetry.io/docs/specs/otlp/#otlphttp.
 //
 //   request ─route (404) ─method (405) ─Content-Type (415) ─Content-Encoding (415) ─Content-Length (413)
+//           ─admission (503 + Retry-After: admission.ts, shared with the gRPC receiver)
 //           ─read body, counting, ≤ limit, within the timeout (413 / 408)
 //           ─gunzip / inflate, output ≤ limit (413: zip bombs stop at the limit, not at the end of the bomb)
-//           ─JSON? transcode to protobuf (json/otlp-json.ts) ─SignalRoute.decode (the gRPC receiver's code)
+//           ─JSON? transcode to protobuf (json/otlp-json.ts; an empty body is no JSON: 400) ─SignalRoute.decode
 //           ─consumer.consume (durable first) ─200 Export*ServiceResponse in the request's encoding
 //
+// Memory is counted by what a request actually holds, on its admission ticket: the declared length (or the bytes as
+// they arrive), then the inflated and transcoded bytes as they are produced (503 when the budget is spent).
 // Failures (export-status.ts): undecodable → 400 with a google.rpc.Status (INVALID_ARGUMENT) in the request's
-// encoding; consumer backpressure → 503 with Retry-After; any other consumer failure → 500 with an opaque message.
-// Requests refused before their body was read are answered with `Connection: close`, so an unread body never has
-// to be drained. No request can stop the server: every handler answers exactly once, whatever it is sent.
+// encoding; over capacity or consumer backpressure → 503 with Retry-After; any other consumer failure → 500 with an
+// opaque message. An answer given before the body was read is sent at once with `Connection: close`, then the rest of
+// the body is read and dropped (up to the body limit again) before the connection closes: closing with unread bytes
+// resets the connection, and a client still sending would lose the answer. No request can stop the server: every
+// handler answers exactly once, whatever it is sent.
 // Unsupported Content-Encoding is 415 with Accept-Encoding (RFC 9110 §15.5.16); the Collector answers 400 there.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
