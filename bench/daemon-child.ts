@@ -41,6 +41,8 @@ export interface BenchDaemon {
 export interface BenchDaemonOptions {
   /** Enable OTLP/HTTP too (on an ephemeral port). Default false. */
   http?: boolean;
+  /** `receivers.otlp.admission` keys to set, e.g. `{ max_event_loop_utilization: 0.7 }`. */
+  admission?: Record<string, number>;
 }
 
 /** Starts `firewatch serve` with a fresh workspace; `extraYaml` is appended to the config. */
@@ -57,6 +59,7 @@ export async function startBenchDaemon(extraYaml = '', options: BenchDaemonOptio
       '        endpoint: 127.0.0.1:0',
       '        max_recv_msg_size_mib: 16',
       ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
+      ...(options.admission ? ['    admission:', ...Object.entries(options.admission).map(([key, value]) => `      ${key}: ${value}`)] : []),
       'storage:',
       `  directory: ${JSON.stringify(join(workspace, 'data'))}`,
       'service:',

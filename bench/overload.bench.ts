@@ -2,6 +2,7 @@
 //
 //   npm run build && node dist/bench/overload.bench.js [--mode overload|huge] [--seconds 20] [--factor 3]
 //        [--rate SPANS_PER_S] [--grpc-connections 4] [--http-connections 16] [--deadline-ms 10000]
+//        [--spans-per-request 500] [--skip-baseline] [--huge-count 4] [--max-event-loop-utilization U]
 //   (the issue's run: --seconds 60)
 //
 // --mode overload (default)
@@ -9,7 +10,9 @@
 //      warm-up and 4 s measured; its acknowledged spans/s is what the daemon sustains.
 //   2. --factor × that rate, offered for --seconds by two paced-load.js processes (open loop), half over OTLP/gRPC
 //      (--grpc-connections channels, the SDK's 10 s deadline) and half over OTLP/HTTP protobuf (--http-connections
-//      keep-alive sockets, 10 s timeout): 100-span requests of five services, 2 % failing spans.
+//      keep-alive sockets, 10 s timeout): requests of --spans-per-request spans (default 500, near the SDK's
+//      512-span batches; smaller requests make the load generator, not the daemon, the limit on a 2-core machine)
+//      of five services, 2 % failing spans.
 //   3. Half-way through, a canary: 10 failing server spans of a new service exported through the real OpenTelemetry
 //      JS SDK (OTLPTraceExporter over gRPC, its default 10 s timeout), and the time until its incident is pushed on
 //      a WatchIncidents stream.
@@ -67,6 +70,9 @@ const { values } = parseArgs({
     'deadline-ms': { type: 'string', default: '10000' },
     'huge-count': { type: 'string', default: '4' },
     'skip-baseline': { type: 'boolean', default: false },
+    'spans-per-request': { type: 'string', default: '500' },
+    /** receivers.otlp.admission.max_event_loop_utilization for the daemon (default: the daemon's). */
+    'max-event-loop-utilization': { type: 'string' },
   },
 });
 const mode = values.mode!;
@@ -148,7 +154,7 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
   let sustained: number;
   let sustainedNote: string;
   if (values.rate === undefined) {
-    const common = ['--target', daemon.otlpEndpoint, '--concurrency', '32'];
+    const common = ['--target', daemon.otlpEndpoint, '--concurrency', '32', '--spans-per-request', values['spans-per-request']!];
     await runScript<LoadResult>('load-generator.js', [...common, '--seconds', '2']).result;
     const max = await runScript<LoadResult>('load-generator.js', [...common, '--seconds', '4']).result;
     sustained = max.spans_per_second;
@@ -162,6 +168,7 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
   const loadArgs = (transport: string, target: string, connections: string): string[] => [
     '--transport', transport, '--target', target, '--connections', connections, '--rate', String(perTransport),
     '--seconds', String(seconds), '--deadline-ms', values['deadline-ms']!, '--max-in-flight', '100000',
+    '--spans-per-request', values['spans-per-request']!,
   ];
   const memory = watchMemory(daemon.child.pid!);
   const grpcLoad = runScript<PacedLoadResult>('paced-load.js', loadArgs('grpc', daemon.otlpEndpoint, values['grpc-connections']!));
@@ -175,7 +182,7 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
   const baseline = values['skip-baseline'] ? undefined : await ackOnlyBaseline(loadArgs);
 
   console.log(`\nOverload: ${factor}× the sustainable ${count(Math.round(sustained))} spans/s (${sustainedNote}) for ${seconds} s`);
-  console.log(`offered ${count(perTransport)} spans/s over OTLP/gRPC (${values['grpc-connections']} connections) + ${count(perTransport)} over OTLP/HTTP (${values['http-connections']} sockets); 100-span requests; client deadline ${values['deadline-ms']} ms`);
+  console.log(`offered ${count(perTransport)} spans/s over OTLP/gRPC (${values['grpc-connections']} connections) + ${count(perTransport)} over OTLP/HTTP (${values['http-connections']} sockets); ${values['spans-per-request']}-span requests, 2 % failing; client deadline ${values['deadline-ms']} ms`);
   console.log('| transport | sent | OK | refused retryable (hinted) | other errors | unanswered in deadline | answered ≤ 1 s | p50 ms | p99 ms | max ms | spans/s accepted |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   let allFast = true;
@@ -338,7 +345,8 @@ function decodePartial(response: Buffer): { rejected: number; message: string } 
   };
 }
 
-const daemon = await startBenchDaemon('', { http: true });
+const elu = values['max-event-loop-utilization'];
+const daemon = await startBenchDaemon('', { http: true, ...(elu !== undefined ? { admission: { max_event_loop_utilization: Number(elu) } } : {}) });
 stopOnSignals(daemon, () => [...runningScripts]);
 let exitCode = 0;
 try {

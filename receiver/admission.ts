@@ -35,6 +35,10 @@ const HEAVY_SHARE = 0.5;
 const FORGOTTEN_BYTES = 1;
 /** How often event-loop utilisation is sampled. */
 const LOOP_SAMPLE_MS = 50;
+/** A sample timer this late means the loop is busy whatever its utilisation says. */
+const MAX_LOOP_LAG_MS = 100;
+/** Busy samples in a row that make the loop saturated: one GC pause or one long commit is not overload. */
+const BUSY_SAMPLES_SATURATED = 2;
 const BYTES_PER_MIB = 1024 * 1024;
 const MS_PER_SECOND = 1000;
 
@@ -260,24 +264,31 @@ function checkLimits(limits: AdmissionLimits, path: string): void {
 }
 
 /**
- * Event-loop utilisation (the share of time the loop was busy rather than waiting for I/O), sampled every
- * LOOP_SAMPLE_MS: `saturated()` while the last sample was above `maxUtilization`. The timer is unref'd.
+ * How busy the event loop is, sampled every LOOP_SAMPLE_MS: a sample is busy when its utilisation (the share of time
+ * the loop ran rather than waited for I/O) was above `maxUtilization`, or its timer fired more than MAX_LOOP_LAG_MS
+ * late (the loop ran long stretches, or the process was not given the CPU: requests then wait unread just the
+ * same); `saturated()` after BUSY_SAMPLES_SATURATED busy samples in a row. The timer is unref'd.
  */
 export class LoopPressure {
   private last: EventLoopUtilization = performance.eventLoopUtilization();
-  private busy = false;
+  private lastAt = performance.now();
+  private busySamples = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly maxUtilization: number) {
     this.timer = setInterval(() => {
       const now = performance.eventLoopUtilization();
-      this.busy = performance.eventLoopUtilization(now, this.last).utilization > this.maxUtilization;
+      const at = performance.now();
+      const lag = at - this.lastAt - LOOP_SAMPLE_MS;
+      const busy = lag > MAX_LOOP_LAG_MS || performance.eventLoopUtilization(now, this.last).utilization > this.maxUtilization;
+      this.busySamples = busy ? this.busySamples + 1 : 0;
       this.last = now;
+      this.lastAt = at;
     }, LOOP_SAMPLE_MS);
     this.timer.unref();
   }
 
-  readonly saturated = (): boolean => this.busy;
+  readonly saturated = (): boolean => this.busySamples >= BUSY_SAMPLES_SATURATED;
 
   stop(): void {
     clearInterval(this.timer);

@@ -46,6 +46,13 @@ export const DEFAULT_GRPC_ENDPOINT = '127.0.0.1:4317';
 export const DEFAULT_MAX_RECV_MSG_SIZE_MIB = 4;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 const BYTES_PER_MIB = 1024 * 1024;
+/**
+ * Exports one connection may have in flight at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client queues the
+ * rest. Unbounded, a client with thousands of exports in flight interleaves their DATA frames, so the server held
+ * thousands of half-received requests at once (750 MiB of buffers in the overload bench) and completed none of
+ * them in time; bounded, each stream arrives whole quickly and is answered (or refused) at once.
+ */
+const MAX_CONCURRENT_STREAMS = 100;
 /** grpc-js keeps message sizes in an int32. */
 const MAX_RECV_MSG_SIZE_MIB_LIMIT = 2047;
 
@@ -221,6 +228,7 @@ export function createOtlpGrpcReceiver(
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   });
   for (const { path, route } of routes) {
     server.addService({ Export: rawUnaryMethod(path) }, { Export: handlerFor(route) });
