@@ -30,6 +30,7 @@ import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { computeStats } from '../engine/stats.js';
 import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
+import { IngestTurns } from './ingest-turns.js';
 import { createLogger, type Logger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { traceToJson } from './trace-json.js';
@@ -54,7 +55,9 @@ const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
 const PAST_INCIDENTS_RESTORED = 5_000;
 const NO_SPANS: SpanRecord[] = [];
-const NO_DRAFTS: EventDraft[] = [];
+/** What deadlinePassed reads: a batch, or NO_DEADLINE. */
+type DeadlineOf = { deadline?: number };
+const NO_DEADLINE: DeadlineOf = {};
 
 export interface Daemon {
   readonly config: Config;
@@ -183,10 +186,17 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     () => loopPressure.saturated() || committer.oldestWaitMs() > STORE_BEHIND_MS,
   );
 
-  const ingest = (drafts: typeof NO_DRAFTS, options: Parameters<Engine['ingest']>[1]): Promise<void> => {
-    const arrived = performance.now();
-    const result = engine.ingest(drafts, options);
-    metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
+  const turns = new IngestTurns();
+  /** Ingests on its turn (unless the client's deadline passed while it waited); resolves once durable. */
+  const ingest = async (deadline: DeadlineOf, drafts: EventDraft[], options: Parameters<Engine['ingest']>[1]): Promise<void> => {
+    const result = await turns.run(() => {
+      // The client gave up waiting (and will send it again): taking it in now would count it twice.
+      if (deadlinePassed(deadline, Date.now())) throw new DeadlineExpiredError();
+      const arrived = performance.now();
+      const ingested = engine.ingest(drafts, options);
+      metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
+      return ingested;
+    });
     return workflow.persist(result);
   };
 
@@ -196,21 +206,21 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       if (batch.services !== undefined && batch.services.length > 0) engine.observeServices(batch.services);
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
-      // The client gave up waiting (and will send it again): taking it in now would count it twice.
-      if (deadlinePassed(batch, Date.now())) throw new DeadlineExpiredError();
-      eventsBySignal[batch.signal] += batch.drafts.length;
       const totals = batch.perService ? { serviceTotals: batch.perService } : {};
       if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
-        await ingest(batch.drafts, { spans, ...totals });
+        await ingest(batch, batch.drafts, { spans, ...totals });
+        eventsBySignal[batch.signal] += batch.drafts.length;
         return;
       }
       // The spans (trace ring) and totals go with the first slice, so every slice's events find their traces. Each
       // slice is durable before the next is ingested: the group commit would otherwise gather the slices into one
       // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
-      // ones stored without an answer; the client's retry repeats them.)
-      await ingest(batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
+      // ones stored without an answer; the client's retry repeats them.) Only the first slice may be refused for
+      // a deadline: once one is in, the rest follow.
+      await ingest(batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
+      eventsBySignal[batch.signal] += batch.drafts.length;
       for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
-        await ingest(batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
+        await ingest(NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
       }
     },
   };
