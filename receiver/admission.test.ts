@@ -71,23 +71,25 @@ describe('ExportAdmission', () => {
   it('while saturated refuses the connections that sent the most lately, not light or quiet ones', () => {
     let saturated = false;
     const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
-    // A heavy sender and a light one.
-    for (let i = 0; i < 5; i++) admitted(admission.admit('heavy:1', 400)).release();
-    admitted(admission.admit('light:2', 10)).release();
+    // A heavy sender (past the 1 MiB/s floor) and a light one.
+    for (let i = 0; i < 5; i++) admitted(admission.admit('heavy:1', 400_000)).release();
+    admitted(admission.admit('light:2', 10_000)).release();
     saturated = true;
-    expect((admission.admit('heavy:1', 400) as BackpressureError).message).toMatch(/over capacity \(saturated\)/);
-    admitted(admission.admit('light:2', 10)).release();
-    admitted(admission.admit('new:3', 10)).release();
+    expect((admission.admit('heavy:1', 400_000) as BackpressureError).message).toMatch(/over capacity \(saturated\)/);
+    admitted(admission.admit('light:2', 10_000)).release();
+    admitted(admission.admit('new:3', 10_000)).release();
     saturated = false;
-    admitted(admission.admit('heavy:1', 400)).release();
+    admitted(admission.admit('heavy:1', 400_000)).release();
   });
 
-  it('while saturated sheds a lone sender too', () => {
+  it('while saturated sheds a lone heavy sender too, but never one exporting at an ordinary pace', () => {
     let saturated = false;
     const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
-    admitted(admission.admit('only:1', 100)).release();
+    admitted(admission.admit('app:1', 50_000)).release();
+    admitted(admission.admit('flood:2', 5_000_000)).release();
     saturated = true;
-    expect(admission.admit('only:1', 100)).toBeInstanceOf(BackpressureError);
+    admitted(admission.admit('app:1', 50_000)).release();
+    expect(admission.admit('flood:2', 500_000)).toBeInstanceOf(BackpressureError);
   });
 
   it('refuses limits that are not positive, naming the option', () => {
