@@ -19,7 +19,8 @@
 // Fairness, so a flood on a few connections cannot lock out a small exporter (an application's first error burst,
 // small exports behind a huge one): a share of each budget (IDLE_PEER_RESERVE) is kept for connections with
 // nothing in flight, and a saturated daemon refuses only connections whose recent request bytes (decaying over
-// RECENT_WORK_DECAY_MS) are above half an even share of everyone's, and above about 1 MiB a second.
+// RECENT_WORK_DECAY_MS) are above half an even share of everyone's, and only when all of them together send more
+// than about 1 MiB a second (below that, a slow loop is not their doing).
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { BackpressureError } from './consumer.js';
@@ -32,11 +33,11 @@ const RECENT_WORK_DECAY_MS = 1_000;
 /** While saturated, a connection whose recent bytes are above this share of an even split is refused... */
 const HEAVY_SHARE = 0.5;
 /**
- * ...if they are above this too (bytes decaying over RECENT_WORK_DECAY_MS, about bytes per second): the loop may be
- * slow for reasons of its own (a busy host, a long commit), and an application exporting at an ordinary pace (a
- * few thousand spans a second) must not lose its data to that, least of all when it is the only sender.
+ * ...when all connections together sent more than this lately (bytes decaying over RECENT_WORK_DECAY_MS, about
+ * bytes per second): the loop may be slow for reasons of its own (a busy host, a long commit), and applications
+ * exporting at an ordinary pace (a few thousand spans a second) must not lose their data to that.
  */
-const HEAVY_MIN_BYTES = 1024 * 1024;
+const FLOOD_MIN_BYTES = 1024 * 1024;
 /** A connection whose recent bytes have decayed below this is forgotten (swept at most once a decay period). */
 const FORGOTTEN_BYTES = 1;
 /** How often event-loop utilisation is sampled. */
@@ -146,8 +147,9 @@ export class ExportAdmission {
   /** Whether `peer` sent more lately than half an even share of what every connection sent. */
   private isHeavy(peer: string, now: number): boolean {
     const mine = this.recent.get(peer)?.at(now) ?? 0;
-    if (mine < HEAVY_MIN_BYTES) return false;
-    return mine > (HEAVY_SHARE * this.recentTotal.at(now)) / Math.max(1, this.recent.size);
+    const total = this.recentTotal.at(now);
+    if (mine === 0 || total < FLOOD_MIN_BYTES) return false;
+    return mine > (HEAVY_SHARE * total) / Math.max(1, this.recent.size);
   }
 
   private noteAdmitted(peer: string, bytes: number, now: number): void {
