@@ -18,12 +18,14 @@ export const CLI_SCRIPT = join(packageRoot(), 'dist', 'cli', 'main.js');
 const READY_TIMEOUT_MS = 20_000;
 /** Log kept for error messages. */
 const LOG_TAIL_CHARS = 16_384;
-const READY_LINE = /firewatch ready otlp_grpc=(\S+) otlp_http=\S+ control_socket=(\S+) storage=\S+ metrics=(\S+)/;
+const READY_LINE = /firewatch ready otlp_grpc=(\S+) otlp_http=(\S+) control_socket=(\S+) storage=\S+ metrics=(\S+)/;
 
 export interface BenchDaemon {
   child: ChildProcess;
   /** OTLP/gRPC host:port. */
   otlpEndpoint: string;
+  /** OTLP/HTTP host:port; '' unless started with `http: true`. */
+  httpEndpoint: string;
   /** The control API's unix socket. */
   socket: string;
   /** host:port of /metrics. */
@@ -36,8 +38,15 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
+export interface BenchDaemonOptions {
+  /** Enable OTLP/HTTP too (on an ephemeral port). Default false. */
+  http?: boolean;
+  /** `receivers.otlp.admission` keys to set, e.g. `{ max_event_loop_utilization: 0.7 }`. */
+  admission?: Record<string, number>;
+}
+
 /** Starts `firewatch serve` with a fresh workspace; `extraYaml` is appended to the config. */
-export async function startBenchDaemon(extraYaml = ''): Promise<BenchDaemon> {
+export async function startBenchDaemon(extraYaml = '', options: BenchDaemonOptions = {}): Promise<BenchDaemon> {
   const workspace = mkdtempSync(join(tmpdir(), 'firewatch-bench-'));
   const config = join(workspace, 'otel-config.yaml');
   writeFileSync(
@@ -49,6 +58,8 @@ export async function startBenchDaemon(extraYaml = ''): Promise<BenchDaemon> {
       '      grpc:',
       '        endpoint: 127.0.0.1:0',
       '        max_recv_msg_size_mib: 16',
+      ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
+      ...(options.admission ? ['    admission:', ...Object.entries(options.admission).map(([key, value]) => `      ${key}: ${value}`)] : []),
       'storage:',
       `  directory: ${JSON.stringify(join(workspace, 'data'))}`,
       'service:',
@@ -98,8 +109,9 @@ export async function startBenchDaemon(extraYaml = ''): Promise<BenchDaemon> {
     return {
       child,
       otlpEndpoint: ready[1]!,
-      socket: ready[2]!,
-      metricsEndpoint: ready[3]!,
+      httpEndpoint: ready[2] === 'off' ? '' : ready[2]!,
+      socket: ready[3]!,
+      metricsEndpoint: ready[4]!,
       workspace,
       logTail: () => tail,
       stop,

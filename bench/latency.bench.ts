@@ -27,16 +27,13 @@
 
 import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import * as grpc from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ControlClient } from '../api/client.js';
 import { connectControl } from '../control/client.js';
-import { packageRoot } from '../common/package-root.js';
 import { encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 import { realisticTraceRequest } from '../test/helpers/receiver/trace-fixtures.js';
+import { cpuSeconds, runningScripts, runScript } from './child-script.js';
 import { startBenchDaemon, stopOnSignals } from './daemon-child.js';
 import type { LoadResult } from './load-generator.js';
 import type { PacedLoadResult } from './paced-load.js';
@@ -52,7 +49,6 @@ const LOAD_LEAD_IN_MS = 1_500;
 const MAX_WARMUP_SECONDS = 2;
 /** How often GetStatus is asked whether the background load has begun. */
 const STATUS_POLL_MS = 20;
-const CLOCK_TICKS_PER_SECOND = 100; // _SC_CLK_TCK on Linux
 /** Daemon log printed when the benchmark fails. */
 const LOG_TAIL_PRINTED = 2_000;
 
@@ -72,31 +68,6 @@ const probe = values.probe!;
 if (!(seconds > 0) || !(trials > 0) || (probe !== 'watch' && probe !== 'poll') || (values.rate !== undefined && !(Number(values.rate) >= 0))) {
   process.stderr.write('usage: latency.bench.js [--seconds S>0] [--trials N>0] [--rate SPANS_PER_S] [--probe watch|poll] [--max-seconds S]\n');
   process.exit(2);
-}
-
-function cpuSeconds(pid: number): number {
-  // /proc/<pid>/stat: fields 14 and 15 are utime and stime in clock ticks (after the parenthesised command name).
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
-const children = new Set<ChildProcess>();
-
-/** Runs a bench script in its own process; resolves with the JSON line it prints. */
-function runScript<T>(script: string, args: string[]): { child: ChildProcess; result: Promise<T> } {
-  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'bench', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const result = new Promise<T>((resolve, reject) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      if (code === 0) resolve(JSON.parse(output) as T);
-      else reject(new Error(`${script} exited with ${code}`));
-    }),
-  );
-  return { child, result };
 }
 
 /** One probe export: PROBE_ERROR_SPANS failing server spans of `service`, event time now, random trace IDs. */
@@ -160,7 +131,7 @@ interface Trial {
 const sleep = (delayMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, delayMs)));
 
 const daemon = await startBenchDaemon();
-stopOnSignals(daemon, () => [...children]);
+stopOnSignals(daemon, () => [...runningScripts]);
 let exitCode = 0;
 try {
   const target = daemon.otlpEndpoint;
@@ -261,7 +232,7 @@ try {
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n--- daemon log (tail) ---\n${daemon.logTail().slice(-LOG_TAIL_PRINTED)}\n`);
   exitCode = 1;
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of runningScripts) child.kill('SIGTERM');
   await daemon.stop();
 }
 process.exit(exitCode);

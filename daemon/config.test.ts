@@ -31,6 +31,25 @@ storage: { directory: /var/lib/firewatch }
     expect(config.service.control.socket).toBe('/var/lib/firewatch/control.sock');
   });
 
+  it('reads receivers.otlp.admission, shared by both protocols', () => {
+    const config = parseConfig(`
+receivers:
+  otlp:
+    admission: { max_in_flight_mib: 32, max_in_flight_items: 20000, max_store_backlog: 64, max_events_per_export: 5000, max_event_loop_utilization: 0.8, retry_after_seconds: 2 }
+`);
+    expect(config.receivers.otlp.admission).toEqual({
+      max_in_flight_mib: 32,
+      max_in_flight_items: 20_000,
+      max_store_backlog: 64,
+      max_events_per_export: 5000,
+      max_event_loop_utilization: 0.8,
+      retry_after_seconds: 2,
+    });
+    // Setting admission alone keeps both protocols on.
+    expect(config.receivers.otlp.protocols.grpc).not.toBeNull();
+    expect(config.receivers.otlp.protocols.http).not.toBeNull();
+  });
+
   it('applies rule overrides and custom rules', () => {
     const config = parseConfig(`
 processors:
@@ -68,6 +87,9 @@ processors:
     ['remediation.runbooks: unknown incident type', 'remediation: { runbooks: { outage: { steps: [a] } } }', /^remediation\.runbooks\.outage: unknown incident type/],
     ['workflow: quiet period must be positive', 'processors: { workflow: { recovery_quiet_period_seconds: 0 } }', /^processors\.workflow\.recovery_quiet_period_seconds: /],
     ['bad rule value', 'processors: { detect: { rules: [ { rule_id: error_burst, error_threshold: 0 } ] } }', /processors\.detect\.rules\[0\]\.error_threshold/],
+    ['admission: items must be whole', 'receivers: { otlp: { admission: { max_in_flight_items: 2.5 } } }', /^receivers\.otlp\.admission\.max_in_flight_items: must be a whole number/],
+    ['admission: utilisation is a share', 'receivers: { otlp: { admission: { max_event_loop_utilization: 1.5 } } }', /^receivers\.otlp\.admission\.max_event_loop_utilization: must be a number above 0 and at most 1/],
+    ['admission: unknown key', 'receivers: { otlp: { admission: { limit_mib: 5 } } }', /^receivers\.otlp\.admission\.limit_mib: unknown key/],
     ['invalid YAML', 'storage: [', /invalid YAML/],
     ['duplicate key', 'storage: {}\nstorage: {}', /invalid YAML/],
   ];

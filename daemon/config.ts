@@ -22,7 +22,16 @@ import { ROLES, type Role } from '../api/vocabulary.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 import { MIN_EXPECTED_INTERVAL_SECONDS, builtinRules, mergeRules, type DetectionRule } from '../engine/index.js';
-import { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions, parseMaxSeries, parseMetricThresholdRules, parseMinSeverityNumber, type MetricThresholdRule } from '../receiver/index.js';
+import {
+  DEFAULT_ADMISSION_CONFIG,
+  DEFAULT_MAX_SERIES,
+  createDefaultMetricConverterOptions,
+  parseMaxSeries,
+  parseMetricThresholdRules,
+  parseMinSeverityNumber,
+  type AdmissionConfig,
+  type MetricThresholdRule,
+} from '../receiver/index.js';
 
 export { ConfigError } from '../common/config-checks.js';
 
@@ -141,9 +150,20 @@ export interface TelemetryConfig {
   };
 }
 
+/**
+ * `receivers.otlp.admission`: what both OTLP receivers together take in at once (receiver/admission.ts); past it
+ * exports are refused at once with UNAVAILABLE + RetryInfo / 503 + Retry-After, and the client retries.
+ */
+export type { AdmissionConfig } from '../receiver/index.js';
+
 export interface Config {
-  /** A protocol is off (null) when the file lists `receivers.otlp.protocols` without it, as in the Collector. */
-  receivers: { otlp: { protocols: { grpc: GrpcProtocolConfig | null; http: HttpProtocolConfig | null } } };
+  receivers: {
+    otlp: {
+      /** A protocol is off (null) when the file lists `receivers.otlp.protocols` without it, as in the Collector. */
+      protocols: { grpc: GrpcProtocolConfig | null; http: HttpProtocolConfig | null };
+      admission: AdmissionConfig;
+    };
+  };
   processors: { convert: ConvertConfig; detect: DetectConfig; workflow: WorkflowConfig };
   /** Notification channels (notify/config.ts); none by default: incidents are only logged. */
   exporters: NotifyConfig;
@@ -162,6 +182,7 @@ export function createDefaultConfig(): Config {
           grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 },
           http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20 },
         },
+        admission: { ...DEFAULT_ADMISSION_CONFIG },
       },
     },
     processors: {
@@ -298,6 +319,14 @@ const SCHEMA: Section = section({
           auth: unsupported(`receiver authentication ${NOT_YET}`),
           cors: unsupported(`CORS on the OTLP/HTTP receiver ${NOT_YET}`),
         }),
+      }),
+      admission: section({
+        max_in_flight_mib: value(positiveNumberUpTo(16_384)),
+        max_in_flight_items: value(positiveIntegerUpTo(100_000_000)),
+        max_store_backlog: value(positiveIntegerUpTo(1_000_000)),
+        max_events_per_export: value(positiveIntegerUpTo(10_000_000)),
+        max_event_loop_utilization: value(positiveNumberUpTo(1)),
+        retry_after_seconds: value(positiveNumberUpTo(3_600)),
       }),
     }),
   }),

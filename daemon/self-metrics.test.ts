@@ -9,6 +9,9 @@ const FAMILIES: ReadonlyArray<[name: string, type: string, labels: readonly stri
   ['firewatch_receiver_items_total', 'counter', ['signal']],
   ['firewatch_receiver_rejected_items_total', 'counter', ['signal']],
   ['firewatch_receiver_bad_requests_total', 'counter', []],
+  ['firewatch_receiver_refused_exports_total', 'counter', ['signal']],
+  ['firewatch_receiver_in_flight_bytes', 'gauge', []],
+  ['firewatch_receiver_in_flight_items', 'gauge', []],
   ['firewatch_events_total', 'counter', ['signal']],
   ['firewatch_incidents', 'gauge', ['status', 'severity']],
   ['firewatch_incidents_opened_total', 'counter', []],
@@ -53,11 +56,12 @@ const SIZES: EngineSizes = {
 function fakeSource(overrides: Partial<SelfMetricsSource> = {}): SelfMetricsSource {
   return {
     signals: () => ({
-      traces: { items: 1_000, rejected: 2, events: 40 },
-      logs: { items: 300, rejected: 0, events: 12 },
-      metrics: { items: 50, rejected: 1, events: 1 },
+      traces: { items: 1_000, rejected: 2, events: 40, refused: 7 },
+      logs: { items: 300, rejected: 0, events: 12, refused: 0 },
+      metrics: { items: 50, rejected: 1, events: 1, refused: 0 },
     }),
     badRequests: () => 3,
+    inFlight: () => ({ bytes: 4096, items: 100 }),
     engineSizes: () => SIZES,
     incidentCounts: () => [
       { status: 'detected', severity: 'high', count: 1 },

@@ -6,6 +6,9 @@
 // | firewatch_receiver_items_total                | counter   | signal            | spans / log records / metric points accepted            |
 // | firewatch_receiver_rejected_items_total       | counter   | signal            | items refused (OTLP partial_success)                    |
 // | firewatch_receiver_bad_requests_total         | counter   |                   | undecodable export requests (both protocols)            |
+// | firewatch_receiver_refused_exports_total      | counter   | signal            | exports refused retryably: over capacity, deadline gone |
+// | firewatch_receiver_in_flight_bytes            | gauge     |                   | request bytes admitted and not yet answered             |
+// | firewatch_receiver_in_flight_items            | gauge     |                   | items decoded and not yet answered                      |
 // | firewatch_events_total                        | counter   | signal            | IncidentEvents the conversion produced                  |
 // | firewatch_incidents                           | gauge     | status, severity  | incidents now, by status and severity                   |
 // | firewatch_incidents_opened_total              | counter   |                   | incidents ever opened                                   |
@@ -57,6 +60,8 @@ export interface SignalTotals {
   rejected: number;
   /** IncidentEvents converted from them. */
   events: number;
+  /** Exports refused with a retryable answer (UNAVAILABLE / 503, or DEADLINE_EXCEEDED), both receivers. */
+  refused: number;
 }
 
 export interface OutboxTotals {
@@ -78,6 +83,8 @@ export interface SelfMetricsSource {
   signals(): Record<Signal, SignalTotals>;
   /** Undecodable requests over both receivers. */
   badRequests(): number;
+  /** What admission control holds now (receiver/admission.ts). */
+  inFlight(): { bytes: number; items: number };
   engineSizes(): EngineSizes;
   /** Current incidents by status and severity (only non-zero counts need be listed). */
   incidentCounts(): readonly IncidentCount[];
@@ -129,6 +136,15 @@ export function createSelfMetrics(source: SelfMetricsSource, options: SelfMetric
     collect: perSignal((totals) => totals.rejected),
   });
   scalar('firewatch_receiver_bad_requests_total', 'Export requests that could not be decoded.', 'counter', () => source.badRequests());
+  registry.collector({
+    name: 'firewatch_receiver_refused_exports_total',
+    help: 'Export requests refused with a retryable answer: over capacity (UNAVAILABLE / 503) or past their deadline.',
+    type: 'counter',
+    labelNames: ['signal'],
+    collect: perSignal((totals) => totals.refused),
+  });
+  scalar('firewatch_receiver_in_flight_bytes', 'Request bytes admitted and not yet answered.', 'gauge', () => source.inFlight().bytes);
+  scalar('firewatch_receiver_in_flight_items', 'Items decoded and not yet answered.', 'gauge', () => source.inFlight().items);
   registry.collector({
     name: 'firewatch_events_total',
     help: 'Incident events converted from telemetry.',

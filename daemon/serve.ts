@@ -38,11 +38,32 @@ import { startTelemetryServer, type TelemetryServer } from './telemetry-server.j
 import { createLogger, type DaemonLogger } from '../common/logger.js';
 import { createRejectionLog } from './rejection-log.js';
 import { packageVersion } from '../common/package-root.js';
-import { createEngine, isOpenStatus, type DetectionRule, type Engine, type SpanRecord } from '../engine/index.js';
-import { BackpressureError, createOtlpGrpcReceiver, createOtlpHttpReceiver, createSignalConverters, createSignalRoutes, type TelemetryConsumer, type TelemetrySignal } from '../receiver/index.js';
+import { IngestTurns } from './ingest-turns.js';
+import { createEngine, isOpenStatus, type DetectionRule, type Engine, type EventDraft, type SpanRecord } from '../engine/index.js';
+import {
+  admissionLimitsOf,
+  createOtlpGrpcReceiver,
+  createOtlpHttpReceiver,
+  createSignalConverters,
+  createSignalRoutes,
+  DeadlineExpiredError,
+  deadlinePassed,
+  ExportAdmission,
+  LoopPressure,
+  type TelemetryConsumer,
+  type TelemetrySignal,
+} from '../receiver/index.js';
 
-/** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
-const MAX_PENDING_COMMITS = 2_048;
+/**
+ * Events ingested per engine call: a larger export is detected and written a slice at a time, each slice durable
+ * before the next, so the exports behind it are answered in the meantime rather than after all of it.
+ */
+const INGEST_SLICE_EVENTS = 1_000;
+/**
+ * The store is behind when its oldest unwritten export has waited this long: every export taken in then waits at
+ * least as long for its answer, so until it catches up exports from busy connections are refused (admission.ts).
+ */
+const STORE_BEHIND_MS = 250;
 /** Events reloaded after a restart: those that arrived within this multiple of the longest rule window. */
 const RESTORE_WINDOW_FACTOR = 2;
 /** How often time-based work runs (silence, prolonged incidents, recovery) at most and at least. */
@@ -53,6 +74,9 @@ const PRUNE_INTERVAL_MS = 60_000;
 /** Past (no longer open) incidents handed to the engine for recurrence after a restart. */
 const PAST_INCIDENTS_RESTORED = 5_000;
 const NO_SPANS: SpanRecord[] = [];
+/** What deadlinePassed reads: a batch, or NO_DEADLINE. */
+type DeadlineOf = { deadline?: number };
+const NO_DEADLINE: DeadlineOf = {};
 
 export interface Daemon {
   readonly config: Config;
@@ -92,6 +116,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       maxSeries: config.processors.convert.metrics.max_series,
     },
     collectSpans: true,
+    maxEventsPerExport: config.receivers.otlp.admission.max_events_per_export,
   };
   // Before anything in the directory is read or written: one daemon per storage directory (store/storage-lock.ts).
   const storageLock = await lockStorageDirectory(storageDirectory);
@@ -200,11 +225,32 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       items: (grpc?.[signal].accepted ?? 0) + (http?.[signal].accepted ?? 0),
       rejected: (grpc?.[signal].rejected ?? 0) + (http?.[signal].rejected ?? 0),
       events: eventsBySignal[signal],
+      refused: (grpc?.[signal].refused ?? 0) + (http?.[signal].refused ?? 0),
     });
     return { traces: totals('traces'), logs: totals('logs'), metrics: totals('metrics') };
   };
   const badRequests = () => (grpcReceiver?.stats().badRequests ?? 0) + (httpReceiver?.stats().badRequests ?? 0);
-  let pendingCommits = 0;
+  // One budget for both receivers; the store's queue depth is part of it.
+  const loopPressure = new LoopPressure(config.receivers.otlp.admission.max_event_loop_utilization);
+  const admission = new ExportAdmission(
+    admissionLimitsOf(config.receivers.otlp.admission),
+    () => committer.backlog(),
+    () => loopPressure.saturated() || committer.oldestWaitMs() > STORE_BEHIND_MS,
+  );
+
+  const turns = new IngestTurns();
+  /** Ingests on its turn (unless the client's deadline passed while it waited); resolves once durable. */
+  const ingest = async (deadline: DeadlineOf, drafts: EventDraft[], options: Parameters<Engine['ingest']>[1]): Promise<void> => {
+    const result = await turns.run(() => {
+      // The client gave up waiting (and will send it again): taking it in now would count it twice.
+      if (deadlinePassed(deadline, Date.now())) throw new DeadlineExpiredError();
+      const arrived = performance.now();
+      const ingested = engine.ingest(drafts, options);
+      metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
+      return ingested;
+    });
+    return writer.persist(result);
+  };
 
   const pipeline: TelemetryConsumer = {
     async consume(batch) {
@@ -212,21 +258,21 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       if (batch.services !== undefined && batch.services.length > 0) engine.observeServices(batch.services);
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
-      if (pendingCommits >= MAX_PENDING_COMMITS) {
-        throw new BackpressureError('firewatch is writing behind; retry later', 1_000);
+      const totals = batch.perService ? { serviceTotals: batch.perService } : {};
+      if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
+        await ingest(batch, batch.drafts, { spans, ...totals });
+        eventsBySignal[batch.signal] += batch.drafts.length;
+        return;
       }
+      // The spans (trace ring) and totals go with the first slice, so every slice's events find their traces. Each
+      // slice is durable before the next is ingested: the group commit would otherwise gather the slices into one
+      // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
+      // ones stored without an answer; the client's retry repeats them.) Only the first slice may be refused for
+      // a deadline: once one is in, the rest follow.
+      await ingest(batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
       eventsBySignal[batch.signal] += batch.drafts.length;
-      const arrived = performance.now();
-      const result = engine.ingest(batch.drafts, {
-        spans,
-        ...(batch.perService ? { serviceTotals: batch.perService } : {}),
-      });
-      metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
-      pendingCommits += 1;
-      try {
-        await writer.persist(result);
-      } finally {
-        pendingCommits -= 1;
+      for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
+        await ingest(NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
       }
     },
   };
@@ -235,7 +281,13 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const rejections = createRejectionLog(log);
   const httpReceiver = protocols.http
     ? createOtlpHttpReceiver(
-        { endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters, onRejected: rejections.report },
+        {
+          endpoint: protocols.http.endpoint,
+          maxRequestBodyMib: protocols.http.max_request_body_mib,
+          admission,
+          ...converters,
+          onRejected: rejections.report,
+        },
         pipeline,
       )
     : undefined;
@@ -245,6 +297,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         {
           endpoint: protocols.grpc.endpoint,
           maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib,
+          admission,
           ...converters,
           serveHttp1: httpReceiver ? (socket) => httpReceiver.acceptConnection(socket) : undefined,
           onRejected: rejections.report,
@@ -286,6 +339,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   const metrics = createSelfMetrics({
     signals: signalTotals,
     badRequests,
+    inFlight: () => {
+      const held = admission.stats();
+      return { bytes: held.bytesInFlight, items: held.itemsInFlight };
+    },
     engineSizes: () => engine.sizes(),
     incidentCounts: () => writer.incidentCounts(),
     incidentsOpened: () => engine.counters().nextIncidentSeq - 1,
@@ -436,6 +493,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await control.stop();
         await telemetry?.stop();
         metrics.close();
+        loopPressure.stop();
         await store.close();
         await storageLock.release();
         log.info('firewatch stopped', {});

@@ -20,12 +20,18 @@ export interface TelemetryBatch {
   spans?: SpanRecord[];
   /** Logs and metrics: the `service.name` of every resource that sent (traces report theirs in perService). */
   services?: string[];
+  /**
+   * The client's deadline (epoch ms), when it sent one (gRPC `grpc-timeout`). Past it the client has given up and
+   * will retry: the batch must not be ingested (DeadlineExpiredError), or it would be counted twice.
+   */
+  deadline?: number;
 }
 
 export interface TelemetryConsumer {
   /**
    * Resolves once the events are durable (the export may then be acknowledged). Rejects with BackpressureError →
-   * UNAVAILABLE (retryable); any other error → INTERNAL with a short message.
+   * UNAVAILABLE (retryable); DeadlineExpiredError → DEADLINE_EXCEEDED (nothing ingested); any other error →
+   * INTERNAL with a short message.
    */
   consume(batch: TelemetryBatch): Promise<void>;
 }
@@ -40,4 +46,18 @@ export class BackpressureError extends Error {
     super(message);
     this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** The client's deadline passed before the batch was ingested: nothing was taken in, the client will retry. */
+export class DeadlineExpiredError extends Error {
+  override readonly name = 'DeadlineExpiredError';
+
+  constructor() {
+    super('the export deadline passed before it could be processed');
+  }
+}
+
+/** Whether `batch`'s client deadline has passed at `now` (epoch ms). */
+export function deadlinePassed(batch: { deadline?: number }, now: number): boolean {
+  return batch.deadline !== undefined && now >= batch.deadline;
 }

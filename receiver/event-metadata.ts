@@ -8,22 +8,42 @@ import { type Metadata, type MetadataValue } from '../engine/index.js';
 export const MAX_MESSAGE_LENGTH = 1024;
 export const MAX_METADATA_VALUE_LENGTH = 256;
 export const MAX_METADATA_KEYS = 32;
+/**
+ * Characters one event's metadata may hold in all (keys plus string values; other values count 8): 32 values of 256
+ * characters would be ~8 KB per event, and the event ring holds 100,000 events.
+ */
+export const MAX_METADATA_CHARS = 2048;
+/** Counted for a number or boolean value. */
+const SCALAR_CHARS = 8;
+/** A string cut shorter than this to fit the budget is left out instead. */
+const MIN_CUT_VALUE_LENGTH = 16;
 /** Longest metadata key taken from telemetry (attribute names); longer keys are left out rather than cut. */
 export const MAX_METADATA_KEY_LENGTH = 128;
 
-/** Metadata with the bounds applied: at most MAX_METADATA_KEYS keys, strings cut to MAX_METADATA_VALUE_LENGTH. */
+/**
+ * Metadata with the bounds applied: at most MAX_METADATA_KEYS keys, strings cut to MAX_METADATA_VALUE_LENGTH, and
+ * MAX_METADATA_CHARS in all (converters put their own facts first, so what a budget leaves out is telemetry's).
+ */
 export class MetadataBuilder {
   readonly metadata: Metadata = {};
   private count = 0;
+  private chars = 0;
 
   /** Sets `key` (a later put of the same key replaces the value without using another slot). */
   put(key: string, value: MetadataValue): void {
-    if (!Object.hasOwn(this.metadata, key)) {
-      // `__proto__` would hit the prototype setter instead of becoming a key; telemetry may spell anything.
-      if (this.count >= MAX_METADATA_KEYS || key === '__proto__') return;
-      this.count++;
+    const replacing = Object.hasOwn(this.metadata, key);
+    // `__proto__` would hit the prototype setter instead of becoming a key; telemetry may spell anything.
+    if (!replacing && (this.count >= MAX_METADATA_KEYS || key === '__proto__')) return;
+    const old = replacing ? charsOf(key, this.metadata[key]!) : 0;
+    let stored = typeof value === 'string' ? truncateChars(value, MAX_METADATA_VALUE_LENGTH) : value;
+    const room = MAX_METADATA_CHARS - (this.chars - old);
+    if (charsOf(key, stored) > room) {
+      if (typeof stored !== 'string' || room - key.length < MIN_CUT_VALUE_LENGTH) return;
+      stored = truncateChars(stored, room - key.length);
     }
-    this.metadata[key] = typeof value === 'string' ? truncateChars(value, MAX_METADATA_VALUE_LENGTH) : value;
+    if (!replacing) this.count++;
+    this.chars += charsOf(key, stored) - old;
+    this.metadata[key] = stored;
   }
 
   /** Sets `key` only when it is not set yet: telemetry attributes never overwrite the converter's own facts. */
@@ -33,6 +53,10 @@ export class MetadataBuilder {
 
   /** Whether another new key would still fit. */
   get full(): boolean {
-    return this.count >= MAX_METADATA_KEYS;
+    return this.count >= MAX_METADATA_KEYS || this.chars >= MAX_METADATA_CHARS - MIN_CUT_VALUE_LENGTH;
   }
+}
+
+function charsOf(key: string, value: MetadataValue): number {
+  return key.length + (typeof value === 'string' ? value.length : SCALAR_CHARS);
 }

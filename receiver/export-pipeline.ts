@@ -7,6 +7,7 @@
 //   HTTP JSON body ─▶ json transcode ┘    (decodeTraceRequest / decodeLogsRequest / decodeMetricsRequest)
 
 import type { TelemetryBatch, TelemetrySignal } from './consumer.js';
+import type { DecodeLimits } from './decode-limits.js';
 import type { ExportFailure } from './export-status.js';
 import { decodeLogsRequest } from './logs/decode-logs.js';
 import { createLogConverter, type LogConverter } from './logs/log-converter.js';
@@ -14,6 +15,7 @@ import { createLogConverterOptions, type LogConverterOptionsInput } from './logs
 import { decodeMetricsRequest } from './metrics/decode-metrics.js';
 import { createMetricConverter, type MetricConverter } from './metrics/metric-converter.js';
 import { createMetricConverterOptions, type MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
+import { ReceiverOptionError } from './option-checks.js';
 import { decodeTraceRequest } from './trace/decode-traces.js';
 import { spanRecordFromView } from './trace/span-record.js';
 import { UNKNOWN_SERVICE } from './wire/any-value.js';
@@ -32,7 +34,12 @@ export interface ConverterOptionsInput {
   metricConverter: MetricConverterOptionsInput;
   /** Hand the consumer a SpanRecord of every accepted span (for the engine's trace ring). Default false. */
   collectSpans?: boolean;
+  /** Items that would become events past this many in one request are rejected (partial_success). Default 10000. */
+  maxEventsPerExport?: number;
 }
+
+/** Default of ConverterOptionsInput.maxEventsPerExport (and of `receivers.otlp.admission.max_events_per_export`). */
+export const DEFAULT_MAX_EVENTS_PER_EXPORT = 10_000;
 
 export interface SignalConverters {
   spans: SpanConverter;
@@ -40,6 +47,7 @@ export interface SignalConverters {
   /** Stateful (cumulative histogram series): one per receiver. */
   metrics: MetricConverter;
   collectSpans: boolean;
+  limits: DecodeLimits;
 }
 
 /** Builds and validates the three converters; throws naming `<path>.spanConverter…` etc. */
@@ -49,7 +57,15 @@ export function createSignalConverters(options: ConverterOptionsInput, path: str
     logs: createLogConverter(createLogConverterOptions(options.logConverter, `${path}.logConverter`)),
     metrics: createMetricConverter(createMetricConverterOptions(options.metricConverter, `${path}.metricConverter`)),
     collectSpans: options.collectSpans === true,
+    limits: { maxEvents: checkMaxEvents(options.maxEventsPerExport ?? DEFAULT_MAX_EVENTS_PER_EXPORT, `${path}.maxEventsPerExport`) },
   };
+}
+
+function checkMaxEvents(value: number, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ReceiverOptionError(path, `must be a whole number ≥ 1, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** The outcome of decoding one request, whatever its signal. */
@@ -78,15 +94,20 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       requestName: 'ExportTraceServiceRequest',
       decode(body) {
         if (!converters.collectSpans) {
-          const result = decodeTraceRequest(body, converters.spans);
+          const result = decodeTraceRequest(body, converters.spans, {}, converters.limits);
           return { drafts: result.drafts, items: result.spans, rejected: result.rejected, errorMessage: result.errorMessage, perService: result.perService };
         }
         const spans: SpanRecord[] = [];
-        const result = decodeTraceRequest(body, converters.spans, {
-          onSpan(span, resource, classification) {
-            spans.push(spanRecordFromView(span, resource.serviceName ?? UNKNOWN_SERVICE, classification));
+        const result = decodeTraceRequest(
+          body,
+          converters.spans,
+          {
+            onSpan(span, resource, classification) {
+              spans.push(spanRecordFromView(span, resource.serviceName ?? UNKNOWN_SERVICE, classification));
+            },
           },
-        });
+          converters.limits,
+        );
         return { drafts: result.drafts, items: result.spans, rejected: result.rejected, errorMessage: result.errorMessage, perService: result.perService, spans };
       },
     },
@@ -94,7 +115,7 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       signal: 'logs',
       requestName: 'ExportLogsServiceRequest',
       decode(body) {
-        const result = decodeLogsRequest(body, converters.logs);
+        const result = decodeLogsRequest(body, converters.logs, converters.limits);
         return { drafts: result.drafts, items: result.logRecords, rejected: result.rejected, errorMessage: result.errorMessage, services: result.services };
       },
     },
@@ -102,15 +123,18 @@ export function createSignalRoutes(converters: SignalConverters): Record<Telemet
       signal: 'metrics',
       requestName: 'ExportMetricsServiceRequest',
       decode(body) {
-        const result = decodeMetricsRequest(body, converters.metrics);
+        const result = decodeMetricsRequest(body, converters.metrics, converters.limits);
         return { drafts: result.drafts, items: result.dataPoints, rejected: result.rejected, errorMessage: result.errorMessage, services: result.services };
       },
     },
   };
 }
 
-/** The batch for the consumer; null when nothing was accepted (nothing to make durable: answer at once). */
-export function batchOf(route: SignalRoute, decoded: DecodedExport): TelemetryBatch | null {
+/**
+ * The batch for the consumer; null when nothing was accepted (nothing to make durable: answer at once). `deadline`
+ * (epoch ms) is the client's, when it sent one.
+ */
+export function batchOf(route: SignalRoute, decoded: DecodedExport, deadline = Number.POSITIVE_INFINITY): TelemetryBatch | null {
   if (decoded.items === 0) return null;
   const batch: TelemetryBatch = {
     signal: route.signal,
@@ -118,6 +142,7 @@ export function batchOf(route: SignalRoute, decoded: DecodedExport): TelemetryBa
     items: decoded.items,
     rejected: decoded.rejected,
   };
+  if (Number.isFinite(deadline)) batch.deadline = deadline;
   if (decoded.perService !== undefined) batch.perService = decoded.perService;
   if (decoded.spans !== undefined) batch.spans = decoded.spans;
   if (decoded.services !== undefined) batch.services = decoded.services;
@@ -143,7 +168,10 @@ export interface SignalStats {
   rejected: number;
   /** Requests answered INVALID_ARGUMENT (gRPC) or 4xx (HTTP). */
   badRequests: number;
-  /** Requests refused with UNAVAILABLE / 503 because the consumer pushed back. */
+  /**
+   * Requests refused with UNAVAILABLE / 503 (over capacity: admission control or the consumer pushed back), or left
+   * undone because the client's deadline had passed (DEADLINE_EXCEEDED): retryable either way.
+   */
   refused: number;
   /** Requests answered INTERNAL / 500 because the consumer failed. */
   failed: number;
@@ -179,7 +207,7 @@ export function countFailure(stats: ReceiverStats, signal: TelemetrySignal, fail
   if (failure.kind === 'bad_request') {
     counters.badRequests++;
     stats.badRequests++;
-  } else if (failure.kind === 'backpressure') {
+  } else if (failure.kind === 'backpressure' || failure.kind === 'expired') {
     counters.refused++;
   } else {
     counters.failed++;

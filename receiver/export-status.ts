@@ -1,17 +1,18 @@
 // How an export that cannot be accepted is answered, per the OTLP spec:
 //   gRPC  https://opentelemetry.io/docs/specs/otlp/#failures — undecodable: INVALID_ARGUMENT (not retryable);
-//         overloaded: UNAVAILABLE (retryable), with google.rpc.RetryInfo when we know how long to wait.
+//         overloaded: UNAVAILABLE (retryable), with google.rpc.RetryInfo when we know how long to wait; the client's
+//         deadline passed before we got to it: DEADLINE_EXCEEDED (nothing was taken in; retryable).
 //   HTTP  https://opentelemetry.io/docs/specs/otlp/#failures-1 — 400 Bad Request; 503 Service Unavailable with
 //         Retry-After; every 4xx/5xx body is a google.rpc.Status (encodeStatus / encodeStatusJson below).
 // Anything else is our fault: INTERNAL / 500 with a short message that leaks no internals.
 // Rejected items inside a decodable request are not failures: they are answered OK with partial_success.
 
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { BackpressureError } from './consumer.js';
+import { BackpressureError, DeadlineExpiredError } from './consumer.js';
 import { DecodeError } from './wire/decode-error.js';
 import { ProtoWriter } from './wire/proto-writer.js';
 
-export type ExportFailureKind = 'bad_request' | 'backpressure' | 'internal';
+export type ExportFailureKind = 'bad_request' | 'backpressure' | 'expired' | 'internal';
 
 export interface ExportFailure {
   kind: ExportFailureKind;
@@ -26,6 +27,7 @@ export interface ExportFailure {
 const HTTP_BAD_REQUEST = 400;
 const HTTP_INTERNAL_SERVER_ERROR = 500;
 const HTTP_SERVICE_UNAVAILABLE = 503;
+const HTTP_GATEWAY_TIMEOUT = 504;
 
 /** `what` names the request type for the client, e.g. `ExportTraceServiceRequest`. */
 export function exportFailureOf(error: unknown, what: string): ExportFailure {
@@ -45,6 +47,15 @@ export function exportFailureOf(error: unknown, what: string): ExportFailure {
       httpStatus: HTTP_SERVICE_UNAVAILABLE,
       message: error.message,
       retryAfterMs: error.retryAfterMs,
+    };
+  }
+  if (error instanceof DeadlineExpiredError) {
+    return {
+      kind: 'expired',
+      grpcCode: GrpcStatus.DEADLINE_EXCEEDED,
+      httpStatus: HTTP_GATEWAY_TIMEOUT,
+      message: error.message,
+      retryAfterMs: undefined,
     };
   }
   return {

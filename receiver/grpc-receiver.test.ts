@@ -4,6 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
 import {
   createOtlpGrpcReceiver,
@@ -213,6 +214,65 @@ describe('OTLP gRPC receiver', () => {
 
     await expectStillServing();
     expect(receiver.stats().traces).toMatchObject({ refused: 1, failed: 1, accepted: 10 });
+  });
+
+  it('refuses exports past the admission budget at once with UNAVAILABLE and RetryInfo, and admits them again after', async () => {
+    // One export's items fill the budget; the consumer holds it until told to finish.
+    const admission = new ExportAdmission({ maxBytesInFlight: 64 * 1024 * 1024, maxItemsInFlight: 10, maxStoreBacklog: 100, retryAfterMs: 2500 });
+    let finish: () => void = () => {};
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const holding: RecordingConsumer = { ...consumer, consume: async (batch) => {
+      await held;
+      await consumer.consume(batch);
+    } };
+    receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0', admission }, holding);
+    const { port } = await receiver.start();
+    client = new RawOtlpClient(port);
+    const first = client.call(TRACE_EXPORT_PATH, validTraces());
+    while (admission.stats().exportsInFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const refused = await client.call(TRACE_EXPORT_PATH, validTraces());
+    expect(refused.error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(refused.error?.details).toMatch(/over capacity/);
+    const details = refused.error!.metadata.get('grpc-status-details-bin')[0] as Buffer;
+    expect(details.includes('type.googleapis.com/google.rpc.RetryInfo')).toBe(true);
+    expect(receiver.stats().traces.refused).toBe(1);
+    finish();
+    expect((await first).error).toBeNull();
+    expect(admission.stats()).toEqual({ exportsInFlight: 0, bytesInFlight: 0, itemsInFlight: 0 });
+    await expectStillServing();
+  });
+
+  it('does not ingest an export whose deadline passed before its turn (the client has given up and will retry)', async () => {
+    // The first export keeps the event loop busy past the second one's deadline, as an overloaded daemon would.
+    const busy: RecordingConsumer = { ...consumer, consume: async (batch) => {
+      if (consumer.batches.length === 0) {
+        const until = Date.now() + 400;
+        while (Date.now() < until) {
+          // a long synchronous ingest
+        }
+      }
+      await consumer.consume(batch);
+    } };
+    receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0' }, busy);
+    const { port } = await receiver.start();
+    const late = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const unary = (body: Buffer, deadlineMs: number) =>
+      new Promise<grpc.ServiceError | null>((resolve) =>
+        late.makeUnaryRequest(TRACE_EXPORT_PATH, (v: Buffer) => v, (v: Buffer) => v, body, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error) =>
+          resolve(error ?? null),
+        ),
+      );
+    try {
+      const slowBody = encodeWith(types.TraceRequest, realisticTraceRequest({ spans: 10, errorRate: 0.2, seed: 1, service: 'slow' }));
+      const lateBody = encodeWith(types.TraceRequest, realisticTraceRequest({ spans: 10, errorRate: 0.2, seed: 2, service: 'late' }));
+      const outcomes = await Promise.all([unary(slowBody, 10_000), unary(lateBody, 150)]);
+      expect(outcomes[0]).toBeNull();
+      expect(outcomes[1]?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(consumer.batches.map((batch) => [...batch.perService!.keys()])).toEqual([['slow']]);
+    } finally {
+      late.close();
+    }
   });
 
   it('lets an in-flight export finish when stopped', async () => {

@@ -12,9 +12,10 @@
 // the options carry one converter configuration per signal.
 //
 // Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
-// partial_success; consumer backpressure → UNAVAILABLE; oversize → RESOURCE_EXHAUSTED (grpc-js enforces
-// grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
-// DecodeError, and every handler answers exactly once.
+// partial_success; over capacity (admission.ts, before decoding) or consumer backpressure → UNAVAILABLE with
+// RetryInfo; the client's deadline already passed → DEADLINE_EXCEEDED, nothing ingested; oversize →
+// RESOURCE_EXHAUSTED (grpc-js enforces grpc.max_receive_message_length before our handler runs). No request can
+// stop the server: decoders throw only DecodeError, and every handler answers exactly once.
 
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import * as grpc from '@grpc/grpc-js';
@@ -34,6 +35,8 @@ import {
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
+import { admissionLimitsOf, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
+import { BackpressureError, DeadlineExpiredError } from './consumer.js';
 import { encodeExportResponse } from './export-response.js';
 import { createDualProtocolPort } from './dual-protocol-port.js';
 import { encodeRetryStatusDetails, exportFailureOf, type ExportFailure } from './export-status.js';
@@ -51,6 +54,13 @@ export const DEFAULT_GRPC_ENDPOINT = '127.0.0.1:4317';
 export const DEFAULT_MAX_RECV_MSG_SIZE_MIB = 4;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 const BYTES_PER_MIB = 1024 * 1024;
+/**
+ * Exports one connection may have in flight at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client queues the
+ * rest. Unbounded, a client with thousands of exports in flight interleaves their DATA frames, so the server held
+ * thousands of half-received requests at once (750 MiB of buffers in the overload bench) and completed none of
+ * them in time; bounded, each stream arrives whole quickly and is answered (or refused) at once.
+ */
+const MAX_CONCURRENT_STREAMS = 100;
 /** grpc-js keeps message sizes in an int32. */
 const MAX_RECV_MSG_SIZE_MIB_LIMIT = 2047;
 
@@ -74,6 +84,11 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   onConnection?: (protocol: ConnectionProtocol, peer: string) => void;
   /** How long a new connection may take to show which protocol it speaks (ms). Default 10000. */
   sniffTimeoutMs: number;
+  /**
+   * What may be in flight at once; share one between receivers to bound both together. Default: one of its own
+   * with the default limits (DEFAULT_ADMISSION_CONFIG).
+   */
+  admission?: ExportAdmission;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
@@ -104,6 +119,8 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'onRejected',
   'onConnection',
   'sniffTimeoutMs',
+  'admission',
+  'maxEventsPerExport',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
 const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'keepalive', 'maxConcurrentStreams']);
@@ -136,6 +153,12 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
 
 const identity = (value: Buffer): Buffer => value;
 
+/** The call's deadline as epoch ms (Infinity when the client set none). */
+function deadlineOf(call: grpc.ServerUnaryCall<Buffer, Buffer>): number {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+}
+
 /** A unary method whose request arrives as the raw Buffer and whose response we serialize ourselves. */
 function rawUnaryMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
   return {
@@ -157,6 +180,7 @@ export function createOtlpGrpcReceiver(
   validateOtlpGrpcReceiverOptions(options);
   const routeBySignal = createSignalRoutes(createSignalConverters(options, 'grpc'));
   const onInternalError = options.onInternalError;
+  const admission = options.admission ?? new ExportAdmission(admissionLimitsOf(DEFAULT_ADMISSION_CONFIG));
   const stats = newReceiverStats();
   const routes: readonly { path: string; route: SignalRoute }[] = [
     { path: TRACE_EXPORT_PATH, route: routeBySignal.traces },
@@ -197,21 +221,41 @@ export function createOtlpGrpcReceiver(
     (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
       stats[route.signal].requests++;
+      const deadline = deadlineOf(call);
+      // The client has given up (and will retry): doing the work now would only count it twice.
+      if (call.cancelled || Date.now() >= deadline) {
+        answerFailure(route, new DeadlineExpiredError(), call, callback);
+        return;
+      }
+      // A Buffer always: the method's requestDeserialize is the identity.
+      const body = call.request;
+      const ticket = admission.admit(call.getPeer(), body.length);
+      if (ticket instanceof BackpressureError) {
+        answerFailure(route, ticket, call, callback);
+        return;
+      }
+      const answer: grpc.sendUnaryData<Buffer> = (error, value) => {
+        ticket.release();
+        callback(error, value);
+      };
       let decoded: DecodedExport;
       try {
-        // A Buffer always: the method's requestDeserialize is the identity.
-        decoded = route.decode(call.request);
+        decoded = route.decode(body);
       } catch (error) {
-        answerFailure(route, error, call, callback);
+        answerFailure(route, error, call, answer);
+        return;
+      }
+      if (!ticket.holdItems(decoded.items)) {
+        answerFailure(route, admission.refusal('too many items in flight'), call, answer);
         return;
       }
       const acknowledge = (): void => {
         countAcknowledged(stats, route.signal, decoded);
         if (decoded.rejected > 0) report('partially_rejected', route, call, 'OK', decoded.errorMessage, decoded.rejected);
-        callback(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
+        answer(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
       };
       // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
-      const batch = batchOf(route, decoded);
+      const batch = batchOf(route, decoded, deadline);
       if (batch === null) {
         acknowledge();
         return;
@@ -220,14 +264,15 @@ export function createOtlpGrpcReceiver(
       try {
         pending = consumer.consume(batch);
       } catch (error) {
-        answerFailure(route, error, call, callback);
+        answerFailure(route, error, call, answer);
         return;
       }
-      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, call, callback));
+      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, call, answer));
     };
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   });
   for (const { path, route } of routes) {
     server.addService({ Export: rawUnaryMethod(path) }, { Export: handlerFor(route) });

@@ -3,6 +3,7 @@ import { gzipSync, deflateSync, deflateRawSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
 import { createOtlpGrpcReceiver, LOGS_EXPORT_PATH, METRICS_EXPORT_PATH, TRACE_EXPORT_PATH } from './grpc-receiver.js';
 import { createOtlpHttpReceiver, type OtlpHttpReceiver, type OtlpHttpReceiverOptions } from './http-receiver.js';
@@ -205,6 +206,54 @@ describe('OTLP/HTTP receiver', () => {
     expect(receiver.stats().traces.badRequests).toBe(2);
   });
 
+  it('answers every over-limit body 413 before closing, never a reset connection (raw node:http, 21 MiB, 10 times)', async () => {
+    await startWith();
+    // A client in another process, as a real one is: in this process the 413 always won the race with the reset.
+    const client = `
+      const { request } = require('node:http');
+      const body = Buffer.alloc(21 * 1024 * 1024, 0x0a);
+      const once = (chunked) => new Promise((resolve) => {
+        const headers = { 'Content-Type': 'application/x-protobuf' };
+        if (!chunked) headers['Content-Length'] = String(body.length);
+        const req = request({ host: '127.0.0.1', port: ${port}, path: '/v1/traces', method: 'POST', agent: false, headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', (error) => resolve(error.code));
+        req.end(body);
+      });
+      (async () => {
+        const seen = [];
+        for (let i = 0; i < 10; i++) seen.push(await once(false));
+        for (let i = 0; i < 3; i++) seen.push(await once(true));
+        process.stdout.write(JSON.stringify(seen));
+      })();`;
+    const { execFile } = await import('node:child_process');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', client], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(JSON.parse(output)).toEqual(new Array(13).fill(413));
+    await expectStillServing();
+  });
+
+  it('counts a compressed upload by the bytes it holds: a few small gzip exports in flight are never refused', async () => {
+    // Each export stays in flight a while, so all of them are in the receiver at once.
+    const slow: typeof consumer = { ...consumer, consume: async (batch) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await consumer.consume(batch);
+    } };
+    receiver = createOtlpHttpReceiver({ endpoint: '127.0.0.1:0' }, slow);
+    ({ port } = await receiver.start());
+    const protobuf = gzipSync(validTraces());
+    const json = gzipSync(otlpJsonBody(types.TraceRequest, traceObject()));
+    const answers = await Promise.all([
+      ...Array.from({ length: 8 }, () => post(port, '/v1/traces', protobuf, { headers: { 'Content-Encoding': 'gzip' } })),
+      ...Array.from({ length: 8 }, () => post(port, '/v1/traces', json, { contentType: JSON_TYPE, headers: { 'Content-Encoding': 'gzip' } })),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(new Array(16).fill(200));
+    expect(consumer.batches).toHaveLength(16);
+  });
+
   it('answers 413 for a gzip bomb, stopping inflation at the limit', async () => {
     await startWith({ maxRequestBodyMib: 1 });
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
@@ -302,15 +351,23 @@ describe('OTLP/HTTP receiver', () => {
     ]);
   });
 
-  it('answers empty bodies (protobuf, JSON, gzip) with success and does not bother the consumer', async () => {
+  it('answers empty protobuf bodies (plain or gzip) with success and does not bother the consumer', async () => {
     await startWith();
     for (const path of ['/v1/traces', '/v1/logs', '/v1/metrics']) {
       expect((await post(port, path, Buffer.alloc(0))).status).toBe(200);
-      const json = await post(port, path, Buffer.alloc(0), { contentType: JSON_TYPE });
-      expect(json.status).toBe(200);
-      expect(JSON.parse(json.body.toString())).toEqual({});
       expect((await post(port, path, Buffer.from('{}'), { contentType: JSON_TYPE })).status).toBe(200);
       expect((await post(port, path, Buffer.alloc(0), { headers: { 'Content-Encoding': 'gzip' } })).status).toBe(200);
+    }
+    expect(consumer.batches).toHaveLength(0);
+    await expectStillServing();
+  });
+
+  it('answers an empty or whitespace-only JSON body 400: it is not a JSON object', async () => {
+    await startWith();
+    for (const body of ['', ' ', '\n\t \r\n']) {
+      const answer = await post(port, '/v1/traces', Buffer.from(body), { contentType: JSON_TYPE });
+      expect(answer.status).toBe(400);
+      expect(statusOf(answer)).toEqual({ code: 3, message: expect.stringMatching(/empty body/) });
     }
     expect(consumer.batches).toHaveLength(0);
     await expectStillServing();
@@ -357,9 +414,10 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('refuses uploads with a retryable 503 while other large bodies hold its memory budget', async () => {
-    await startWith({ maxRequestBodyMib: 15 });
+    const admission = new ExportAdmission({ maxBytesInFlight: 32 * 1024 * 1024, maxItemsInFlight: 10_000, maxStoreBacklog: 10, retryAfterMs: 1000 });
+    await startWith({ maxRequestBodyMib: 15, admission });
     const { request } = await import('node:http');
-    // Two uploads that declare 15 MiB each and send a little: 2 × 30 MiB reserved (raw + inflated) of 64 MiB.
+    // Two uploads that declare 15 MiB each and send a little: 30 MiB of the 32 MiB held for them.
     const held = [0, 1].map(() => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'content-length': String(15 * 1024 * 1024) } });
       req.on('error', () => {});

@@ -2,15 +2,20 @@
 // optionally gzip/deflate-compressed, answered per https://opentelemetry.io/docs/specs/otlp/#otlphttp.
 //
 //   request ─route (404) ─method (405) ─Content-Type (415) ─Content-Encoding (415) ─Content-Length (413)
+//           ─admission (503 + Retry-After: admission.ts, shared with the gRPC receiver)
 //           ─read body, counting, ≤ limit, within the timeout (413 / 408)
 //           ─gunzip / inflate, output ≤ limit (413: zip bombs stop at the limit, not at the end of the bomb)
-//           ─JSON? transcode to protobuf (json/otlp-json.ts) ─SignalRoute.decode (the gRPC receiver's code)
+//           ─JSON? transcode to protobuf (json/otlp-json.ts; an empty body is no JSON: 400) ─SignalRoute.decode
 //           ─consumer.consume (durable first) ─200 Export*ServiceResponse in the request's encoding
 //
+// Memory is counted by what a request actually holds, on its admission ticket: the declared length (or the bytes as
+// they arrive), then the inflated and transcoded bytes as they are produced (503 when the budget is spent).
 // Failures (export-status.ts): undecodable → 400 with a google.rpc.Status (INVALID_ARGUMENT) in the request's
-// encoding; consumer backpressure → 503 with Retry-After; any other consumer failure → 500 with an opaque message.
-// Requests refused before their body was read are answered with `Connection: close`, so an unread body never has
-// to be drained. No request can stop the server: every handler answers exactly once, whatever it is sent.
+// encoding; over capacity or consumer backpressure → 503 with Retry-After; any other consumer failure → 500 with an
+// opaque message. An answer given before the body was read is sent at once with `Connection: close`, then the rest of
+// the body is read and dropped (up to the body limit again) before the connection closes: closing with unread bytes
+// resets the connection, and a client still sending would lose the answer. No request can stop the server: every
+// handler answers exactly once, whatever it is sent.
 // Unsupported Content-Encoding is 415 with Accept-Encoding (RFC 9110 §15.5.16); the Collector answers 400 there.
 //
 // The same server also serves the HTTP/1.x connections made to the OTLP/gRPC port (acceptConnection), so both
@@ -39,6 +44,8 @@ import {
 import { encodeExportResponse, encodeExportResponseJson } from './export-response.js';
 import { encodeStatus, encodeStatusJson, exportFailureOf } from './export-status.js';
 import { transcodeOtlpJson } from './json/otlp-json.js';
+import { admissionLimitsOf, type AdmissionTicket, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
+import { BackpressureError } from './consumer.js';
 import { classifyConnectionStart } from './protocol-sniffer.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
@@ -51,12 +58,6 @@ export const DEFAULT_HTTP_ENDPOINT = '127.0.0.1:4318';
 export const DEFAULT_MAX_REQUEST_BODY_MIB = 20;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HTTP_SHUTDOWN_TIMEOUT_MS = 5000;
-/** Bodies in flight may hold this many times the body limit in all (see bodyBudget). */
-const BODY_BUDGET_LIMITS = 4;
-const MIN_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
-/** Memory a body may take while handled, per byte received: raw + inflated; JSON adds parse and transcode. */
-const PROTOBUF_MEMORY_FACTOR = 2;
-const JSON_MEMORY_FACTOR = 6;
 /** Retry-After sent with a 503 when the consumer gave no hint. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 const MAX_REQUEST_BODY_MIB_LIMIT = 1024;
@@ -85,6 +86,7 @@ const HTTP_SERVICE_UNAVAILABLE = 503;
 const HTTP_UNSUPPORTED_MEDIA_TYPE = 415;
 
 const CONTENT_TYPE_PROTOBUF = 'application/x-protobuf';
+const BUSY_MESSAGE = 'firewatch is over capacity (too many request bytes in flight); retry later';
 const CONTENT_TYPE_JSON = 'application/json';
 const ACCEPTED_ENCODINGS = 'gzip, deflate, identity';
 
@@ -110,6 +112,11 @@ export interface OtlpHttpReceiverOptions extends ConverterOptionsInput {
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
   /** Told about every export refused, undecodable or partially rejected, and every wrong-protocol connection. */
   onRejected?: RejectionListener;
+  /**
+   * What may be in flight at once; share one between receivers to bound both together. Default: one of its own
+   * with the default limits (DEFAULT_ADMISSION_CONFIG).
+   */
+  admission?: ExportAdmission;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes the connections left. */
@@ -144,6 +151,8 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'collectSpans',
   'onInternalError',
   'onRejected',
+  'admission',
+  'maxEventsPerExport',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
 const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'cors', 'tracesUrlPath', 'logsUrlPath', 'metricsUrlPath']);
@@ -177,8 +186,18 @@ export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions
 type BodyEncoding = 'protobuf' | 'json';
 type ContentCoding = 'identity' | 'gzip' | 'deflate';
 
+/** An answer other than success, given instead of exporting. */
+interface Refusal {
+  ok: false;
+  status: number;
+  code: number;
+  message: string;
+  /** Over capacity (retryable, 503 with Retry-After) rather than the request's fault. */
+  busy?: boolean;
+}
+
 /** The outcome of reading a body: the bytes, or the answer to give instead (null: the client went away). */
-type BodyResult = { ok: true; body: Buffer } | { ok: false; status: number; code: number; message: string } | null;
+type BodyResult = { ok: true; body: Buffer } | Refusal | null;
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -193,11 +212,9 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
   const stats = newReceiverStats();
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  // Memory held by bodies being read, inflated and decoded, across all requests at once: each request reserves
-  // what it may hold (raw + inflated, more for JSON) before reading, so a flood of large uploads is refused
-  // with a retryable 503 instead of growing the heap past the daemon's memory budget.
-  const bodyBudget = Math.max(limit * BODY_BUDGET_LIMITS, MIN_BODY_BUDGET_BYTES);
-  let bodyBytesReserved = 0;
+  // Shared with the gRPC receiver when the daemon passes one: bytes and items in flight across both transports.
+  const admission = options.admission ?? new ExportAdmission(admissionLimitsOf(DEFAULT_ADMISSION_CONFIG));
+  const retryAfterSeconds = String(Math.max(1, Math.ceil(admission.limits.retryAfterMs / MS_PER_SECOND)));
   const onRejected = options.onRejected;
   /** Reports an answer other than a plain 200 (the client's address read from the request's socket). */
   const report = (kind: RejectionKind, req: IncomingMessage, signal: TelemetrySignal | undefined, status: number, reason: string, rejectedItems?: number): void => {
@@ -208,10 +225,13 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const json = mediaTypeOf(req.headers['content-type']) === 'json';
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const signal = SIGNAL_BY_PATH.get(path);
+    // A body that stopped arriving (408) is not waited for; any other is read to its end, up to the limit again.
+    const answerEarly = (status: number, code: number, message: string, headers: Record<string, string> = {}): void =>
+      refuse(req, res, status === HTTP_REQUEST_TIMEOUT ? 0 : limit, status, code, message, json, headers);
     if (signal === undefined) {
       stats.badRequests++;
       report('refused', req, undefined, HTTP_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}`);
-      refuse(res, HTTP_NOT_FOUND, RPC_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}; use ${[...SIGNAL_BY_PATH.keys()].join(', ')}`, json);
+      answerEarly(HTTP_NOT_FOUND, RPC_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}; use ${[...SIGNAL_BY_PATH.keys()].join(', ')}`);
       return;
     }
     const route = routes[signal];
@@ -221,7 +241,12 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       counters.badRequests++;
       stats.badRequests++;
       report(status === HTTP_BAD_REQUEST ? 'undecodable' : 'refused', req, signal, status, message);
-      refuse(res, status, code, message, json, headers);
+      answerEarly(status, code, message, headers);
+    };
+    const busy = (message: string): void => {
+      counters.refused++;
+      report('refused', req, signal, HTTP_SERVICE_UNAVAILABLE, message);
+      answerEarly(HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, message, { 'Retry-After': retryAfterSeconds });
     };
     if (req.method !== 'POST') {
       badRequest(HTTP_METHOD_NOT_ALLOWED, RPC_UNIMPLEMENTED, `${truncate(req.method ?? '')} is not allowed; OTLP/HTTP exports are POSTed`, {
@@ -254,45 +279,50 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       return;
     }
 
-    const expected = Number.isFinite(declared) && declared >= 0 && coding === 'identity' ? declared : limit;
-    const reservation = Math.min(expected, limit) * (encoding === 'json' ? JSON_MEMORY_FACTOR : PROTOBUF_MEMORY_FACTOR);
-    if (bodyBytesReserved > 0 && bodyBytesReserved + reservation > bodyBudget) {
-      counters.refused++;
-      report('refused', req, signal, HTTP_SERVICE_UNAVAILABLE, 'busy with other large uploads');
-      refuse(res, HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, 'firewatch is busy with other large uploads; retry later', json, {
-        'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS),
-      });
+    // The bytes as sent are held once read: reserved now when declared, else counted as they arrive. What
+    // decompression and transcoding produce is held as it is produced (never a worst case).
+    const admitted = admission.admit(peerOf(req), Number.isFinite(declared) && declared >= 0 ? declared : 0);
+    if (admitted instanceof BackpressureError) {
+      busy(admitted.message);
       return;
     }
-    bodyBytesReserved += reservation;
+    const ticket = admitted;
     inFlight++;
     try {
-      const read = await readBody(req, limit, options.requestTimeoutMs);
+      const read = await readBody(req, limit, options.requestTimeoutMs, Number.isFinite(declared) ? undefined : ticket);
       if (read === null) return; // the client went away; nobody to answer
       if (!read.ok) {
-        badRequest(read.status, read.code, read.message);
+        if (read.busy) busy(read.message);
+        else badRequest(read.status, read.code, read.message);
         return;
       }
-      const inflated = await decompress(read.body, coding, limit);
+      const inflated = await decompress(read.body, coding, limit, ticket);
       if (!inflated.ok) {
-        badRequest(inflated.status, inflated.code, inflated.message);
+        if (inflated.busy) busy(inflated.message);
+        else badRequest(inflated.status, inflated.code, inflated.message);
         return;
       }
-      await exportBody(route, inflated.body, encoding, res);
+      await exportBody(route, inflated.body, encoding, res, ticket);
     } finally {
-      bodyBytesReserved -= reservation;
+      ticket.release();
       inFlight--;
       if (inFlight === 0) drained?.();
     }
   };
 
-  const exportBody = async (route: SignalRoute, body: Buffer, encoding: BodyEncoding, res: ServerResponse): Promise<void> => {
+  const exportBody = async (route: SignalRoute, body: Buffer, encoding: BodyEncoding, res: ServerResponse, ticket: AdmissionTicket): Promise<void> => {
     const json = encoding === 'json';
     let decoded: DecodedExport;
     try {
-      decoded = route.decode(json ? transcodeOtlpJson(body, route.signal) : body);
+      const protobuf = json ? transcodeOtlpJson(body, route.signal) : body;
+      if (json && !ticket.holdBytes(protobuf.length)) throw admission.refusal('too many request bytes in flight');
+      decoded = route.decode(protobuf);
     } catch (error) {
       answerFailure(route, error, res, json);
+      return;
+    }
+    if (!ticket.holdItems(decoded.items)) {
+      answerFailure(route, admission.refusal('too many items in flight'), res, json);
       return;
     }
     const batch = batchOf(route, decoded);
@@ -330,7 +360,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     handle(req, res).catch((error: unknown) => {
       // Only a bug gets here (decoders throw DecodeError, consumers are caught): answer 500 once, keep serving.
       onInternalError?.(error, SIGNAL_BY_PATH.get((req.url ?? '').split('?', 1)[0]!) ?? 'traces');
-      if (!res.headersSent) refuse(res, 500, 13, 'internal error', false);
+      if (!res.headersSent) refuse(req, res, limit, 500, 13, 'internal error', false);
       else res.destroy();
     });
   });
@@ -438,8 +468,12 @@ function tooLargeMessage(limit: number): string {
   return `request body larger than ${limit} bytes (maxRequestBodyMib)`;
 }
 
-/** Reads the whole body, refusing it once it passes `limit` bytes or takes longer than `timeoutMs`. */
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+/**
+ * Reads the whole body, refusing it once it passes `limit` bytes or takes longer than `timeoutMs`. A body of unknown
+ * length holds its bytes on `ticket` as they arrive (503 once the budget is spent); a declared one was held at
+ * admission.
+ */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number, ticket: AdmissionTicket | undefined): Promise<BodyResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -459,6 +493,11 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       if (total > limit) {
         req.pause();
         settle({ ok: false, status: HTTP_PAYLOAD_TOO_LARGE, code: RPC_RESOURCE_EXHAUSTED, message: tooLargeMessage(limit) });
+        return;
+      }
+      if (ticket !== undefined && !ticket.holdBytes(chunk.length)) {
+        req.pause();
+        settle({ ok: false, status: HTTP_SERVICE_UNAVAILABLE, code: RPC_UNAVAILABLE, message: BUSY_MESSAGE, busy: true });
         return;
       }
       chunks.push(chunk);
@@ -484,26 +523,37 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
   });
 }
 
-/** The body after Content-Encoding, its inflated size bounded by `limit` (zlib stops there: a bomb costs ≤ limit). */
-async function decompress(body: Buffer, coding: ContentCoding, limit: number): Promise<Exclude<BodyResult, null>> {
+/**
+ * The body after Content-Encoding, its inflated size bounded by `limit` (zlib stops there: a bomb costs ≤ limit) and
+ * by what the ticket may still hold (503, retryable: the budget frees up as other exports finish). The inflated
+ * bytes are held on the ticket.
+ */
+async function decompress(body: Buffer, coding: ContentCoding, limit: number, ticket: AdmissionTicket): Promise<Exclude<BodyResult, null>> {
   if (coding === 'identity' || body.length === 0) return { ok: true, body };
-  const zlibOptions = { maxOutputLength: limit };
+  const room = ticket.room();
+  const zlibOptions = { maxOutputLength: Math.max(1, Math.min(limit, room)) };
+  let inflated: Buffer;
   try {
-    if (coding === 'gzip') return { ok: true, body: await gunzip(body, zlibOptions) };
-    try {
-      return { ok: true, body: await inflate(body, zlibOptions) };
-    } catch (error) {
-      // Some clients send raw DEFLATE under `deflate`; try that before giving up (but never past the limit).
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
-      return { ok: true, body: await inflateRaw(body, zlibOptions) };
+    if (coding === 'gzip') inflated = await gunzip(body, zlibOptions);
+    else {
+      try {
+        inflated = await inflate(body, zlibOptions);
+      } catch (error) {
+        // Some clients send raw DEFLATE under `deflate`; try that before giving up (but never past the limit).
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+        inflated = await inflateRaw(body, zlibOptions);
+      }
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      if (room < limit) return { ok: false, status: HTTP_SERVICE_UNAVAILABLE, code: RPC_UNAVAILABLE, message: BUSY_MESSAGE, busy: true };
       return { ok: false, status: HTTP_PAYLOAD_TOO_LARGE, code: RPC_RESOURCE_EXHAUSTED, message: `decompressed ${tooLargeMessage(limit)}` };
     }
     const detail = error instanceof Error ? error.message : String(error);
     return { ok: false, status: HTTP_BAD_REQUEST, code: RPC_INVALID_ARGUMENT, message: `cannot decompress ${coding} body: ${truncate(detail)}` };
   }
+  if (!ticket.holdBytes(inflated.length)) return { ok: false, status: HTTP_SERVICE_UNAVAILABLE, code: RPC_UNAVAILABLE, message: BUSY_MESSAGE, busy: true };
+  return { ok: true, body: inflated };
 }
 
 function send(res: ServerResponse, status: number, body: Buffer, json: boolean, headers: Record<string, string> = {}): void {
@@ -517,20 +567,53 @@ function send(res: ServerResponse, status: number, body: Buffer, json: boolean, 
 }
 
 /**
- * A 4xx answer given before (or instead of) reading the whole body: the connection is closed after it, so the rest
- * of an unwanted body is never read.
+ * An answer given before (or instead of) reading the whole body; the connection is closed after it. What the client
+ * is still sending is read and thrown away first, up to `discardLimit` bytes: closing a socket with unread bytes
+ * makes the kernel reset the connection, and a client still writing its body would lose the answer with it. Past
+ * the bound (or once the request timeout fires: node:http's own) the connection is cut.
  */
 function refuse(
+  req: IncomingMessage,
   res: ServerResponse,
+  discardLimit: number,
   status: number,
   code: number,
   message: string,
   json: boolean,
   headers: Record<string, string> = {},
 ): void {
+  if (res.headersSent || res.destroyed) return;
   const body = json ? encodeStatusJson(code, message) : encodeStatus(code, message);
-  send(res, status, body, json, { ...headers, Connection: 'close' });
-  res.once('finish', () => res.socket?.destroySoon());
+  res.writeHead(status, {
+    'Content-Type': json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
+    'Content-Length': String(body.length),
+    ...headers,
+    Connection: 'close',
+  });
+  if (req.complete || discardLimit === 0) {
+    res.end(body);
+    return;
+  }
+  // The answer goes out now; the response ends (and the socket closes) once the request body is in.
+  res.write(body);
+  let discarded = 0;
+  const finish = (): void => {
+    req.off('data', onData);
+    req.off('end', finish);
+    req.off('close', finish);
+    res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    discarded += chunk.length;
+    if (discarded > discardLimit) {
+      finish();
+      res.destroy();
+    }
+  };
+  req.on('data', onData);
+  req.once('end', finish);
+  req.once('close', finish);
+  req.resume();
 }
 
 interface ClientErrorRefusal {
@@ -565,6 +648,11 @@ function clientErrorRefusal(error: NodeJS.ErrnoException & { rawPacket?: Buffer 
 }
 
 const MAX_ECHO_LENGTH = 100;
+
+/** The connection an export came over, for admission's per-connection fairness. */
+function peerOf(req: IncomingMessage): string {
+  return `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`;
+}
 
 /** Client-sent text echoed in an answer, bounded. */
 function truncate(text: string): string {

@@ -1,5 +1,5 @@
 // The OTLP receiver: what the daemon and benchmarks may use.
-export { BackpressureError, type TelemetryBatch, type TelemetryConsumer, type TelemetrySignal } from './consumer.js';
+export { BackpressureError, DeadlineExpiredError, deadlinePassed, type TelemetryBatch, type TelemetryConsumer, type TelemetrySignal } from './consumer.js';
 export { type ConverterOptionsInput, type ReceiverStats, type SignalStats } from './export-pipeline.js';
 export { exportFailureOf, type ExportFailure } from './export-status.js';
 export {
@@ -57,3 +57,5 @@ export { DecodeError } from './wire/decode-error.js';
 export { createSignalConverters, createSignalRoutes } from './export-pipeline.js';
 export type { SignalRoute } from './export-pipeline.js';
 export { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions } from './metrics/metric-converter-options.js';
+export { DEFAULT_ADMISSION_CONFIG, ExportAdmission, LoopPressure, admissionLimitsOf } from './admission.js';
+export type { AdmissionConfig } from './admission.js';

@@ -53,10 +53,12 @@ describe('GroupCommitter', () => {
     const second = committer.submit(result([event(2)]), { nextEventSeq: 3, nextIncidentSeq: 1 });
     const third = committer.submit(result([event(3)]), { nextEventSeq: 4, nextIncidentSeq: 1 });
     expect(firstDone).toBe(false);
+    expect(committer.backlog()).toBe(3); // the queue depth admission control reads
     target.releaseNow();
     await first;
     await Promise.all([second, third]);
     expect(target.commits.map((c) => c.events.map((e) => e.seq))).toEqual([[1], [2, 3]]);
+    expect(committer.backlog()).toBe(0);
   });
 
   it('resolves empty results at once and rejects every waiter of a failed batch', async () => {
@@ -66,5 +68,6 @@ describe('GroupCommitter', () => {
     const b = committer.submit(result([event(2)]), { nextEventSeq: 3, nextIncidentSeq: 1 });
     await expect(a).rejects.toThrow('disk full');
     await expect(b).rejects.toThrow('disk full');
+    expect(committer.backlog()).toBe(0);
   });
 });

@@ -9,6 +9,7 @@
 // incident is written once per transaction in its latest state, events are appended, and one fsync covers every
 // export in the batch. Each export still resolves only once its own changes are on disk.
 
+import { performance } from 'node:perf_hooks';
 import { isEmptyCommit, type CommitExtras, type StoreCounters, type StoredPostmortem } from './lmdb-store.js';
 import { type Incident, type IncidentEvent, type IngestResult, type OutboxItem, type SpanRecord } from '../engine/index.js';
 
@@ -25,6 +26,8 @@ interface PendingBatch {
   postmortems: Map<string, StoredPostmortem>;
   counters: StoreCounters;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  /** performance.now() of its first submission. */
+  since: number;
 }
 
 export interface GroupCommitStats {
@@ -37,6 +40,10 @@ export interface GroupCommitStats {
 export class GroupCommitter {
   private pending: PendingBatch | undefined;
   private writing = false;
+  /** Submissions not yet durable: pending and being written. */
+  private waiting = 0;
+  /** When the batch being written got its first submission (performance.now()); undefined when none is. */
+  private writingSince: number | undefined;
   private readonly stats: GroupCommitStats = { batches: 0, submissions: 0 };
 
   constructor(private readonly target: CommitTarget) {}
@@ -56,6 +63,7 @@ export class GroupCommitter {
       postmortems: new Map(),
       counters,
       waiters: [],
+      since: performance.now(),
     });
     for (const item of outbox) batch.outbox.push(item);
     for (const postmortem of postmortems) batch.postmortems.set(postmortem.incident_id, postmortem);
@@ -66,6 +74,7 @@ export class GroupCommitter {
     for (const incident of result.incidents) batch.incidents.set(incident.incident_id, incident);
     batch.counters = counters;
     const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    this.waiting++;
     if (!this.writing) {
       this.writing = true;
       // Let the exports that arrived in this event-loop turn join the batch before it is written.
@@ -79,6 +88,17 @@ export class GroupCommitter {
     while (this.writing || this.pending) await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** Submissions waiting to be durable: the store's queue depth, which admission control reads as backpressure. */
+  backlog(): number {
+    return this.waiting;
+  }
+
+  /** How long (ms) the oldest submission not yet durable has waited; 0 when none is waiting. */
+  oldestWaitMs(): number {
+    const since = this.writingSince ?? this.pending?.since;
+    return since === undefined ? 0 : performance.now() - since;
+  }
+
   counters(): GroupCommitStats {
     return { ...this.stats };
   }
@@ -87,6 +107,10 @@ export class GroupCommitter {
     while (this.pending) {
       const batch = this.pending;
       this.pending = undefined;
+      this.writingSince = batch.since;
+      const settle = (): void => {
+        this.waiting -= batch.waiters.length;
+      };
       try {
         await this.target.commit(
           { events: batch.events, linked: batch.linked, incidents: [...batch.incidents.values()], traceSpans: batch.traceSpans },
@@ -95,11 +119,14 @@ export class GroupCommitter {
         );
         this.stats.batches += 1;
         this.stats.submissions += batch.waiters.length;
+        settle();
         for (const waiter of batch.waiters) waiter.resolve();
       } catch (error) {
+        settle();
         for (const waiter of batch.waiters) waiter.reject(error);
       }
     }
+    this.writingSince = undefined;
     this.writing = false;
   }
 }

@@ -158,8 +158,11 @@ export class LmdbStore {
     const outbox = extras.outbox ?? [];
     const postmortems = extras.postmortems ?? [];
     // All puts below run in this one synchronous block: lmdb-js commits them as one transaction.
+    // An event both new and linked here is written once, as linked: encoding it twice doubled the cost of every
+    // error export that lands in an incident.
+    const linkedSeqs = result.linked.length > 0 && result.events.length > 0 ? new Set(result.linked.map((event) => event.seq)) : undefined;
     for (const event of result.events) {
-      void this.events.put(event.seq, event);
+      if (linkedSeqs === undefined || !linkedSeqs.has(event.seq)) void this.events.put(event.seq, event);
       if (event.correlation_id !== '') void this.traceEvents.put([event.correlation_id, event.seq], true);
     }
     for (const span of traceSpans) void this.traceSpans.put([span.trace_id, span.span_id], span);

@@ -147,9 +147,9 @@ describe('transcodeOtlpJson', () => {
     expect([...record.body.bytesValue]).toEqual([0xff, 0xef]);
   });
 
-  it('treats an empty or whitespace body as the empty request, ignores unknown fields and a BOM', () => {
-    expect(transcodeOtlpJson(Buffer.alloc(0), 'traces')).toHaveLength(0);
-    expect(transcodeOtlpJson(Buffer.from(' \n'), 'logs')).toHaveLength(0);
+  it('refuses an empty or whitespace body (not JSON), takes {} as the empty request, ignores unknown fields and a BOM', () => {
+    expect(() => transcodeOtlpJson(Buffer.alloc(0), 'traces')).toThrow(/^empty body: /);
+    expect(() => transcodeOtlpJson(Buffer.from(' \n'), 'logs')).toThrow(JsonDecodeError);
     expect(transcodeOtlpJson(Buffer.from('{}'), 'metrics')).toHaveLength(0);
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), jsonBody({ resourceSpans: [{ newThing: [1, { a: null }], scopeSpans: [] }], version: 2 })]);
     expect(read(types.TraceRequest, transcodeOtlpJson(body, 'traces'))).toEqual(read(types.TraceRequest, encodeWith(types.TraceRequest, { resourceSpans: [{}] })));

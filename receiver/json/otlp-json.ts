@@ -42,12 +42,12 @@ export class JsonDecodeError extends DecodeError {
 
 /**
  * Transcodes one OTLP/JSON Export request of `signal` into the equivalent protobuf bytes. An empty (or
- * whitespace-only) body is the empty request. Throws JsonDecodeError only.
+ * whitespace-only) body is no JSON at all, so not a request (`{}` is the empty one). Throws JsonDecodeError only.
  */
 export function transcodeOtlpJson(body: Uint8Array, signal: TelemetrySignal): Buffer {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   const trimmed = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (trimmed.trim() === '') return Buffer.alloc(0);
+  if (trimmed.trim() === '') throw new JsonDecodeError('empty body: an OTLP/JSON request is a JSON object (the empty request is {})', '');
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);

@@ -8,6 +8,7 @@
 // (bench/logs-metrics.bench.ts measures the whole path).
 
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
+import { type DecodeLimits, tooManyEventsReason } from '../decode-limits.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createLogConverter, type LogConverter } from './log-converter.js';
 import {
@@ -37,8 +38,12 @@ const DEFAULT_CONVERTER = createLogConverter();
  * Decodes and converts one request. Throws DecodeError (only) when the bytes are not a decodable request (including
  * the body or attributes of a record that is converted); records with bad IDs are counted in `rejected` instead.
  */
-export function decodeLogsRequest(bytes: Uint8Array, converter: LogConverter = DEFAULT_CONVERTER): LogsDecodeResult {
-  const visitor = new DecodeLogsVisitor(converter);
+export function decodeLogsRequest(
+  bytes: Uint8Array,
+  converter: LogConverter = DEFAULT_CONVERTER,
+  limits: DecodeLimits = {},
+): LogsDecodeResult {
+  const visitor = new DecodeLogsVisitor(converter, limits.maxEvents ?? Number.POSITIVE_INFINITY);
   scanLogsRequest(bytes, visitor);
   return {
     drafts: visitor.drafts,
@@ -56,7 +61,10 @@ class DecodeLogsVisitor implements LogsScanVisitor {
   firstRejection = '';
   private readonly converter: LogConverter;
 
-  constructor(converter: LogConverter) {
+  constructor(
+    converter: LogConverter,
+    private readonly maxEvents: number,
+  ) {
     this.converter = converter;
   }
 
@@ -68,8 +76,12 @@ class DecodeLogsVisitor implements LogsScanVisitor {
   }
 
   logRecord(record: LogRecordViewFast, resource: LogResourceViewFast): void {
-    this.accepted++;
     const classification = this.converter.classify(record);
+    if (classification !== 0 && this.drafts.length >= this.maxEvents) {
+      this.rejectedLogRecord(record, resource, tooManyEventsReason(this.maxEvents));
+      return;
+    }
+    this.accepted++;
     if (classification !== 0) this.drafts.push(this.converter.toDraft(record, resource, classification));
   }
 

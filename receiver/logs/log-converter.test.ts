@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_METADATA_KEYS } from '../event-metadata.js';
+import { MAX_METADATA_CHARS, MAX_METADATA_KEYS } from '../event-metadata.js';
 import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
 import { type AttributeValue, attributes, idBytes, nanos } from '../../test/helpers/receiver/trace-fixtures.js';
 import { lenField, stringField, varintField } from '../../test/helpers/receiver/wire-builder.js';
@@ -234,6 +234,17 @@ describe('log record → event', () => {
     expect(Object.keys(draft.metadata)).toHaveLength(MAX_METADATA_KEYS);
     expect(Object.keys(draft.metadata)).not.toContain('k'.repeat(200));
     expect(Object.getPrototypeOf(draft.metadata)).toBe(Object.prototype);
+  });
+
+  it('bounds the metadata of one event in characters too, keeping the converter\'s own facts', () => {
+    // 32 attributes of 256 characters each would be ~8 KB per event; a ring of 100,000 such events ~1 GB.
+    const wide: Record<string, AttributeValue> = {};
+    for (let i = 0; i < 40; i++) wide[`wide.attribute.${i}`] = String(i).padEnd(256, 'x');
+    const draft = convert([error({ eventName: 'checkout.failed', attributes: attributes({ 'enduser.id': 'ada', ...wide }) })])[0]!;
+    const chars = Object.entries(draft.metadata).reduce((sum, [key, value]) => sum + key.length + (typeof value === 'string' ? value.length : 8), 0);
+    expect(chars).toBeLessThanOrEqual(MAX_METADATA_CHARS);
+    expect(draft.metadata).toMatchObject({ severity_text: 'ERROR', severity_number: 17, 'event.name': 'checkout.failed', 'enduser.id': 'ada' });
+    expect(draft.metadata['wide.attribute.0']).toBe('0'.padEnd(256, 'x'));
   });
 
   it('uses unknown_service without a service.name', () => {

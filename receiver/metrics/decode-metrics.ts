@@ -8,6 +8,8 @@
 // Per request this allocates the result and one draft per crossing; per point of an unwatched metric nothing, per
 // point of a watched one nothing unless it crosses (bench/logs-metrics.bench.ts measures the whole path).
 
+import { type DecodeLimits, tooManyEventsReason } from '../decode-limits.js';
+import { rejectionMessage } from '../rejection-message.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { createMetricConverter, type MetricConverter } from './metric-converter.js';
 import {
@@ -23,7 +25,7 @@ export interface MetricsDecodeResult {
   drafts: EventDraft[];
   /** Data points accepted, of every kind (gauge, sum, histogram, exponential histogram, summary). */
   dataPoints: number;
-  /** Data points rejected; nothing is rejected yet, the field keeps the three signals alike. */
+  /** Data points rejected: those that could become events past DecodeLimits.maxEvents. */
   rejected: number;
   errorMessage: string;
   /** `service.name` of every resource in the request (for silence detection), each once. */
@@ -37,18 +39,30 @@ const DEFAULT_CONVERTER = createMetricConverter();
  * Decodes and converts one request. Throws DecodeError (only) when the bytes are not a decodable request. The
  * converter remembers cumulative histogram series across calls.
  */
-export function decodeMetricsRequest(bytes: Uint8Array, converter: MetricConverter = DEFAULT_CONVERTER): MetricsDecodeResult {
-  const visitor = new DecodeMetricsVisitor(converter);
+export function decodeMetricsRequest(
+  bytes: Uint8Array,
+  converter: MetricConverter = DEFAULT_CONVERTER,
+  limits: DecodeLimits = {},
+): MetricsDecodeResult {
+  const visitor = new DecodeMetricsVisitor(converter, limits.maxEvents ?? Number.POSITIVE_INFINITY);
   scanMetricsRequest(bytes, visitor);
-  return { drafts: visitor.drafts, dataPoints: visitor.points, rejected: 0, errorMessage: '', services: visitor.services };
+  const errorMessage =
+    visitor.rejected > 0 ? rejectionMessage(`data point ${visitor.firstRejected}: ${tooManyEventsReason(visitor.maxEvents)}`, visitor.rejected, 'data point') : '';
+  return { drafts: visitor.drafts, dataPoints: visitor.points, rejected: visitor.rejected, errorMessage, services: visitor.services };
 }
 
 class DecodeMetricsVisitor implements MetricsScanVisitor {
   readonly drafts: EventDraft[] = [];
   points = 0;
+  rejected = 0;
+  /** Position (in the request's points) of the first point rejected. */
+  firstRejected = 0;
   private readonly converter: MetricConverter;
 
-  constructor(converter: MetricConverter) {
+  constructor(
+    converter: MetricConverter,
+    readonly maxEvents: number,
+  ) {
     this.converter = converter;
   }
 
@@ -65,6 +79,12 @@ class DecodeMetricsVisitor implements MetricsScanVisitor {
   }
 
   dataPoint(point: DataPointViewFast, resource: MetricResourceViewFast): void {
+    if (point.detailed && this.drafts.length >= this.maxEvents) {
+      // Past the bound a point that may become an event is not converted (nor its series state updated).
+      if (this.rejected === 0) this.firstRejected = this.points + this.rejected;
+      this.rejected++;
+      return;
+    }
     this.points++;
     if (point.detailed) this.converter.convertPoint(point, resource, this.drafts);
   }

@@ -9,6 +9,7 @@
 // span nothing (decode.bench measures the whole path).
 
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
+import { type DecodeLimits, tooManyEventsReason } from '../decode-limits.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createSpanConverter, SPAN_FLAG_FAILED, type SpanConverter } from './span-converter.js';
 import type { ResourceViewFast, SpanViewFast } from './span-view.js';
@@ -49,8 +50,9 @@ export function decodeTraceRequest(
   bytes: Uint8Array,
   converter: SpanConverter = DEFAULT_CONVERTER,
   hooks: TraceDecodeHooks = {},
+  limits: DecodeLimits = {},
 ): TraceDecodeResult {
-  const visitor = new DecodeTracesVisitor(converter, hooks);
+  const visitor = new DecodeTracesVisitor(converter, hooks, limits.maxEvents ?? Number.POSITIVE_INFINITY);
   scanTraceRequest(bytes, visitor);
   return visitor.result();
 }
@@ -68,7 +70,11 @@ class DecodeTracesVisitor implements TraceScanVisitor {
   /** Totals of the current resource's service, looked up once per resource rather than per span. */
   private counts: ServiceSpanCounts = { spans: 0, requests: 0, failedRequests: 0 };
 
-  constructor(converter: SpanConverter, hooks: TraceDecodeHooks) {
+  constructor(
+    converter: SpanConverter,
+    hooks: TraceDecodeHooks,
+    private readonly maxEvents: number,
+  ) {
     this.converter = converter;
     this.onSpan = hooks.onSpan;
   }
@@ -84,10 +90,15 @@ class DecodeTracesVisitor implements TraceScanVisitor {
   }
 
   span(span: SpanViewFast, resource: ResourceViewFast): void {
+    const classification = this.converter.classify(span);
+    if (classification !== 0 && this.drafts.length >= this.maxEvents) {
+      // Each event costs detection and a store write: one request must not take the daemon for seconds.
+      this.rejectedSpan(span, resource, tooManyEventsReason(this.maxEvents));
+      return;
+    }
     this.spans++;
     const counts = this.counts;
     counts.spans++;
-    const classification = this.converter.classify(span);
     if (isRequestSpan(span.kind, span.parentLen !== 0, (span.flags & SPAN_FLAGS_PARENT_IS_REMOTE) === SPAN_FLAGS_PARENT_IS_REMOTE)) {
       counts.requests++;
       if ((classification & SPAN_FLAG_FAILED) !== 0) counts.failedRequests++;

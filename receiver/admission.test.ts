@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { AdmissionTicket, ExportAdmission, type AdmissionLimits } from './admission.js';
+import { BackpressureError } from './consumer.js';
+
+const LIMITS: AdmissionLimits = { maxBytesInFlight: 1000, maxItemsInFlight: 100, maxStoreBacklog: 10, retryAfterMs: 1500 };
+
+function admitted(result: AdmissionTicket | BackpressureError): AdmissionTicket {
+  if (result instanceof BackpressureError) throw new Error(`refused: ${result.message}`);
+  return result;
+}
+
+describe('ExportAdmission', () => {
+  it('admits within the budgets, refuses past them with a retry hint, and admits again once released', () => {
+    const admission = new ExportAdmission(LIMITS);
+    const first = admitted(admission.admit('a:1', 600));
+    // A busy connection may use three quarters of the bytes: 600 + 200 = 800 > 750.
+    const refused = admission.admit('a:1', 200);
+    expect(refused).toBeInstanceOf(BackpressureError);
+    expect((refused as BackpressureError).retryAfterMs).toBe(1500);
+    expect((refused as BackpressureError).message).toMatch(/over capacity \(too many request bytes in flight\); retry later/);
+    first.release();
+    first.release(); // twice is harmless
+    expect(admission.stats()).toEqual({ exportsInFlight: 0, bytesInFlight: 0, itemsInFlight: 0 });
+    admitted(admission.admit('a:1', 200)).release();
+  });
+
+  it('admits an export larger than a budget when nothing else is in flight', () => {
+    const admission = new ExportAdmission(LIMITS);
+    const big = admitted(admission.admit('a:1', 5000));
+    expect(big.holdItems(1000)).toBe(true);
+    expect(big.room()).toBe(Number.POSITIVE_INFINITY);
+    expect(admission.admit('b:1', 1)).toBeInstanceOf(BackpressureError);
+    big.release();
+  });
+
+  it('keeps a share of each budget for connections with nothing in flight', () => {
+    const admission = new ExportAdmission(LIMITS);
+    const flood = admitted(admission.admit('flood:1', 100));
+    expect(flood.holdItems(80)).toBe(true);
+    // The flooding connection is past its 75 items; a quiet connection may still come in.
+    expect(admission.admit('flood:1', 10)).toBeInstanceOf(BackpressureError);
+    const quiet = admitted(admission.admit('app:2', 10));
+    expect(quiet.holdItems(20)).toBe(true);
+    expect(quiet.holdItems(1)).toBe(false); // 101 > 100
+    quiet.release();
+    flood.release();
+  });
+
+  it('holds bytes as they are produced, within what is left', () => {
+    const admission = new ExportAdmission(LIMITS);
+    const other = admitted(admission.admit('a:1', 500));
+    const upload = admitted(admission.admit('b:2', 100));
+    expect(upload.room()).toBe(400);
+    expect(upload.holdBytes(300)).toBe(true);
+    expect(upload.holdBytes(200)).toBe(false);
+    expect(admission.stats().bytesInFlight).toBe(900);
+    upload.release();
+    other.release();
+    expect(admission.stats().bytesInFlight).toBe(0);
+  });
+
+  it('refuses when the store is behind', () => {
+    let backlog = 0;
+    const admission = new ExportAdmission(LIMITS, () => backlog);
+    const first = admitted(admission.admit('a:1', 1));
+    backlog = 10;
+    expect((admission.admit('b:2', 1) as BackpressureError).message).toMatch(/the store is writing behind/);
+    first.release();
+  });
+
+  it('while saturated refuses the connections that sent the most lately, not light or quiet ones', () => {
+    let saturated = false;
+    const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    // A heavy sender (past the 1 MiB/s floor) and a light one.
+    for (let i = 0; i < 5; i++) admitted(admission.admit('heavy:1', 400_000)).release();
+    admitted(admission.admit('light:2', 10_000)).release();
+    saturated = true;
+    expect((admission.admit('heavy:1', 400_000) as BackpressureError).message).toMatch(/over capacity \(saturated\)/);
+    admitted(admission.admit('light:2', 10_000)).release();
+    admitted(admission.admit('new:3', 10_000)).release();
+    saturated = false;
+    admitted(admission.admit('heavy:1', 400_000)).release();
+  });
+
+  it('while saturated sheds a lone flooding sender too, but not applications exporting at an ordinary pace', () => {
+    let saturated = false;
+    const quiet = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    admitted(quiet.admit('app:1', 50_000)).release();
+    saturated = true;
+    admitted(quiet.admit('app:1', 50_000)).release();
+    saturated = false;
+    const flooded = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    admitted(flooded.admit('flood:1', 5_000_000)).release();
+    saturated = true;
+    expect(flooded.admit('flood:1', 500_000)).toBeInstanceOf(BackpressureError);
+  });
+
+  it('refuses limits that are not positive, naming the option', () => {
+    expect(() => new ExportAdmission({ ...LIMITS, maxItemsInFlight: 0 })).toThrow(/^admission\.maxItemsInFlight: must be a number > 0/);
+  });
+});

@@ -1,0 +1,319 @@
+// Admission control for OTLP exports, shared by the gRPC and HTTP receivers: how much work the daemon takes in at
+// once, and the refusal of the rest at the door, before it is decoded. Refusals are retryable (UNAVAILABLE with
+// RetryInfo / 503 with Retry-After: https://opentelemetry.io/docs/specs/otlp/#failures), so a client backs off and
+// sends again, as it does for the Collector's memory_limiter. Without a bound every export was taken in and
+// queued: past the daemon's capacity answers came after the clients' deadlines (and were retried, so counted
+// twice) while memory grew with the queue.
+//
+// What is bounded, from admission until the export is answered:
+//   bytes    request bytes held (HTTP: compressed bytes as read, then inflated bytes as produced, each counted as
+//            it arrives, not at a worst case)
+//   items    spans / log records / data points decoded and waiting to be durable
+//   backlog  exports waiting for the store's commit (group-commit.ts), however they got there
+//   time     the event loop itself: node does everything on one thread, so past its capacity requests wait unread
+//            in socket buffers, where no in-flight count sees them, until their deadlines pass. While the daemon is
+//            saturated (the caller's Saturation: event-loop utilisation, the store's lag) exports from the
+//            connections that sent the most lately are refused, which costs far less than taking them in.
+// An export is admitted whenever nothing else is in flight, so one larger than a budget still gets through alone.
+//
+// Fairness, so a flood on a few connections cannot lock out a small exporter (an application's first error burst,
+// small exports behind a huge one): a share of each budget (IDLE_PEER_RESERVE) is kept for connections with
+// nothing in flight, and a saturated daemon refuses only connections whose recent request bytes (decaying over
+// RECENT_WORK_DECAY_MS) are above half an even share of everyone's, and only when all of them together send more
+// than about 1 MiB a second (below that, a slow loop is not their doing).
+
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { BackpressureError } from './consumer.js';
+import { ReceiverOptionError } from './option-checks.js';
+
+/** Share of every budget only connections with nothing in flight may use. */
+const IDLE_PEER_RESERVE = 0.25;
+/** Time constant of the decay of each connection's recent request bytes. */
+const RECENT_WORK_DECAY_MS = 1_000;
+/** While saturated, a connection whose recent bytes are above this share of an even split is refused... */
+const HEAVY_SHARE = 0.5;
+/**
+ * ...when all connections together sent more than this lately (bytes decaying over RECENT_WORK_DECAY_MS, about
+ * bytes per second): the loop may be slow for reasons of its own (a busy host, a long commit), and applications
+ * exporting at an ordinary pace (a few thousand spans a second) must not lose their data to that.
+ */
+const FLOOD_MIN_BYTES = 1024 * 1024;
+/** A connection whose recent bytes have decayed below this is forgotten (swept at most once a decay period). */
+const FORGOTTEN_BYTES = 1;
+/** How often event-loop utilisation is sampled. */
+const LOOP_SAMPLE_MS = 50;
+/** A sample timer this late means the loop is busy whatever its utilisation says. */
+const MAX_LOOP_LAG_MS = 100;
+/** Busy samples in a row that make the loop saturated: one GC pause or one long commit is not overload. */
+const BUSY_SAMPLES_SATURATED = 2;
+const BYTES_PER_MIB = 1024 * 1024;
+const MS_PER_SECOND = 1000;
+
+export interface AdmissionLimits {
+  /** Request bytes held at once by exports admitted and not yet answered. */
+  maxBytesInFlight: number;
+  /** Items decoded and not yet answered (acknowledged once durable). */
+  maxItemsInFlight: number;
+  /** Exports waiting for the store beyond which new ones are refused. */
+  maxStoreBacklog: number;
+  /** Retry hint sent with every refusal (RetryInfo / Retry-After), ms. */
+  retryAfterMs: number;
+}
+
+/** Whether the daemon is saturated right now (LoopPressure.saturated, or a stand-in in tests). */
+export type Saturation = () => boolean;
+
+/** The configuration's form (`receivers.otlp.admission`), as written in otel-config.yaml. */
+export interface AdmissionConfig {
+  max_in_flight_mib: number;
+  max_in_flight_items: number;
+  max_store_backlog: number;
+  max_events_per_export: number;
+  max_event_loop_utilization: number;
+  retry_after_seconds: number;
+}
+
+export const DEFAULT_ADMISSION_CONFIG: Readonly<AdmissionConfig> = {
+  max_in_flight_mib: 64,
+  max_in_flight_items: 50_000,
+  max_store_backlog: 256,
+  max_events_per_export: 10_000,
+  max_event_loop_utilization: 0.9,
+  retry_after_seconds: 1,
+};
+
+export function admissionLimitsOf(config: AdmissionConfig): AdmissionLimits {
+  return {
+    maxBytesInFlight: Math.floor(config.max_in_flight_mib * BYTES_PER_MIB),
+    maxItemsInFlight: config.max_in_flight_items,
+    maxStoreBacklog: config.max_store_backlog,
+    retryAfterMs: config.retry_after_seconds * MS_PER_SECOND,
+  };
+}
+
+export interface AdmissionStats {
+  exportsInFlight: number;
+  bytesInFlight: number;
+  itemsInFlight: number;
+}
+
+/** Where the daemon's store queue depth comes from (GroupCommitter.backlog); none in receivers on their own. */
+export type StoreBacklog = () => number;
+
+export class ExportAdmission {
+  private exports = 0;
+  private bytes = 0;
+  private items = 0;
+  /** Exports in flight per connection; a connection leaves the map when it has none. */
+  private readonly perPeer = new Map<string, number>();
+  /** Request bytes admitted lately per connection, decaying (see RecentWork); swept as they go quiet. */
+  private readonly recent = new Map<string, RecentWork>();
+  /** The same over all connections. */
+  private readonly recentTotal = new RecentWork();
+  private lastSweep = 0;
+  /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
+  private readonly refusals = new Map<string, BackpressureError>();
+
+  constructor(
+    readonly limits: AdmissionLimits,
+    private readonly storeBacklog: StoreBacklog = () => 0,
+    private readonly saturated: Saturation = () => false,
+  ) {
+    checkLimits(limits, 'admission');
+  }
+
+  /**
+   * A ticket for an export of `bytes` from `peer` (a connection's address), or the refusal to answer with. The ticket
+   * must be released once the export is answered, whatever the answer.
+   */
+  admit(peer: string, bytes: number): AdmissionTicket | BackpressureError {
+    const idlePeer = !this.perPeer.has(peer);
+    const now = performance.now();
+    if (this.exports > 0) {
+      const share = idlePeer ? 1 : 1 - IDLE_PEER_RESERVE;
+      if (this.storeBacklog() >= this.limits.maxStoreBacklog * share) return this.refusal('the store is writing behind');
+      if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
+      if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
+    }
+    if (this.saturated() && this.isHeavy(peer, now)) return this.refusal('saturated');
+    this.exports++;
+    this.bytes += bytes;
+    this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
+    // At least one byte, so an empty export still counts as activity.
+    this.noteAdmitted(peer, Math.max(1, bytes), now);
+    return new AdmissionTicket(this, peer, bytes, idlePeer);
+  }
+
+  /** Whether `peer` sent more lately than half an even share of what every connection sent. */
+  private isHeavy(peer: string, now: number): boolean {
+    const mine = this.recent.get(peer)?.at(now) ?? 0;
+    const total = this.recentTotal.at(now);
+    if (mine === 0 || total < FLOOD_MIN_BYTES) return false;
+    return mine > (HEAVY_SHARE * total) / Math.max(1, this.recent.size);
+  }
+
+  private noteAdmitted(peer: string, bytes: number, now: number): void {
+    let work = this.recent.get(peer);
+    if (work === undefined) {
+      work = new RecentWork();
+      this.recent.set(peer, work);
+    }
+    work.add(bytes, now);
+    this.recentTotal.add(bytes, now);
+    if (now - this.lastSweep < RECENT_WORK_DECAY_MS) return;
+    this.lastSweep = now;
+    for (const [key, value] of this.recent) if (value.at(now) < FORGOTTEN_BYTES) this.recent.delete(key);
+  }
+
+  stats(): AdmissionStats {
+    return { exportsInFlight: this.exports, bytesInFlight: this.bytes, itemsInFlight: this.items };
+  }
+
+  /** @internal AdmissionTicket.holdBytes */
+  tryHoldBytes(ticket: AdmissionTicket, more: number): boolean {
+    if (this.exports > 1 && this.bytes + more > this.limits.maxBytesInFlight * shareOf(ticket)) return false;
+    this.bytes += more;
+    return true;
+  }
+
+  /** @internal AdmissionTicket.room */
+  roomFor(ticket: AdmissionTicket): number {
+    if (this.exports <= 1) return Number.POSITIVE_INFINITY;
+    return Math.max(0, this.limits.maxBytesInFlight * shareOf(ticket) - this.bytes);
+  }
+
+  /** @internal AdmissionTicket.holdItems */
+  tryHoldItems(ticket: AdmissionTicket, items: number): boolean {
+    if (this.exports > 1 && this.items + items > this.limits.maxItemsInFlight * shareOf(ticket)) return false;
+    this.items += items;
+    return true;
+  }
+
+  /** @internal AdmissionTicket.release */
+  giveBack(peer: string, bytes: number, items: number): void {
+    this.exports--;
+    this.bytes -= bytes;
+    this.items -= items;
+    const left = (this.perPeer.get(peer) ?? 1) - 1;
+    if (left > 0) this.perPeer.set(peer, left);
+    else this.perPeer.delete(peer);
+  }
+
+  /** The (shared, never mutated) refusal for `reason`; reasons are a handful of fixed strings. */
+  refusal(reason: string): BackpressureError {
+    let error = this.refusals.get(reason);
+    if (error === undefined) {
+      error = new BackpressureError(`firewatch is over capacity (${reason}); retry later`, this.limits.retryAfterMs);
+      this.refusals.set(reason, error);
+    }
+    return error;
+  }
+}
+
+function shareOf(ticket: AdmissionTicket): number {
+  return ticket.fromIdlePeer ? 1 : 1 - IDLE_PEER_RESERVE;
+}
+
+/** What one admitted export holds; released once it is answered. */
+export class AdmissionTicket {
+  private bytes: number;
+  private items = 0;
+  private released = false;
+
+  constructor(
+    private readonly admission: ExportAdmission,
+    private readonly peer: string,
+    bytes: number,
+    /** The connection had nothing in flight when this export came: it may use the reserved share. */
+    readonly fromIdlePeer: boolean,
+  ) {
+    this.bytes = bytes;
+  }
+
+  /** Holds `more` bytes (e.g. inflated body as it is produced); false when that would pass the budget. */
+  holdBytes(more: number): boolean {
+    if (this.released || !this.admission.tryHoldBytes(this, more)) return false;
+    this.bytes += more;
+    return true;
+  }
+
+  /** Bytes this export could still hold now (Infinity when it is the only one in flight). */
+  room(): number {
+    return this.released ? 0 : this.admission.roomFor(this);
+  }
+
+  /** Holds `items` decoded items until release; false when that would pass the budget. */
+  holdItems(items: number): boolean {
+    if (this.released || !this.admission.tryHoldItems(this, items)) return false;
+    this.items += items;
+    return true;
+  }
+
+  /** Returns what the export held. Safe to call more than once. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.admission.giveBack(this.peer, this.bytes, this.items);
+  }
+}
+
+function checkLimits(limits: AdmissionLimits, path: string): void {
+  const positive = (value: number, name: string): void => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new ReceiverOptionError(`${path}.${name}`, `must be a number > 0, got ${String(value)}`);
+    }
+  };
+  positive(limits.maxBytesInFlight, 'maxBytesInFlight');
+  positive(limits.maxItemsInFlight, 'maxItemsInFlight');
+  positive(limits.maxStoreBacklog, 'maxStoreBacklog');
+  if (typeof limits.retryAfterMs !== 'number' || !Number.isFinite(limits.retryAfterMs) || limits.retryAfterMs < 0) {
+    throw new ReceiverOptionError(`${path}.retryAfterMs`, `must be a number ≥ 0, got ${String(limits.retryAfterMs)}`);
+  }
+}
+
+/**
+ * How busy the event loop is, sampled every LOOP_SAMPLE_MS: a sample is busy when its utilisation (the share of time
+ * the loop ran rather than waited for I/O) was above `maxUtilization`, or its timer fired more than MAX_LOOP_LAG_MS
+ * late (the loop ran long stretches, or the process was not given the CPU: requests then wait unread just the
+ * same); `saturated()` after BUSY_SAMPLES_SATURATED busy samples in a row. The timer is unref'd.
+ */
+export class LoopPressure {
+  private last: EventLoopUtilization = performance.eventLoopUtilization();
+  private lastAt = performance.now();
+  private busySamples = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly maxUtilization: number) {
+    this.timer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      const at = performance.now();
+      const lag = at - this.lastAt - LOOP_SAMPLE_MS;
+      const busy = lag > MAX_LOOP_LAG_MS || performance.eventLoopUtilization(now, this.last).utilization > this.maxUtilization;
+      this.busySamples = busy ? this.busySamples + 1 : 0;
+      this.last = now;
+      this.lastAt = at;
+    }, LOOP_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  readonly saturated = (): boolean => this.busySamples >= BUSY_SAMPLES_SATURATED;
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** An amount that decays exponentially with time (time constant RECENT_WORK_DECAY_MS). */
+class RecentWork {
+  private value = 0;
+  private since = 0;
+
+  at(now: number): number {
+    return this.value * Math.exp((this.since - now) / RECENT_WORK_DECAY_MS);
+  }
+
+  add(amount: number, now: number): void {
+    this.value = this.at(now) + amount;
+    this.since = now;
+  }
+}
