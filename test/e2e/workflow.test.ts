@@ -131,11 +131,12 @@ describe('response workflow through the CLI', () => {
     expect((await cli('incidents', 'assign', 'inc_00001', 'john.doe')).code).toBe(0);
     const early = await cli('incidents', 'close', 'inc_00001');
     expect(early.code).toBe(1);
-    expect(early.stderr).toBe(
-      'firewatch: inc_00001 is remediating: only a resolved incident can be closed (resolve it first: firewatch incidents resolve inc_00001)\n',
+    // on a loaded machine the 4 s quiet period may already have passed: recovering is unresolved too
+    expect(early.stderr).toMatch(
+      /^firewatch: inc_00001 is (remediating|recovering): only a resolved incident can be closed \(resolve it first: firewatch incidents resolve inc_00001\)\n$/,
     );
-    const remediating = await getJson('inc_00001');
-    expect(remediating).toMatchObject({ status: 'remediating', acknowledged: true, acknowledged_by: 'bob', assigned_to: 'john.doe' });
+    const unresolved = await getJson('inc_00001');
+    expect(unresolved).toMatchObject({ status: expect.stringMatching(/^(remediating|recovering)$/), acknowledged: true, acknowledged_by: 'bob', assigned_to: 'john.doe' });
 
     // no more errors: recovering once the window is quiet, then resolved by the exit criteria
     const resolved = await eventually(async () => {
