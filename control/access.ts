@@ -2,11 +2,11 @@
 // daemon's own user, trusted to say who they are). A TCP door takes bearer tokens, each with a name and a role:
 // `viewer` reads and watches, `operator` also acts; what a token's bearer does is recorded under the token's name.
 //
-// Tokens are compared in constant time: each presented token is hashed and compared with every configured hash
-// (timingSafeEqual, no early exit), so neither a token nor its length leaks through timing. Tokens are never logged,
-// echoed or put in an error.
+// Tokens are compared in constant time (common/bearer-tokens.ts) and never logged, echoed or put in an error.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken, TokenTable as BearerTable } from '../common/bearer-tokens.js';
+
+export { bearerToken } from '../common/bearer-tokens.js';
 import type { Role } from '../api/vocabulary.js';
 import { ControlError } from '../api/errors.js';
 
@@ -44,42 +44,16 @@ export function mayCall(role: Role, call: string, request: { dry_run?: unknown }
   return VIEWER_CALLS.has(call);
 }
 
-function digest(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
-}
-
-/** The tokens of a door; replaced whole on reload (SIGHUP). */
-export class TokenTable {
-  private entries: Array<{ hash: Buffer; principal: Principal }> = [];
-
+/** The tokens of a door: secrets standing for named principals with a role. */
+export class TokenTable extends BearerTable<Principal> {
   constructor(tokens: readonly ControlToken[]) {
+    super();
     this.replace(tokens);
   }
 
-  replace(tokens: readonly ControlToken[]): void {
-    this.entries = tokens.map((token) => ({ hash: digest(token.secret), principal: { name: token.name, role: token.role } }));
+  override replace(tokens: ReadonlyArray<ControlToken | { secret: string; principal: Principal }>): void {
+    super.replace(tokens.map((token) => ('principal' in token ? token : { secret: token.secret, principal: { name: token.name, role: token.role } })));
   }
-
-  /** The principal a presented secret belongs to, else undefined; the time taken does not depend on the secret. */
-  match(presented: string): Principal | undefined {
-    const hash = digest(presented);
-    let found: Principal | undefined;
-    for (const entry of this.entries) {
-      if (timingSafeEqual(hash, entry.hash) && found === undefined) found = entry.principal;
-    }
-    return found;
-  }
-
-  get size(): number {
-    return this.entries.length;
-  }
-}
-
-/** `authorization: Bearer <token>` → the token; undefined when absent or malformed. */
-export function bearerToken(header: unknown): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
-  return match?.[1];
 }
 
 /** The principal behind an authorization header, or the refusal to answer with (never naming the token). */
