@@ -19,6 +19,7 @@ const MESSAGES: Record<RejectionKind, string> = {
   undecodable: 'export undecodable',
   partially_rejected: 'export partially rejected',
   wrong_protocol: 'wrong protocol',
+  tls_refused: 'TLS refused',
 };
 
 /** The port a report came to, as the daemon's `firewatch ready` line names it. */

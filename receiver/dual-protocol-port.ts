@@ -1,8 +1,8 @@
 // One TCP port for two protocols: every accepted connection is sniffed (protocol-sniffer.ts) and handed on whole.
 //
-//   accept ─▶ sniff ─┬─ HTTP/2    ─▶ serveHttp2 (grpc-js, through its connection injector)
-//                    ├─ HTTP/1.x  ─▶ serveHttp1 (the OTLP/HTTP receiver), else a 404 naming the fix (http1-refusal.ts)
-//                    └─ TLS, garbage, silence ─▶ reported as wrong_protocol, closed
+//   accept ─▶ [TLS: handshake, tls-terminator.ts] ─▶ sniff ─┬─ HTTP/2 ─▶ serveHttp2 (grpc-js, its connection injector)
+//                                                           ├─ HTTP/1.x ─▶ serveHttp1 (the OTLP/HTTP receiver), else a 404
+//                                                           └─ TLS (on a plain port), garbage, silence ─▶ reported, closed
 //
 // The OTLP/gRPC receiver listens through this, so exporters left on http/protobuf can be pointed at :4317.
 
@@ -11,6 +11,7 @@ import { createHttp1Refusal, HTTP_OFF_MESSAGE, type Http1Refusal } from './http1
 import { createProtocolSniffer, type ConnectionProtocol } from './protocol-sniffer.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionListener, type RejectionReport } from './rejection-report.js';
 import { listenOnEndpoint, type TcpListener } from './tcp-listener.js';
+import { createTlsTerminator, type TlsServerIdentity, type TlsTerminator } from './tls-terminator.js';
 
 export interface DualProtocolPortOptions {
   /** `host:port`, validated. */
@@ -25,6 +26,8 @@ export interface DualProtocolPortOptions {
   onRejected?: RejectionListener | undefined;
   /** Told the protocol of every connection that said anything (for debug logs). */
   onConnection?: ((protocol: ConnectionProtocol, peer: string) => void) | undefined;
+  /** TLS on this port: every connection is decrypted first (then sniffed as usual). */
+  tls?: TlsServerIdentity | undefined;
 }
 
 export interface DualProtocolPort {
@@ -35,6 +38,8 @@ export interface DualProtocolPort {
    * Connections already handed on are their new owners' to close.
    */
   stop(): void;
+  /** New TLS material for new connections (SIGHUP); ignored on a plain port. */
+  reloadTls(identity: TlsServerIdentity): void;
 }
 
 /** What the log says about a connection that is neither HTTP/2 nor HTTP/1.x. */
@@ -66,11 +71,22 @@ export function createDualProtocolPort(options: DualProtocolPortOptions): DualPr
     },
   });
 
+  const terminator: TlsTerminator | undefined =
+    options.tls === undefined
+      ? undefined
+      : createTlsTerminator({
+          identity: options.tls,
+          alpnProtocols: ['h2', 'http/1.1'],
+          next: (socket) => sniffer.accept(socket),
+          onHandshakeFailure: (socket, reason) =>
+            onRejected?.({ kind: 'tls_refused', receiver, signal: undefined, peer: peerOfSocket(socket), answer: 'closed', reason }),
+        });
+
   let listener: TcpListener | undefined;
   let stopped = false;
   return {
     async start() {
-      listener = await listenOnEndpoint(options.endpoint, sniffer.accept);
+      listener = await listenOnEndpoint(options.endpoint, terminator?.accept ?? sniffer.accept);
       if (stopped) listener.close();
       return listener.port;
     },
@@ -79,6 +95,9 @@ export function createDualProtocolPort(options: DualProtocolPortOptions): DualPr
       listener?.close();
       sniffer.destroyPending();
       refusal?.close();
+    },
+    reloadTls(identity) {
+      terminator?.reload(identity);
     },
   };
 }

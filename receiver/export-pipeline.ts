@@ -6,6 +6,7 @@
 //   HTTP protobuf body ──────────────┼─▶ SignalRoute.decode ─▶ DecodedExport ─▶ batchOf ─▶ consumer.consume
 //   HTTP JSON body ─▶ json transcode ┘    (decodeTraceRequest / decodeLogsRequest / decodeMetricsRequest)
 
+import type { TlsServerIdentity } from './tls-terminator.js';
 import type { TelemetryBatch, TelemetrySignal } from './consumer.js';
 import type { DecodeLimits } from './decode-limits.js';
 import type { ExportFailure } from './export-status.js';
@@ -157,6 +158,8 @@ export interface OtlpReceiver {
   stop(): Promise<void>;
   /** A snapshot of the counters (for /metrics and the control API). */
   stats(): ReceiverStats;
+  /** New TLS material for the connections accepted from now on (SIGHUP); a plain receiver ignores it. */
+  reloadTls(identity: TlsServerIdentity): void;
 }
 
 export interface SignalStats {

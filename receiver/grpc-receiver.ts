@@ -17,6 +17,8 @@
 // RESOURCE_EXHAUSTED (grpc-js enforces grpc.max_receive_message_length before our handler runs). No request can
 // stop the server: decoders throw only DecodeError, and every handler answers exactly once.
 
+import { ingestRefusal, validateIngestAuth, type IngestAuth } from './ingest-auth.js';
+import { validateTlsIdentity, type TlsServerIdentity } from './tls-terminator.js';
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import * as grpc from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
@@ -89,6 +91,10 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
    * with the default limits (DEFAULT_ADMISSION_CONFIG).
    */
   admission?: ExportAdmission;
+  /** TLS on the port (Collector `tls`); client certificates required when it names a client CA. Default: plain. */
+  tls?: TlsServerIdentity;
+  /** Bearer tokens a sender must present (Collector `auth: {authenticator: bearertokenauth}`). Default: none asked. */
+  auth?: IngestAuth;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
@@ -121,9 +127,11 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'sniffTimeoutMs',
   'admission',
   'maxEventsPerExport',
+  'tls',
+  'auth',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
-const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'keepalive', 'maxConcurrentStreams']);
+const NOT_YET_SUPPORTED = new Set<string>(['keepalive', 'maxConcurrentStreams']);
 
 /** Throws an Error whose message starts with the path of the first bad option. */
 export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions, path = 'grpc'): void {
@@ -134,6 +142,8 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
   if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
+  if (options.tls !== undefined) validateTlsIdentity(options.tls, `${path}.tls`);
+  if (options.auth !== undefined) validateIngestAuth(options.auth, `${path}.auth`);
   const mib = options.maxRecvMsgSizeMib;
   if (typeof mib !== 'number' || !Number.isFinite(mib) || mib <= 0 || mib > MAX_RECV_MSG_SIZE_MIB_LIMIT) {
     throw new Error(`${path}.maxRecvMsgSizeMib: must be a number > 0 and ≤ ${MAX_RECV_MSG_SIZE_MIB_LIMIT}, got ${String(mib)}`);
@@ -188,6 +198,7 @@ export function createOtlpGrpcReceiver(
     { path: METRICS_EXPORT_PATH, route: routeBySignal.metrics },
   ];
 
+  const auth = options.auth;
   const onRejected = options.onRejected;
   const report = (kind: RejectionKind, route: SignalRoute, call: grpc.ServerUnaryCall<Buffer, Buffer>, answer: string, reason: string, rejectedItems?: number): void => {
     onRejected?.({ kind, receiver: 'grpc', signal: route.signal, peer: peerOfGrpcCall(call.getPeer()), answer, reason, ...(rejectedItems === undefined ? {} : { rejectedItems }) });
@@ -220,6 +231,13 @@ export function createOtlpGrpcReceiver(
   const handlerFor =
     (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
     (call, callback) => {
+      // Checked before anything else: an unauthenticated sender's export is neither decoded, counted nor stored.
+      const refusal = ingestRefusal(auth, call.metadata.get('authorization')[0]);
+      if (refusal !== '') {
+        report('refused', route, call, 'UNAUTHENTICATED', `unauthenticated: ${refusal}`);
+        callback({ code: grpc.status.UNAUTHENTICATED, details: `unauthenticated: ${refusal}` }, null);
+        return;
+      }
       stats[route.signal].requests++;
       const deadline = deadlineOf(call);
       // The client has given up (and will retry): doing the work now would only count it twice.
@@ -288,6 +306,7 @@ export function createOtlpGrpcReceiver(
     serveHttp1: options.serveHttp1,
     onRejected,
     onConnection: options.onConnection,
+    tls: options.tls,
   });
 
   let started = false;
@@ -319,6 +338,9 @@ export function createOtlpGrpcReceiver(
     },
     stats() {
       return copyReceiverStats(stats);
+    },
+    reloadTls(identity) {
+      port.reloadTls(identity);
     },
   };
 }

@@ -533,7 +533,7 @@ describe('OTLP/HTTP receiver', () => {
     [{ endpoint: 'localhost' }, /^http\.endpoint: /],
     [{ maxRequestBodyMib: 0 }, /^http\.maxRequestBodyMib: /],
     [{ requestTimeoutMs: -1 }, /^http\.requestTimeoutMs: /],
-    [{ tls: {} }, /^http\.tls: not supported yet/],
+    [{ tls: { cert: Buffer.from('x') } }, /^http\.tls\.key: must be PEM bytes/],
     [{ compression: 'zstd' }, /^http\.compression: unknown option/],
     [{ logConverter: { minSeverityNumber: 30 } }, /^http\.logConverter\.minSeverityNumber: must be a whole number from 1 to 24/],
     [{ metricConverter: { thresholds: [{ metric: 'm', above: 'x', event_type: 'e' }] } }, /^http\.metricConverter\.thresholds\[0\]\.above: must be a number/],

@@ -21,9 +21,13 @@
 // The same server also serves the HTTP/1.x connections made to the OTLP/gRPC port (acceptConnection), so both
 // ports answer OTLP/HTTP with one handler, one set of limits and one set of counters.
 
+import { ingestRefusal, validateIngestAuth, type IngestAuth } from './ingest-auth.js';
+import { clientCertificateRefusal, tlsHandshakeFailure, validateTlsIdentity, type TlsServerIdentity } from './tls-terminator.js';
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
@@ -75,9 +79,11 @@ const RPC_NOT_FOUND = 5;
 const RPC_RESOURCE_EXHAUSTED = 8;
 const RPC_UNAVAILABLE = 14;
 const RPC_UNIMPLEMENTED = 12;
+const RPC_UNAUTHENTICATED = 16;
 
 const HTTP_OK = 200;
 const HTTP_BAD_REQUEST = 400;
+const HTTP_UNAUTHORIZED = 401;
 const HTTP_NOT_FOUND = 404;
 const HTTP_METHOD_NOT_ALLOWED = 405;
 const HTTP_REQUEST_TIMEOUT = 408;
@@ -117,6 +123,10 @@ export interface OtlpHttpReceiverOptions extends ConverterOptionsInput {
    * with the default limits (DEFAULT_ADMISSION_CONFIG).
    */
   admission?: ExportAdmission;
+  /** TLS on the port (Collector `tls`); client certificates required when it names a client CA. Default: plain. */
+  tls?: TlsServerIdentity;
+  /** Bearer tokens a sender must present (Collector `auth: {authenticator: bearertokenauth}`). Default: none asked. */
+  auth?: IngestAuth;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes the connections left. */
@@ -151,11 +161,13 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'collectSpans',
   'onInternalError',
   'onRejected',
+  'tls',
+  'auth',
   'admission',
   'maxEventsPerExport',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
-const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'cors', 'tracesUrlPath', 'logsUrlPath', 'metricsUrlPath']);
+const NOT_YET_SUPPORTED = new Set<string>(['cors', 'tracesUrlPath', 'logsUrlPath', 'metricsUrlPath']);
 
 /** Throws an Error whose message starts with the path of the first bad option. */
 export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions, path = 'http'): void {
@@ -166,6 +178,8 @@ export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions
   if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
+  if (options.tls !== undefined) validateTlsIdentity(options.tls, `${path}.tls`);
+  if (options.auth !== undefined) validateIngestAuth(options.auth, `${path}.auth`);
   const mib = options.maxRequestBodyMib;
   if (typeof mib !== 'number' || !Number.isFinite(mib) || mib <= 0 || mib > MAX_REQUEST_BODY_MIB_LIMIT) {
     throw new Error(`${path}.maxRequestBodyMib: must be a number > 0 and ≤ ${MAX_REQUEST_BODY_MIB_LIMIT}, got ${String(mib)}`);
@@ -232,6 +246,13 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       stats.badRequests++;
       report('refused', req, undefined, HTTP_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}`);
       answerEarly(HTTP_NOT_FOUND, RPC_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}; use ${[...SIGNAL_BY_PATH.keys()].join(', ')}`);
+      return;
+    }
+    // Checked before anything else: an unauthenticated sender's export is neither read, counted nor stored.
+    const refusal = ingestRefusal(options.auth, req.headers.authorization);
+    if (refusal !== '') {
+      report('refused', req, signal, HTTP_UNAUTHORIZED, `unauthenticated: ${refusal}`);
+      answerEarly(HTTP_UNAUTHORIZED, RPC_UNAUTHENTICATED, `unauthenticated: ${refusal}`, { 'WWW-Authenticate': `${options.auth?.scheme ?? 'Bearer'} realm="firewatch"` });
       return;
     }
     const route = routes[signal];
@@ -356,23 +377,46 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     send(res, failure.httpStatus, body, json, headers);
   };
 
-  const server: Server = createServer((req, res) => {
+  const requestListener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       // Only a bug gets here (decoders throw DecodeError, consumers are caught): answer 500 once, keep serving.
       onInternalError?.(error, SIGNAL_BY_PATH.get((req.url ?? '').split('?', 1)[0]!) ?? 'traces');
       if (!res.headersSent) refuse(req, res, limit, 500, 13, 'internal error', false);
       else res.destroy();
     });
-  });
-  server.requestTimeout = options.requestTimeoutMs + NODE_REQUEST_TIMEOUT_SLACK_MS;
-  server.headersTimeout = Math.min(NODE_HEADERS_TIMEOUT_MS, options.requestTimeoutMs);
+  };
+  // `server` takes plain connections: its own port's without TLS, and those handed over by the gRPC port (already
+  // decrypted there when that port has TLS). With TLS on this port, an HTTPS server listens on it instead: node
+  // terminates TLS, and a listening server runs node's header and request timeouts.
+  const server: Server = createServer(requestListener);
+  const tlsServer: HttpsServer | undefined =
+    options.tls === undefined ? undefined : createHttpsServer(httpsOptionsOf(options.tls), requestListener);
+  const listening: Server = tlsServer ?? server;
   const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  for (const each of tlsServer === undefined ? [server] : [server, tlsServer]) configure(each);
+  function configure(target: Server): void {
+    target.requestTimeout = options.requestTimeoutMs + NODE_REQUEST_TIMEOUT_SLACK_MS;
+    target.headersTimeout = Math.min(NODE_HEADERS_TIMEOUT_MS, options.requestTimeoutMs);
+    target.on(target === tlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    target.on('clientError', onClientError);
+  }
+  let mutualTls = options.tls?.clientCa !== undefined;
+  function refuseClientCertificate(socket: TLSSocket): void {
+    const refusal = clientCertificateRefusal(socket, mutualTls);
+    if (refusal === undefined) return;
+    onRejected?.({ kind: 'tls_refused', receiver: 'http', signal: undefined, peer: peerOfSocket(socket), answer: 'closed', reason: refusal });
+    socket.destroy();
+  }
+  // Before node:http's own listener: a TLS 1.3 sender's request may already be buffered, and would be parsed there.
+  tlsServer?.prependListener('secureConnection', (socket: TLSSocket) => refuseClientCertificate(socket));
+  tlsServer?.on('tlsClientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    onRejected?.({ kind: 'tls_refused', receiver: 'http', signal: undefined, peer: peerOfSocket(socket), answer: 'closed', reason: tlsHandshakeFailure(error) });
   });
   // What node:http would answer anyway, plus a report: a gRPC exporter pointed at this port shows up here.
-  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+  function onClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
       socket.destroy();
       return;
@@ -386,7 +430,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     } else {
       socket.destroy();
     }
-  });
+  }
 
   let started = false;
   let stopping: Promise<void> | undefined;
@@ -406,17 +450,17 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       const { host, port } = parseHostPort(options.endpoint)!;
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
-        server.once('error', onError);
-        server.listen(port, host, () => {
-          server.off('error', onError);
-          const address = server.address();
+        listening.once('error', onError);
+        listening.listen(port, host, () => {
+          listening.off('error', onError);
+          const address = listening.address();
           resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
         });
       });
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
-        if (!server.listening) {
+        if (!listening.listening) {
           for (const socket of sockets) socket.destroy(); // only connections handed over by acceptConnection
           resolve();
           return;
@@ -425,13 +469,14 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
         }, options.shutdownTimeoutMs);
-        server.close(() => {
+        listening.close(() => {
           clearTimeout(timer);
           resolve();
         });
         // Idle keep-alive connections go now; busy ones once no export is in flight (their answers flushed first).
         const closeWhenDrained = (): void => {
           server.closeIdleConnections();
+          tlsServer?.closeIdleConnections();
           if (inFlight === 0) for (const socket of sockets) socket.destroySoon();
         };
         drained = closeWhenDrained;
@@ -442,6 +487,27 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     stats() {
       return copyReceiverStats(stats);
     },
+    reloadTls(identity) {
+      if (tlsServer === undefined) return;
+      tlsServer.setSecureContext(httpsOptionsOf(identity));
+      // setSecureContext leaves whether certificates are asked for as it was; node reads this field per connection
+      mutualTls = identity.clientCa !== undefined;
+      Object.assign(tlsServer, { requestCert: mutualTls });
+    },
+  };
+}
+
+/** node:https options of a TLS identity: client certificates required when it names a client CA (mutual TLS). */
+function httpsOptionsOf(identity: TlsServerIdentity): HttpsServerOptions {
+  const mutual = identity.clientCa !== undefined;
+  return {
+    cert: identity.cert,
+    key: identity.key,
+    // asked for, then judged on secureConnection, so that a refused certificate is reported with its reason
+    ...(mutual ? { ca: identity.clientCa, requestCert: true } : {}),
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2',
+    ALPNProtocols: ['http/1.1'],
   };
 }
 

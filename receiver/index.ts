@@ -59,3 +59,6 @@ export type { SignalRoute } from './export-pipeline.js';
 export { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions } from './metrics/metric-converter-options.js';
 export { DEFAULT_ADMISSION_CONFIG, ExportAdmission, LoopPressure, admissionLimitsOf } from './admission.js';
 export type { AdmissionConfig } from './admission.js';
+export type { TlsServerIdentity } from './tls-terminator.js';
+export { ingestTokenEntries, ingestTokens } from './ingest-auth.js';
+export type { IngestAuth } from './ingest-auth.js';

@@ -13,7 +13,9 @@ export type RejectionKind =
   /** Accepted with partial_success: some items were rejected. */
   | 'partially_rejected'
   /** The connection did not speak the port's protocol (TLS on a plain port, gRPC on the HTTP port, garbage…). */
-  | 'wrong_protocol';
+  | 'wrong_protocol'
+  /** A TLS port refused the connection: failed handshake, no or an untrusted client certificate. */
+  | 'tls_refused';
 
 export interface RejectionReport {
   kind: RejectionKind;
