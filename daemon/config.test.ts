@@ -17,12 +17,12 @@ processors:
   detect: { event_ring_capacity: 5000, max_groups_per_rule: 50 }
 storage: { directory: /var/lib/firewatch }
 `);
-    expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:14317', max_recv_msg_size_mib: 16 });
+    expect(config.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:14317', max_recv_msg_size_mib: 16, tls: null, auth: null });
     // Listing protocols enables exactly those.
     expect(config.receivers.otlp.protocols.http).toBeNull();
     expect(parseConfig('receivers: { otlp: { protocols: { http: } } }').receivers.otlp.protocols).toEqual({
       grpc: null,
-      http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20 },
+      http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20, tls: null, auth: null },
     });
     expect(config.processors.convert.slow_span_threshold_ms).toBe(250);
     expect(config.processors.detect.event_ring_capacity).toBe(5000);
@@ -78,7 +78,12 @@ processors:
     ['endpoint without port', 'receivers: { otlp: { protocols: { grpc: { endpoint: localhost } } } }', /endpoint: must be host:port/],
     ['fractional ring size', 'processors: { detect: { event_ring_capacity: 1.5 } }', /event_ring_capacity: must be a whole number/],
     ['section as scalar', 'storage: 5', /^storage: must be a mapping/],
-    ['not yet built: TLS', 'receivers: { otlp: { protocols: { http: { tls: {} } } } }', /protocols\.http\.tls: TLS on the OTLP receiver is not available/],
+    ['receiver TLS without its key', 'receivers: { otlp: { protocols: { http: { tls: { cert_file: /c.pem } } } } }', /^receivers\.otlp\.protocols\.http\.tls\.key_file: /],
+    ['receiver TLS: unknown key', 'receivers: { otlp: { protocols: { grpc: { tls: { cert_file: a, key_file: b, ca_file: c } } } } }', /^receivers\.otlp\.protocols\.grpc\.tls\.ca_file: unknown key \(known here: cert_file, key_file, client_ca_file\)/],
+    ['auth naming an unknown extension', 'receivers: { otlp: { protocols: { grpc: { auth: { authenticator: oidc } } } } }', /^receivers\.otlp\.protocols\.grpc\.auth\.authenticator: must name an extension firewatch has \(bearertokenauth\)/],
+    ['auth without the extension', 'receivers: { otlp: { protocols: { grpc: { auth: { authenticator: bearertokenauth } } } } }', /bearertokenauth/],
+    ['bearertokenauth without tokens', 'extensions: { bearertokenauth: { scheme: Bearer } }', /^extensions\.bearertokenauth: give token, tokens or filename/],
+    ['bearertokenauth: a short token, not echoed', 'extensions: { bearertokenauth: { tokens: [ "hunter2" ] } }', /^extensions\.bearertokenauth\.tokens\[0\]: must be one token of at least \d+ characters without spaces \(e\.g\. `openssl rand -hex 32`\)$/],
     ['no protocol', 'receivers: { otlp: { protocols: {} } }', /^receivers\.otlp\.protocols: enable at least one/],
     ['bad log severity', 'processors: { convert: { logs: { min_severity_number: 30 } } }', /^processors\.convert\.logs\.min_severity_number: /],
     ['bad threshold', 'processors: { convert: { metrics: { thresholds: [ { metric: m, above: high, event_type: x } ] } } }', /^processors\.convert\.metrics\.thresholds\[0\]\.above: /],
@@ -93,6 +98,30 @@ processors:
     ['invalid YAML', 'storage: [', /invalid YAML/],
     ['duplicate key', 'storage: {}\nstorage: {}', /invalid YAML/],
   ];
+  it('reads receiver TLS and bearer token settings as the Collector spells them', () => {
+    const config = parseConfig(
+      `
+extensions:
+  bearertokenauth: { token: "\${env:INGEST_TOKEN}", filename: /etc/firewatch/ingest.tokens }
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        tls: { cert_file: /etc/fw/otlp.pem, key_file: /etc/fw/otlp-key.pem, client_ca_file: /etc/fw/senders-ca.pem }
+        auth: { authenticator: bearertokenauth }
+      http:
+        tls: { cert_file: /etc/fw/otlp.pem, key_file: /etc/fw/otlp-key.pem }
+`,
+      { INGEST_TOKEN: 'a'.repeat(32) },
+    );
+    expect(config.extensions.bearertokenauth).toEqual({ scheme: 'Bearer', tokens: ['a'.repeat(32)], filename: '/etc/firewatch/ingest.tokens' });
+    expect(config.receivers.otlp.protocols.grpc).toMatchObject({
+      tls: { cert_file: '/etc/fw/otlp.pem', key_file: '/etc/fw/otlp-key.pem', client_ca_file: '/etc/fw/senders-ca.pem' },
+      auth: { authenticator: 'bearertokenauth' },
+    });
+    expect(config.receivers.otlp.protocols.http).toMatchObject({ tls: { client_ca_file: null }, auth: null });
+  });
+
   it.each(rejected)('rejects %s, naming the key', (_name, yaml, message) => {
     expect(() => parseConfig(yaml, {})).toThrow(ConfigError);
     expect(() => parseConfig(yaml, {})).toThrow(message);

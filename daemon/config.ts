@@ -35,11 +35,28 @@ import {
 
 export { ConfigError } from '../common/config-checks.js';
 
+/** Collector-style `tls` of a receiver (PEM files, re-read on SIGHUP); `client_ca_file` asks for client certificates. */
+export interface ReceiverTlsConfig {
+  cert_file: string;
+  key_file: string;
+  /** Mutual TLS: only senders with a certificate signed by these CAs get in. Default: none asked for. */
+  client_ca_file: string | null;
+}
+
+/** Collector-style `auth` of a receiver: the extension that checks senders (only `bearertokenauth` exists). */
+export interface ReceiverAuthConfig {
+  authenticator: 'bearertokenauth';
+}
+
 export interface GrpcProtocolConfig {
   /** host:port the OTLP/gRPC receiver binds. Default `127.0.0.1:4317`. Port 0 picks a free port. */
   endpoint: string;
   /** Largest request accepted, in MiB; larger ones get RESOURCE_EXHAUSTED. Default 4. */
   max_recv_msg_size_mib: number;
+  /** TLS on the port; null: plain (the default). */
+  tls: ReceiverTlsConfig | null;
+  /** Senders must present a token; null: anyone may send (the default). */
+  auth: ReceiverAuthConfig | null;
 }
 
 export interface HttpProtocolConfig {
@@ -47,6 +64,18 @@ export interface HttpProtocolConfig {
   endpoint: string;
   /** Largest request body accepted, in MiB, also after decompression; larger ones get 413. Default 20. */
   max_request_body_mib: number;
+  tls: ReceiverTlsConfig | null;
+  auth: ReceiverAuthConfig | null;
+}
+
+/** `extensions.bearertokenauth`, as the Collector's: the tokens an OTLP sender must present. */
+export interface BearerTokenAuthConfig {
+  /** The header's scheme before the token. Default `Bearer`. */
+  scheme: string;
+  /** The tokens (`token` and `tokens` both land here; typically `${env:…}`). */
+  tokens: string[];
+  /** A file of tokens, one per line (re-read on SIGHUP); null: none. */
+  filename: string | null;
 }
 
 export interface ConvertConfig {
@@ -157,6 +186,8 @@ export interface TelemetryConfig {
 export type { AdmissionConfig } from '../receiver/index.js';
 
 export interface Config {
+  /** Collector-style extensions; only bearertokenauth exists. */
+  extensions: { bearertokenauth: BearerTokenAuthConfig | null };
   receivers: {
     otlp: {
       /** A protocol is off (null) when the file lists `receivers.otlp.protocols` without it, as in the Collector. */
@@ -176,11 +207,12 @@ export interface Config {
 
 export function createDefaultConfig(): Config {
   return {
+    extensions: { bearertokenauth: null },
     receivers: {
       otlp: {
         protocols: {
-          grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4 },
-          http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20 },
+          grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size_mib: 4, tls: null, auth: null },
+          http: { endpoint: '127.0.0.1:4318', max_request_body_mib: 20, tls: null, auth: null },
         },
         admission: { ...DEFAULT_ADMISSION_CONFIG },
       },
@@ -259,6 +291,44 @@ const hostPort: Check = (raw, path) => {
   return text;
 };
 
+const receiverTls: Check = (raw, path): ReceiverTlsConfig => {
+  const fields = mapping(raw, path, ['cert_file', 'key_file', 'client_ca_file']);
+  return {
+    cert_file: nonEmptyString(fields.cert_file, `${path}.cert_file`),
+    key_file: nonEmptyString(fields.key_file, `${path}.key_file`),
+    client_ca_file: fields.client_ca_file === undefined || fields.client_ca_file === null ? null : nonEmptyString(fields.client_ca_file, `${path}.client_ca_file`),
+  };
+};
+
+const receiverAuth: Check = (raw, path): ReceiverAuthConfig => {
+  const fields = mapping(raw, path, ['authenticator']);
+  const name = nonEmptyString(fields.authenticator, `${path}.authenticator`);
+  if (name !== 'bearertokenauth') throw new ConfigError(`${path}.authenticator`, `must name an extension firewatch has (bearertokenauth), got ${describeValue(name)}`);
+  return { authenticator: 'bearertokenauth' };
+};
+
+const bearerTokenAuth: Check = (raw, path): BearerTokenAuthConfig => {
+  const fields = mapping(raw, path, ['scheme', 'token', 'tokens', 'filename']);
+  const tokens: string[] = [];
+  // Never describe a token's value in an error: it is a secret.
+  const secret = (value: unknown, at: string): string => {
+    if (typeof value !== 'string' || value.length < MIN_TOKEN_LENGTH || /\s/.test(value)) {
+      throw new ConfigError(at, `must be one token of at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. \`openssl rand -hex 32\`)`);
+    }
+    return value;
+  };
+  if (fields.token !== undefined && fields.token !== null) tokens.push(secret(fields.token, `${path}.token`));
+  if (fields.tokens !== undefined && fields.tokens !== null) {
+    if (!Array.isArray(fields.tokens)) throw new ConfigError(`${path}.tokens`, 'must be a list of tokens');
+    fields.tokens.forEach((token, index) => tokens.push(secret(token, `${path}.tokens[${index}]`)));
+  }
+  const filename = fields.filename === undefined || fields.filename === null ? null : nonEmptyString(fields.filename, `${path}.filename`);
+  if (tokens.length === 0 && filename === null) throw new ConfigError(path, 'give token, tokens or filename');
+  const scheme = fields.scheme === undefined || fields.scheme === null ? 'Bearer' : nonEmptyString(fields.scheme, `${path}.scheme`);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(scheme)) throw new ConfigError(`${path}.scheme`, `must be one word (an HTTP auth scheme such as Bearer), got ${describeValue(scheme)}`);
+  return { scheme, tokens, filename };
+};
+
 const controlTls: Check = (raw, path) => {
   const fields = mapping(raw, path, ['cert_file', 'key_file']);
   return { cert_file: nonEmptyString(fields.cert_file, `${path}.cert_file`), key_file: nonEmptyString(fields.key_file, `${path}.key_file`) };
@@ -303,20 +373,23 @@ const ruleList: Check = (raw, path) => {
 const NOT_YET = 'is not available in this version of firewatch';
 
 const SCHEMA: Section = section({
+  extensions: section({
+    bearertokenauth: value(bearerTokenAuth),
+  }),
   receivers: section({
     otlp: section({
       protocols: section({
         grpc: section({
           endpoint: value(hostPort),
           max_recv_msg_size_mib: value(positiveNumberUpTo(1024)),
-          tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
-          auth: unsupported(`receiver authentication ${NOT_YET}`),
+          tls: value(receiverTls),
+          auth: value(receiverAuth),
         }),
         http: section({
           endpoint: value(hostPort),
           max_request_body_mib: value(positiveNumberUpTo(1024)),
-          tls: unsupported(`TLS on the OTLP receiver ${NOT_YET}; terminate TLS in a Collector in front of firewatch`),
-          auth: unsupported(`receiver authentication ${NOT_YET}`),
+          tls: value(receiverTls),
+          auth: value(receiverAuth),
           cors: unsupported(`CORS on the OTLP/HTTP receiver ${NOT_YET}`),
         }),
       }),
@@ -426,6 +499,12 @@ export function configFromDocument(raw: unknown): Config {
     if ('http' in listed && listed.http === null) protocols.http = defaults.http;
     if (!protocols.grpc && !protocols.http) {
       throw new ConfigError('receivers.otlp.protocols', 'enable at least one of grpc, http');
+    }
+  }
+  for (const name of ['grpc', 'http'] as const) {
+    const protocol = config.receivers.otlp.protocols[name];
+    if (protocol?.auth && config.extensions.bearertokenauth === null) {
+      throw new ConfigError(`receivers.otlp.protocols.${name}.auth`, 'names bearertokenauth, but extensions.bearertokenauth is not configured');
     }
   }
   const control = config.service.control;

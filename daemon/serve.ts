@@ -23,6 +23,7 @@ import { lockStorageDirectory } from '../store/storage-lock.js';
 import { TokenTable } from '../control/access.js';
 import { startControlServer, startControlTcpServer, type ControlServer, type ControlTcpServer } from '../control/server.js';
 import { readControlTls, readControlTokens } from './control-door.js';
+import { readIngestTokens, readReceiverTls } from './ingest-security.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { incidentToJson } from './api-json.js';
 import { Containment } from './containment.js';
@@ -50,6 +51,9 @@ import {
   deadlinePassed,
   ExportAdmission,
   LoopPressure,
+  ingestTokenEntries,
+  ingestTokens,
+  type IngestAuth,
   type TelemetryConsumer,
   type TelemetrySignal,
 } from '../receiver/index.js';
@@ -279,6 +283,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   const protocols = config.receivers.otlp.protocols;
   const rejections = createRejectionLog(log);
+  // Senders' tokens (extensions.bearertokenauth), one table for both receivers; re-read on SIGHUP.
+  const ingestAuthConfig = config.extensions.bearertokenauth;
+  const ingestAuth: IngestAuth | undefined =
+    ingestAuthConfig === null ? undefined : { tokens: ingestTokens(readIngestTokens(ingestAuthConfig)), scheme: ingestAuthConfig.scheme };
+  const grpcTlsPath = 'receivers.otlp.protocols.grpc.tls';
+  const httpTlsPath = 'receivers.otlp.protocols.http.tls';
   const httpReceiver = protocols.http
     ? createOtlpHttpReceiver(
         {
@@ -287,6 +297,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
           admission,
           ...converters,
           onRejected: rejections.report,
+          ...(protocols.http.tls ? { tls: readReceiverTls(protocols.http.tls, httpTlsPath) } : {}),
+          ...(protocols.http.auth && ingestAuth ? { auth: ingestAuth } : {}),
         },
         pipeline,
       )
@@ -302,6 +314,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
           serveHttp1: httpReceiver ? (socket) => httpReceiver.acceptConnection(socket) : undefined,
           onRejected: rejections.report,
           onConnection: log.enabled('debug') ? (protocol, peer) => log.debug('connection', { port: 'otlp_grpc', protocol, peer }) : undefined,
+          ...(protocols.grpc.tls ? { tls: readReceiverTls(protocols.grpc.tls, grpcTlsPath) } : {}),
+          ...(protocols.grpc.auth && ingestAuth ? { auth: ingestAuth } : {}),
         },
         pipeline,
       )
@@ -460,14 +474,21 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     engine,
     store,
     reload() {
-      if (remoteControl === undefined) return;
-      // What cannot be read keeps the door as it was: a typo in a rotated file must not lock everyone out.
+      // Everything is read first; what cannot be read keeps all as it was (a typo in a rotated file must not lock
+      // everyone out, nor leave half of the secrets new).
       try {
-        const tokens = readControlTokens(config.service.control);
-        const identity = readControlTls(config.service.control);
-        controlTokens.replace(tokens);
-        remoteControl.reloadTls(identity);
-        log.info('reloaded', { control_tokens: tokens.length });
+        const door = remoteControl === undefined ? undefined : { tokens: readControlTokens(config.service.control), tls: readControlTls(config.service.control) };
+        const senders = ingestAuthConfig === null ? undefined : readIngestTokens(ingestAuthConfig);
+        const grpcTls = protocols.grpc?.tls ? readReceiverTls(protocols.grpc.tls, grpcTlsPath) : undefined;
+        const httpTls = protocols.http?.tls ? readReceiverTls(protocols.http.tls, httpTlsPath) : undefined;
+        if (door !== undefined) {
+          controlTokens.replace(door.tokens);
+          remoteControl!.reloadTls(door.tls);
+        }
+        if (senders !== undefined) ingestAuth!.tokens.replace(ingestTokenEntries(senders));
+        if (grpcTls !== undefined) grpcReceiver?.reloadTls(grpcTls);
+        if (httpTls !== undefined) httpReceiver?.reloadTls(httpTls);
+        log.info('reloaded', { control_tokens: door?.tokens.length ?? 0, ingest_tokens: senders?.length ?? 0, receiver_tls: Number(grpcTls !== undefined) + Number(httpTls !== undefined) });
       } catch (error) {
         log.error('cannot reload; keeping what was loaded', { error: (error as Error).message });
       }

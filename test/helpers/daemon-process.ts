@@ -37,18 +37,24 @@ export function removeWorkspace(directory: string): void {
   rmSync(directory, { recursive: true, force: true });
 }
 
-/** Writes a config for `directory` and returns its path; `extra` YAML is appended; `http` enables OTLP/HTTP too. */
-export function writeConfig(directory: string, extra = '', options: { http?: boolean } = {}): string {
+/**
+ * Writes a config for `directory` and returns its path; `extra` YAML is appended; `http` enables OTLP/HTTP too;
+ * `protocols` replaces the default `receivers.otlp.protocols` block (grpc on an ephemeral port) with its own lines.
+ */
+export function writeConfig(directory: string, extra = '', options: { http?: boolean; protocols?: readonly string[] } = {}): string {
   const file = join(directory, 'otel-config.yaml');
+  const protocols = options.protocols ?? [
+    '      grpc:',
+    '        endpoint: 127.0.0.1:0',
+    ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
+  ];
   writeFileSync(
     file,
     [
       'receivers:',
       '  otlp:',
       '    protocols:',
-      '      grpc:',
-      '        endpoint: 127.0.0.1:0',
-      ...(options.http ? ['      http:', '        endpoint: 127.0.0.1:0'] : []),
+      ...protocols,
       'storage:',
       `  directory: ${JSON.stringify(join(directory, 'data'))}`,
       // Parallel daemons must not fight over the default /metrics port; a config of its own may set `service:`.
