@@ -1,13 +1,15 @@
 // Ingest benchmark: OTLP/gRPC end to end, measured per server CPU core.
 //
 //   npm run build && node dist/bench/ingest.bench.js [--seconds 10] [--concurrency 32] [--error-ratio 0.02]
-//        [--spans-per-trace 1] [--only firewatch,ack-only,proto-loader]
+//        [--spans-per-trace 1] [--only firewatch,firewatch-token,firewatch-tls,ack-only,proto-loader]
 //
 // For each server — firewatch (`firewatch serve`: decode, convert, detect, persist events in LMDB, ack after
 // flush), an ack-only grpc-js server (the floor any grpc-js receiver pays) and a proto-loader receiver (the
 // obvious implementation) — it starts the server in its own process, drives it with the load generator in
 // another process, and reads the server's CPU time from /proc. spans/s per server core = spans acknowledged /
 // server CPU seconds: the figure that does not depend on how many cores the load generator took.
+// firewatch-token asks senders for a bearer token, firewatch-tls also has TLS on the gRPC port: what securing ingest
+// costs, in the same run as the plain figure.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../common/package-root.js';
+import { makeTestPki } from '../test/helpers/tls.js';
 import type { LoadResult } from './load-generator.js';
 
 const CLOCK_TICKS_PER_SECOND = 100; // _SC_CLK_TCK on Linux
@@ -109,12 +112,37 @@ const root = packageRoot();
 const workspace = mkdtempSync(join(tmpdir(), 'firewatch-bench-'));
 const config = join(workspace, 'otel-config.yaml');
 writeFileSync(config, `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16 } } } }\nstorage: { directory: ${JSON.stringify(join(workspace, 'data'))} }\n`);
+const pki = makeTestPki(workspace);
+const token = 'bench-ingest-token-0123456789abcdef';
+/** The daemon's configuration with a token asked for, and TLS too when `tls`. */
+function securedConfig(tls: boolean): string {
+  const file = join(workspace, tls ? 'otel-config-tls.yaml' : 'otel-config-token.yaml');
+  const tlsSetting = tls ? `tls: { cert_file: ${JSON.stringify(pki.certFile)}, key_file: ${JSON.stringify(pki.keyFile)} }, ` : '';
+  writeFileSync(
+    file,
+    [
+      `extensions: { bearertokenauth: { token: ${JSON.stringify(token)} } }`,
+      `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16, ${tlsSetting}auth: { authenticator: bearertokenauth } } } } }`,
+      `storage: { directory: ${JSON.stringify(join(workspace, tls ? 'data-tls' : 'data-token'))} }`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
 
 const rows: Row[] = [];
 const wanted = (name: string) => !values.only || values.only.split(',').includes(name);
 try {
   if (wanted('firewatch')) {
     rows.push(await measure('firewatch (decode+detect+LMDB)', [join(root, 'dist', 'cli', 'main.js'), 'serve', '--config', config], /otlp_grpc=[^\s]+:(\d+)/, workspace, loadArgs));
+  }
+  if (wanted('firewatch-token')) {
+    const command = [join(root, 'dist', 'cli', 'main.js'), 'serve', '--config', securedConfig(false)];
+    rows.push(await measure('firewatch, bearer token', command, /otlp_grpc=[^\s]+:(\d+)/, workspace, [...loadArgs, '--token', token]));
+  }
+  if (wanted('firewatch-tls')) {
+    const command = [join(root, 'dist', 'cli', 'main.js'), 'serve', '--config', securedConfig(true)];
+    rows.push(await measure('firewatch, TLS + bearer token', command, /otlp_grpc=[^\s]+:(\d+)/, workspace, [...loadArgs, '--ca', pki.caFile, '--token', token]));
   }
   if (wanted('ack-only')) {
     rows.push(await measure('grpc-js ack-only', [join(root, 'dist', 'bench', 'servers', 'ack-only-server.js')], /ready port=(\d+)/, workspace, loadArgs));

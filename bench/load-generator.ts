@@ -4,10 +4,12 @@
 //
 //   node dist/bench/load-generator.js --target 127.0.0.1:4317 [--seconds 10] [--concurrency 32]
 //        [--spans-per-request 100] [--error-ratio 0.02] [--distinct 200] [--spans-per-trace 1]
+//        [--ca ca.pem] [--token T]     (TLS trusting that CA; `authorization: Bearer T` on every call)
 // Prints one JSON line: { requests, spans, failed, seconds, spans_per_second, failures: {code: n} }.
 
 import { TRACE_EXPORT_PATH } from '../receiver/grpc-receiver.js';
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 import { buildTraceRequests, DEFAULT_SHAPE } from './otlp-requests.js';
@@ -22,6 +24,10 @@ export interface LoadOptions {
   errorRatio: number;
   distinct: number;
   spansPerTrace: number;
+  /** PEM of the CA to trust: the calls go over TLS. */
+  ca?: Buffer;
+  /** Sent as `authorization: Bearer <token>`. */
+  token?: string;
 }
 
 export interface LoadResult {
@@ -60,9 +66,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const offsets = requests.map(traceIdOffsets);
   // Distinct per process too, so warm-up and measured runs never share traces.
   const sendBase = (process.pid << 16) >>> 0;
-  const client = new grpc.Client(options.target, grpc.credentials.createInsecure(), {
+  const credentials = options.ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(options.ca);
+  const client = new grpc.Client(options.target, credentials, {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // the test certificate names localhost and 127.0.0.1; an IP target would otherwise become the SNI server name
+    ...(options.ca === undefined ? {} : { 'grpc.ssl_target_name_override': 'localhost' }),
   });
+  const metadata = new grpc.Metadata();
+  if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
   await new Promise<void>((resolve, reject) =>
     client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())),
   );
@@ -84,7 +95,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const body = uniqueCopy(requests[index]!, offsets[index]!, sendBase + sent);
       sent++;
       inFlight++;
-      client.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, body, (error) => {
+      client.makeUnaryRequest(TRACE_EXPORT_PATH, identity, identity, body, metadata, (error) => {
         inFlight--;
         if (error) {
           failed++;
@@ -113,6 +124,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
       'error-ratio': { type: 'string', default: '0.02' },
       distinct: { type: 'string', default: '200' },
       'spans-per-trace': { type: 'string', default: '1' },
+      ca: { type: 'string' },
+      token: { type: 'string' },
     },
   });
   const result = await runLoad({
@@ -123,6 +136,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     errorRatio: Number(values['error-ratio']),
     distinct: Number(values.distinct),
     spansPerTrace: Number(values['spans-per-trace']),
+    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca) }),
+    ...(values.token === undefined ? {} : { token: values.token }),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
