@@ -204,7 +204,7 @@ describe('the web gateway', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body).not.toContain('not-the-token');
     const viewer = await post('/api/session', { token: WALL });
-    expect(viewer.status).toBe(200);
+    expect(json(viewer)).toEqual({ login_required: true, authenticated: true, name: 'wall', role: 'viewer' });
     const cookie = String(viewer.headers['set-cookie']);
     expect(cookie).toMatch(/^firewatch_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
     const session = cookie.split(';')[0]!;

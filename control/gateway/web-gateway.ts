@@ -170,7 +170,7 @@ export async function startWebGateway(options: WebGatewayOptions): Promise<WebGa
     sameOrigin(req);
     if (req.method === 'DELETE') {
       sessions.end(readCookie(req.headers.cookie, SESSION_COOKIE));
-      sendJson(res, 200, { authenticated: false }, { 'set-cookie': sessionCookie('', tls !== null, 0) });
+      sendJson(res, 200, { login_required: loginRequired, authenticated: !loginRequired, name: null, role: null }, { 'set-cookie': sessionCookie('', tls !== null, 0) });
       return;
     }
     if (req.method !== 'POST') throw new ControlError('use GET, POST or DELETE', 'bad_request');
@@ -184,7 +184,7 @@ export async function startWebGateway(options: WebGatewayOptions): Promise<WebGa
       throw new ControlError('unauthenticated: the token is not valid', 'unauthenticated');
     }
     const id = sessions.create(principal);
-    sendJson(res, 200, { authenticated: true, name: principal.name, role: principal.role }, { 'set-cookie': sessionCookie(id, tls !== null, sessions.idleSeconds) });
+    sendJson(res, 200, { login_required: true, authenticated: true, name: principal.name, role: principal.role }, { 'set-cookie': sessionCookie(id, tls !== null, sessions.idleSeconds) });
   }
 
   function handleEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {

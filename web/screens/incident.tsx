@@ -4,6 +4,7 @@
 
 import { useEffect, useState } from 'react';
 import type { IncidentJson, PostmortemJson } from '../../api/incident.js';
+import { isOpenStatus } from '../../api/vocabulary.js';
 import { auditLine, describeRootSpan, incidentFields, statusHistoryLines } from '../../view/incident-text.js';
 import { displayId, type IncidentEntry } from '../../view/incidents-state.js';
 import { formatClock, label } from '../../view/format.js';
@@ -111,7 +112,11 @@ export function IncidentScreen({ id, tab }: { id: string; tab: IncidentTab }) {
         </h1>
         <p className="incident-state">
           <SeverityBadge severity={incident.severity} /> <span className="status">{label(incident.status)}</span>
-          {incident.acknowledged ? <span className="tag">acknowledged by {cleanLine(incident.acknowledged_by)}</span> : <span className="tag tag-warn">not acknowledged</span>}
+          {incident.acknowledged_by !== null && (incident.acknowledged || !isOpenStatus(incident.status)) ? (
+            <span className="tag">acknowledged by {cleanLine(incident.acknowledged_by)}</span>
+          ) : isOpenStatus(incident.status) ? (
+            <span className="tag tag-warn">not acknowledged</span>
+          ) : null}
           {incident.assigned_to ? <span className="tag">assigned to {cleanLine(incident.assigned_to)}</span> : null}
         </p>
       </header>
@@ -172,7 +177,7 @@ function Summary({ id, incident, now }: { id: string; incident: IncidentJson; no
                 </li>
               ))}
             </ul>
-            {incident.trace_ids.length > 5 ? <p className="hint">The others: ] and [ on a trace step through them.</p> : null}
+            {incident.trace_ids.length > 5 ? <p className="hint">On a trace, ] and [ step through all {incident.trace_ids.length}.</p> : null}
           </>
         ) : null}
       </section>

@@ -47,6 +47,7 @@ export function IncidentsScreen() {
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
   const [loadError, setLoadError] = useState<string | undefined>();
+  const [loading, setLoading] = useState(true);
   const [rowsShown, setRowsShown] = useState(PAGE_ROWS);
   const connected = state.connections.map((connection) => connection.daemon_id ?? '').join(',');
 
@@ -60,10 +61,13 @@ export function IncidentsScreen() {
   // What the stream does not carry: ask every daemon for the filter's incidents (again when a daemon connects).
   useEffect(() => {
     let current = true;
-    loadIncidents(dispatch, filterToQuery(filter, Date.now(), LIST_LIMIT)).then(
-      ({ failed }) => current && setLoadError(failed.length > 0 ? failed.join('; ') : undefined),
-      (error: unknown) => current && setLoadError(describeFailure(error)),
-    );
+    setLoading(true);
+    loadIncidents(dispatch, filterToQuery(filter, Date.now(), LIST_LIMIT))
+      .then(
+        ({ failed }) => current && setLoadError(failed.length > 0 ? failed.join('; ') : undefined),
+        (error: unknown) => current && setLoadError(describeFailure(error)),
+      )
+      .finally(() => current && setLoading(false));
     return () => {
       current = false;
     };
@@ -136,6 +140,7 @@ export function IncidentsScreen() {
         {rows.length === 1 ? '1 incident' : `${rows.length} incidents`}
         {isEmptyFilter(filter) ? '' : ` matching ${describeFilter(filter)}`}
       </p>
+      <div aria-busy={loading || state.connections.some((connection) => connection.state !== 'connected')} className="list">
       <DataTable
         caption="Incidents, newest first"
         captionHidden
@@ -161,6 +166,7 @@ export function IncidentsScreen() {
           };
         })}
       />
+      </div>
       {rows.length > shown.length ? (
         <p className="more">
           <button type="button" onClick={() => setRowsShown(rowsShown + PAGE_ROWS)}>

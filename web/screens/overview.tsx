@@ -98,102 +98,108 @@ export function OverviewScreen() {
         </dl>
       </Panel>
 
-      <Panel
-        title={`Active incidents (${active.length})`}
-        id="active"
-        className="active"
-        actions={
-          isEmptyFilter(filter) ? null : (
-            <p className="filter-note">
-              Filtered: {describeFilter(filter)} · <PageLink href="/">clear</PageLink>
-            </p>
-          )
-        }
-      >
-        <DataTable
-          caption="Active incidents, most severe first"
-          captionHidden
-          columns={[{ header: 'ID' }, { header: 'Title' }, { header: 'Severity' }, { header: 'Status' }, { header: 'Duration', align: 'right' }]}
-          empty={isEmptyFilter(filter) ? 'No active incidents.' : 'No active incidents match the filter.'}
-          rows={shown.map((entry, index) => {
-            const id = displayId(state, entry);
-            const incident = entry.incident;
-            return {
-              key: entry.key,
-              selected: index === selection.index,
-              onSelect: () => selection.select(index),
-              className: incident.acknowledged ? 'acknowledged' : 'unacknowledged',
-              cells: [
-                <PageLink href={incidentHref(id)}>{id}</PageLink>,
-                cleanLine(incident.title),
-                <SeverityBadge severity={incident.severity} />,
-                <>
-                  {incident.status}
-                  {incident.acknowledged ? <span className="tag"> ack</span> : null}
-                </>,
-                formatIncidentAge(entry, now),
-              ],
-            };
-          })}
-        />
-        {active.length > shown.length ? (
-          <p className="more">
-            <PageLink href={withQuery('/incidents', filterToQueryParams({ ...filter, status: filter.status.length > 0 ? filter.status : ['active'] }))}>
-              All {active.length} active incidents →
-            </PageLink>
-          </p>
-        ) : null}
-      </Panel>
+      <div className="overview-columns">
+        <div className="overview-main">
+          <Panel
+            title={`Active incidents (${active.length})`}
+            id="active"
+            className="active"
+            actions={
+              isEmptyFilter(filter) ? null : (
+                <p className="filter-note">
+                  Filtered: {describeFilter(filter)} · <PageLink href="/">clear</PageLink>
+                </p>
+              )
+            }
+          >
+            <DataTable
+              caption="Active incidents, most severe first"
+              captionHidden
+              columns={[{ header: 'ID' }, { header: 'Title' }, { header: 'Severity' }, { header: 'Status' }, { header: 'Duration', align: 'right' }]}
+              empty={isEmptyFilter(filter) ? 'No active incidents.' : 'No active incidents match the filter.'}
+              rows={shown.map((entry, index) => {
+                const id = displayId(state, entry);
+                const incident = entry.incident;
+                return {
+                  key: entry.key,
+                  selected: index === selection.index,
+                  onSelect: () => selection.select(index),
+                  className: incident.acknowledged ? 'acknowledged' : 'unacknowledged',
+                  cells: [
+                    <PageLink href={incidentHref(id)}>{id}</PageLink>,
+                    cleanLine(incident.title),
+                    <SeverityBadge severity={incident.severity} />,
+                    <>
+                      {incident.status}
+                      {incident.acknowledged ? <span className="tag"> ack</span> : null}
+                    </>,
+                    formatIncidentAge(entry, now),
+                  ],
+                };
+              })}
+            />
+            {active.length > shown.length ? (
+              <p className="more">
+                <PageLink href={withQuery('/incidents', filterToQueryParams({ ...filter, status: filter.status.length > 0 ? filter.status : ['active'] }))}>
+                  All {active.length} active incidents →
+                </PageLink>
+              </p>
+            ) : null}
+          </Panel>
 
-      <Panel title="Recent activity" id="activity" className="activity">
-        {activity.length === 0 ? (
-          <p className="empty">Nothing yet.</p>
-        ) : (
-          <ol className="activity-list">
-            {activity.map((item, index) => {
-              const entry = state.entries.get(item.key)!;
-              return (
-                <li key={`${item.key}-${index}`}>
-                  <time dateTime={item.at}>{formatClock(item.at)}</time> <span className={`badge sev-${item.severity}`}>{label(item.severity)}</span>{' '}
-                  <PageLink href={incidentHref(displayId(state, entry))}>{displayId(state, entry)}</PageLink>: {cleanLine(item.text)}
-                </li>
-              );
-            })}
-          </ol>
-        )}
-      </Panel>
+          <Panel title="Recent activity" id="activity" className="activity">
+            {activity.length === 0 ? (
+              <p className="empty">Nothing yet.</p>
+            ) : (
+              <ol className="activity-list">
+                {activity.map((item, index) => {
+                  const entry = state.entries.get(item.key)!;
+                  return (
+                    <li key={`${item.key}-${index}`}>
+                      <time dateTime={item.at}>{formatClock(item.at)}</time> <span className={`badge sev-${item.severity}`}>{label(item.severity)}</span>{' '}
+                      <PageLink href={incidentHref(displayId(state, entry))}>{displayId(state, entry)}</PageLink>: {cleanLine(item.text)}
+                    </li>
+                  );
+                })}
+              </ol>
+            )}
+          </Panel>
 
-      <Panel title="Incident metrics (last 24 h)" id="metrics" className="metrics">
-        <table className="metric-table">
-          <caption className="visually-hidden">Incident metrics over the last 24 hours</caption>
-          <tbody>
-            {metrics.map((row) => (
-              <tr key={row.label} className={row.indent ? 'indent' : undefined}>
-                <th scope="row">{row.label}</th>
-                <td className="num">{row.value}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </Panel>
+        </div>
+        <div className="overview-side">
+          <Panel title="Incident metrics (last 24 h)" id="metrics" className="metrics">
+            <table className="metric-table">
+              <caption className="visually-hidden">Incident metrics over the last 24 hours</caption>
+              <tbody>
+                {metrics.map((row) => (
+                  <tr key={row.label} className={row.indent ? 'indent' : undefined}>
+                    <th scope="row">{row.label}</th>
+                    <td className="num">{row.value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Panel>
 
-      <Panel title="Component health" id="components" className="components-panel" actions={<PageLink href="/components">details →</PageLink>}>
-        <DataTable
-          caption="Component health"
-          captionHidden
-          columns={[{ header: 'Component' }, { header: 'Status' }, { header: 'Incidents', align: 'right' }, { header: 'Health', align: 'right' }]}
-          empty="No components seen yet."
-          rows={components.slice(0, 12).map((component) => ({
-            key: component.component,
-            cells: [
-              cleanLine(component.component),
-              <span className={`status-${component.status}`}>{componentStatusLabel(component.status)}</span>,
-              String(component.open_incidents),
-              `${Math.round(component.health_percent)}%`,
-            ],
-          }))}
-        />
-      </Panel>
+          <Panel title="Component health" id="components" className="components-panel" actions={<PageLink href="/components">details →</PageLink>}>
+            <DataTable
+              caption="Component health"
+              captionHidden
+              columns={[{ header: 'Component' }, { header: 'Status' }, { header: 'Incidents', align: 'right' }, { header: 'Health', align: 'right' }]}
+              empty="No components seen yet."
+              rows={components.slice(0, 12).map((component) => ({
+                key: component.component,
+                cells: [
+                  cleanLine(component.component),
+                  <span className={`status-${component.status}`}>{componentStatusLabel(component.status)}</span>,
+                  String(component.open_incidents),
+                  `${Math.round(component.health_percent)}%`,
+                ],
+              }))}
+            />
+          </Panel>
+        </div>
+      </div>
     </div>
   );
 }

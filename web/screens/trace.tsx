@@ -2,7 +2,7 @@
 // within the whole trace, failing spans marked with ✗ and the word "failed" (never by colour alone), the incident's
 // root-cause span marked; the selected span's fields and the events (errors, logs) it produced below.
 
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type CSSProperties } from 'react';
 import type { TraceJson } from '../../api/trace.js';
 import { buildWaterfall, spanMarker, spanProblem, visibleWindow } from '../../view/waterfall.js';
 import { displayId } from '../../view/incidents-state.js';
@@ -52,18 +52,25 @@ export function TraceScreen({ traceId, incidentId }: { traceId: string; incident
   const rows = waterfall?.rows ?? [];
   const selection = useSelection(rows.map((row) => row.span.span_id));
   const selectedRow = selection.index >= 0 ? rows[selection.index] : undefined;
-  // Open on the span that matters: the root cause, else the first failure.
+  // Open on the span that matters: the root cause (known once the incident is), else the first failure; until the
+  // person picks a span.
+  const [picked, setPicked] = useState(false);
   useEffect(() => {
-    if (waterfall === undefined || selection.key !== undefined) return;
+    if (waterfall === undefined || picked) return;
     const first = waterfall.rows.findIndex((row) => row.isRootCause);
     const failing = waterfall.rows.findIndex((row) => row.span.failed);
     selection.select(first >= 0 ? first : Math.max(0, failing));
-  }, [waterfall]);
+  }, [waterfall, picked]);
+  const pick = (index: number) => {
+    setPicked(true);
+    selection.select(index);
+  };
 
   const windowed = visibleWindow(rows.length, Math.max(0, selection.index), top, WINDOW_ROWS);
   useEffect(() => setTop(windowed.top), [windowed.top]);
 
   const toggle = (spanId: string) => {
+    setPicked(true); // the selection stays where the person left it
     const next = new Set(collapsed);
     if (next.has(spanId)) next.delete(spanId);
     else next.add(spanId);
@@ -75,7 +82,7 @@ export function TraceScreen({ traceId, incidentId }: { traceId: string; incident
     if (next !== undefined && next !== traceId) navigate(traceHref(next, incidentId));
   };
   useScreenCommands({
-    ...movementCommands(selection),
+    ...Object.fromEntries(Object.entries(movementCommands(selection)).map(([command, move]) => [command, () => (setPicked(true), move())])),
     toggle: () => selectedRow?.hasChildren && toggle(selectedRow.span.span_id),
     next_trace: () => step(1),
     previous_trace: () => step(-1),
@@ -158,9 +165,9 @@ export function TraceScreen({ traceId, incidentId }: { traceId: string; incident
                       key={span.span_id}
                       aria-selected={index === selection.index}
                       className={[span.failed ? 'failed' : '', row.isRootCause ? 'root-cause' : '', index === selection.index ? 'selected' : ''].filter(Boolean).join(' ') || undefined}
-                      onClick={() => selection.select(index)}
+                      onClick={() => pick(index)}
                     >
-                      <th scope="row" className="span-name" style={{ paddingInlineStart: `${0.4 + Math.min(row.depth, 20) * 1.1}em` }}>
+                      <th scope="row" className="span-name" style={{ '--depth': Math.min(row.depth, 20) } as CSSProperties}>
                         {row.hasChildren ? (
                           <button
                             type="button"

@@ -9,7 +9,7 @@ import { isOpenStatus } from '../../api/vocabulary.js';
 import { ACTION_COLUMNS, actionCells, approvalNote } from '../../view/incident-text.js';
 import { cleanLine } from '../../view/text.js';
 import { useDashboard } from '../dashboard-context.js';
-import { describeFailure, gateway } from '../gateway-client.js';
+import { describeFailure, gateway, GatewayError } from '../gateway-client.js';
 import type { IncidentAction } from '../screens/incident-keys.js';
 
 export type ActionPanel = Exclude<IncidentAction, 'acknowledge' | 'export'>;
@@ -140,9 +140,13 @@ export function IncidentActions(props: IncidentActionsProps) {
           onCancel={() => setPanel(null)}
           onRun={(request) =>
             act(async (who) => {
-              const result = await gateway.mitigate(id, request, who);
+              const result = await gateway.mitigate(id, request, who).catch((error: unknown) => {
+                // The daemon words it for the CLI; here the approver's name goes in a field.
+                if (error instanceof GatewayError) throw new GatewayError(error.message.replace('--approved-by NAME', 'the approver’s name'), error.status, error.kind);
+                throw error;
+              });
               props.onChanged(result.incident);
-              return `${cleanLine(request.action_id)}: ${cleanLine(result.summary)}`;
+              return cleanLine(result.summary);
             })
           }
         />
