@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, type FormEvent } from 'react';
 import { INITIAL_INCIDENTS_STATE, isFleet, reduceIncidents } from '../view/incidents-state.js';
 import { applyFilterCommand, filterToQueryParams } from '../view/filters.js';
-import { overviewNumbers } from '../view/overview.js';
+import { isOpenStatus } from '../api/vocabulary.js';
 import { DashboardContext, type CommandHandlers, type DashboardContextValue } from './dashboard-context.js';
 import { readAddressFilter } from './filter-state.js';
 import { describeFailure, gateway, type SessionInfo } from './gateway-client.js';
@@ -135,7 +135,11 @@ function Dashboard({ session, onLoggedOut }: { session: SessionInfo; onLoggedOut
     if (performance.getEntriesByName('firewatch:update').length > MAX_MEASURES) performance.clearMeasures('firewatch:update');
   }, [state.version]);
 
-  const active = useMemo(() => overviewNumbers(state, now).active_incidents, [state, now]);
+  const active = useMemo(() => {
+    let open = 0;
+    for (const entry of state.entries.values()) if (isOpenStatus(entry.incident.status)) open++;
+    return open;
+  }, [state.entries]);
   useEffect(() => {
     document.title = `${active} active · firewatch`;
   }, [active]);

@@ -2,7 +2,8 @@
 // reducer (view/incidents-state.ts) at most ten times a second, as the terminal UI batches its frames.
 //
 //   EventSource ──members──▶ onMembers(addresses)
-//               ──change (id: every daemon's seq)──▶ buffer ──every 100 ms──▶ onChanges(batch)
+//               ──change (id: every daemon's seq)──▶ buffer ──▶ onChanges(batch): the first change after a quiet spell
+//                                                     at once (next task), then at most one batch per 100 ms
 //               ──error──▶ onLink('lost'); the browser reconnects by itself (sending Last-Event-ID), or, when it gave
 //                          up (the server answered an error), we open a new stream after a backoff, naming the last id
 //                          in the query: either way the gateway sends what the page missed, or a snapshot.
@@ -32,12 +33,19 @@ export function openLiveStream(handlers: LiveStreamHandlers): () => void {
   let attempt = 0;
   let closed = false;
 
+  let lastFlush = Number.NEGATIVE_INFINITY;
   const flush = () => {
     flushTimer = undefined;
     if (buffer.length === 0) return;
+    lastFlush = performance.now();
     const batch = buffer;
     buffer = [];
     handlers.onChanges(batch);
+  };
+  /** A lone change shows at once; a burst is drawn at most ten times a second (as the terminal UI draws). */
+  const scheduleFlush = () => {
+    if (flushTimer !== undefined) return;
+    flushTimer = setTimeout(flush, Math.max(0, lastFlush + BATCH_MS - performance.now()));
   };
 
   const open = () => {
@@ -58,7 +66,7 @@ export function openLiveStream(handlers: LiveStreamHandlers): () => void {
       const message = event as MessageEvent<string>;
       if (message.lastEventId !== '') lastEventId = message.lastEventId;
       buffer.push(JSON.parse(message.data) as FleetChange);
-      flushTimer ??= setTimeout(flush, BATCH_MS);
+      scheduleFlush();
     });
     current.addEventListener('error', () => {
       if (closed || source !== current) return;

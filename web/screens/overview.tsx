@@ -42,18 +42,9 @@ export function OverviewScreen() {
   useEffect(() => {
     loadResolvedToday(dispatch, Date.now()).catch(() => undefined);
   }, [connected]);
-  const numbers = useMemo(() => overviewNumbers(state, now), [state, now]);
-  const active = useMemo(() => activeIncidents(state).filter((entry) => matches(entry.incident)), [state, matches]);
-  const activity = useMemo(
-    () =>
-      recentActivity(state, 500)
-        .filter((item) => {
-          const entry = state.entries.get(item.key);
-          return entry !== undefined && matches(entry.incident);
-        })
-        .slice(0, ACTIVITY_ROWS),
-    [state, matches],
-  );
+  const numbers = useMemo(() => overviewNumbers(state, now), [state.entries, state.components, now]);
+  const active = useMemo(() => activeIncidents(state, (entry) => matches(entry.incident)), [state.entries, matches]);
+  const activity = useMemo(() => recentActivity(state, ACTIVITY_ROWS, (entry) => matches(entry.incident)), [state.entries, matches]);
   const metrics = useMemo(() => metricRows(mergedStats(state)), [state.stats]);
   const components = useMemo(() => mergedComponents(state), [state.components]);
   const shown = active.slice(0, ACTIVE_ROWS);
