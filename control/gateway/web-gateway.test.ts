@@ -179,6 +179,13 @@ describe('the web gateway', () => {
     const done = await ack({ ...jsonType, 'sec-fetch-site': 'same-origin' });
     expect(done.status).toBe(200);
     expect(json(done)).toMatchObject({ acknowledged: true, acknowledged_by: 'ann' });
+
+    // rules too: disabled and enabled again, each change under the name given
+    const rule = (verb: string) => request(open.url, 'POST', `/api/rules/quality_drop/${verb}`, { headers: { ...jsonType, origin }, body: '{"actor":"ann"}' });
+    expect(json(await rule('disable')).find((r: { rule_id: string }) => r.rule_id === 'quality_drop')).toMatchObject({ enabled: false });
+    expect(json(await rule('enable')).find((r: { rule_id: string }) => r.rule_id === 'quality_drop')).toMatchObject({ enabled: true });
+    expect((await client.getRule('quality_drop')).history?.map((change) => `${change.kind} by ${change.actor}`)).toEqual(['enable by ann', 'disable by ann']);
+    expect((await request(open.url, 'POST', '/api/rules/no%20such/disable', { headers: { ...jsonType, origin }, body: '{"actor":"ann"}' })).status).toBe(400);
   });
 
   it('answers an open page only on its loopback name (DNS rebinding), and refuses to open one to other machines', async () => {

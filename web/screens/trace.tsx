@@ -81,8 +81,18 @@ export function TraceScreen({ traceId, incidentId }: { traceId: string; incident
     const next = traces[(at + by + traces.length) % traces.length];
     if (next !== undefined && next !== traceId) navigate(traceHref(next, incidentId));
   };
+  const moves = movementCommands(selection);
+  const picking = (move: () => void) => () => {
+    setPicked(true);
+    move();
+  };
   useScreenCommands({
-    ...Object.fromEntries(Object.entries(movementCommands(selection)).map(([command, move]) => [command, () => (setPicked(true), move())])),
+    down: picking(moves.down),
+    up: picking(moves.up),
+    top: picking(moves.top),
+    bottom: picking(moves.bottom),
+    page_down: picking(moves.page_down),
+    page_up: picking(moves.page_up),
     toggle: () => selectedRow?.hasChildren && toggle(selectedRow.span.span_id),
     next_trace: () => step(1),
     previous_trace: () => step(-1),
