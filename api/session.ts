@@ -12,12 +12,14 @@ export type SessionChange =
   /**
    * We (re)started from a snapshot. `initial`: the first one of this session (every incident is new to us).
    * `changes`: what differs from what we knew, as updates (none for an unchanged incident). `incidents`: everything the
-   * session knows now.
+   * session knows now. `seq`: the daemon's sequence number the snapshot is as of (updates that follow are newer), so
+   * a relay (the web gateway) can number what it passes on.
    */
   | {
       type: 'resynced';
       address: string;
       daemon_id: string;
+      seq: number;
       initial: boolean;
       reason: string;
       changes: IncidentUpdate[];

@@ -12,6 +12,7 @@ import { trace } from './commands/trace.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { createCompletionCommand } from './commands/completion.js';
 import { componentsList } from './commands/components.js';
+import { incidentsDashboard } from './commands/dashboard.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...WORKFLOW_COMMANDS,
   incidentsStats,
   incidentsWatch,
+  incidentsDashboard,
   rulesList,
   rulesShow,
   rulesEnable,

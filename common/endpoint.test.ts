@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, parseHostPort, withPort } from './endpoint.js';
+import { formatHostPort, isLoopbackHost, parseHostPort, withPort } from './endpoint.js';
 
 describe('host:port', () => {
   it.each([
@@ -29,5 +29,15 @@ describe('host:port', () => {
         if (parts !== null) expect(parseHostPort(formatHostPort(parts.host, parts.port))).toEqual(parts);
       }),
     );
+  });
+});
+
+describe('loopback hosts', () => {
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', 'app.localhost', '::1', '::ffff:127.0.0.1'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.5', 'example.com', 'localhost.example.com', '128.0.0.1', '::2', ''])('%j is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
   });
 });

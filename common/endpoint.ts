@@ -35,3 +35,15 @@ export function withPort(endpoint: string, port: number): string {
   if (parsed === null) throw new Error(`not host:port: ${JSON.stringify(endpoint)}`);
   return formatHostPort(parsed.host, port);
 }
+
+/**
+ * Whether `host` (a name or an address, IPv6 without brackets) only ever means this machine: `localhost` and its
+ * subdomains (RFC 6761), 127.0.0.0/8, ::1 and the IPv4-mapped loopback. Anything else, 0.0.0.0 and :: included, can
+ * be reached from elsewhere.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;
+  return name === '::1' || name === '0:0:0:0:0:0:0:1' || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}

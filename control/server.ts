@@ -12,6 +12,7 @@ import { parseHostPort, withPort } from '../common/endpoint.js';
 import { parseIsoInstant } from '../common/time.js';
 import { authenticate, authorize, type TokenTable } from './access.js';
 import { BadRequest, NotFound, type ControlBackend } from './backend.js';
+import type { TlsIdentity } from './door-config.js';
 import { loadControlService, unixAddress } from './control-proto.js';
 import {
   actionsToWire,
@@ -327,10 +328,7 @@ export interface TcpDoorOptions {
   tokens: TokenTable;
 }
 
-export interface TlsIdentity {
-  cert: Buffer;
-  key: Buffer;
-}
+export type { TlsIdentity } from './door-config.js';
 
 export interface ControlTcpServer {
   /** host:port actually bound. */

@@ -102,7 +102,7 @@ describe('session', () => {
     daemon.current.send({ type: 'sync', sync: { daemon_id: 'd1', seq: 5, resumed: false, snapshot: [incident('inc_00001')], reason: '' } });
     await flush();
     const resynced = changes.find((c) => c.type === 'resynced');
-    expect(resynced).toMatchObject({ type: 'resynced', initial: true, daemon_id: 'd1' });
+    expect(resynced).toMatchObject({ type: 'resynced', initial: true, daemon_id: 'd1', seq: 5 });
 
     daemon.current.send(update('d1', 6, incident('inc_00001', { event_count: 12, updated_at: '2026-01-01T00:00:02.000Z' })));
     daemon.current.send(update('d1', 6, incident('inc_00001', { event_count: 12, updated_at: '2026-01-01T00:00:02.000Z' })));

@@ -190,6 +190,7 @@ export function createSession(client: ControlClient, options: SessionOptions): S
       type: 'resynced',
       address: client.address,
       daemon_id: sync.daemon_id,
+      seq: sync.seq,
       initial,
       reason: sync.reason,
       changes,

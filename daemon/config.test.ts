@@ -195,6 +195,46 @@ describe('service.telemetry', () => {
   });
 });
 
+describe('service.dashboard', () => {
+  const dashboard = (raw: unknown) => parseConfig(JSON.stringify({ service: { dashboard: raw } }), {}).service.dashboard;
+  const token = { name: 'alice', role: 'Operator', token: 'op-0123456789abcdef' };
+
+  it('is off by default; a loopback endpoint needs nothing else', () => {
+    expect(createDefaultConfig().service.dashboard).toEqual({ endpoint: null, tls: null, tokens: [] });
+    expect(dashboard(null)).toEqual({ endpoint: null, tls: null, tokens: [] });
+    expect(dashboard({ endpoint: '127.0.0.1:8080' })).toEqual({ endpoint: '127.0.0.1:8080', tls: null, tokens: [] });
+    expect(dashboard({ endpoint: 'localhost:0' }).endpoint).toBe('localhost:0');
+  });
+
+  it('serves other machines only with tokens and TLS', () => {
+    const tls = { cert_file: '/etc/fw/dash.pem', key_file: '/etc/fw/dash-key.pem' };
+    expect(dashboard({ endpoint: '0.0.0.0:8443', tls, tokens: [token] })).toEqual({
+      endpoint: '0.0.0.0:8443',
+      tls,
+      tokens: [{ name: 'alice', role: 'operator', token: 'op-0123456789abcdef', token_file: null }],
+    });
+  });
+
+  it.each([
+    ['a non-loopback endpoint without tokens', { endpoint: '0.0.0.0:8080', tls: { cert_file: 'a', key_file: 'b' } }, 'service.dashboard.tokens', /required to serve the dashboard on 0\.0\.0\.0:8080 \(not loopback\)/],
+    ['a non-loopback endpoint without TLS', { endpoint: '10.0.0.5:8080', tokens: [token] }, 'service.dashboard.tls', /required to serve the dashboard on 10\.0\.0\.5:8080/],
+    ['an endpoint that is not host:port', { endpoint: '8080' }, 'service.dashboard.endpoint', /host:port/],
+    ['an unknown key', { port: 8080 }, 'service.dashboard.port', /unknown key/],
+    ['a short token, without echoing it', { tokens: [{ name: 'a', role: 'viewer', token: 'hunter2' }] }, 'service.dashboard.tokens[0].token', /at least 16 characters/],
+    ['an unknown role', { tokens: [{ ...token, role: 'admin' }] }, 'service.dashboard.tokens[0].role', /viewer, operator/],
+  ])('refuses %s, naming the key', (_name, raw, path, message) => {
+    try {
+      dashboard(raw);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).path).toBe(path);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});
+
 describe('remediation', () => {
   it('parses remediation.runbooks with the rest of the section', () => {
     const config = parseConfig('remediation: { auto_remediate: false, runbooks: { service_down: { steps: [ "Check the load balancer" ] } } }', {});

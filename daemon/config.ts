@@ -18,7 +18,16 @@ import {
   wholeNumber,
 } from '../common/config-checks.js';
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from '../common/logger.js';
-import { ROLES, type Role } from '../api/vocabulary.js';
+import {
+  MIN_TOKEN_LENGTH,
+  createDefaultDashboardConfig,
+  parseDashboardConfig,
+  parseTlsFiles,
+  parseTokenList,
+  type DashboardConfig,
+  type TlsFilesConfig,
+  type TokenConfig,
+} from '../control/door-config.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
 import { MIN_EXPECTED_INTERVAL_SECONDS, builtinRules, mergeRules, type DetectionRule } from '../engine/index.js';
@@ -146,22 +155,13 @@ export interface ControlConfig {
   /** host:port of the remote door (TLS and tokens required); null: none (the default). */
   endpoint: string | null;
   /** The remote door's certificate and key (PEM files, re-read on SIGHUP). */
-  tls: { cert_file: string; key_file: string } | null;
+  tls: TlsFilesConfig | null;
   /** Who may use the remote door: each token with a name (recorded as the actor) and a role. */
   tokens: ControlTokenConfig[];
 }
 
-export interface ControlTokenConfig {
-  name: string;
-  role: Role;
-  /** The token itself (typically `${env:VAR}`), or … */
-  token: string | null;
-  /** … a file holding it (re-read on SIGHUP). */
-  token_file: string | null;
-}
-
-/** Shortest token accepted: 128 bits as hex is 32; 16 characters already rules out a password typed by hand. */
-export const MIN_TOKEN_LENGTH = 16;
+export type ControlTokenConfig = TokenConfig;
+export { MIN_TOKEN_LENGTH };
 
 export type MetricsLevel = 'none' | 'normal';
 
@@ -201,7 +201,8 @@ export interface Config {
   /** Actions, approvals, recommendations and runbooks per incident type (respond/config.ts). */
   remediation: RemediationConfig;
   storage: StorageConfig;
-  service: { control: ControlConfig; telemetry: TelemetryConfig };
+  /** `dashboard`: the web dashboard the daemon serves itself (control/door-config.ts). */
+  service: { control: ControlConfig; dashboard: DashboardConfig; telemetry: TelemetryConfig };
 }
 
 
@@ -237,6 +238,7 @@ export function createDefaultConfig(): Config {
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: {
       control: { socket: defaultControlSocket(DEFAULT_STORAGE_DIRECTORY), endpoint: null, tls: null, tokens: [] },
+      dashboard: createDefaultDashboardConfig(),
       telemetry: { logs: { level: DEFAULT_LOG_LEVEL }, metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
     },
   };
@@ -329,37 +331,6 @@ const bearerTokenAuth: Check = (raw, path): BearerTokenAuthConfig => {
   return { scheme, tokens, filename };
 };
 
-const controlTls: Check = (raw, path) => {
-  const fields = mapping(raw, path, ['cert_file', 'key_file']);
-  return { cert_file: nonEmptyString(fields.cert_file, `${path}.cert_file`), key_file: nonEmptyString(fields.key_file, `${path}.key_file`) };
-};
-
-const controlTokens: Check = (raw, path): ControlTokenConfig[] => {
-  if (!Array.isArray(raw)) throw new ConfigError(path, `must be a list of {name, role, token | token_file}, got ${describeValue(raw)}`);
-  const names = new Set<string>();
-  return raw.map((item, index) => {
-    const at = `${path}[${index}]`;
-    const fields = mapping(item, at, ['name', 'role', 'token', 'token_file']);
-    const name = nonEmptyString(fields.name, `${at}.name`);
-    if (names.has(name)) throw new ConfigError(`${at}.name`, `${JSON.stringify(name)} names another token already`);
-    names.add(name);
-    const role = oneOf(ROLES)(fields.role, `${at}.role`) as Role;
-    const hasToken = fields.token !== undefined && fields.token !== null;
-    const hasFile = fields.token_file !== undefined && fields.token_file !== null;
-    if (hasToken === hasFile) throw new ConfigError(at, 'give exactly one of token and token_file');
-    // Never describe the value: it is a secret.
-    if (hasToken && (typeof fields.token !== 'string' || fields.token.length < MIN_TOKEN_LENGTH)) {
-      throw new ConfigError(`${at}.token`, `must be a string of at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
-    }
-    return {
-      name,
-      role,
-      token: hasToken ? (fields.token as string) : null,
-      token_file: hasFile ? nonEmptyString(fields.token_file, `${at}.token_file`) : null,
-    };
-  });
-};
-
 const ruleList: Check = (raw, path) => {
   const merged = mergeRules(raw, path);
   if (!merged.ok) {
@@ -441,9 +412,10 @@ const SCHEMA: Section = section({
     control: section({
       socket: value(nonEmptyString),
       endpoint: value(hostPort),
-      tls: value(controlTls),
-      tokens: value(controlTokens),
+      tls: value(parseTlsFiles),
+      tokens: value(parseTokenList),
     }),
+    dashboard: value(parseDashboardConfig),
     telemetry: section({
       logs: section({
         level: value(oneOf(LOG_LEVELS)),

@@ -3,30 +3,17 @@
 // token file or a renewed certificate takes effect without a restart. Nothing here is ever logged.
 
 import { ConfigError } from '../common/config-checks.js';
+import { readTlsFiles, readTokens, type TlsIdentity } from '../control/door-config.js';
 import type { ControlToken } from '../control/access.js';
-import type { TlsIdentity } from '../control/server.js';
-import { MIN_TOKEN_LENGTH, type ControlConfig } from './config.js';
-import { checkTlsIdentity, readSecretFile } from './secret-files.js';
+import type { ControlConfig } from './config.js';
 
 /** The tokens of the door; a token file that cannot be read, or holds too short a token, is a ConfigError. */
 export function readControlTokens(control: ControlConfig): ControlToken[] {
-  return control.tokens.map((entry, index) => {
-    let secret = entry.token;
-    if (entry.token_file !== null) {
-      const path = `service.control.tokens[${index}].token_file`;
-      secret = readSecretFile(entry.token_file, path).toString('utf8').trim();
-      if (secret.length < MIN_TOKEN_LENGTH || /\s/.test(secret)) {
-        throw new ConfigError(path, `${entry.token_file} must hold one token of at least ${MIN_TOKEN_LENGTH} characters`);
-      }
-    }
-    return { name: entry.name, role: entry.role, secret: secret ?? '' };
-  });
+  return readTokens(control.tokens, 'service.control.tokens');
 }
 
 /** The door's certificate chain and key (PEM). */
 export function readControlTls(control: ControlConfig): TlsIdentity {
   if (control.tls === null) throw new ConfigError('service.control.tls', 'is required with service.control.endpoint');
-  const identity = { cert: readSecretFile(control.tls.cert_file, 'service.control.tls.cert_file'), key: readSecretFile(control.tls.key_file, 'service.control.tls.key_file') };
-  checkTlsIdentity(identity, 'service.control.tls');
-  return identity;
+  return readTlsFiles(control.tls, 'service.control.tls');
 }

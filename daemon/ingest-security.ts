@@ -5,7 +5,7 @@
 import { ConfigError } from '../common/config-checks.js';
 import type { TlsServerIdentity } from '../receiver/index.js';
 import { MIN_TOKEN_LENGTH, type BearerTokenAuthConfig, type ReceiverTlsConfig } from './config.js';
-import { checkTlsIdentity, readSecretFile as readFile } from './secret-files.js';
+import { checkTlsIdentity, readSecretFile as readFile } from '../common/secret-files.js';
 
 /** A receiver's certificate chain, key and (for mutual TLS) client CA. */
 export function readReceiverTls(tls: ReceiverTlsConfig, path: string): TlsServerIdentity {

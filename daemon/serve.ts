@@ -22,6 +22,10 @@ import { secureStorageDirectory } from '../store/storage-directory.js';
 import { lockStorageDirectory } from '../store/storage-lock.js';
 import { TokenTable } from '../control/access.js';
 import { startControlServer, startControlTcpServer, type ControlServer, type ControlTcpServer } from '../control/server.js';
+import { createLocalClient } from '../control/local-client.js';
+import { readTlsFiles, readTokens } from '../control/door-config.js';
+import { startWebGateway, type WebGateway } from '../control/gateway/web-gateway.js';
+import { packageRoot } from '../common/package-root.js';
 import { readControlTls, readControlTokens } from './control-door.js';
 import { readIngestTokens, readReceiverTls } from './ingest-security.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -92,6 +96,8 @@ export interface Daemon {
   readonly socketPath: string;
   /** host:port of the remote control door ('' when there is none). */
   readonly controlEndpoint: string;
+  /** Where the daemon's own web dashboard is (`http://127.0.0.1:8080/`; '' when service.dashboard.endpoint is unset). */
+  readonly dashboardUrl: string;
   readonly engine: Engine;
   readonly store: LmdbStore;
   /** Re-reads what may change without a restart (SIGHUP): the remote door's certificate and token files. */
@@ -398,6 +404,31 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     throw error;
   }
 
+  // The web dashboard the daemon serves itself: the gateway over an in-process client, as the CLI's over a socket.
+  let dashboard: WebGateway | undefined;
+  const dashboardConfig = config.service.dashboard;
+  const readDashboardSecrets = () => ({
+    tokens: readTokens(dashboardConfig.tokens, 'service.dashboard.tokens'),
+    tls: dashboardConfig.tls === null ? null : readTlsFiles(dashboardConfig.tls, 'service.dashboard.tls'),
+  });
+  try {
+    if (dashboardConfig.endpoint !== null) {
+      dashboard = await startWebGateway({
+        members: [createLocalClient(backend, 'in-process')],
+        endpoint: dashboardConfig.endpoint,
+        ...readDashboardSecrets(),
+        assetsDirectory: join(packageRoot(), 'dist', 'web'),
+        onError: (message, fields) => log.error(message, fields),
+      });
+    }
+  } catch (error) {
+    await remoteControl?.stop();
+    await control.stop();
+    await store.close();
+    await storageLock.release();
+    throw error;
+  }
+
   let telemetry: TelemetryServer | undefined;
   try {
     const telemetryConfig = config.service.telemetry.metrics;
@@ -411,6 +442,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     await httpReceiver?.stop();
     await telemetry?.stop();
     metrics.close();
+    await dashboard?.stop();
     await remoteControl?.stop();
     await control.stop();
     await store.close();
@@ -461,6 +493,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     storage: storageDirectory,
     metrics: telemetry?.endpoint ?? 'off',
     control_endpoint: remoteControl?.endpoint ?? 'off',
+    dashboard: dashboard?.url ?? 'off',
   });
 
   let stopping: Promise<void> | undefined;
@@ -471,9 +504,18 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     telemetryEndpoint: telemetry?.endpoint ?? '',
     socketPath,
     controlEndpoint: remoteControl?.endpoint ?? '',
+    dashboardUrl: dashboard?.url ?? '',
     engine,
     store,
     reload() {
+      if (dashboard !== undefined) {
+        try {
+          const secrets = readDashboardSecrets();
+          dashboard.reload({ tokens: secrets.tokens, ...(secrets.tls !== null ? { tls: secrets.tls } : {}) });
+        } catch (error) {
+          log.error('cannot reload the dashboard; keeping what was loaded', { error: (error as Error).message });
+        }
+      }
       // Everything is read first; what cannot be read keeps all as it was (a typo in a rotated file must not lock
       // everyone out, nor leave half of the secrets new).
       try {
@@ -505,6 +547,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await containment.idle();
         await writer.idle();
         await responder.idle();
+        await dashboard?.stop();
         hub.flushHeld();
         hub.close();
         await committer.idle();

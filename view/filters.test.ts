@@ -10,6 +10,7 @@ import {
   filterFromQueryParams,
   filterToQuery,
   filterToQueryParams,
+  matchesFilter,
   setFilterText,
   type IncidentFilter,
 } from './filters.js';
@@ -109,6 +110,13 @@ describe('the filter elsewhere', () => {
     const { filter, errors } = filterFromQueryParams([['severity', 'critical'], ['severity', 'high'], ['status', 'bogus']], NOW);
     expect(filter.severity).toEqual(['critical', 'high']);
     expect(errors).toEqual([expect.stringContaining('status: unknown status "bogus"')]);
+  });
+
+  it('asks the daemon for no fewer incidents than it matches: components (named exactly by the daemon) stay client-side', () => {
+    const filter = apply(apply(EMPTY_FILTER, ':component api'), ':severity high');
+    const query = filterToQuery(filter, NOW, 10);
+    expect(query).toEqual({ limit: 10, severity: ['high'] });
+    expect(matchesFilter(incidentJson('inc_00001', { affected_components: ['Payments-API'] }), filter, NOW)).toBe(true);
   });
 
   it('becomes a ListIncidents request, the since as an instant', () => {

@@ -203,13 +203,16 @@ function searchText(incident: IncidentJson): string {
     .toLowerCase();
 }
 
-/** The filter as a ListIncidents request (free text is applied client-side). */
+/**
+ * The filter as a ListIncidents request, never narrower than the filter itself: free text and components are applied
+ * client-side (the daemon matches a component's name exactly; the filter by containment, so `api` finds
+ * `payments-api`, and asking the daemon for `api` would leave that one out).
+ */
 export function filterToQuery(filter: IncidentFilter, now: number, limit = 0): IncidentQuery {
   const query: IncidentQuery = { limit };
   if (filter.status.length > 0) query.status = [...filter.status];
   if (filter.severity.length > 0) query.severity = [...filter.severity];
   if (filter.type.length > 0) query.incident_type = [...filter.type];
-  if (filter.component.length > 0) query.component = [...filter.component];
   if (filter.since !== '') {
     try {
       query.since = new Date(parseSince(filter.since, now)).toISOString();

@@ -54,7 +54,7 @@ describe('reduceIncidents', () => {
     state = reduceIncidents(state, { type: 'loaded', member: 0, daemon_id: 'da', incidents: [incidentJson('inc_00000', { status: 'resolved' })] });
     state = reduceIncidents(state, {
       type: 'changes',
-      changes: [{ member: 0, change: { type: 'resynced', address: 'a', daemon_id: 'da', initial: false, reason: '', changes: [], incidents: [incidentJson('inc_00002')] } }],
+      changes: [{ member: 0, change: { type: 'resynced', address: 'a', daemon_id: 'da', seq: 7, initial: false, reason: '', changes: [], incidents: [incidentJson('inc_00002')] } }],
     });
     expect([...state.entries.keys()].sort()).toEqual(['da/inc_00000', 'da/inc_00002']);
   });

@@ -94,6 +94,10 @@ describe('overview', () => {
     const activity = recentActivity(state, 3);
     expect(activity[0]).toMatchObject({ incident_id: 'inc_00002', severity: 'critical', text: 'restart_service succeeded (approved by alice)' });
     expect(activity).toHaveLength(3);
+    // only the incidents a filter keeps (the dashboard's `?severity=…` narrows the panel, not its length)
+    const narrowed = recentActivity(state, 3, (entry) => entry.incident.incident_id === 'inc_00001');
+    expect(narrowed.map((item) => item.incident_id)).toEqual(['inc_00001', 'inc_00001']);
+    expect(activeIncidents(state, (entry) => entry.incident.severity === 'critical').map((e) => e.incident.incident_id)).toEqual(['inc_00002']);
   });
 
   it('merges components over daemons, worst first, and draws a health bar', () => {

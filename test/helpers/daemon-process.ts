@@ -19,6 +19,8 @@ export interface DaemonProcess {
   metricsEndpoint: string;
   /** host:port of the remote control door; '' when there is none. */
   controlEndpoint: string;
+  /** URL of the daemon's own web dashboard; '' when there is none. */
+  dashboardUrl: string;
   socket: string;
   directory: string;
   configFile: string;
@@ -106,6 +108,7 @@ export async function startDaemon(
     httpEndpoint: ready[2] === 'off' ? '' : ready[2]!,
     metricsEndpoint: ready[4] === 'off' ? '' : ready[4]!,
     controlEndpoint: /control_endpoint=(\S+)/.exec(output)?.[1]?.replace(/^off$/, '') ?? '',
+    dashboardUrl: / dashboard=(\S+)/.exec(output)?.[1]?.replace(/^off$/, '') ?? '',
     socket: ready[3]!,
     directory,
     configFile,

@@ -1,4 +1,4 @@
-// Reading the files that hold secrets (certificates, keys, token files) for the receivers and the control door:
+// Reading the files that hold secrets (certificates, keys, token files) for the receivers and the doors people use:
 // one wording for a file that cannot be read, and a certificate and key checked to fit together when read, so a bad
 // pair is a ConfigError naming its key at start and on SIGHUP rather than an OpenSSL error from deep in a listener.
 
