@@ -1,0 +1,145 @@
+// The Overview: the seed's dashboard panels on one screen. A summary line (system health, active incidents, resolved
+// today, average MTTR), then two columns: active incidents with their duration (selectable: Enter opens one) and
+// recent activity on the left; the last 24 h metrics and component health on the right.
+
+import type { ComponentJson } from '../../api/component.js';
+import { formatClock, formatDuration, label } from '../../view/format.js';
+import type { ColumnSpec } from '../../view/incident-text.js';
+import { displayId, type IncidentEntry } from '../../view/incidents-state.js';
+import {
+  activeIncidents,
+  formatIncidentAge,
+  healthBar,
+  mergedComponents,
+  mergedStats,
+  metricRows,
+  overviewNumbers,
+  recentActivity,
+} from '../../view/overview.js';
+import { besideLines, line, type Line } from '../lines.js';
+import { blank, heading, note, table, type ScreenInput, type ScreenOutput } from './common.js';
+
+const ACTIVE_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'ID', minWidth: 9 },
+  { header: 'Title', flexible: true, minWidth: 8 },
+  { header: 'Severity', minWidth: 8 },
+  { header: 'Duration', align: 'right', minWidth: 8 },
+];
+const COMPONENT_COLUMNS: readonly ColumnSpec[] = [
+  { header: 'Component', flexible: true, minWidth: 8 },
+  { header: 'Status', minWidth: 8 },
+  { header: 'Health', align: 'right' },
+];
+const HEALTH_CELLS = 10;
+
+export function overviewRows(input: Pick<ScreenInput, 'incidents'>): IncidentEntry[] {
+  return activeIncidents(input.incidents);
+}
+
+/** Width of the right column (metrics, components) for a body this wide. */
+export function rightColumnWidth(width: number): number {
+  return Math.min(44, Math.max(28, Math.round(width * 0.32)));
+}
+
+export function buildOverview(input: ScreenInput): ScreenOutput {
+  const { theme, width, height } = input;
+  const numbers = overviewNumbers(input.incidents, input.now);
+  const summary = line(width, theme)
+    .add('Health ', theme.heading)
+    .add(healthBar(numbers.system_health, HEALTH_CELLS, theme.ascii), theme.plain)
+    .add(` ${numbers.system_health === null ? '-' : `${Math.round(numbers.system_health)}%`}`)
+    .add('   Active ', theme.heading)
+    .add(String(numbers.active_incidents))
+    .add('   Resolved today ', theme.heading)
+    .add(String(numbers.resolved_today))
+    .add('   Avg MTTR ', theme.heading)
+    .add(formatDuration(numbers.avg_mttr_seconds))
+    .done();
+
+  const rightWidth = rightColumnWidth(width);
+  const separator = { text: ` ${theme.glyphs.vertical} `, style: theme.dim };
+  const leftWidth = width - rightWidth - separator.text.length;
+  const area = Math.max(0, height - 2);
+  const column: ScreenInput = { ...input, width: leftWidth };
+
+  // Left: active incidents, then recent activity, sharing the height (the list first: it is what one acts on).
+  const rows = overviewRows(input);
+  const keys = rows.map((entry) => entry.key);
+  const activityRoom = Math.max(2, Math.floor((area - 2) / 2));
+  const activeHeight = Math.max(2, area - activityRoom - 1) - 1; // its heading and the gap above activity
+  const left: Line[] = [heading(column, `Active incidents (${rows.length})`)];
+  let pageSize = 1;
+  if (rows.length === 0) {
+    left.push(note(column, 'None: all quiet.'));
+  } else {
+    const drawn = table(column, {
+      columns: ACTIVE_COLUMNS,
+      rows,
+      keys,
+      cells: (entry) => [displayId(input.incidents, entry), entry.incident.title, label(entry.incident.severity), formatIncidentAge(entry, input.now)],
+      cellStyle: (entry, i) => (i === 2 ? theme.severity(entry.incident.severity) : undefined),
+      cursor: input.ui.cursors.overview,
+      height: activeHeight,
+      width: leftWidth,
+      focused: input.ui.prompt === null,
+    });
+    left.push(...drawn.lines);
+    pageSize = drawn.pageSize;
+  }
+  while (left.length < activeHeight + 1) left.push(blank());
+  const activityLines = area - left.length - 1;
+  left.push(heading(column, 'Recent activity'));
+  const activity = recentActivity(input.incidents, Math.max(0, activityLines));
+  if (activity.length === 0) left.push(note(column, 'Nothing yet.'));
+  for (const item of activity) {
+    left.push(
+      line(leftWidth, theme)
+        .add(`${formatClock(item.at).slice(0, 5)} `, theme.dim)
+        .add(`[${label(item.severity)}]`.padEnd(11), theme.severity(item.severity))
+        .add(`${displayIdOfKey(input, item.key, item.incident_id)}: `)
+        .add(item.text)
+        .done(),
+    );
+  }
+
+  // Right: the seed's 24 h metrics, then component health.
+  const rightInput: ScreenInput = { ...input, width: rightWidth };
+  const right: Line[] = [heading(rightInput, 'Last 24 h')];
+  const valueWidth = 7;
+  for (const metric of metricRows(mergedStats(input.incidents))) {
+    const labelText = metric.indent ? `  ${metric.label}` : metric.label;
+    right.push(line(rightWidth, theme).cell(labelText, rightWidth - valueWidth, metric.indent ? theme.dim : theme.plain).cell(metric.value, valueWidth, theme.plain, 'right').done());
+  }
+  right.push(blank());
+  const components = mergedComponents(input.incidents);
+  right.push(heading(rightInput, 'Components'));
+  if (components.length === 0) {
+    right.push(note(rightInput, 'None seen yet.'));
+  } else {
+    const room = area - right.length;
+    const drawn = table(rightInput, {
+      columns: COMPONENT_COLUMNS,
+      rows: components,
+      keys: components.map((component) => component.component),
+      cells: (component: ComponentJson) => [component.component, label(component.status), `${Math.round(component.health_percent)}%`],
+      cellStyle: (component, i) => (i === 1 ? theme.componentStatus(component.status) : undefined),
+      cursor: { key: null, index: 0, top: 0 },
+      height: Math.max(2, room),
+      width: rightWidth,
+      focused: false,
+      marker: false,
+    });
+    right.push(...drawn.lines);
+    const hidden = components.length - (drawn.lines.length - 1);
+    // The last line says how many did not fit (it takes the place of one more).
+    if (hidden > 0 && right.length >= area) right[area - 1] = note(rightInput, `  +${hidden + 1} more: 3 shows all`);
+  }
+
+  const body = besideLines(left.slice(0, area), right.slice(0, area), leftWidth, separator);
+  return { lines: [summary, blank(), ...body], rows: keys, pageSize, paneLines: 0 };
+}
+
+function displayIdOfKey(input: ScreenInput, key: string, incidentId: string): string {
+  const entry = input.incidents.entries.get(key);
+  return entry === undefined ? incidentId : displayId(input.incidents, entry);
+}
