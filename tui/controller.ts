@@ -55,6 +55,8 @@ export interface Controller {
   readonly resources: ResourceStore;
   /** Resolves once every control call started so far has settled (tests, shutdown). */
   settled(): Promise<void>;
+  /** Control calls are in flight. */
+  busy(): boolean;
   dispose(): void;
 }
 
@@ -112,7 +114,7 @@ export function createController(options: ControllerOptions): Controller {
     frameInput = input();
     for (const request of resourceRequests(ui, frameInput.incidents, rulesVersion)) {
       const client = options.clients[request.member];
-      if (client !== undefined) resources.ensure(request.key, request.version, () => request.load(client));
+      if (client !== undefined) resources.ensure(request.key, request.version, () => track(request.load(client)));
     }
     frame = buildFrame(frameInput);
     ui = adoptSelection(ui, frame.screen.rows);
@@ -311,6 +313,7 @@ export function createController(options: ControllerOptions): Controller {
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
+    busy: () => inFlight.size > 0,
     dispose() {
       disposed = true;
       if (clock !== undefined) timers.clearTimeout(clock);

@@ -173,7 +173,7 @@ function footerLine(input: FrameInput): Line {
   const hints = prompt !== null ? promptHints(prompt) : footerHints(currentView(input.ui).screen, { readOnly: input.readOnly });
   // What does not fit goes, the most obvious first (moving, back, open: every screen has them and help lists them),
   // then from the end of the screen's own keys; help and quit always stay.
-  const widthOf = (list: typeof hints) => list.reduce((sum, hint) => sum + displayWidth(theme.text(`${hint.keys} ${hint.hint}`)) + 2, 1);
+  const widthOf = (list: typeof hints) => list.reduce((sum, hint) => sum + displayWidth(theme.text(`${hint.keys} ${hint.hint}`)) + 2, 0);
   const shown = [...hints];
   for (const obvious of FOOTER_DROP_FIRST) {
     if (widthOf(shown) <= size.columns) break;
@@ -181,8 +181,8 @@ function footerLine(input: FrameInput): Line {
     if (index >= 0) shown.splice(index, 1);
   }
   while (shown.length > 2 && widthOf(shown) > size.columns) shown.splice(shown.length - 3, 1);
-  const built = line(size.columns, theme).add(' ');
-  for (const hint of shown) built.add(hint.keys, theme.key).add(` ${hint.hint}  `, theme.dim);
+  const built = line(size.columns, theme);
+  for (const hint of shown) built.add('  ').add(hint.keys, theme.key).add(` ${hint.hint}`, theme.dim);
   return built.done();
 }
 
@@ -315,7 +315,7 @@ function actionsPromptLines(input: FrameInput, prompt: Extract<Prompt, { kind: '
     focused: true,
   });
   out.push(...drawn.lines);
-  out.push(textLine(width, theme, ' SAFE: asks y/N. MEDIUM, HIGH: ask for the approver, then the incident id typed out.', theme.dim));
+  out.push(textLine(width, theme, ' SAFE runs after y/N; MEDIUM and HIGH need an approver and the incident id typed.', theme.dim));
   return out;
 }
 

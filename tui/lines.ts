@@ -10,6 +10,17 @@
 import { cleanLine, displayWidth, fitWidth } from '../view/text.js';
 import type { Style, Theme } from './theme.js';
 
+/**
+ * Telemetry text is cut to this many UTF-16 units before anything cleans or measures it: no line is wider than a
+ * terminal, and a 10 kB service name measured on every frame cost ~200 ms a frame (tui/screens.test.ts, hostile).
+ */
+export const MAX_TEXT_UNITS = 2_048;
+
+/** `text` cut to MAX_TEXT_UNITS (a surrogate pair at the cut may be split: cleaning and measuring take it as one cell). */
+export function bounded(text: string, units = MAX_TEXT_UNITS): string {
+  return text.length > units ? text.slice(0, units) : text;
+}
+
 export type Segment = { text: string; style: Style };
 export type Line = { segments: Segment[]; width: number };
 
@@ -30,7 +41,7 @@ export class LineBuilder {
   /** Appends `text` (cleaned, folded, cut to the room left with an ellipsis). */
   add(text: string, style: Style = {}): this {
     if (this.room === 0 || text === '') return this;
-    const shown = fitWidth(this.theme.text(cleanLine(text)), this.room, this.theme.glyphs.ellipsis);
+    const shown = fitWidth(this.theme.text(cleanLine(bounded(text, this.room * 4 + 16))), this.room, this.theme.glyphs.ellipsis);
     if (shown === '') return this;
     this.segments.push({ text: shown, style });
     this.used += displayWidth(shown);
@@ -41,7 +52,7 @@ export class LineBuilder {
   cell(text: string, cells: number, style: Style = {}, align: 'left' | 'right' = 'left'): this {
     const width = Math.min(cells, this.room);
     if (width <= 0) return this;
-    const shown = fitWidth(this.theme.text(cleanLine(text)), width, this.theme.glyphs.ellipsis);
+    const shown = fitWidth(this.theme.text(cleanLine(bounded(text, width * 4 + 16))), width, this.theme.glyphs.ellipsis);
     const gap = ' '.repeat(Math.max(0, width - displayWidth(shown)));
     this.segments.push({ text: align === 'left' ? shown + gap : gap + shown, style });
     this.used += width;

@@ -33,6 +33,8 @@ export interface LiveStore {
   subscribe(listener: () => void): () => void;
   /** Components and stats again soon (after a change this client made). */
   refreshSoon(): void;
+  /** Changes are waiting for their flush (tests wait for it to pass). */
+  busy(): boolean;
 }
 
 export type LiveStoreOptions = {
@@ -165,6 +167,7 @@ export function createLiveStore(clients: readonly ControlClient[], options: Live
       return () => listeners.delete(listener);
     },
     refreshSoon: debounceRefresh,
+    busy: () => pending.length > 0 || flushTimer !== undefined,
   };
 }
 

@@ -57,10 +57,35 @@ export function padWidth(text: string, width: number, align: 'left' | 'right' = 
   return align === 'left' ? fitted + ' '.repeat(gap) : ' '.repeat(gap) + fitted;
 }
 
+/**
+ * Typographic characters with an ASCII twin of the same width: an `--ascii` screen still reads "a → b · 5µs" as
+ * "a > b . 5us" rather than "a ? b ? 5?s".
+ */
+const ASCII_TWINS: Readonly<Record<string, string>> = {
+  '·': '.',
+  '•': '*',
+  '…': '.',
+  '—': '-',
+  '–': '-',
+  '→': '>',
+  '←': '<',
+  '×': 'x',
+  'µ': 'u',
+  'μ': 'u',
+  '“': '"',
+  '”': '"',
+  '‘': "'",
+  '’': "'",
+  '✓': '+',
+  '✗': 'x',
+};
+const TWINNED = new RegExp(`[${Object.keys(ASCII_TWINS).join('')}]`, 'gu');
+
 /** Replaces every character above 0x7F (for `--ascii` terminals): letters lose their accents, the rest becomes `?`. */
 export function toAscii(text: string): string {
   if (/^[\x00-\x7f]*$/.test(text)) return text;
   return text
+    .replace(TWINNED, (char) => ASCII_TWINS[char]!)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x00-\x7f]/gu, '?');

@@ -6,7 +6,7 @@ import type { ColumnSpec } from '../../view/incident-text.js';
 import type { IncidentsState } from '../../view/incidents-state.js';
 import { layoutTable } from '../../view/table-layout.js';
 import { cleanLine, displayWidth } from '../../view/text.js';
-import { EMPTY_LINE, line, restyle, textLine, type Line } from '../lines.js';
+import { EMPTY_LINE, bounded, line, restyle, textLine, type Line } from '../lines.js';
 import type { ResourceStore } from '../resources.js';
 import type { Style, Theme } from '../theme.js';
 import { windowOf, type Cursor, type UiState } from '../ui-state.js';
@@ -34,6 +34,9 @@ export type ScreenOutput = {
   /** Timeline rows → their trace (the incident screen's timeline tab). */
   timelineTrace?: (rowKey: string) => string | undefined;
 };
+
+/** A table cell is never wider than a terminal: cut before it is measured (every row is, for the column widths). */
+const MAX_CELL_UNITS = 512;
 
 /** Two cells in front of every row: the selection marker and a space. */
 export const MARKER_WIDTH = 2;
@@ -79,7 +82,7 @@ export function table<T>(input: ScreenInput, spec: TableSpec<T>): { lines: Line[
   const rowsHeight = Math.max(1, spec.height - 1);
   const markerWidth = spec.marker === false ? 0 : MARKER_WIDTH;
   const cellWidth = Math.max(1, spec.width - markerWidth);
-  const allCells = spec.rows.map((row) => spec.cells(row).map(cleanLine));
+  const allCells = spec.rows.map((row) => spec.cells(row).map((cell) => cleanLine(bounded(cell, MAX_CELL_UNITS))));
   const layout = layoutTable(spec.columns, allCells, cellWidth, COLUMN_GAP);
   const header = line(spec.width, theme).add(' '.repeat(markerWidth));
   spec.columns.forEach((column, i) => {
@@ -120,7 +123,7 @@ export function fieldLines(input: ScreenInput, fields: ReadonlyArray<{ label: st
   const valueWidth = Math.max(8, width - labelWidth);
   const out: Line[] = [];
   for (const field of fields) {
-    const pieces = wrapValue(input.theme.text(cleanLine(field.value)), valueWidth);
+    const pieces = wrapValue(input.theme.text(cleanLine(bounded(field.value, valueWidth * 8))), valueWidth);
     pieces.forEach((piece, i) => {
       out.push(
         line(width, input.theme)

@@ -2,19 +2,26 @@
 // --read-only the commands that change anything are not there (the map leaves them out).
 
 import { KEYMAP, availableCommands, commandsOn, type Binding, type Screen } from '../../view/keymap.js';
-import { line, textLine, type Line } from '../lines.js';
+import { line, textLine, wrapText, type Line } from '../lines.js';
 import { blank, heading, note, pane, type ScreenInput, type ScreenOutput } from './common.js';
 
 const KEY_WIDTH = 12;
 
 export function helpLines(input: ScreenInput, under: Screen): Line[] {
   const options = { readOnly: input.readOnly };
-  const keyLine = (binding: Binding) =>
-    line(input.width, input.theme).add('  ').cell(binding.label, KEY_WIDTH, input.theme.key).add(binding.description).done();
+  // A long description wraps under itself, the key column left free.
+  const keyLines = (binding: Binding): Line[] =>
+    wrapText(binding.description, Math.max(20, input.width - 2 - KEY_WIDTH)).map((piece, index) =>
+      line(input.width, input.theme)
+        .add('  ')
+        .cell(index === 0 ? binding.label : '', KEY_WIDTH, input.theme.key)
+        .add(piece)
+        .done(),
+    );
   const out: Line[] = [heading(input, `Keys on the ${under} screen`)];
-  for (const command of commandsOn(under, options)) out.push(keyLine(KEYMAP[command]));
+  for (const command of commandsOn(under, options)) out.push(...keyLines(KEYMAP[command]));
   out.push(blank(), heading(input, 'Every key'));
-  for (const command of availableCommands(options)) out.push(keyLine(KEYMAP[command]));
+  for (const command of availableCommands(options)) out.push(...keyLines(KEYMAP[command]));
   out.push(
     blank(),
     heading(input, 'Prompts'),

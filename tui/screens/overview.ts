@@ -62,11 +62,11 @@ export function buildOverview(input: ScreenInput): ScreenOutput {
   const area = Math.max(0, height - 2);
   const column: ScreenInput = { ...input, width: leftWidth };
 
-  // Left: active incidents, then recent activity, sharing the height (the list first: it is what one acts on).
+  // Left: active incidents, then recent activity. The list takes what it needs, up to half the height (it is what
+  // one acts on); the activity the rest.
   const rows = overviewRows(input);
   const keys = rows.map((entry) => entry.key);
-  const activityRoom = Math.max(2, Math.floor((area - 2) / 2));
-  const activeHeight = Math.max(2, area - activityRoom - 1) - 1; // its heading and the gap above activity
+  const activeHeight = Math.max(2, Math.min(rows.length + 1, Math.floor(area / 2))); // its column header and rows
   const left: Line[] = [heading(column, `Active incidents (${rows.length})`)];
   let pageSize = 1;
   if (rows.length === 0) {
@@ -86,10 +86,8 @@ export function buildOverview(input: ScreenInput): ScreenOutput {
     left.push(...drawn.lines);
     pageSize = drawn.pageSize;
   }
-  while (left.length < activeHeight + 1) left.push(blank());
-  const activityLines = area - left.length - 1;
-  left.push(heading(column, 'Recent activity'));
-  const activity = recentActivity(input.incidents, Math.max(0, activityLines));
+  left.push(blank(), heading(column, 'Recent activity'));
+  const activity = recentActivity(input.incidents, Math.max(0, area - left.length));
   if (activity.length === 0) left.push(note(column, 'Nothing yet.'));
   for (const item of activity) {
     left.push(
@@ -110,29 +108,31 @@ export function buildOverview(input: ScreenInput): ScreenOutput {
     const labelText = metric.indent ? `  ${metric.label}` : metric.label;
     right.push(line(rightWidth, theme).cell(labelText, rightWidth - valueWidth, metric.indent ? theme.dim : theme.plain).cell(metric.value, valueWidth, theme.plain, 'right').done());
   }
-  right.push(blank());
   const components = mergedComponents(input.incidents);
-  right.push(heading(rightInput, 'Components'));
-  if (components.length === 0) {
-    right.push(note(rightInput, 'None seen yet.'));
-  } else {
-    const room = area - right.length;
-    const drawn = table(rightInput, {
-      columns: COMPONENT_COLUMNS,
-      rows: components,
-      keys: components.map((component) => component.component),
-      cells: (component: ComponentJson) => [component.component, label(component.status), `${Math.round(component.health_percent)}%`],
-      cellStyle: (component, i) => (i === 1 ? theme.componentStatus(component.status) : undefined),
-      cursor: { key: null, index: 0, top: 0 },
-      height: Math.max(2, room),
-      width: rightWidth,
-      focused: false,
-      marker: false,
-    });
-    right.push(...drawn.lines);
-    const hidden = components.length - (drawn.lines.length - 1);
-    // The last line says how many did not fit (it takes the place of one more).
-    if (hidden > 0 && right.length >= area) right[area - 1] = note(rightInput, `  +${hidden + 1} more: 3 shows all`);
+  const room = area - right.length - 2; // a blank line and the heading
+  if (room >= 2 || components.length === 0) {
+    right.push(blank(), heading(rightInput, 'Components'));
+    if (components.length === 0) {
+      right.push(note(rightInput, 'None seen yet.'));
+    } else {
+      const shown = Math.min(components.length, room - 1);
+      const cut = shown < components.length;
+      const drawn = table(rightInput, {
+        columns: COMPONENT_COLUMNS,
+        rows: components,
+        keys: components.map((component) => component.component),
+        cells: (component: ComponentJson) => [component.component, label(component.status), `${Math.round(component.health_percent)}%`],
+        cellStyle: (component, i) => (i === 1 ? theme.componentStatus(component.status) : undefined),
+        cursor: { key: null, index: 0, top: 0 },
+        // When they do not all fit, the last line says how many more there are.
+        height: (cut ? shown - 1 : shown) + 1,
+        width: rightWidth,
+        focused: false,
+        marker: false,
+      });
+      right.push(...drawn.lines);
+      if (cut) right.push(note(rightInput, `+${components.length - (drawn.lines.length - 1)} more: 3 shows all`));
+    }
   }
 
   const body = besideLines(left.slice(0, area), right.slice(0, area), leftWidth, separator);

@@ -49,16 +49,16 @@ export function buildTrace(input: ScreenInput, view: TraceView): ScreenOutput {
   const lines: Line[] = [];
   const trace = resource?.value;
   if (trace === undefined) {
-    lines.push(heading(input, `Trace ${traceId}`, [owner, position].filter(Boolean).join(' · ')));
+    lines.push(heading(input, traceId, [owner, position].filter(Boolean).join(' · ')));
     lines.push(loadingNote(input, resource));
     return { lines, rows: [], pageSize: 1, paneLines: 0 };
   }
   const waterfall = waterfallOf(trace, view.collapsed, rootSpanOf(input, view, traceId));
   lines.push(
     line(width, theme)
-      .add(`Trace ${trace.trace_id}`, theme.heading)
+      .add(trace.trace_id, theme.heading)
       .add(
-        `  ${plural(waterfall.spanCount, 'span')} · ${plural(trace.services.length, 'service')} · ${waterfall.failedCount} failing · ` +
+        `  ${plural(waterfall.spanCount, 'span')}, ${plural(trace.services.length, 'service')}, ${waterfall.failedCount} failing, ` +
           `${formatSpanDuration(waterfall.durationMs)}${owner ? ` · ${owner}` : ''}${position ? ` · ${position}` : ''}`,
         theme.dim,
       )
