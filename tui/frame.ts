@@ -16,8 +16,8 @@ import { ACTION_COLUMNS, actionCells } from '../view/incident-text.js';
 import { displayId, type IncidentsState } from '../view/incidents-state.js';
 import { footerHints } from '../view/keymap.js';
 import { overviewNumbers } from '../view/overview.js';
-import { displayWidth } from '../view/text.js';
-import { EMPTY_LINE, line, textLine, type Line } from './lines.js';
+import { cleanLine, displayWidth } from '../view/text.js';
+import { EMPTY_LINE, line, textLine, wrapText, type Line } from './lines.js';
 import type { ResourceStore } from './resources.js';
 import { buildComponents } from './screens/components.js';
 import { rule as ruleLine, table, type ScreenInput, type ScreenOutput } from './screens/common.js';
@@ -186,6 +186,8 @@ function footerLine(input: FrameInput): Line {
   return built.done();
 }
 
+const MAX_MESSAGE_LINES = 3;
+
 /** Footer hints (view/keymap.ts hint words) left out first when the footer is too narrow. */
 const FOOTER_DROP_FIRST = ['down', 'back', 'open', 'tab', 'trace', 'next trace', 'prev trace', 'export'];
 
@@ -229,8 +231,11 @@ function bottomLines(input: FrameInput, height: number): Line[] {
   if (prompt === null) {
     const message = input.ui.message;
     if (message === null) return [EMPTY_LINE];
+    // A long message (a path, a daemon's refusal) wraps onto a few lines rather than losing its end.
     const prefix = message.kind === 'error' && !theme.colour ? 'error: ' : '';
-    return [textLine(width, theme, ` ${prefix}${message.text}`, message.kind === 'error' ? theme.error : theme.info)];
+    const style = message.kind === 'error' ? theme.error : theme.info;
+    const pieces = wrapText(`${prefix}${cleanLine(message.text)}`, width - 1).slice(0, MAX_MESSAGE_LINES);
+    return pieces.map((piece) => textLine(width, theme, ` ${piece}`, style));
   }
   const cursor = { text: '_', style: theme.selected };
   const ask = (question: string, value: string, extra?: Line): Line[] => {
