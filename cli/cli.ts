@@ -9,6 +9,7 @@ import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesReset, rulesSho
 import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/tooling.js';
 import { serve } from './commands/serve.js';
 import { trace } from './commands/trace.js';
+import { tui } from './commands/tui.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { createCompletionCommand } from './commands/completion.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   incidentsSimulate,
   demo,
   trace,
+  tui,
   createCompletionCommand(() => COMMANDS),
 ];
 

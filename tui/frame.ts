@@ -230,7 +230,13 @@ function bottomLines(input: FrameInput, height: number): Line[] {
   const prompt = input.ui.prompt;
   if (prompt === null) {
     const message = input.ui.message;
-    if (message === null) return [EMPTY_LINE];
+    if (message === null) {
+      // Nothing to say: say why a daemon is away (the header only says that it is).
+      const away = input.incidents.connections.find((connection) => connection.state === 'reconnecting');
+      if (away === undefined) return [EMPTY_LINE];
+      const where = input.incidents.connections.length > 1 ? `d${away.member + 1} ` : '';
+      return [textLine(width, theme, ` ${where}${away.address}: ${away.error || 'not answering'}; retrying (attempt ${away.attempt})`, theme.error)];
+    }
     // A long message (a path, a daemon's refusal) wraps onto a few lines rather than losing its end.
     const prefix = message.kind === 'error' && !theme.colour ? 'error: ' : '';
     const style = message.kind === 'error' ? theme.error : theme.info;

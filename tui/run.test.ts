@@ -81,6 +81,7 @@ describe('live', () => {
     const session = await startTui();
     session.daemon.goAway();
     await until(() => session.screen().includes('reconnecting'), 3_000, 'reconnecting in the header');
+    expect(session.screen()).toMatch(/unix:\/fixture\/d-7f3a\.sock: .*; retrying \(attempt \d+\)/);
     session.daemon.comeBack();
     session.daemon.open(incidentJson('inc_00130', { detected_at: new Date(FIXTURE_NOW).toISOString() }));
     await until(() => session.screen().includes('● live') && session.screen().includes('Active incidents (4)'), 10_000, 'live again with the new incident');
