@@ -12,8 +12,16 @@ function writerOn(terminal: VirtualTerminal, ascii = false) {
 describe('diffFrame', () => {
   it('draws everything on a cleared screen the first time, then only the lines that changed, at their rows', () => {
     expect(diffFrame(null, ['a', '', 'c'])).toBe(`${BEGIN_SYNC}${CLEAR_SCREEN}\u001b[1;1Ha\u001b[3;1Hc${END_SYNC}`);
-    expect(diffFrame(['a', 'b', 'c'], ['a', 'B', 'c'])).toBe(`${BEGIN_SYNC}\u001b[2;1HB\u001b[K${END_SYNC}`);
-    expect(diffFrame(['a', 'b', 'c'], ['a'])).toBe(`${BEGIN_SYNC}\u001b[2;1H\u001b[K\u001b[3;1H\u001b[K${END_SYNC}`);
+    expect(diffFrame(['a', 'b', 'c'], ['a', 'B', 'c'])).toBe(`${BEGIN_SYNC}\u001b[2;1H\u001b[2KB${END_SYNC}`);
+    expect(diffFrame(['a', 'b', 'c'], ['a'])).toBe(`${BEGIN_SYNC}\u001b[2;1H\u001b[2K\u001b[3;1H\u001b[2K${END_SYNC}`);
+  });
+
+  it('erases a line before writing it, never after: a line as wide as the terminal keeps its last character', () => {
+    // After the last column is written the cursor stays on it (line wrap is off), and xterm and tmux then erase that
+    // character with "erase to the end of the line"; @xterm/headless does not, so this is checked on the sequence.
+    const out = diffFrame(['x'.repeat(80)], ['y'.repeat(80)]);
+    expect(out.indexOf('\u001b[2K')).toBeLessThan(out.indexOf('y'));
+    expect(out).not.toMatch(/y\u001b\[K/);
   });
 
   it('writes nothing at all when nothing changed', () => {

@@ -1,7 +1,7 @@
 // Frames → the terminal, writing only the lines that changed, each at its absolute row.
 //
 //   Ink (debug mode: hands over each whole frame, writes nothing else) ──frame──▶ diffFrame(previous, next)
-//        ──▶ BSU · ESC[row;1H line ESC[K … · ESU ──▶ stdout          (nothing at all when the frame is unchanged)
+//        ──▶ BSU · ESC[row;1H ESC[2K line … · ESU ──▶ stdout          (nothing at all when the frame is unchanged)
 //
 // Why not Ink's own writer: in 6.8 a frame as tall as the terminal clears the whole screen (and its scrollback) on
 // every update, and `incrementalRendering` moves the cursor up one row too few whenever the frame keeps its height,
@@ -17,7 +17,11 @@ import { CLEAR_SCREEN } from './terminal.js';
 /** DEC 2026 synchronized output: the terminal shows the frame at once, not line by line (ignored where unknown). */
 export const BEGIN_SYNC = '\u001b[?2026h';
 export const END_SYNC = '\u001b[?2026l';
-const ERASE_TO_END_OF_LINE = '\u001b[K';
+/**
+ * Erased before the line is written, not after: once the last column is written the cursor stays on it (line wrap
+ * is off), and "erase to the end of the line" would then take that character with it (xterm, tmux).
+ */
+const ERASE_LINE = '\u001b[2K';
 
 function moveTo(row: number): string {
   return `\u001b[${row + 1};1H`;
@@ -43,7 +47,7 @@ export function diffFrame(previous: readonly string[] | null, next: readonly str
   for (let row = 0; row < rows; row++) {
     const line = next[row];
     if (line === previous[row]) continue;
-    out += moveTo(row) + (line ?? '') + ERASE_TO_END_OF_LINE;
+    out += moveTo(row) + ERASE_LINE + (line ?? '');
   }
   return out === '' ? '' : BEGIN_SYNC + out + END_SYNC;
 }

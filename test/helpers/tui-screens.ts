@@ -51,7 +51,7 @@ export function foreignSequences(written: string): string[] {
     .join('')
     .replace(/\u001b\[[0-9;]*m/g, '')
     .replace(/\u001b\[\d+;1H/g, '')
-    .replace(/\u001b\[K|\u001b\[H|\u001b\[2J|\u001b\[\?2026[hl]/g, '');
+    .replace(/\u001b\[2K|\u001b\[H|\u001b\[2J|\u001b\[\?2026[hl]/g, '');
   return [...ours.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g)].map((match) => JSON.stringify(ours.slice(Math.max(0, match.index - 10), match.index + 10)));
 }
 
