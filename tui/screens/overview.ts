@@ -25,6 +25,8 @@ const ACTIVE_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Severity', minWidth: 8 },
   { header: 'Duration', align: 'right', minWidth: 8 },
 ];
+/** Below this width the active list leaves the title out: id, severity and duration are what the seed's table needs. */
+const TITLE_MIN_LEFT_WIDTH = 44;
 const COMPONENT_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Component', flexible: true, minWidth: 8 },
   { header: 'Status', minWidth: 8 },
@@ -72,12 +74,18 @@ export function buildOverview(input: ScreenInput): ScreenOutput {
   if (rows.length === 0) {
     left.push(note(column, 'None: all quiet.'));
   } else {
+    const withTitle = leftWidth >= TITLE_MIN_LEFT_WIDTH;
     const drawn = table(column, {
-      columns: ACTIVE_COLUMNS,
+      columns: withTitle ? ACTIVE_COLUMNS : ACTIVE_COLUMNS.filter((spec) => spec.header !== 'Title'),
       rows,
       keys,
-      cells: (entry) => [displayId(input.incidents, entry), entry.incident.title, label(entry.incident.severity), formatIncidentAge(entry, input.now)],
-      cellStyle: (entry, i) => (i === 2 ? theme.severity(entry.incident.severity) : undefined),
+      cells: (entry) => [
+        displayId(input.incidents, entry),
+        ...(withTitle ? [entry.incident.title] : []),
+        label(entry.incident.severity),
+        formatIncidentAge(entry, input.now),
+      ],
+      cellStyle: (entry, i) => (i === (withTitle ? 2 : 1) ? theme.severity(entry.incident.severity) : undefined),
       cursor: input.ui.cursors.overview,
       height: activeHeight,
       width: leftWidth,
