@@ -24,12 +24,15 @@ export type EventJson = {
 };
 
 export type RootSpanJson = {
+  /** Where the failure lies: the span's service, or the peer it called that did not answer. */
   service: string;
   span_name: string;
   span_id: string;
   trace_id: string;
   status_message: string;
   exception_type: string;
+  /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
+  caller?: string;
 };
 
 export type RootCauseJson = {

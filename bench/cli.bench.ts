@@ -17,7 +17,8 @@
 
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { connectControl, type ControlClient } from '../control/client.js';
+import type { ControlClient } from '../api/client.js';
+import { connectControl } from '../control/client.js';
 import { CLI_SCRIPT, startBenchDaemon, stopOnSignals } from './daemon-child.js';
 import { ms, summarize, type Summary } from './percentiles.js';
 
@@ -25,8 +26,8 @@ const BUDGET_MS = 300;
 const RPC_RUNS = 20;
 /** Daemon log printed when the benchmark fails. */
 const LOG_TAIL_PRINTED = 2_000;
-const INCIDENT_TYPES = ['error_burst', 'service_down', 'performance_degradation', 'memory_exhaustion', 'quality_drop'];
-const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+const INCIDENT_TYPES = ['error_burst', 'service_down', 'performance_degradation', 'memory_exhaustion', 'quality_drop'] as const;
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const COMPONENTS = 40;
 
 const VARIANTS: readonly { label: string; args: readonly string[] }[] = [
@@ -107,7 +108,7 @@ stopOnSignals(daemon);
 let exitCode = 0;
 try {
   const cwd = daemon.workspace;
-  const client = connectControl(daemon.socket, 60_000);
+  const client = connectControl(daemon.socket, { deadlineMs: 60_000 });
   const warm = await timeRuns([CLI_SCRIPT, 'incidents', 'list', '--socket', daemon.socket], cwd); // page cache, socket
   if (warm.failure !== undefined) throw new Error(`firewatch incidents list failed: ${warm.failure}`);
   const baseline = await timeRuns(['-e', '0'], cwd);

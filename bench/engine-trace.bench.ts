@@ -14,6 +14,7 @@ import { builtinRules } from '../engine/builtin-rules.js';
 import { createEngine } from '../engine/engine.js';
 import { RingBuffer } from '../engine/ring-buffer.js';
 import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from '../engine/trace-ring.js';
+import { isRequestSpan } from '../engine/types.js';
 import type { EventDraft, ServiceTotals, SpanRecord } from '../engine/types.js';
 
 const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);
@@ -218,9 +219,11 @@ function makeRequests(count: number): Request[] {
     const drafts: EventDraft[] = [];
     const totals = new Map<string, ServiceTotals>();
     for (const span of spans) {
-      const counts = totals.get(span.service) ?? { spans: 0, errors: 0 };
-      counts.spans++;
-      if (span.failed) counts.errors++;
+      const counts = totals.get(span.service) ?? { requests: 0, failedRequests: 0 };
+      if (isRequestSpan(span.kind, span.parent_span_id !== '', false)) {
+        counts.requests++;
+        if (span.failed) counts.failedRequests++;
+      }
       totals.set(span.service, counts);
       if (!span.failed) continue;
       drafts.push({

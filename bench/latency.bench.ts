@@ -32,7 +32,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectControl, type ControlClient } from '../control/client.js';
+import type { ControlClient } from '../api/client.js';
+import { connectControl } from '../control/client.js';
 import { packageRoot } from '../common/package-root.js';
 import { encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 import { realisticTraceRequest } from '../test/helpers/receiver/trace-fixtures.js';
@@ -114,10 +115,10 @@ interface Visibility {
 
 function watchVisibility(client: ControlClient): Visibility {
   const waiting = new Map<string, (at: number) => void>();
-  const watch = client.watchIncidents({}, (update) => {
+  const watch = client.watch({}, (message) => {
+    if (message.type !== 'update') return;
     const at = performance.now();
-    const incident = update.incident as { affected_components?: unknown };
-    for (const component of (incident.affected_components ?? []) as string[]) {
+    for (const component of message.update.incident.affected_components) {
       const resolve = waiting.get(component);
       if (resolve) {
         waiting.delete(component);
@@ -139,7 +140,7 @@ function pollVisibility(client: ControlClient): Visibility {
       const deadline = performance.now() + TRIAL_TIMEOUT_MS;
       while (!closed && performance.now() < deadline) {
         const page = await client.listIncidents({ component: [service], limit: 1 });
-        if (page.totalMatched > 0) return performance.now();
+        if (page.total_matched > 0) return performance.now();
       }
       return Number.POSITIVE_INFINITY;
     },

@@ -12,6 +12,7 @@ import { trace } from './commands/trace.js';
 import { tui } from './commands/tui.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { createCompletionCommand } from './commands/completion.js';
+import { componentsList } from './commands/components.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   incidentsSimulate,
   demo,
   trace,
+  componentsList,
   tui,
   createCompletionCommand(() => COMMANDS),
 ];

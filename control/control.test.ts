@@ -1,13 +1,20 @@
+// The control API over a real unix socket, against a scripted backend: every call round-trips the contract JSON
+// (api/) and every refusal arrives as its ControlError kind. The real backend is exercised end to end in test/e2e/.
+
 import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ComponentsJson } from '../api/component.js';
+import type { EventJson, IncidentJson } from '../api/incident.js';
+import type { WatchMessage } from '../api/update.js';
+import { BadRequest, NotFound, RequestRefused, type ControlBackend, type WatchQuery } from './backend.js';
 import { connectControl } from './client.js';
-import type { JsonObject } from './messages.js';
-import { BadRequest, NotFound, RequestRefused, startControlServer, type ControlBackend, type ControlServer } from './server.js';
+import { createLocalClient } from './local-client.js';
+import { startControlServer, type ControlServer } from './server.js';
 
-const incidentJson: JsonObject = {
+const incidentJson: IncidentJson = {
   incident_id: 'inc_00001',
   incident_type: 'error_burst',
   severity: 'high',
@@ -49,7 +56,16 @@ const incidentJson: JsonObject = {
   peak_error_rate: 0.45,
 };
 
-const eventJson: JsonObject = {
+/** A refused call's incident: its root span lies at the peer and names its caller; and one whose root span does not. */
+const rootSpan = { service: 'inventory:8081', span_name: 'GET', span_id: 'b7ad6b7169203331', trace_id: '0af7651916cd43dd8448eb211c80319c', status_message: 'connect ECONNREFUSED', exception_type: 'Error' };
+const refusedJson: IncidentJson = {
+  ...incidentJson,
+  incident_id: 'inc_00002',
+  root_cause: { ...incidentJson.root_cause, root_span: { ...rootSpan, caller: 'frontend' } },
+};
+const ownSpanJson: IncidentJson = { ...incidentJson, incident_id: 'inc_00003', root_cause: { ...incidentJson.root_cause, root_span: rootSpan } };
+
+const eventJson: EventJson = {
   event_id: 'evt_1',
   timestamp: '2026-11-22T08:00:00.000Z',
   event_type: 'api_error',
@@ -62,14 +78,51 @@ const eventJson: JsonObject = {
   incident_id: 'inc_00001',
 };
 
+const componentsJson: ComponentsJson = {
+  window_seconds: 300,
+  components: [
+    { component: 'payments', status: 'down', reason: 'silent past its expected interval', open_incidents: 1, worst_severity: 'critical', health_percent: 0, error_rate: null, requests_per_minute: 0, last_seen: '2026-11-22T08:00:00.000Z' },
+    { component: 'checkout', status: 'healthy', reason: '120 requests, 0 failed', open_incidents: 0, worst_severity: null, health_percent: 100, error_rate: 0, requests_per_minute: 24, last_seen: null },
+  ],
+};
+
+/** What the scripted daemon's watch does: a sync (resumed when asked from seq 7), then one update. */
+const watches: WatchQuery[] = [];
+function scriptedWatch(query: WatchQuery, send: (message: WatchMessage) => void): () => void {
+  watches.push(query);
+  const resumed = query.resume?.seq === 7;
+  send({ type: 'sync', sync: { daemon_id: 'd1', seq: resumed ? 7 : 8, resumed, snapshot: resumed || !query.snapshot ? null : [incidentJson], reason: resumed ? '' : 'from the start' } });
+  send({ type: 'update', update: { daemon_id: 'd1', seq: 9, kind: 'changed', at: '2026-11-22T08:01:00.000Z', incident: { ...incidentJson, event_count: 13 }, summary: '+1 events (13)' } });
+  return () => undefined;
+}
+
 const backend: ControlBackend = {
-  status: () => ({ version: '0.1.0', open_incidents: 1 }),
-  listIncidents: (query) => ({ incidents: query.limit === 7 ? [] : [incidentJson], totalMatched: 1 }),
-  getIncident: (id, options) => (id === 'inc_00001' ? { ...incidentJson, ...(options.timeline ? { timeline: [eventJson] } : {}) } : undefined),
+  status: () => ({
+    daemon_id: 'd1',
+    seq: 9,
+    version: '0.1.0',
+    started_at: '2026-11-22T07:00:00.000Z',
+    otlp_grpc_endpoint: '127.0.0.1:4317',
+    otlp_http_endpoint: '',
+    storage_directory: '/tmp/fw',
+    open_incidents: 1,
+    incidents_total: 3,
+    spans_received: 10,
+    spans_rejected: 0,
+    log_records_received: 0,
+    metric_points_received: 0,
+    events_accepted: 12,
+    bad_requests: 0,
+  }),
+  listIncidents: (query) => ({ incidents: query.limit === 7 ? [] : [incidentJson], total_matched: 1 }),
+  getIncident: (id, options) =>
+    id === 'inc_00001'
+      ? { ...incidentJson, ...(options.timeline ? { timeline: [eventJson] } : {}) }
+      : [refusedJson, ownSpanJson].find((incident) => incident.incident_id === id),
   getTrace: () => undefined,
   listRules: () => [],
   getRule: () => undefined,
-  createIncident: async (input) => ({ ...incidentJson, incident_type: input.incident_type, notes: [input.actor] }),
+  createIncident: async (input) => ({ ...incidentJson, incident_type: input.incident_type as IncidentJson['incident_type'], notes: [input.actor] }),
   updateIncident: async (input) => {
     if (input.status === 'closed') throw new RequestRefused(`${input.incident_id} is investigating: only a resolved incident can be closed`);
     return incidentJson;
@@ -80,10 +133,24 @@ const backend: ControlBackend = {
   closeIncident: async () => {
     throw new BadRequest('the request does not say who is asking (actor)');
   },
-  listActions: () => ({ actions: [], manual_steps: ['Check database status'] }),
+  listActions: (id) => ({ incident_id: id, actions: [], manual_steps: ['Check database status'] }),
   mitigate: async () => ({ summary: 'scale_up succeeded', outcome: 'succeeded', audit: [], incident: incidentJson }),
-  timeline: () => ({ entries: [], total: 0 }),
-  postmortem: () => ({ markdown: '# Incident Post-Mortem: inc_00001', draft: true, generated_at: '2025-02-05T10:40:00.000Z' }),
+  timeline: (query) => ({ incident_id: query.incident_id, entries: [], total: 0 }),
+  postmortem: (id) => ({ incident_id: id, markdown: '# Incident Post-Mortem: inc_00001', draft: true, generated_at: '2025-02-05T10:40:00.000Z' }),
+  setRulesEnabled: async () => [],
+  updateRule: async () => {
+    throw new NotFound('unknown rule x');
+  },
+  createRule: async () => {
+    throw new RequestRefused('exists');
+  },
+  resetRules: async () => [],
+  testRule: async (ruleId) => ({ rule_id: ruleId, would_fire: false, fired_at: null, matched_events: 0, events_evaluated: 0, reason: 'no events', dry_run: true, incident_ids: [] }),
+  stats: () => {
+    throw new Error('not scripted');
+  },
+  components: () => componentsJson,
+  watch: scriptedWatch,
 };
 
 describe('control API over a unix socket', () => {
@@ -109,6 +176,8 @@ describe('control API over a unix socket', () => {
       const page = await client.listIncidents({ status: ['active'] });
       expect(page.incidents).toEqual([incidentJson]);
       expect(await client.getIncident('inc_00001', { timeline: true })).toEqual({ ...incidentJson, timeline: [eventJson] });
+      expect(await client.getIncident('inc_00002')).toEqual(refusedJson);
+      expect(await client.getIncident('inc_00003')).toEqual(ownSpanJson);
       await expect(client.getIncident('inc_404')).rejects.toThrow('incident inc_404 not found');
       await expect(client.listIncidents({ since: 'yesterday' })).rejects.toThrow('since: not an ISO-8601 time');
     } finally {
@@ -123,11 +192,13 @@ describe('control API over a unix socket', () => {
     try {
       expect(await client.createIncident({ incident_type: 'service_down', actor: 'ann' })).toMatchObject({ incident_type: 'service_down', notes: ['ann'] });
       await expect(client.updateIncident({ incident_id: 'inc_00001', actor: 'ann', status: 'closed' })).rejects.toMatchObject({
+        kind: 'refused',
         code: grpc.status.FAILED_PRECONDITION,
         message: 'inc_00001 is investigating: only a resolved incident can be closed',
       });
-      await expect(client.resolveIncident('inc_404', 'ann')).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-      await expect(client.closeIncident('inc_00001', '')).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+      await expect(client.resolveIncident({ incident_id: 'inc_404', actor: 'ann' })).rejects.toMatchObject({ kind: 'not_found', code: grpc.status.NOT_FOUND });
+      await expect(client.closeIncident({ incident_id: 'inc_00001', actor: '' })).rejects.toMatchObject({ kind: 'bad_request', code: grpc.status.INVALID_ARGUMENT });
+      await expect(client.stats()).rejects.toMatchObject({ kind: 'internal', message: 'not scripted' });
       expect(await client.listActions('inc_00001')).toEqual({ incident_id: 'inc_00001', actions: [], manual_steps: ['Check database status'] });
       expect(await client.mitigate({ incident_id: 'inc_00001', action_id: 'scale_up', actor: 'ann' })).toEqual({
         summary: 'scale_up succeeded',
@@ -154,8 +225,64 @@ describe('control API over a unix socket', () => {
   });
 
   it('says clearly when no daemon answers', async () => {
-    const client = connectControl(join(directory, 'none.sock'), 2_000);
-    await expect(client.status()).rejects.toThrow(/no firewatch daemon is answering at .*none\.sock/);
+    const client = connectControl(join(directory, 'none.sock'), { deadlineMs: 2_000 });
+    await expect(client.status()).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/no firewatch daemon is answering at .*none\.sock/) });
     client.close();
   });
+
+  it('carries status, components, and the watch stream: sync first, resume points and filters both ways', async () => {
+    const socket = join(directory, 'control.sock');
+    server = await startControlServer(socket, backend);
+    const client = connectControl(socket);
+    try {
+      expect(await client.status()).toMatchObject({ daemon_id: 'd1', seq: 9, open_incidents: 1 });
+      expect(await client.components()).toEqual(componentsJson);
+      watches.length = 0;
+      const messages: WatchMessage[] = [];
+      const watch = client.watch({ snapshot: true, severity: ['HIGH'] }, (message) => messages.push(message));
+      await waitFor(() => messages.length === 2);
+      expect(messages[0]).toEqual({ type: 'sync', sync: { daemon_id: 'd1', seq: 8, resumed: false, snapshot: [incidentJson], reason: 'from the start' } });
+      expect(messages[1]).toMatchObject({ type: 'update', update: { daemon_id: 'd1', seq: 9, kind: 'changed', incident: { event_count: 13 } } });
+      watch.cancel();
+      await watch.done;
+      const resumed: WatchMessage[] = [];
+      const again = client.watch({ snapshot: true, resume: { daemon_id: 'd1', seq: 7 } }, (message) => resumed.push(message));
+      await waitFor(() => resumed.length === 2);
+      expect(resumed[0]).toEqual({ type: 'sync', sync: { daemon_id: 'd1', seq: 7, resumed: true, snapshot: null, reason: '' } });
+      again.cancel();
+      expect(watches).toEqual([
+        { incident_id: '', severities: ['high'], snapshot: true, resume: null },
+        { incident_id: '', severities: [], snapshot: true, resume: { daemon_id: 'd1', seq: 7 } },
+      ]);
+    } finally {
+      client.close();
+    }
+  });
 });
+
+describe('the in-process client', () => {
+  it('answers like the socket client: the same JSON, the same error kinds, the same watch messages', async () => {
+    const client = createLocalClient(backend);
+    expect(await client.getIncident('inc_00001', { timeline: true })).toEqual({ ...incidentJson, timeline: [eventJson] });
+    await expect(client.getIncident('inc_404')).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(client.updateIncident({ incident_id: 'inc_00001', actor: 'ann', status: 'closed' })).rejects.toMatchObject({ kind: 'refused' });
+    await expect(client.stats()).rejects.toMatchObject({ kind: 'internal' });
+    await expect(client.listIncidents({ since: 'yesterday' })).rejects.toMatchObject({ kind: 'bad_request' });
+    const messages: WatchMessage[] = [];
+    const watch = client.watch({ snapshot: true }, (message) => messages.push(message));
+    await waitFor(() => messages.length === 2);
+    expect(messages.map((m) => m.type)).toEqual(['sync', 'update']);
+    watch.cancel();
+    await watch.done;
+    client.close();
+    await expect(client.status()).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

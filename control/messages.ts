@@ -172,6 +172,8 @@ export function incidentFromWire(wire: Wire): IncidentJson {
               trace_id: text(rootSpan.trace_id),
               status_message: text(rootSpan.status_message),
               exception_type: text(rootSpan.exception_type),
+              // proto3 `optional`: set only when the failure lies at the span's peer.
+              ...(typeof rootSpan.caller === 'string' ? { caller: rootSpan.caller } : {}),
             },
           }
         : {}),

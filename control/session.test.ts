@@ -5,45 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { ControlClient, WatchHandle } from '../api/client.js';
 import { ControlError } from '../api/errors.js';
 import type { IncidentJson } from '../api/incident.js';
+import { incidentJson } from '../test/fixtures/incident-json.js';
 import type { IncidentUpdate, WatchMessage, WatchRequest } from '../api/update.js';
 import { createSession, type SessionChange } from './session.js';
 
-function incident(id: string, overrides: Partial<IncidentJson> = {}): IncidentJson {
-  return {
-    incident_id: id,
-    incident_type: 'error_burst',
-    severity: 'high',
-    status: 'investigating',
-    title: `Error Burst - ${id}`,
-    description: '',
-    detected_at: '2026-01-01T00:00:00.000Z',
-    first_event_at: '2026-01-01T00:00:00.000Z',
-    acknowledged_at: null,
-    resolved_at: null,
-    closed_at: null,
-    affected_components: ['checkout'],
-    event_count: 10,
-    assigned_to: null,
-    mttd: 1,
-    mttr: null,
-    root_cause: { primary_error_type: 'error', primary_source: 'checkout', error_distribution: {}, source_distribution: {} },
-    users_affected: 0,
-    similar_incidents: [],
-    trace_ids: [],
-    notes: [],
-    actions: [],
-    rule_id: 'error_burst',
-    last_event_at: null,
-    updated_at: '2026-01-01T00:00:01.000Z',
-    status_history: [],
-    acknowledged_by: null,
-    acknowledged: false,
-    auto_resolved: false,
-    resolution: null,
-    peak_error_rate: null,
-    ...overrides,
-  };
-}
+/** The shared fixture, last changed at the start of the test's day (updates below move it on). */
+const incident = (id: string, overrides: Partial<IncidentJson> = {}): IncidentJson =>
+  incidentJson(id, { updated_at: '2026-01-01T00:00:01.000Z', ...overrides });
 
 /** A daemon the test drives by hand: each watch() call is one stream the test feeds and ends. */
 class ScriptedDaemon {

@@ -9,7 +9,7 @@
 // - incidents: `group_key` is internal (the window key; usually equals the first affected component) and left out,
 //   as are `users_sketch` (the distinct-user counter behind users_affected) and `group_aliases` (correlation's
 //   detection groups); `users_affected` and `similar_incidents` follow `root_cause` (the control API's order);
-//   `root_cause.root_span` appears once a root span is known;
+//   `root_cause.root_span` appears once a root span is known, with `caller` when the failure lies at its span's peer;
 //   `rule_id` (null for hand-made incidents), `last_event_at` and `updated_at` are kept, after the contract's keys.
 //   `timeline` and `postmortem` appear only when asked for (`--timeline`, `--postmortem`, `--full`).
 // - rules: all fields, including `builtin`.
@@ -24,7 +24,6 @@ import type {
   RuleJson,
 } from '../api/index.js';
 import { isoTime } from '../common/time.js';
-import { isAcknowledged } from '../engine/workflow.js';
 import type {
   AuditEntry,
   DetectionRule,
@@ -35,6 +34,7 @@ import type {
   RootCause,
   RootSpan,
 } from '../engine/index.js';
+import { isAcknowledged } from '../engine/index.js';
 
 export interface IncidentJsonOptions {
   /** The incident's events; printed oldest first (by event time, then seq). */
@@ -91,6 +91,7 @@ function rootCauseToJson(rootCause: RootCause): RootCauseJson {
       status_message: span.status_message,
       exception_type: span.exception_type,
     };
+    if (span.caller !== undefined) json.root_span.caller = span.caller;
   }
   return json;
 }

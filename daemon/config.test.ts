@@ -103,21 +103,30 @@ describe('service.telemetry', () => {
   /** `service.telemetry: raw` as a file (JSON is YAML), parsed. */
   const telemetry = (raw: unknown) => parseConfig(raw === undefined ? '' : JSON.stringify({ service: { telemetry: raw } }), {}).service.telemetry;
 
-  it('defaults to 127.0.0.1:8888, on', () => {
-    expect(telemetry(undefined)).toEqual({ metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } });
+  it('defaults to 127.0.0.1:8888, on, and logs at info', () => {
+    expect(telemetry(undefined)).toEqual({ logs: { level: 'info' }, metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } });
+    expect(telemetry({ logs: null })).toEqual(createDefaultConfig().service.telemetry);
     expect(telemetry({ metrics: null })).toEqual(createDefaultConfig().service.telemetry);
   });
 
   it('takes an endpoint and a level (any case)', () => {
     expect(telemetry({ metrics: { endpoint: '0.0.0.0:9464', level: 'None' } })).toEqual({
+      logs: { level: 'info' },
       metrics: { level: 'none', endpoint: '0.0.0.0:9464' },
     });
     expect(telemetry({ metrics: { endpoint: '[::1]:0' } }).metrics.endpoint).toBe('[::1]:0');
   });
 
+  it.each(['debug', 'info', 'warn', 'error', 'WARN'])('takes the log level %s (any case)', (level) => {
+    expect(telemetry({ logs: { level } }).logs.level).toBe(level.toLowerCase());
+  });
+
   it.each([
     ['a scalar section', 'x', 'service.telemetry', /must be a mapping/],
-    ['an unknown key', { logs: {} }, 'service.telemetry.logs', /unknown key/],
+    ['an unknown key', { traces: {} }, 'service.telemetry.traces', /unknown key/],
+    ['an unknown logs key', { logs: { format: 'json' } }, 'service.telemetry.logs.format', /unknown key/],
+    ['an unknown log level', { logs: { level: 'verbose' } }, 'service.telemetry.logs.level', /one of debug, info, warn, error, got "verbose"/],
+    ['a log level that is not a string', { logs: { level: 3 } }, 'service.telemetry.logs.level', /one of debug, info, warn, error, got 3/],
     ['an unknown metrics key', { metrics: { address: 'x' } }, 'service.telemetry.metrics.address', /unknown key/],
     ['an endpoint without a port', { metrics: { endpoint: 'localhost' } }, 'service.telemetry.metrics.endpoint', /host:port/],
     ['an endpoint without a host', { metrics: { endpoint: ':8888' } }, 'service.telemetry.metrics.endpoint', /host:port/],

@@ -6,19 +6,8 @@
 // capabilities not built yet are refused with a message saying so, never silently ignored.
 
 import { parseConfigText, readConfigDocument, valueAt } from '../common/config-file.js';
+import { parseHostPort } from '../common/endpoint.js';
 import { DEFAULT_STORAGE_DIRECTORY, defaultControlSocket } from '../control/socket-path.js';
-import { builtinRules } from '../engine/builtin-rules.js';
-import { mergeRules } from '../engine/rule-config.js';
-import type { DetectionRule } from '../engine/types.js';
-import { parseMinSeverityNumber } from '../receiver/logs/log-converter-options.js';
-import {
-  createDefaultMetricConverterOptions,
-  DEFAULT_MAX_SERIES,
-  parseMaxSeries,
-  parseMetricThresholdRules,
-  type MetricThresholdRule,
-} from '../receiver/metrics/metric-converter-options.js';
-import { ReceiverOptionError } from '../receiver/option-checks.js';
 import {
   boolean,
   ConfigError,
@@ -28,8 +17,11 @@ import {
   positiveNumber,
   wholeNumber,
 } from '../common/config-checks.js';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from '../common/logger.js';
 import { createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from '../notify/config.js';
 import { createDefaultRemediationConfig, parseRemediationConfig, type RemediationConfig } from '../respond/config.js';
+import { MIN_EXPECTED_INTERVAL_SECONDS, builtinRules, mergeRules, type DetectionRule } from '../engine/index.js';
+import { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions, parseMaxSeries, parseMetricThresholdRules, parseMinSeverityNumber, type MetricThresholdRule } from '../receiver/index.js';
 
 export { ConfigError } from '../common/config-checks.js';
 
@@ -74,6 +66,22 @@ export interface DetectConfig {
    * rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the built-in rules.
    */
   rules: DetectionRule[];
+  silence: SilenceConfig;
+}
+
+/**
+ * When a service that sends telemetry at a steady cadence falls silent long enough to count as down (judged on
+ * arrival time; replayed or one-off telemetry never looks like an outage).
+ */
+export interface SilenceConfig {
+  /** Look for silent services at all. Default true. */
+  enabled: boolean;
+  /** Seconds of silence before a service with an established cadence is reported; at least 60. Default 300. */
+  expected_interval_seconds: number;
+  /** Distinct minutes with telemetry needed to establish a cadence. Default 10. */
+  min_active_minutes: number;
+  /** The history those minutes must lie in, seconds; at least 60. Default 1800. */
+  history_seconds: number;
 }
 
 export interface WorkflowConfig {
@@ -100,8 +108,12 @@ export interface ControlConfig {
 
 export type MetricsLevel = 'none' | 'normal';
 
-/** `service.telemetry`: firewatch's own Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
+/** `service.telemetry`: firewatch's own log, and its Prometheus /metrics, /healthz and /readyz (daemon/telemetry-server.ts). */
 export interface TelemetryConfig {
+  logs: {
+    /** Lines below this level are not written: debug (also every connection's protocol), info, warn, error. Default `info`. */
+    level: LogLevel;
+  };
   metrics: {
     /** `none` turns the endpoint off; `normal` serves it. Default `normal`. */
     level: MetricsLevel;
@@ -139,7 +151,13 @@ export function createDefaultConfig(): Config {
         logs: { min_severity_number: 17 },
         metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
       },
-      detect: { event_ring_capacity: 100_000, trace_ring_capacity: 200_000, max_groups_per_rule: 10_000, rules: builtinRules() },
+      detect: {
+        event_ring_capacity: 100_000,
+        trace_ring_capacity: 200_000,
+        max_groups_per_rule: 10_000,
+        rules: builtinRules(),
+        silence: { enabled: true, expected_interval_seconds: 300, min_active_minutes: 10, history_seconds: 1800 },
+      },
       workflow: { recovery_quiet_period_seconds: 300, auto_resolve: true },
     },
     exporters: createDefaultNotifyConfig(),
@@ -147,7 +165,7 @@ export function createDefaultConfig(): Config {
     storage: { directory: DEFAULT_STORAGE_DIRECTORY, event_retention_hours: 168 },
     service: {
       control: { socket: defaultControlSocket(DEFAULT_STORAGE_DIRECTORY) },
-      telemetry: { metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
+      telemetry: { logs: { level: DEFAULT_LOG_LEVEL }, metrics: { level: 'normal', endpoint: '127.0.0.1:8888' } },
     },
   };
 }
@@ -174,6 +192,14 @@ function positiveNumberUpTo(max: number): Check {
   return (raw, path) => positiveNumber(raw, path, max);
 }
 
+function secondsBetween(min: number, max: number): Check {
+  return (raw, path) => {
+    const seconds = positiveNumber(raw, path, max);
+    if (seconds < min) throw new ConfigError(path, `must be at least ${min} seconds, got ${describeValue(raw)}`);
+    return seconds;
+  };
+}
+
 /** One of `choices`, in any case (returned in lower case). */
 function oneOf(choices: readonly string[]): Check {
   return (raw, path) => {
@@ -187,8 +213,7 @@ function oneOf(choices: readonly string[]): Check {
 
 const hostPort: Check = (raw, path) => {
   const text = nonEmptyString(raw, path);
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
-  if (!match || Number(match[2]) > 65535) {
+  if (parseHostPort(text) === null) {
     throw new ConfigError(path, `must be host:port (e.g. 127.0.0.1:4317), got ${describeValue(raw)}`);
   }
   return text;
@@ -203,18 +228,6 @@ const ruleList: Check = (raw, path) => {
   }
   return merged.rules;
 };
-
-/** Adapts the receiver's option parsers (which throw ReceiverOptionError naming the path) to config checks. */
-function receiverCheck<T>(parse: (raw: unknown, path: string) => T): Check {
-  return (raw, path) => {
-    try {
-      return parse(raw, path);
-    } catch (error) {
-      if (error instanceof ReceiverOptionError) throw new ConfigError(error.path, error.detail);
-      throw error;
-    }
-  };
-}
 
 const NOT_YET = 'is not available in this version of firewatch';
 
@@ -242,11 +255,11 @@ const SCHEMA: Section = section({
     convert: section({
       slow_span_threshold_ms: value(positiveNumberUpTo(86_400_000)),
       logs: section({
-        min_severity_number: value(receiverCheck(parseMinSeverityNumber)),
+        min_severity_number: value(parseMinSeverityNumber),
       }),
       metrics: section({
-        thresholds: value(receiverCheck(parseMetricThresholdRules)),
-        max_series: value(receiverCheck(parseMaxSeries)),
+        thresholds: value(parseMetricThresholdRules),
+        max_series: value(parseMaxSeries),
       }),
     }),
     detect: section({
@@ -254,6 +267,12 @@ const SCHEMA: Section = section({
       trace_ring_capacity: value(positiveIntegerUpTo(50_000_000)),
       max_groups_per_rule: value(positiveIntegerUpTo(1_000_000)),
       rules: value(ruleList),
+      silence: section({
+        enabled: value(boolean),
+        expected_interval_seconds: value(secondsBetween(MIN_EXPECTED_INTERVAL_SECONDS, 86_400)),
+        min_active_minutes: value(positiveIntegerUpTo(1_440)),
+        history_seconds: value(secondsBetween(60, 86_400)),
+      }),
     }),
     workflow: section({
       recovery_quiet_period_seconds: value(positiveNumberUpTo(604_800)),
@@ -271,6 +290,9 @@ const SCHEMA: Section = section({
       socket: value(nonEmptyString),
     }),
     telemetry: section({
+      logs: section({
+        level: value(oneOf(LOG_LEVELS)),
+      }),
       metrics: section({
         level: value(oneOf(['none', 'normal'] satisfies MetricsLevel[])),
         endpoint: value(hostPort),

@@ -9,18 +9,14 @@
 // applied; so what is on disk is always a rule set the engine accepted.
 
 import { isoTime } from '../common/time.js';
-import type { Engine } from '../engine/engine.js';
-import { cloneRule } from '../engine/builtin-rules.js';
 import { ruleToJson } from './api-json.js';
-import { mergeRules, type RuleOverride } from '../engine/rule-config.js';
-import { isIncidentType, isSeverity, type DetectionRule, type IngestResult } from '../engine/types.js';
-import { BadRequest, NotFound, RequestRefused, type RuleUpdateInput } from '../control/server.js';
-import type { JsonObject } from '../control/messages.js';
-import type { TelemetrySignal } from '../receiver/consumer.js';
-import type { SignalRoute } from '../receiver/export-pipeline.js';
+import { BadRequest, NotFound, RequestRefused } from '../control/backend.js';
+import type { RuleChangeJson, RuleDraft, RuleJson, RuleUpdate, TestRuleResult } from '../api/rule.js';
 import type { RuleAuditEntry, RuleChangeKind, RuleStore } from '../store/rule-store.js';
 import type { Logger } from '../common/logger.js';
 import { evaluateRule, parseTestEvents, sampleEvents, TestInputError } from './rule-test.js';
+import { cloneRule, isIncidentType, isSeverity, mergeRules, type DetectionRule, type Engine, type IngestResult, type RuleOverride } from '../engine/index.js';
+import { type SignalRoute, type TelemetrySignal } from '../receiver/index.js';
 
 export interface RuleServiceOptions {
   /** The rules of the configuration file (built-ins with the file's overrides, then its custom rules). */
@@ -85,20 +81,20 @@ export class RuleService {
     this.links = links;
   }
 
-  list(enabledOnly: boolean): JsonObject[] {
+  list(enabledOnly: boolean): RuleJson[] {
     return this.requireEngine()
       .rules()
       .filter((rule) => !enabledOnly || rule.enabled)
-      .map((rule) => ruleToJson(rule) as unknown as JsonObject);
+      .map((rule) => ruleToJson(rule));
   }
 
-  get(ruleId: string): JsonObject | undefined {
+  get(ruleId: string): RuleJson | undefined {
     const rule = this.requireEngine().rule(ruleId);
     if (rule === undefined) return undefined;
-    return { ...(ruleToJson(rule) as unknown as JsonObject), history: this.store.history(ruleId).map(historyJson) };
+    return { ...(ruleToJson(rule)), history: this.store.history(ruleId).map(historyJson) };
   }
 
-  setEnabled(ruleIds: readonly string[], enabled: boolean, actor: string): Promise<JsonObject[]> {
+  setEnabled(ruleIds: readonly string[], enabled: boolean, actor: string): Promise<RuleJson[]> {
     return this.serially(async () => {
       if (ruleIds.length === 0) throw new BadRequest('name at least one rule');
       const rules = this.requireEngine().rules();
@@ -114,17 +110,17 @@ export class RuleService {
         audit.push({ at: this.clock(), actor, rule_id: ruleId, kind, detail: `enabled ${String(!enabled)} → ${String(enabled)}` });
       }
       await this.apply(changes, audit);
-      return ruleIds.map((id) => ruleToJson(this.requireEngine().rule(id)!) as unknown as JsonObject);
+      return ruleIds.map((id) => ruleToJson(this.requireEngine().rule(id)!));
     });
   }
 
-  update(ruleId: string, update: RuleUpdateInput, actor: string): Promise<JsonObject> {
+  update(ruleId: string, update: RuleUpdate, actor: string): Promise<RuleJson> {
     return this.serially(async () => {
       const current = this.requireEngine().rule(ruleId);
       if (current === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${this.ids()})`);
       const patch: RuleOverride = {};
       const details: string[] = [];
-      const note = (key: keyof RuleUpdateInput & keyof DetectionRule, value: number | string) => {
+      const note = (key: keyof RuleUpdate & keyof DetectionRule, value: number | string) => {
         if (current[key] === value) return;
         Object.assign(patch, { [key]: value });
         details.push(`${key} ${String(current[key])} → ${String(value)}`);
@@ -148,7 +144,7 @@ export class RuleService {
     });
   }
 
-  create(rule: JsonObject, actor: string): Promise<JsonObject> {
+  create(rule: RuleDraft, actor: string): Promise<RuleJson> {
     return this.serially(async () => {
       const ruleId = typeof rule.rule_id === 'string' ? rule.rule_id : '';
       if (ruleId === '') throw new BadRequest('a new rule needs an id (--id)');
@@ -158,8 +154,7 @@ export class RuleService {
       if (typeof rule.incident_type === 'string' && !isIncidentType(rule.incident_type)) {
         throw new BadRequest(`unknown incident type ${JSON.stringify(rule.incident_type)}`);
       }
-      const { builtin: _builtin, ...fields } = rule;
-      await this.apply(new Map([[ruleId, fields as RuleOverride]]), [
+      await this.apply(new Map([[ruleId, rule as unknown as RuleOverride]]), [
         {
           at: this.clock(),
           actor,
@@ -176,7 +171,7 @@ export class RuleService {
    * Drops the runtime changes of these rules: back to the configuration file's definition (a rule created at runtime
    * is removed). Refused for a rule without runtime changes.
    */
-  reset(ruleIds: readonly string[], actor: string): Promise<JsonObject[]> {
+  reset(ruleIds: readonly string[], actor: string): Promise<RuleJson[]> {
     return this.serially(async () => {
       if (ruleIds.length === 0) throw new BadRequest('name at least one rule');
       const unchanged = ruleIds.filter((id) => !this.overrides.has(id));
@@ -199,7 +194,7 @@ export class RuleService {
       );
       return ids.flatMap((id) => {
         const rule = this.requireEngine().rule(id);
-        return rule === undefined ? [] : [ruleToJson(rule) as unknown as JsonObject];
+        return rule === undefined ? [] : [ruleToJson(rule)];
       });
     });
   }
@@ -208,7 +203,7 @@ export class RuleService {
    * test-rule: evaluates the rule on the events (or on samples built from it) with the real engine, on event time;
    * unless `dryRun`, also feeds them to the running engine and notes on every incident they opened or joined who did.
    */
-  async testRule(ruleId: string, eventsJson: string, dryRun: boolean, actor: string): Promise<JsonObject> {
+  async testRule(ruleId: string, eventsJson: string, dryRun: boolean, actor: string): Promise<TestRuleResult> {
     const { engine, persist, note } = this.requireLinks();
     const rule = engine.rule(ruleId);
     if (rule === undefined) throw new NotFound(`unknown rule ${ruleId} (known: ${this.ids()})`);
@@ -234,7 +229,7 @@ export class RuleService {
         );
       }
     }
-    return { ...result, fired_at: result.fired_at ?? '', dry_run: dryRun, incident_ids: incidentIds };
+    return { ...result, dry_run: dryRun, incident_ids: incidentIds };
   }
 
   /**
@@ -287,6 +282,6 @@ export class RuleService {
   }
 }
 
-function historyJson(entry: RuleAuditEntry): JsonObject {
+function historyJson(entry: RuleAuditEntry): RuleChangeJson {
   return { seq: entry.seq, at: isoTime(entry.at), actor: entry.actor, kind: entry.kind, detail: entry.detail };
 }

@@ -9,15 +9,10 @@
 // the daemon's engine or store; creating incidents (no --dry-run) is the caller's choice.
 
 import { isoTime } from '../common/time.js';
-import { createEngine } from '../engine/engine.js';
-import { CompiledRule } from '../engine/detector.js';
 
-import { compileSourcePattern } from '../engine/rule-config.js';
-import { isSeverity, SEVERITY_RANK } from '../engine/types.js';
-import type { DetectionRule, EventDraft, IncidentEvent, Metadata, Severity } from '../engine/types.js';
-import type { TelemetrySignal } from '../receiver/consumer.js';
-import type { SignalRoute } from '../receiver/export-pipeline.js';
-import { transcodeOtlpJson } from '../receiver/json/otlp-json.js';
+import type { TestRuleResult } from '../api/rule.js';
+import { CompiledRule, SEVERITY_RANK, compileSourcePattern, createEngine, isSeverity, type DetectionRule, type EventDraft, type IncidentEvent, type Metadata, type Severity } from '../engine/index.js';
+import { transcodeOtlpJson, type SignalRoute, type TelemetrySignal } from '../receiver/index.js';
 
 /** Most events one test may evaluate. */
 export const MAX_TEST_EVENTS = 100_000;
@@ -25,17 +20,8 @@ const SAMPLE_SOURCE = 'firewatch-test-rule';
 
 export class TestInputError extends Error {}
 
-export interface RuleTestResult {
-  rule_id: string;
-  would_fire: boolean;
-  /** ISO time of the event that crossed the threshold, or null. */
-  fired_at: string | null;
-  /** Events the rule counts (type, severity, source pattern, attributes), among all evaluated. */
-  matched_events: number;
-  events_evaluated: number;
-  /** Why, in one line. */
-  reason: string;
-}
+/** What evaluating a rule finds: the contract's TestRuleResult without what feeding the engine adds. */
+export type RuleTestResult = Omit<TestRuleResult, 'dry_run' | 'incident_ids'>;
 
 /**
  * Reads the events of a test: a JSON array of IncidentEvents (`timestamp` ISO-8601 or epoch ms, `event_type`,

@@ -32,10 +32,10 @@
 // engine never push a number for it. The daemon observes detectionLatency once per export (one histogram update,
 // no allocation).
 
-import type { TelemetrySignal } from '../receiver/consumer.js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { EngineSizes } from '../engine/engine.js';
 import { createMetricsRegistry, type Histogram, type MetricsRegistry } from './metrics-registry.js';
+import { type EngineSizes } from '../engine/index.js';
+import { type TelemetrySignal } from '../receiver/index.js';
 
 export const SIGNALS: readonly TelemetrySignal[] = ['traces', 'logs', 'metrics'];
 export type Signal = TelemetrySignal;

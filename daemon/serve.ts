@@ -1,40 +1,43 @@
 // The firewatch daemon: wires the edges (OTLP receiver, LMDB store, control API) around the pure engine.
 //
 //   OTLP/gRPC ─▶ receiver (decode+convert) ─▶ pipeline.consume ─▶ engine.ingest ─▶ store.commit ─▶ ack
+//   (:4317 also answers OTLP/HTTP, through the OTLP/HTTP receiver's handler; rejections go to the rate-limited log)
 //                                                                                      ▲
 //   CLI/TUI ─▶ control API (unix socket) ─▶ backend ─▶ store reads / engine rules ─────┘
 //
 // Order of start: storage lock → store → engine restore (windows rebuilt from stored events) → control API → receiver, so that
 // nothing is accepted before the state it joins is back. Stop is the reverse, draining in-flight exports first.
 
+import { withPort } from '../common/endpoint.js';
 import { isoTime } from '../common/time.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createEngine, type Engine } from '../engine/engine.js';
-import { incidentToJson } from './api-json.js';
-import { INCIDENT_STATUSES, isOpenStatus, type DetectionRule, type IncidentStatus, type SpanRecord } from '../engine/types.js';
 import { createChannels } from '../notify/channel.js';
 import { createOutboxWorker } from '../notify/outbox-worker.js';
 import { createResponder } from '../respond/responder.js';
-import { createOtlpGrpcReceiver } from '../receiver/grpc-receiver.js';
-import { createOtlpHttpReceiver } from '../receiver/http-receiver.js';
-import { BackpressureError, type TelemetryConsumer, type TelemetrySignal } from '../receiver/consumer.js';
 import { GroupCommitter } from '../store/group-commit.js';
-import { incidentMatcher, openStore, type IncidentFilter, type IncidentPage, type LmdbStore } from '../store/lmdb-store.js';
+import { openStore, type LmdbStore } from '../store/lmdb-store.js';
 import { secureStorageDirectory } from '../store/storage-directory.js';
 import { lockStorageDirectory } from '../store/storage-lock.js';
-import { startControlServer, type ControlBackend, type ControlServer } from '../control/server.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { IncidentService } from './incident-service.js';
+import { incidentToJson } from './api-json.js';
+import { Containment } from './containment.js';
+import { createControlBackend } from './control-backend.js';
+import { IncidentCommands } from './incident-commands.js';
+import { IncidentQueries } from './incident-queries.js';
+import { IncidentWriter } from './incident-writer.js';
+import { Postmortems } from './postmortems.js';
+import { WatchHub } from './watch-hub.js';
 import { RuleService } from './rule-service.js';
 import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
-import { computeStats } from '../engine/stats.js';
-import { createSignalConverters, createSignalRoutes } from '../receiver/export-pipeline.js';
-import { createLogger, type Logger } from '../common/logger.js';
+import { createLogger, type DaemonLogger } from '../common/logger.js';
+import { createRejectionLog } from './rejection-log.js';
 import { packageVersion } from '../common/package-root.js';
-import { traceToJson } from './trace-json.js';
+import { createEngine, isOpenStatus, type DetectionRule, type Engine, type SpanRecord } from '../engine/index.js';
+import { BackpressureError, createOtlpGrpcReceiver, createOtlpHttpReceiver, createSignalConverters, createSignalRoutes, type TelemetryConsumer, type TelemetrySignal } from '../receiver/index.js';
 
 /** Write batches allowed in flight before exports are answered UNAVAILABLE (retryable) instead of queued. */
 const MAX_PENDING_COMMITS = 2_048;
@@ -63,12 +66,13 @@ export interface Daemon {
 }
 
 export interface StartOptions {
-  logger?: Logger;
+  /** Default: stderr at the configured `service.telemetry.logs.level`. */
+  logger?: DaemonLogger;
   clock?: () => number;
 }
 
 export async function startDaemon(config: Config, options: StartOptions = {}): Promise<Daemon> {
-  const log = options.logger ?? createLogger();
+  const log = options.logger ?? createLogger(undefined, config.service.telemetry.logs.level);
   const clock = options.clock ?? Date.now;
   const startedAt = clock();
   const storageDirectory = resolve(config.storage.directory);
@@ -110,6 +114,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     eventRingCapacity: config.processors.detect.event_ring_capacity,
     traceRingCapacity: config.processors.detect.trace_ring_capacity,
     maxGroupsPerRule: config.processors.detect.max_groups_per_rule,
+    silence: {
+      enabled: config.processors.detect.silence.enabled,
+      expectedIntervalSeconds: config.processors.detect.silence.expected_interval_seconds,
+      minActiveMinutes: config.processors.detect.silence.min_active_minutes,
+      historySeconds: config.processors.detect.silence.history_seconds,
+    },
     recovery: {
       quietPeriodSeconds: config.processors.workflow.recovery_quiet_period_seconds,
       autoResolve: config.processors.workflow.auto_resolve,
@@ -125,26 +135,36 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     clock,
     log,
   });
-  const workflow = new IncidentService({
+  const identity = store.startBoot();
+  const hub = new WatchHub({ daemonId: identity.daemon_id, boot: identity.boot, clock, toJson: (incident) => incidentToJson(incident) });
+  const postmortems = new Postmortems(config, store, responder, clock);
+  let containment: Containment | undefined;
+  const writer = new IncidentWriter({
     config,
     engine,
     store,
     committer,
     responder,
+    postmortems,
+    hub,
     clock,
     log,
     onNotificationsStaged: () => outboxWorker.poke(),
+    onNeedsContainment: (incidentId) => containment?.schedule(incidentId),
   });
+  containment = new Containment(config, writer, responder, clock, log);
+  const commands = new IncidentCommands(engine, writer, responder);
+  const queries = new IncidentQueries(config, engine, store, writer, responder, postmortems, clock);
   rules.attach({
     engine,
-    persist: (result) => workflow.persist(result),
-    note: (incidentId, actor, text) => workflow.note(incidentId, actor, text),
+    persist: (result) => writer.persist(result),
+    note: (incidentId, actor, text) => commands.note(incidentId, actor, text),
   });
 
   // Rebuild what the engine had in memory: counters, open incidents, and the detection windows.
   const restoreSince = clock() - engine.maxWindowSeconds() * 1000 * RESTORE_WINDOW_FACTOR;
   const persisted = store.loadState(restoreSince);
-  workflow.countStored(store.incidentStates());
+  writer.countStored(store.incidentStates());
   const restored = engine.restore({
     nextEventSeq: persisted.counters.nextEventSeq,
     nextIncidentSeq: persisted.counters.nextIncidentSeq,
@@ -156,8 +176,9 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       .slice(0, PAST_INCIDENTS_RESTORED),
   });
   // After restore: the workflow steps a restart cut short continue on the engine's incidents.
-  workflow.resume(persisted.openIncidents);
-  await workflow.persist(restored);
+  writer.resume(persisted.openIncidents);
+  containment.resume(persisted.openIncidents);
+  await writer.persist(restored);
   log.info('state restored', {
     open_incidents: persisted.openIncidents.length,
     replayed_events: persisted.recentEvents.length,
@@ -197,7 +218,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
       pendingCommits += 1;
       try {
-        await workflow.persist(result);
+        await writer.persist(result);
       } finally {
         pendingCommits -= 1;
       }
@@ -205,78 +226,62 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   };
 
   const protocols = config.receivers.otlp.protocols;
-  const grpcReceiver = protocols.grpc
-    ? createOtlpGrpcReceiver({ endpoint: protocols.grpc.endpoint, maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib, ...converters }, pipeline)
-    : undefined;
+  const rejections = createRejectionLog(log);
   const httpReceiver = protocols.http
-    ? createOtlpHttpReceiver({ endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters }, pipeline)
+    ? createOtlpHttpReceiver(
+        { endpoint: protocols.http.endpoint, maxRequestBodyMib: protocols.http.max_request_body_mib, ...converters, onRejected: rejections.report },
+        pipeline,
+      )
+    : undefined;
+  // The gRPC port serves OTLP/HTTP with the HTTP receiver (same handler, limits, counters); with http off, a 404.
+  const grpcReceiver = protocols.grpc
+    ? createOtlpGrpcReceiver(
+        {
+          endpoint: protocols.grpc.endpoint,
+          maxRecvMsgSizeMib: protocols.grpc.max_recv_msg_size_mib,
+          ...converters,
+          serveHttp1: httpReceiver ? (socket) => httpReceiver.acceptConnection(socket) : undefined,
+          onRejected: rejections.report,
+          onConnection: log.enabled('debug') ? (protocol, peer) => log.debug('connection', { port: 'otlp_grpc', protocol, peer }) : undefined,
+        },
+        pipeline,
+      )
     : undefined;
   let grpcEndpoint = protocols.grpc?.endpoint ?? '';
   let httpEndpoint = protocols.http?.endpoint ?? '';
 
-  const backend: ControlBackend = {
+  const backend = createControlBackend({
+    queries,
+    commands,
+    rules,
+    hub,
+    engine,
+    store,
     status: () => {
       const signals = signalTotals();
       return {
-      version: packageVersion(),
-      started_at: isoTime(startedAt),
-      otlp_grpc_endpoint: grpcEndpoint,
-      otlp_http_endpoint: httpEndpoint,
-      storage_directory: storageDirectory,
-      open_incidents: engine.sizes().openIncidents,
-      spans_received: signals.traces.items,
-      spans_rejected: signals.traces.rejected,
-      log_records_received: signals.logs.items,
-      metric_points_received: signals.metrics.items,
-      events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
-      bad_requests: badRequests(),
-      incidents_total: engine.counters().nextIncidentSeq - 1,
+        version: packageVersion(),
+        started_at: isoTime(startedAt) ?? '',
+        otlp_grpc_endpoint: grpcEndpoint,
+        otlp_http_endpoint: httpEndpoint,
+        storage_directory: storageDirectory,
+        open_incidents: engine.sizes().openIncidents,
+        spans_received: signals.traces.items,
+        spans_rejected: signals.traces.rejected,
+        log_records_received: signals.logs.items,
+        metric_points_received: signals.metrics.items,
+        events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
+        bad_requests: badRequests(),
+        incidents_total: engine.counters().nextIncidentSeq - 1,
       };
     },
-    listIncidents: (query) => {
-      const filter = {
-        statuses: query.statuses,
-        severities: query.severities,
-        types: query.types,
-        components: query.components,
-        ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}),
-        limit: query.limit,
-      };
-      // Open incidents all live in the engine (and are fresher there): `--status active` never scans the history.
-      const openOnly = query.statuses.length > 0 && query.statuses.every((status) => status === 'active' || isOpenStatusName(status));
-      const page = openOnly ? listOpenIncidents(engine, filter) : store.listIncidents(filter);
-      return { incidents: page.incidents.map((incident) => incidentToJson(incident)), totalMatched: page.totalMatched };
-    },
-    getIncident: (incidentId, options) => workflow.getIncident(incidentId, options),
-    createIncident: (input) => workflow.createIncident(input),
-    updateIncident: (input) => workflow.updateIncident(input),
-    resolveIncident: (incidentId, actor, notes) => workflow.resolveIncident(incidentId, actor, notes),
-    closeIncident: (incidentId, actor, notes) => workflow.closeIncident(incidentId, actor, notes),
-    listActions: (incidentId) => workflow.listActions(incidentId),
-    mitigate: (input) => workflow.mitigate(input),
-    timeline: (query) => workflow.timeline(query),
-    postmortem: (incidentId) => workflow.postmortem(incidentId),
-    getTrace: (traceId) => traceToJson(traceId, store, engine),
-    listRules: (enabledOnly) => rules.list(enabledOnly),
-    getRule: (ruleId) => rules.get(ruleId),
-    setRulesEnabled: (ruleIds, enabled, actor) => rules.setEnabled(ruleIds, enabled, actor),
-    updateRule: (ruleId, update, actor) => rules.update(ruleId, update, actor),
-    createRule: (rule, actor) => rules.create(rule, actor),
-    resetRules: (ruleIds, actor) => rules.reset(ruleIds, actor),
-    testRule: (ruleId, eventsJson, dryRun, actor) => rules.testRule(ruleId, eventsJson, dryRun, actor),
-    stats: (sinceMs) =>
-      computeStats(store.listIncidents(sinceMs === undefined ? {} : { sinceMs }).incidents, {
-        now: clock(),
-        ...(sinceMs !== undefined ? { sinceMs } : {}),
-      }),
-    watch: (filter, send) => workflow.watch(filter, send),
-  };
+  });
 
   const metrics = createSelfMetrics({
     signals: signalTotals,
     badRequests,
     engineSizes: () => engine.sizes(),
-    incidentCounts: () => workflow.incidentCounts(),
+    incidentCounts: () => writer.incidentCounts(),
     incidentsOpened: () => engine.counters().nextIncidentSeq - 1,
     outbox: () => {
       const worker = outboxWorker.stats();
@@ -302,7 +307,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     throw error;
   }
 
-  const withPort = (endpoint: string, port: number) => `${endpoint.slice(0, endpoint.lastIndexOf(':'))}:${port}`;
   let telemetry: TelemetryServer | undefined;
   try {
     const telemetryConfig = config.service.telemetry.metrics;
@@ -326,10 +330,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   // follows the rules in force, so `rules update --check-interval` takes effect at the next tick.
   let ticker: NodeJS.Timeout | undefined;
   const tick = () => {
-    workflow.persist(engine.tick()).catch((error: unknown) => {
+    writer.persist(engine.tick()).catch((error: unknown) => {
       log.error('cannot persist time-based changes', { error: (error as Error).message });
     });
-    workflow.expireApprovals().catch((error: unknown) => {
+    responder.expireApprovals().catch((error: unknown) => {
       log.error('cannot expire approval requests', { error: (error as Error).message });
     });
     ticker = setTimeout(tick, tickInterval(config, engine.rules())).unref();
@@ -383,7 +387,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         clearInterval(pruner);
         while (pruning) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
-        await workflow.idle();
+        rejections.flush();
+        await containment.idle();
+        await writer.idle();
+        await responder.idle();
+        hub.flushHeld();
+        hub.close();
         await committer.idle();
         await outboxWorker.stop();
         for (const channel of channels.values()) await channel.close?.();
@@ -397,16 +406,6 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       return stopping;
     },
   };
-}
-
-function isOpenStatusName(status: string): boolean {
-  return (INCIDENT_STATUSES as readonly string[]).includes(status) && isOpenStatus(status as IncidentStatus);
-}
-
-/** store.listIncidents' filter over the engine's open incidents, newest first. */
-function listOpenIncidents(engine: Engine, filter: IncidentFilter): IncidentPage {
-  const found = engine.findOpenIncidents(incidentMatcher(filter) ?? (() => true), filter.limit ?? 0);
-  return { incidents: found.incidents, totalMatched: found.total };
 }
 
 /** Bytes of the LMDB files in the storage directory. */
@@ -438,7 +437,6 @@ export interface RunOptions {
 
 /** `firewatch serve`: start, then run until SIGINT/SIGTERM; exit code 0 after a clean shutdown. */
 export async function runDaemon(options: RunOptions): Promise<number> {
-  const log = createLogger();
   let config: Config;
   try {
     config = loadConfig(options.configFile).config;
@@ -450,6 +448,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
     throw error;
   }
   if (options.socket) config.service.control.socket = options.socket;
+  const log = createLogger(undefined, config.service.telemetry.logs.level);
 
   // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
   // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.

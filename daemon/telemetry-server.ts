@@ -12,6 +12,7 @@
 // It binds only the configured host: the default 127.0.0.1:8888 (the Collector's own telemetry port) is local;
 // exposing it to a Prometheus elsewhere is an explicit `endpoint: 0.0.0.0:8888`.
 
+import { parseHostPort, withPort } from '../common/endpoint.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from '../common/logger.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE } from './metrics-registry.js';
@@ -20,7 +21,6 @@ export const METRICS_PATH = '/metrics';
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
 
-const MAX_PORT = 65535;
 /** Headers must be complete this soon after the connection opens. */
 const HEADERS_TIMEOUT_MS = 10_000;
 /** The whole request (headers; no body is read) and the answer. */
@@ -29,19 +29,6 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_CONNECTIONS = 64;
 const ALLOWED_METHODS = 'GET, HEAD';
 const PLAIN_TEXT = 'text/plain; charset=utf-8';
-/** As daemon/config.ts checks `endpoint`: `host:port` or `[v6]:port`. */
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
-
-/** `host:port` → parts (IPv6 without its brackets); null when malformed. */
-function splitEndpoint(endpoint: string): { host: string; port: number } | null {
-  const match = HOST_PORT.exec(endpoint);
-  if (match === null) return null;
-  const port = Number(match[2]);
-  if (port > MAX_PORT) return null;
-  const host = match[1]!;
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
-}
-
 export interface TelemetryServerOptions {
   /** host:port; port 0 picks a free port (see TelemetryServer.endpoint). */
   endpoint: string;
@@ -61,7 +48,7 @@ export interface TelemetryServer {
 
 export async function startTelemetryServer(options: TelemetryServerOptions): Promise<TelemetryServer> {
   const { render, ready, log } = options;
-  const parts = splitEndpoint(options.endpoint);
+  const parts = parseHostPort(options.endpoint);
   if (parts === null) throw new Error(`telemetry endpoint must be host:port, got ${JSON.stringify(options.endpoint)}`);
 
   const answer = (req: IncomingMessage, res: ServerResponse, status: number, contentType: string, body: string): void => {
@@ -121,7 +108,7 @@ export async function startTelemetryServer(options: TelemetryServerOptions): Pro
 
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : parts.port;
-  const endpoint = `${options.endpoint.slice(0, options.endpoint.lastIndexOf(':'))}:${port}`;
+  const endpoint = withPort(options.endpoint, port);
 
   let stopping: Promise<void> | undefined;
   return {

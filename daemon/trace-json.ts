@@ -2,16 +2,14 @@
 // and events kept because the trace joined an incident), merged by id, and ordered as a tree.
 
 import { isoTime } from '../common/time.js';
-import type { Engine } from '../engine/engine.js';
 import { eventToJson } from './api-json.js';
-import type { IncidentEvent, SpanRecord } from '../engine/types.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
+import { SPAN_KINDS, SPAN_STATUSES, type SpanJson, type TraceJson } from '../api/trace.js';
 import { orderTraceTree } from './trace-tree.js';
+import { type Engine, type IncidentEvent, type SpanRecord } from '../engine/index.js';
 
-const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
-const SPAN_STATUSES = ['unset', 'ok', 'error'] as const;
 
-export function spanToJson(span: SpanRecord, depth: number): Record<string, unknown> {
+export function spanToJson(span: SpanRecord, depth: number): SpanJson {
   return {
     trace_id: span.trace_id,
     span_id: span.span_id,
@@ -33,7 +31,7 @@ export function spanToJson(span: SpanRecord, depth: number): Record<string, unkn
   };
 }
 
-export function traceToJson(traceId: string, store: LmdbStore, engine: Engine): Record<string, unknown> | undefined {
+export function traceToJson(traceId: string, store: LmdbStore, engine: Engine): TraceJson | undefined {
   const spans = new Map<string, SpanRecord>();
   for (const span of store.spansForTrace(traceId)) spans.set(span.span_id, span);
   for (const span of engine.spansForTrace(traceId)) spans.set(span.span_id, span);

@@ -15,10 +15,8 @@
 
 import type { IncidentJson } from '../api/incident.js';
 import type { IncidentUpdate, UpdateKind, WatchMessage } from '../api/update.js';
-import type { Incident } from '../engine/types.js';
-import { describeDiff, diffIncidents } from '../engine/incident-diff.js';
-import { isOpenStatus } from '../engine/types.js';
 import { isoTime } from '../common/time.js';
+import { describeDiff, diffIncidents, isOpenStatus, type Incident } from '../engine/index.js';
 
 /** An incident whose only change is more events is published at most this often. */
 export const DEFAULT_COALESCE_MS = 2_000;

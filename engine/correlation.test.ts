@@ -50,6 +50,8 @@ function verifyOneCascadeIncident(results: readonly IngestResult[], traces: numb
     exception_type: 'ProcessorTimeout',
   });
   expect(incident.root_cause.primary_source).toBe('payments');
+  // Titled after where it started, whichever service's burst fired first.
+  expect(incident.title.startsWith('Error Burst - payments - ')).toBe(true);
   expect(incident.users_affected).toBe(traces);
   // Every span of every trace persisted exactly once, and nothing else.
   const persisted = results.flatMap((r) => r.traceSpans ?? []).map(spanKey);

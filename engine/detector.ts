@@ -79,6 +79,8 @@ export class CompiledRule implements CorrelationRule {
   readonly maxWindowSize: number;
   /** Events of a group joined to an incident through traces before the group is aliased to it (correlation.ts). */
   readonly aliasAfter: number;
+  /** Its place in the order of readings (retype.ts): higher outranks lower. */
+  readonly rank: number;
   readonly groups: GroupTable<IncidentState>;
   /** True when source_pattern or attributes narrow the match (checked after type and severity). */
   readonly hasFilters: boolean;
@@ -90,8 +92,9 @@ export class CompiledRule implements CorrelationRule {
   private readonly attributeKeys: readonly string[];
   private readonly attributeValues: readonly MetadataValue[];
 
-  constructor(rule: DetectionRule, maxGroups: number) {
+  constructor(rule: DetectionRule, maxGroups: number, rank = 0) {
     this.rule = rule;
+    this.rank = rank;
     this.ruleId = rule.rule_id;
     this.threshold = rule.error_threshold;
     this.windowMs = rule.time_window_seconds * 1000;
@@ -182,6 +185,10 @@ export class Detector implements RuleMatcher {
    * pass first); observe() repeats the check only when an incident gained a trace since. -1: not checked.
    */
   joinsCheckedAt = -1;
+  /** Rank of every configured rule, enabled or not (ruleRank), by rule_id. */
+  private readonly ranks = new Map<string, number>();
+  /** The highest rank of an enabled rule: an incident of that rule has no stronger reading. */
+  readonly topRank: number;
 
   constructor(
     rules: readonly DetectionRule[],
@@ -190,7 +197,11 @@ export class Detector implements RuleMatcher {
     /** Trace correlation; null runs detection alone (benchmarks, tests of windows). */
     private readonly correlator: Correlator | null = null,
   ) {
-    this.compiled = rules.filter((r) => r.enabled).map((r) => new CompiledRule(r, options.maxGroupsPerRule));
+    rules.forEach((rule, index) => this.ranks.set(rule.rule_id, ruleRank(rule, index, rules.length)));
+    this.compiled = rules
+      .filter((r) => r.enabled)
+      .map((r) => new CompiledRule(r, options.maxGroupsPerRule, this.ranks.get(r.rule_id) as number));
+    this.topRank = this.compiled.reduce((top, c) => Math.max(top, c.rank), Number.NEGATIVE_INFINITY);
     this.matchAllRules = this.compiled.filter((c) => c.matchesAllTypes);
     this.consecutiveRules = this.compiled.filter((c) => c.consecutive);
     // Types any rule names, enabled or not: disabling quality_drop must not turn quality failures into error bursts.
@@ -257,11 +268,19 @@ export class Detector implements RuleMatcher {
 
   /** The enabled rules that may count `event`: by its type; for a type no rule names, match-all rules (and, for an
    * error-level event, other_errors rules). */
-  private rulesFor(event: IncidentEvent): readonly CompiledRule[] {
+  rulesFor(event: IncidentEvent): readonly CompiledRule[] {
     return (
       this.rulesByType.get(event.event_type) ??
       (SEVERITY_RANK[event.severity] >= SEVERITY_RANK.high ? this.otherErrorRules : this.matchAllRules)
     );
+  }
+
+  /**
+   * The rank of the rule `ruleId` (enabled or not); +Infinity for a rule no longer configured: nothing is known to
+   * outrank it, so its incidents keep their type.
+   */
+  rankOf(ruleId: string): number {
+    return this.ranks.get(ruleId) ?? Number.POSITIVE_INFINITY;
   }
 
   /** The first enabled rule (configuration order) that counts `event`, or undefined (RuleMatcher). */
@@ -342,6 +361,15 @@ export class Detector implements RuleMatcher {
     }
     group.incidentVersion = this.book.version;
   }
+}
+
+/**
+ * The order of readings (retype.ts): a more severe rule outranks a less severe one; of two equally severe rules, the
+ * one listed first. A total order over the configured rules, so which one an incident ends as does not depend on
+ * which fired first.
+ */
+export function ruleRank(rule: DetectionRule, index: number, ruleCount: number): number {
+  return SEVERITY_RANK[rule.severity] * (ruleCount + 1) + (ruleCount - index);
 }
 
 function firstMatch(rules: readonly CompiledRule[], event: IncidentEvent): CompiledRule | undefined {

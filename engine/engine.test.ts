@@ -225,6 +225,29 @@ describe('incidents', () => {
     expect(engine.openIncidents().map((i) => i.incident_id)).toEqual(['inc_00001', 'inc_00002']);
   });
 
+  it('a refused peer lists its callers among the affected components, after the peer', () => {
+    // prepare: what the receiver makes of client spans refused by inventory, from two callers
+    const { engine } = testEngine();
+    const refused = (caller: string, kind: string) => ({
+      event_type: 'service_unavailable',
+      source: '127.0.0.1:8081',
+      severity: 'critical' as const,
+      metadata: { kind, caller, peer: '127.0.0.1:8081' },
+    });
+
+    // act
+    const result = engine.ingest([
+      ...burst(4, T0, SECOND, refused('frontend', 'client')),
+      ...burst(2, T0 + 5 * SECOND, SECOND, refused('admin', 'client'), 10),
+      // a log's own `caller` attribute (pino's file:line) names no service
+      draft({ event_type: 'service_unavailable', source: '127.0.0.1:8081', severity: 'critical', metadata: { caller: 'src/app.js:12' } }),
+    ]);
+
+    // verify
+    expect(result.incidents).toHaveLength(1);
+    expect(result.incidents[0]).toMatchObject({ incident_type: 'service_down', affected_components: ['127.0.0.1:8081', 'frontend', 'admin'] });
+  });
+
   it('reports each changed incident once per call, in its final state', () => {
     const { engine } = testEngine();
     const result = engine.ingest(burst(25, T0, SECOND));

@@ -45,7 +45,14 @@ import { DEFAULT_INCIDENT_LIMITS, IncidentBook, parseIncidentSeq } from './incid
 import type { IncidentHooks, IncidentLimits, IncidentState, NewIncident } from './incidents.js';
 
 import { PackedSpanRecord } from './packed-span-record.js';
-import { DEFAULT_MAX_FINGERPRINTS, DEFAULT_MAX_SIMILAR, RecurrenceIndex, fingerprintOf, isEngineNote } from './recurrence.js';
+import {
+  DEFAULT_MAX_FINGERPRINTS,
+  DEFAULT_MAX_SIMILAR,
+  RecurrenceIndex,
+  fingerprintOf,
+  isEngineNote,
+  isEscalationNote,
+} from './recurrence.js';
 import type { PastIncident } from './recurrence.js';
 import {
   createDefaultRecoveryOptions,
@@ -55,7 +62,8 @@ import {
   validateRecoveryOptions,
 } from './recovery.js';
 import type { RecoveryOptions } from './recovery.js';
-import { findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
+import { causeOfSpan, findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
+import { Retyper } from './retype.js';
 import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
 import type { SilenceOptions, SilentService } from './silence.js';
@@ -156,6 +164,19 @@ export interface RestoreState extends EngineCounters {
   pastIncidents?: readonly PastIncident[];
 }
 
+/** One service as engine.serviceActivity() sees it. */
+export interface ServiceActivity {
+  service: string;
+  /** Requests (SERVER/CONSUMER spans, else local roots) within the window. */
+  requests: number;
+  /** Of those, failed ones. */
+  errors: number;
+  /** Arrival time (epoch ms) of its last telemetry; null when only counters know it. */
+  lastSeenMs: number | null;
+  /** Reported silent by silence detection and not heard from since. */
+  silent: boolean;
+}
+
 /** Sizes of the engine's bounded structures, for /metrics and memory checks. */
 export interface EngineSizes {
   ringEvents: number;
@@ -230,6 +251,12 @@ export interface Engine {
   /** How far back (event time, seconds) the store must reload events on restore to rebuild the windows. */
   maxWindowSeconds(): number;
   sizes(): EngineSizes;
+  /**
+   * What the engine knows of each service's health over the last `windowMs` (arrival time): requests and failed
+   * requests counted from span totals, when it was last heard from and whether it is silent now. One entry per
+   * service with counters or a silence track (bounded like them).
+   */
+  serviceActivity(windowMs: number): ServiceActivity[];
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -277,6 +304,11 @@ function ruleWindows(rules: readonly DetectionRule[]): Map<string, number> {
   return windows;
 }
 
+/** Ids of the rules that group by the event's source. */
+function sourceGroupedRules(rules: readonly DetectionRule[]): Set<string> {
+  return new Set(rules.filter((rule) => rule.group_by === 'source').map((rule) => rule.rule_id));
+}
+
 /** The longest window of the enabled error_burst rules (ms): what the request counters must cover. */
 function rateWindowMs(rules: readonly DetectionRule[]): number {
   let max = DEFAULT_RATE_WINDOW_SECONDS * 1000;
@@ -292,6 +324,7 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly traceRing: TraceRing;
   private readonly book: IncidentBook;
   private readonly correlator: Correlator;
+  private readonly retyper: Retyper;
   private readonly escalator: Escalator;
   private readonly silence: SilenceDetector;
   private readonly recoveryOptions: RecoveryOptions;
@@ -299,8 +332,12 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly maxGroupsPerRule: number;
   private readonly rootCauseMaxTraces: number;
   private readonly rootCauseMaxSpansPerTrace: number;
+  /** Events of the root span's trace looked at for the root span's own event. */
+  private readonly maxEventsPerTraceLookup: number;
   private ruleList: DetectionRule[];
   private ruleWindowMs: Map<string, number>;
+  /** Rules whose group is the event's source, by rule_id: their incidents are titled after their root cause. */
+  private sourceGroupedRules: Set<string>;
   private detector: Detector;
   private nextEventSeq = 1;
   /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
@@ -351,6 +388,8 @@ class EngineImpl implements Engine, IncidentHooks {
       this.ring,
       this.traceRing,
     );
+    this.retyper = new Retyper(this.book);
+    this.maxEventsPerTraceLookup = positiveInteger('maxEventsPerTraceLookup', options.maxEventsPerTraceLookup, DEFAULT_MAX_EVENTS_PER_TRACE);
     this.rootCauseMaxTraces = positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES);
     this.rootCauseMaxSpansPerTrace = positiveInteger(
       'rootCauseMaxSpansPerTrace',
@@ -363,6 +402,7 @@ class EngineImpl implements Engine, IncidentHooks {
     );
     this.ruleList = checkedRules(options.rules);
     this.ruleWindowMs = ruleWindows(this.ruleList);
+    this.sourceGroupedRules = sourceGroupedRules(this.ruleList);
     this.escalator = new Escalator(
       checkedOptions(createDefaultEscalationOptions(), options.escalation, 'escalation', validateEscalationOptions),
       rateWindowMs(this.ruleList),
@@ -491,8 +531,14 @@ class EngineImpl implements Engine, IncidentHooks {
   setRules(rules: readonly DetectionRule[]): IngestResult {
     this.ruleList = checkedRules(rules);
     this.ruleWindowMs = ruleWindows(this.ruleList);
+    this.sourceGroupedRules = sourceGroupedRules(this.ruleList);
     this.escalator.ensureRateWindow(rateWindowMs(this.ruleList));
     this.detector = this.buildDetector();
+    // Ranks and groups may have changed: the readings are counted again from the ring (replay).
+    for (const state of this.book.values()) {
+      state.readings = null;
+      state.pendingReading = null;
+    }
     return this.replay(this.ring.toArray(), this.clock() - this.maxWindowSeconds() * 1000);
   }
 
@@ -548,6 +594,23 @@ class EngineImpl implements Engine, IncidentHooks {
     return max;
   }
 
+  serviceActivity(windowMs: number): ServiceActivity[] {
+    const now = this.clock();
+    const byService = new Map<string, ServiceActivity>();
+    for (const { service, lastSeen, silent } of this.silence.services()) {
+      byService.set(service, { service, requests: 0, errors: 0, lastSeenMs: lastSeen, silent });
+    }
+    const rates = this.escalator.rates;
+    for (const service of rates.services()) {
+      const totals = rates.totals(service, windowMs, now);
+      const entry = byService.get(service) ?? { service, requests: 0, errors: 0, lastSeenMs: null, silent: false };
+      entry.requests = totals.requests;
+      entry.errors = totals.failedRequests;
+      byService.set(service, entry);
+    }
+    return [...byService.values()];
+  }
+
   sizes(): EngineSizes {
     return {
       ringEvents: this.ring.size,
@@ -585,6 +648,11 @@ class EngineImpl implements Engine, IncidentHooks {
       });
     }
     this.escalator.onEvent(incident, event);
+    this.retyper.observe(state, event, changes);
+  }
+
+  incidentOpened(state: IncidentState, changes: ChangeSet<IncidentState>): void {
+    this.retyper.settle(state, changes);
   }
 
   /** The exit criteria (recovery.ts): quiet incidents move to recovering, then resolve themselves. */
@@ -624,6 +692,7 @@ class EngineImpl implements Engine, IncidentHooks {
   private buildDetector(): Detector {
     const detector = new Detector(this.ruleList, { maxGroupsPerRule: this.maxGroupsPerRule }, this.book, this.correlator);
     this.correlator.matcher = detector;
+    this.retyper.detector = detector;
     const slow = new Set<string>();
     for (const compiled of detector.compiled) {
       if (compiled.rule.incident_type === 'performance_degradation') {
@@ -716,6 +785,8 @@ class EngineImpl implements Engine, IncidentHooks {
     for (let i = 0; i < pending.length; i++) {
       const state = pending[i] as IncidentState;
       if (state.open && state.rootDirty) this.findRootSpan(state, now, changes);
+      // After the root span: detection's cause is the one the incident is reported with.
+      if (state.open && state.assessDue) state.assess(now);
     }
     const reported = totals !== undefined && totals.size > 0 ? totals : undefined;
     if (reported !== undefined && this.rateWatch.size > 0) this.checkWatchedRates(reported, now, changes);
@@ -729,6 +800,8 @@ class EngineImpl implements Engine, IncidentHooks {
       if (state.rateCheckedBy !== changes.id && (watched || (reported !== undefined && hasReported(incident, reported)))) {
         this.checkRate(state, now, changes);
       }
+      if (!state.assessDue) state.noteCauseChange();
+      if (incident.rule_id !== '') state.retitle(this.sourceGroupedRules.has(incident.rule_id));
       this.updateRecurrence(state);
     }
   }
@@ -753,11 +826,19 @@ class EngineImpl implements Engine, IncidentHooks {
     if (traces.length === 0) return; // no spans known: the distributions' answer stands (or the last root span)
     const finding = findRootSpan(traces);
     if (finding === undefined) return;
+    const span = finding.span;
+    // The root span's own event says what failed and where (root-cause.ts); without it, the span's service.
+    const cause = causeOfSpan(span, this.ring.eventsForTrace(span.trace_id, this.maxEventsPerTraceLookup));
+    const source = cause?.source ?? span.service;
+    const errorType = cause?.event_type ?? state.errors.primary;
     const rootCause = state.incident.root_cause;
-    const rootSpan = rootSpanOf(finding.span);
-    if (sameRootSpan(rootCause.root_span, rootSpan) && rootCause.primary_source === finding.service) return;
+    const rootSpan = rootSpanOf(span, source);
+    if (sameRootSpan(rootCause.root_span, rootSpan) && rootCause.primary_source === source && rootCause.primary_error_type === errorType) {
+      return;
+    }
     rootCause.root_span = rootSpan;
-    rootCause.primary_source = finding.service;
+    rootCause.primary_source = source;
+    rootCause.primary_error_type = errorType;
     state.finish(now);
     changes.touch(state);
   }
@@ -846,12 +927,15 @@ class EngineImpl implements Engine, IncidentHooks {
     const engine = current.incident;
     const unseen = engine.notes.filter((note) => isEngineNote(note) && !update.notes.includes(note));
     const severity =
-      unseen.length > 0 && SEVERITY_RANK[engine.severity] > SEVERITY_RANK[update.severity]
+      unseen.some(isEscalationNote) && SEVERITY_RANK[engine.severity] > SEVERITY_RANK[update.severity]
         ? engine.severity
         : update.severity;
     const merged: Incident = {
       ...update,
       incident_type: engine.incident_type,
+      // Derived from the rule and the root cause (a re-type or a moved root cause changes them), never set by people.
+      title: engine.title,
+      description: engine.description,
       severity,
       rule_id: engine.rule_id,
       group_key: engine.group_key,
@@ -874,12 +958,21 @@ class EngineImpl implements Engine, IncidentHooks {
     return merged;
   }
 
-  /** Feeds unlinked events (oldest first) with event time ≥ `since` back into fresh windows. */
+  /**
+   * Feeds unlinked events (oldest first) with event time ≥ `since` back into fresh windows, and the events of open
+   * incidents back into their readings (retype.ts: a reading crossed meanwhile is taken).
+   */
   private replay(events: readonly IncidentEvent[], since: number): IngestResult {
     const now = this.clock();
     const changes = new ChangeSet<IncidentState>(now);
     for (const event of events) {
-      if (event.incident_id === '' && event.timestamp >= since) this.detector.observe(event, now, changes, true);
+      if (event.timestamp < since) continue;
+      if (event.incident_id === '') {
+        this.detector.observe(event, now, changes, true);
+        continue;
+      }
+      const state = this.book.get(event.incident_id);
+      if (state !== undefined) this.retyper.observe(state, event, changes);
     }
     this.finish(now, changes, undefined);
     return changes.result([]);

@@ -6,7 +6,7 @@ import { MINUTE, SECOND, T0, burst, draft, span, spanId, testEngine } from '../t
 import { builtinRules } from './builtin-rules.js';
 import type { EventDraft, Metadata } from './types.js';
 
-const totals = (service: string, spans: number, errors: number) => new Map([[service, { spans, errors }]]);
+const totals = (service: string, requests: number, failedRequests: number) => new Map([[service, { requests, failedRequests }]]);
 
 /** An engine with an open incident of `eventType`'s rule, opened by `count` events with `metadata`. */
 function openWith(eventType: string, count: number, metadata: Metadata = {}, source = 'svc') {
@@ -66,7 +66,7 @@ describe('error_burst → critical when more than 50% of the service’s request
     const { engine } = testEngine();
     engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
     engine.ingest(burst(5, T0, SECOND, { source: 'payments' })); // joins through shared traces
-    const result = engine.ingest([], { serviceTotals: new Map([['checkout', { spans: 100, errors: 10 }], ['payments', { spans: 100, errors: 70 }]]) });
+    const result = engine.ingest([], { serviceTotals: new Map([['checkout', { requests: 100, failedRequests: 10 }], ['payments', { requests: 100, failedRequests: 70 }]]) });
     expect(result.incidents[0]!.notes).toEqual(['severity high → critical: 70% of payments requests failed (threshold 50%)']);
   });
 });
@@ -256,7 +256,7 @@ describe('peak_error_rate: the highest failed share over the incident’s servic
     expect(engine.incident('inc_00001')!.peak_error_rate).toBeNull();
 
     // act + verify: an export with events and totals; the worst service counts, not only the primary source
-    const both = new Map([['checkout', { spans: 100, errors: 10 }], ['payments', { spans: 100, errors: 30 }]]);
+    const both = new Map([['checkout', { requests: 100, failedRequests: 10 }], ['payments', { requests: 100, failedRequests: 30 }]]);
     engine.ingest([oneMore('error', {}, 'checkout')], { serviceTotals: both });
     expect(engine.incident('inc_00001')!.peak_error_rate).toBe(0.3);
 

@@ -26,6 +26,7 @@
 // serviceTotals carry no event time.
 
 import { makeRoom } from './bounded-map.js';
+import { appendEngineNote } from './workflow.js';
 import { SEVERITY_MATRIX } from './severity-matrix.js';
 import { SEVERITY_RANK } from './types.js';
 import type { Incident, IncidentEvent, IncidentType, ServiceTotals, Severity } from './types.js';
@@ -148,7 +149,7 @@ function formatNumber(value: number): string {
  */
 export function escalate(incident: Incident, to: Severity, reason: string): boolean {
   if (SEVERITY_RANK[incident.severity] >= SEVERITY_RANK[to]) return false;
-  incident.notes.push(`severity ${incident.severity} → ${to}: ${reason}`);
+  appendEngineNote(incident, `severity ${incident.severity} → ${to}: ${reason}`);
   incident.severity = to;
   return true;
 }
@@ -160,14 +161,14 @@ export function escalationTarget(type: IncidentType): Severity | null {
 
 /** Per-service request and failure counts in time buckets over the longest window asked about (arrival time). */
 class RateSeries {
-  readonly spans: Float64Array;
-  readonly errors: Float64Array;
+  readonly requests: Float64Array;
+  readonly failures: Float64Array;
   /** Which bucket number each slot currently holds. */
   readonly bucketOf: Float64Array;
 
   constructor(slots: number) {
-    this.spans = new Float64Array(slots);
-    this.errors = new Float64Array(slots);
+    this.requests = new Float64Array(slots);
+    this.failures = new Float64Array(slots);
     this.bucketOf = new Float64Array(slots).fill(-1);
   }
 }
@@ -189,7 +190,7 @@ export class ServiceRates {
   }
 
   add(service: string, totals: ServiceTotals, now: number): void {
-    if (!(totals.spans > 0)) return;
+    if (!(totals.requests > 0)) return;
     let series = this.series.get(service);
     if (series === undefined) {
       makeRoom(this.series, this.maxServices);
@@ -202,29 +203,34 @@ export class ServiceRates {
     const slot = bucket % this.slots;
     if (series.bucketOf[slot] !== bucket) {
       series.bucketOf[slot] = bucket;
-      series.spans[slot] = 0;
-      series.errors[slot] = 0;
+      series.requests[slot] = 0;
+      series.failures[slot] = 0;
     }
-    series.spans[slot] = (series.spans[slot] as number) + totals.spans;
-    series.errors[slot] = (series.errors[slot] as number) + Math.min(Math.max(totals.errors, 0), totals.spans);
+    series.requests[slot] = (series.requests[slot] as number) + totals.requests;
+    series.failures[slot] = (series.failures[slot] as number) + Math.min(Math.max(totals.failedRequests, 0), totals.requests);
+  }
+
+  /** The services with counters, least recently updated first. */
+  services(): IterableIterator<string> {
+    return this.series.keys();
   }
 
   /** Requests and failures of `service` in the buckets overlapping [now − windowMs, now]. */
   totals(service: string, windowMs: number, now: number): ServiceTotals {
     const series = this.series.get(service);
-    if (series === undefined) return { spans: 0, errors: 0 };
+    if (series === undefined) return { requests: 0, failedRequests: 0 };
     const newest = Math.floor(now / this.bucketMs);
     const oldest = Math.max(Math.floor((now - windowMs) / this.bucketMs), newest - this.slots + 1);
-    let spans = 0;
-    let errors = 0;
+    let requests = 0;
+    let failedRequests = 0;
     for (let slot = 0; slot < this.slots; slot++) {
       const bucket = series.bucketOf[slot] as number;
       if (bucket >= oldest && bucket <= newest) {
-        spans += series.spans[slot] as number;
-        errors += series.errors[slot] as number;
+        requests += series.requests[slot] as number;
+        failedRequests += series.failures[slot] as number;
       }
     }
-    return { spans, errors };
+    return { requests, failedRequests };
   }
 
   clear(): void {
@@ -335,11 +341,11 @@ export class Escalator {
     return reason !== null && escalate(incident, to, reason);
   }
 
-  /** Share (0–1) of the service's spans that failed within the window; undefined below the minimum request count. */
+  /** Share (0–1) of the service's requests that failed within the window; undefined below the minimum request count. */
   errorRate(service: string, windowMs: number, now: number): number | undefined {
     const totals = this.rates.totals(service, windowMs, now);
-    if (totals.spans < this.options.errorRateMinRequests) return undefined;
-    return totals.errors / totals.spans;
+    if (totals.requests < this.options.errorRateMinRequests) return undefined;
+    return totals.failedRequests / totals.requests;
   }
 
   /**

@@ -3,7 +3,9 @@
 //   detector ──fire(rule, group key, window events)──▶ IncidentBook.create ──▶ IncidentState (engine-owned)
 //   detector ──absorb(state, event)───────────────────▶ IncidentBook.absorb   (same rule + group key, still open,
 //   correlation ──absorb(state, event) + alias(rule, key)─▶                    or a shared trace: correlation.ts)
-//   attach(event) ──▶ IncidentHooks.traceAttached / eventAttached   (correlation, escalation: engine.ts wires them)
+//   attach(event) ──▶ IncidentHooks.traceAttached / eventAttached   (correlation, escalation, stronger readings:
+//                                                                    engine.ts wires them)
+//   retype.ts ──reanchor(state, rule, group key)──▶ the incident's own group moves; the former one stays aliased
 //   ChangeSet ──snapshot()──▶ IngestResult.incidents   (copies: nothing outside the engine holds its state)
 //
 // Everything that grows with traffic is bounded: affected_components, trace_ids, group aliases, the root-cause
@@ -14,8 +16,11 @@ import { formatDuration } from './escalation.js';
 import { defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { DetectionRule, Incident, IncidentEvent, IncidentType, RootCause, Severity } from './types.js';
+import type { GroupWindow } from './sliding-window.js';
 import { DEFAULT_EXACT_USERS, DistinctCounter, eventUser } from './users.js';
-import { applyTransition, recordStatus } from './workflow.js';
+import { describeCause } from './root-cause.js';
+import type { StrongerReading } from './retype.js';
+import { appendEngineNote, applyTransition, recordStatus } from './workflow.js';
 
 export const INCIDENT_ID_PREFIX = 'inc_';
 const INCIDENT_ID_DIGITS = 5;
@@ -48,9 +53,11 @@ export interface IncidentHooks {
   traceAttached(state: IncidentState, traceId: string, changes: ChangeSet<IncidentState>): void;
   /** The event was folded into the incident's counts; `changes.now` is the time of the call. */
   eventAttached(state: IncidentState, event: IncidentEvent, changes: ChangeSet<IncidentState>): void;
+  /** A rule opened the incident with its window's events (all attached, detection recorded). */
+  incidentOpened(state: IncidentState, changes: ChangeSet<IncidentState>): void;
 }
 
-const NO_HOOKS: IncidentHooks = { traceAttached() {}, eventAttached() {} };
+const NO_HOOKS: IncidentHooks = { traceAttached() {}, eventAttached() {}, incidentOpened() {} };
 
 interface JoinRun {
   count: number;
@@ -97,6 +104,21 @@ export function incidentTitle(type: IncidentType, subject: string, at: number): 
   const label = incidentTypeLabel(type);
   const shown = subject.length > MAX_TITLE_KEY_LENGTH ? `${subject.slice(0, MAX_TITLE_KEY_LENGTH)}…` : subject;
   return shown === '' ? `${label} - ${formatTitleTime(at)}` : `${label} - ${shown} - ${formatTitleTime(at)}`;
+}
+
+/** Span kinds whose events name the calling service in `metadata.caller` (the receiver's service_unavailable). */
+const CALLING_KINDS: ReadonlySet<unknown> = new Set(['client', 'producer']);
+
+/**
+ * The service that made the call an event reports, when its source is the peer called (a refused client span: its
+ * source is the unreachable peer, its caller the span's own service); '' otherwise. Only events of client and
+ * producer spans: a log's own `caller` attribute (a logger's file:line) names no service.
+ */
+export function callerOf(event: IncidentEvent): string {
+  const metadata = event.metadata;
+  const caller = metadata['caller'];
+  if (typeof caller !== 'string' || caller === event.source || !CALLING_KINDS.has(metadata['kind'])) return '';
+  return caller;
 }
 
 /** Sets `record[key]`, also for the key `__proto__` (which plain assignment would treat as the prototype). */
@@ -238,6 +260,23 @@ export class IncidentState implements Touchable {
   private leadingTraces: Set<string> | null = null;
   /** Per other group (aliasKey form): its recent run of events joined through traces (bounded; not persisted). */
   private joins: Map<string, JoinRun> | null = null;
+  /** True while IncidentBook.create attaches the window's events: a re-type waits until the detection is recorded. */
+  opening = false;
+  /** Opened by a rule in this call; the end of the call records the root cause it found (`assessing`). */
+  assessDue = false;
+  /**
+   * Per group of a rule that outranks the incident's (aliasKey form): its events, windowed by that rule (retype.ts);
+   * null for a group that has an incident of its own (no longer counted). Bounded; not persisted (rebuilt on restore).
+   */
+  readings: Map<string, GroupWindow<null> | null> | null = null;
+  /** The strongest reading crossed and not yet taken (retype.ts). */
+  pendingReading: StrongerReading | null = null;
+  /** The cause last written to the status history or the notes (type, source): a change is noted once. */
+  private recordedErrorType: string;
+  private recordedSource: string;
+  /** What the title was last made from (retitle): unchanged, no title is formatted. */
+  private titledType = '';
+  private titledSubject = '';
 
   constructor(
     readonly incident: Incident,
@@ -251,6 +290,84 @@ export class IncidentState implements Touchable {
     this.sources = new Distribution(rc.source_distribution, limits.maxDistributionKeys, rc.primary_source);
     this.users = DistinctCounter.decode(incident.users_sketch, limits.maxExactUsers);
     this.aliases = new Set(incident.group_aliases ?? []);
+    // A restored incident's cause was recorded when it was last persisted.
+    this.recordedErrorType = rc.primary_error_type;
+    this.recordedSource = rc.primary_source;
+  }
+
+  /** The window counting (`ruleId`, `groupKey`) for a stronger reading, created on first use; undefined when that group
+   * is not counted (it has an incident of its own, or too many groups are counted already). */
+  readingWindow(ruleId: string, groupKey: string, create: () => GroupWindow<null>): GroupWindow<null> | undefined {
+    const readings = (this.readings ??= new Map());
+    const key = aliasKey(ruleId, groupKey);
+    const window = readings.get(key);
+    if (window !== undefined) return window ?? undefined;
+    if (readings.size >= JOIN_TRACKING_FACTOR * this.limits.maxComponents) return undefined;
+    const created = create();
+    readings.set(key, created);
+    return created;
+  }
+
+  /**
+   * Takes the unpersisted counts of the state this one replaces (a workflow update of the same incident): the joins
+   * toward aliases and the stronger readings, so a status change between two events does not start them over.
+   */
+  carryOver(previous: IncidentState): void {
+    this.joins = previous.joins;
+    this.readings = previous.readings;
+    this.pendingReading = previous.pendingReading;
+  }
+
+  /** Stops counting (`ruleId`, `groupKey`): that group has an open incident of its own. */
+  blockReading(ruleId: string, groupKey: string): void {
+    (this.readings ??= new Map()).set(aliasKey(ruleId, groupKey), null);
+  }
+
+  /** Records the root cause computed at detection: detected → assessing, with the cause in the reason. */
+  assess(now: number): void {
+    this.assessDue = false;
+    const rc = this.incident.root_cause;
+    this.recordedErrorType = rc.primary_error_type;
+    this.recordedSource = rc.primary_source;
+    applyTransition(this.incident, 'assessing', {
+      at: now,
+      by: SYSTEM_ACTOR,
+      reason: rc.primary_source === '' ? 'root cause computed' : `root cause computed: ${describeCause(rc.primary_error_type, rc.primary_source)}`,
+    });
+  }
+
+  /**
+   * Notes a root cause that moved since it was last recorded (a deeper root span arrived, the incident was re-typed),
+   * so the incident's record always ends with the cause `incidents get` shows; true when it wrote a note.
+   */
+  noteCauseChange(): boolean {
+    const rc = this.incident.root_cause;
+    if (rc.primary_source === '') return false;
+    if (rc.primary_error_type === this.recordedErrorType && rc.primary_source === this.recordedSource) return false;
+    const was = describeCause(this.recordedErrorType, this.recordedSource);
+    this.recordedErrorType = rc.primary_error_type;
+    this.recordedSource = rc.primary_source;
+    appendEngineNote(this.incident, `root cause revised: ${describeCause(rc.primary_error_type, rc.primary_source)} (was ${was})`);
+    return true;
+  }
+
+  /**
+   * Titles it after its type and where it failed: once a root span is known, for rules grouped by source, the root
+   * cause's source (so the title, primary_source and root_span.service agree whichever group fired first); else its
+   * group key (the anchor: without spans the most frequent source is only a count). Its detection time stays. True
+   * when the title changed.
+   */
+  retitle(groupedBySource: boolean): boolean {
+    const incident = this.incident;
+    const rc = incident.root_cause;
+    const subject = groupedBySource && rc.root_span !== undefined && rc.primary_source !== '' ? rc.primary_source : incident.group_key;
+    if (incident.incident_type === this.titledType && subject === this.titledSubject) return false;
+    this.titledType = incident.incident_type;
+    this.titledSubject = subject;
+    const title = incidentTitle(incident.incident_type, subject, incident.detected_at);
+    if (title === incident.title) return false;
+    incident.title = title;
+    return true;
   }
 
   /**
@@ -312,10 +429,9 @@ export class IncidentState implements Touchable {
     if (ts < incident.first_event_at) incident.first_event_at = ts;
     if (ts > incident.last_event_at) incident.last_event_at = ts;
     const source = event.source;
-    if (source !== '' && this.components.size < this.limits.maxComponents && !this.components.has(source)) {
-      this.components.add(source);
-      incident.affected_components.push(source);
-    }
+    this.addComponent(source);
+    const caller = callerOf(event);
+    if (caller !== '') this.addComponent(caller);
     const traceId = event.correlation_id;
     if (traceId !== '') {
       if (this.traces.size < this.limits.maxTraceIds && !this.traces.has(traceId)) {
@@ -329,10 +445,18 @@ export class IncidentState implements Touchable {
     this.errors.add(event.event_type);
     this.sources.add(source);
     const rc = incident.root_cause;
-    rc.primary_error_type = this.errors.primary;
-    // Once a root span is known, it names the primary source (root-cause.ts); the distribution stays as it is.
-    if (rc.root_span === undefined) rc.primary_source = this.sources.primary;
+    // Once a root span is known, its event names the cause (root-cause.ts); the distributions keep counting.
+    if (rc.root_span === undefined) {
+      rc.primary_error_type = this.errors.primary;
+      rc.primary_source = this.sources.primary;
+    }
     this.hooks.eventAttached(this, event, changes);
+  }
+
+  private addComponent(name: string): void {
+    if (name === '' || this.components.size >= this.limits.maxComponents || this.components.has(name)) return;
+    this.components.add(name);
+    this.incident.affected_components.push(name);
   }
 
   /** Recomputes mttd (seconds from the first event to detection, never negative) and stamps the change. */
@@ -403,9 +527,9 @@ function emptyIncident(incidentId: string, type: IncidentType, severity: Severit
 }
 
 /**
- * A rule opened `incident` from `count` window events: its first two steps, detected, then assessing with the root
- * cause its events name (a root span found at the end of the call may refine primary_source later; the reason keeps
- * what was known at detection).
+ * A rule opened `incident` from `count` window events: its first step, `detected`. The second, `assessing` with the
+ * root cause, is recorded at the end of the call (IncidentState.assess), once the root span of the spans that came
+ * with the events is known: the history's first cause is then the one the incident is reported with.
  */
 function recordDetection(incident: Incident, rule: DetectionRule, count: number, now: number): void {
   const window = formatDuration(rule.time_window_seconds * 1000);
@@ -413,12 +537,6 @@ function recordDetection(incident: Incident, rule: DetectionRule, count: number,
     at: now,
     by: SYSTEM_ACTOR,
     reason: `rule ${rule.rule_id}: ${count} matching event${count === 1 ? '' : 's'} within ${window}`,
-  });
-  const rc = incident.root_cause;
-  applyTransition(incident, 'assessing', {
-    at: now,
-    by: SYSTEM_ACTOR,
-    reason: rc.primary_source === '' ? 'root cause computed' : `root cause computed: ${rc.primary_error_type} on ${rc.primary_source}`,
   });
 }
 
@@ -484,6 +602,29 @@ export class IncidentBook {
     return true;
   }
 
+  /**
+   * Makes (`ruleId`, `groupKey`) the incident's own group (a re-typed incident, retype.ts). Its former own group stays
+   * aliased to it, so that group's events keep joining it instead of opening another incident.
+   */
+  reanchor(state: IncidentState, ruleId: string, groupKey: string): void {
+    const incident = state.incident;
+    const formerRule = incident.rule_id;
+    const formerGroup = incident.group_key;
+    const former = this.byRule.get(formerRule);
+    if (former !== undefined && former.get(formerGroup) === state) former.delete(formerGroup);
+    const key = aliasKey(ruleId, groupKey);
+    if (state.aliases.delete(key)) {
+      const kept = (incident.group_aliases ?? []).filter((alias) => alias !== key);
+      if (kept.length > 0) incident.group_aliases = kept;
+      else delete incident.group_aliases;
+    }
+    incident.rule_id = ruleId;
+    incident.group_key = groupKey;
+    this.index(state);
+    if (formerRule !== '') this.alias(formerRule, formerGroup, state);
+    this.version++;
+  }
+
   /** Tells the detector caches to look again (an incident was opened outside a window). */
   invalidate(): void {
     this.version++;
@@ -491,7 +632,8 @@ export class IncidentBook {
 
   /**
    * Opens an incident for a fired window; `events` are the window's, oldest first (at least one). Its status history
-   * starts with detected → assessing (recordDetection).
+   * starts with `detected` (recordDetection; `assessing` follows at the end of the call). Once it is recorded, a
+   * stronger reading its events already support is taken (hooks.incidentOpened: retype.ts).
    */
   create(
     rule: DetectionRule,
@@ -510,11 +652,15 @@ export class IncidentBook {
     const state = new IncidentState(incident, this.limits, this.hooks);
     // Indexed first, so that what attach() sets off (correlation) finds it open.
     this.index(state);
+    state.opening = true;
     for (let i = 0; i < events.length; i++) state.attach(events[i] as IncidentEvent, changes);
+    state.opening = false;
     state.finish(now);
     recordDetection(incident, rule, events.length, now);
+    state.assessDue = true;
     changes.touch(state);
     changes.markPending(state);
+    this.hooks.incidentOpened(state, changes);
     return state;
   }
 
@@ -559,6 +705,7 @@ export class IncidentBook {
     if (previous !== undefined) {
       state.handle = previous.handle; // whoever held the old state's handle now reaches this one
       state.handle.state = state;
+      state.carryOver(previous);
     }
     this.index(state);
     // Its aliases come back unless their group meanwhile has an open incident of its own.

@@ -17,6 +17,7 @@ export type {
   NewIncident,
   PastIncident,
   RestoreState,
+  ServiceActivity,
 } from './engine.js';
 export { DEFAULT_TRACE_RING_CAPACITY } from './trace-ring.js';
 export {
@@ -50,3 +51,16 @@ export { SEVERITY_MATRIX, defaultSeverity, incidentTypeLabel } from './severity-
 export type { SeverityMatrixEntry } from './severity-matrix.js';
 export { formatIncidentId, parseIncidentSeq } from './incidents.js';
 export * from './types.js';
+// What the daemon's workflow, queries and tests build on (engine/incident-diff, timeline, workflow, postmortem, …).
+export { CompiledRule } from './detector.js';
+export { describeDiff, diffIncidents } from './incident-diff.js';
+export type { IncidentDiff } from './incident-diff.js';
+export { cloneIncident } from './incidents.js';
+export { PACKED_ID_WORDS, PackedSpanRecord } from './packed-span-record.js';
+export { renderPostmortem } from './postmortem.js';
+export { runbookToJson } from './runbook.js';
+export type { Runbook, RunbookLink } from './runbook.js';
+export { computeStats } from './stats.js';
+export { mergeTimeline } from './timeline.js';
+export type { TimelineItem } from './timeline.js';
+export { WorkflowError, acknowledge, addNote, applyTransition, assign, checkedActor, isAcknowledged, setSeverity } from './workflow.js';

@@ -22,6 +22,7 @@
 //   but the incident lists actions (`incident.actions`), those are shown instead of claiming nothing ran.
 
 import { isoTime } from '../common/time.js';
+import { mergeTimeline } from './timeline.js';
 import type { Runbook } from './runbook.js';
 import { incidentTypeLabel } from './severity-matrix.js';
 import { oneLine, truncate } from '../common/text.js';
@@ -283,8 +284,6 @@ function summariseActions(audit: readonly AuditEntry[]): ActionSummary[] {
 // ─── Timeline ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 type EntryKind = 'event' | 'status' | 'action';
-/** Tie order at the same millisecond: what happened, then how the workflow reacted, then what was done. */
-const KIND_ORDER: Readonly<Record<EntryKind, number>> = { event: 0, status: 1, action: 2 };
 const KIND_NOUN: Readonly<Record<EntryKind, [string, string]>> = {
   event: ['event', 'events'],
   status: ['status change', 'status changes'],
@@ -294,37 +293,34 @@ const KIND_NOUN: Readonly<Record<EntryKind, [string, string]>> = {
 interface TimelineEntry {
   at: number;
   kind: EntryKind;
-  index: number;
   /** Markdown cells, already escaped. */
   text: string;
   source: string;
 }
 
-function eventEntry(event: IncidentEvent, index: number): TimelineEntry {
+function eventEntry(event: IncidentEvent): TimelineEntry {
   const type = markdownCell(event.event_type, 80);
   const message = markdownCell(event.message);
   return {
     at: event.timestamp,
     kind: 'event',
-    index,
     text: `**${markdownCell(event.severity.toUpperCase(), 20)}** ${type}${message === '' ? '' : `: ${message}`}`,
     source: cellOrNone(event.source, 80),
   };
 }
 
-function statusEntry(change: StatusChange, index: number): TimelineEntry {
+function statusEntry(change: StatusChange): TimelineEntry {
   const by = markdownCell(change.by, 80);
   const reason = markdownCell(change.reason);
   return {
     at: change.at,
     kind: 'status',
-    index,
     text: `Status → ${change.to} (by ${by || 'unknown'}${reason === '' ? '' : `: ${reason}`})`,
     source: SYSTEM_ACTOR,
   };
 }
 
-function auditEntry(entry: AuditEntry, index: number): TimelineEntry {
+function auditEntry(entry: AuditEntry): TimelineEntry {
   let verb = TIMELINE_VERB[entry.kind];
   if (entry.kind === 'approved' && entry.approved_by !== null) verb += ` by ${markdownCell(entry.approved_by, 80)}`;
   else if (entry.actor !== SYSTEM_ACTOR && entry.actor !== '') verb += ` (by ${markdownCell(entry.actor, 80)})`;
@@ -332,20 +328,30 @@ function auditEntry(entry: AuditEntry, index: number): TimelineEntry {
   return {
     at: entry.at,
     kind: 'action',
-    index,
     text: `Action ${markdownCell(entry.action_id, 80)} ${verb}${detail === '' ? '' : `: ${detail}`}`,
     source: SYSTEM_ACTOR,
   };
 }
 
 function timelineEntries(input: PostmortemInput): TimelineEntry[] {
-  const entries: TimelineEntry[] = [
-    ...input.timeline.map(eventEntry),
-    ...(input.incident.status_history ?? []).map(statusEntry),
+  const items = mergeTimeline({
+    events: input.timeline,
+    statusHistory: input.incident.status_history ?? [],
     // `started` is left out: the result entry that follows says more, and says it once.
-    ...input.audit.filter((e) => e.kind !== 'started').map(auditEntry),
-  ];
-  return entries.sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.index - b.index);
+    audit: input.audit.filter((entry) => entry.kind !== 'started'),
+  });
+  return items.map((item) => {
+    switch (item.kind) {
+      case 'event':
+        return eventEntry(item.event);
+      case 'status':
+        return statusEntry(item.change);
+      case 'action':
+        return auditEntry(item.entry);
+      case 'note':
+        throw new Error('notes are not part of the post-mortem timeline'); // none are passed in
+    }
+  });
 }
 
 function moreRow(omitted: readonly TimelineEntry[]): string {

@@ -39,11 +39,20 @@ export interface PastIncident {
   root_cause: { primary_source: string; primary_error_type: string };
 }
 
-/** Notes firewatch writes itself (severity escalations); a resolution quotes the first note a person wrote. */
-const ENGINE_NOTE = /^severity [a-z]+ → [a-z]+: /;
+/**
+ * Notes firewatch writes itself (severity escalations, re-types, root cause revisions); a resolution quotes the first
+ * note a person wrote.
+ */
+const ENGINE_NOTE = /^(?:severity [a-z]+ → [a-z]+|type [a-z_]+ → [a-z_]+|root cause revised): /;
+/** The engine's notes that raised the severity (escalation.ts escalate). */
+const ESCALATION_NOTE = /^severity [a-z]+ → [a-z]+: /;
 
 export function isEngineNote(note: string): boolean {
   return ENGINE_NOTE.test(note);
+}
+
+export function isEscalationNote(note: string): boolean {
+  return ESCALATION_NOTE.test(note);
 }
 
 export function fingerprintOf(incident: PastIncident): string {

@@ -3,27 +3,27 @@
 //   traces (spans from the trace ring) ──▶ per trace: failing spans with no failing descendant (the deepest ones)
 //                                          ──▶ the earliest of them ──▶ across traces: the trace with the most
 //                                              failing spans wins (ties: earliest candidate, then trace order)
+//   root span + the events of its trace ──▶ the cause: the type and the source of the root span's own event
 //
 // A cascade frontend → checkout → payments fails in every service, but only the payments span has no failing
-// descendant: the failure started there. The distributions of the incident (most frequent event source) would
-// instead name whichever service emits the most events.
+// descendant: the failure started there. The distributions of the incident (most frequent event type and source)
+// would instead name whichever service emits the most events.
 //
-// One refinement (firewatch's choice, consistent with DESIGN.md's service_unavailable events, whose source is the
-// peer): when the deepest failing span is a client or producer span that names its peer and has no child spans at
-// all, nobody on the far side answered; the failure is located at the peer. The root span still reports the span as
-// it is (its own service); only `primary_source` names the peer. Once the peer's server span arrives, it becomes
-// the deepest failing span and both agree.
+// The cause is told by the root span's event, not guessed from the span: the receiver already decided where a failed
+// span's failure lies (a call refused by its peer is a service_unavailable event sourced at the peer, with the caller
+// in metadata; a failing database query is a database_connection_error of the service that made it, not of the
+// database host it names). So `primary_error_type`, `primary_source`, `root_span.service` and the events agree; when
+// the cause lies at a peer, `root_span.caller` names the service whose span it is. Without the event (evicted from
+// the ring) the span's own service stands.
 //
 // Pure functions: the engine decides which traces to look at and how often (engine.ts bounds both).
 
-import { SPAN_KIND_CLIENT, SPAN_KIND_PRODUCER } from './types.js';
-import type { RootSpan, SpanRecord } from './types.js';
+import { SEVERITY_RANK } from './types.js';
+import type { IncidentEvent, RootSpan, SpanRecord } from './types.js';
 
 export interface RootSpanFinding {
   /** The span where the failure started. */
   span: SpanRecord;
-  /** The service to blame: the span's service, or its peer (see above). */
-  service: string;
   /** Failing spans in the span's trace. */
   failingSpans: number;
 }
@@ -31,7 +31,6 @@ export interface RootSpanFinding {
 interface TraceFinding {
   candidate: SpanRecord;
   failing: number;
-  hasChildren: boolean;
 }
 
 function earlier(a: SpanRecord, b: SpanRecord): boolean {
@@ -42,11 +41,9 @@ function earlier(a: SpanRecord, b: SpanRecord): boolean {
 function analyseTrace(spans: readonly SpanRecord[]): TraceFinding | undefined {
   const byId = new Map<string, SpanRecord>();
   const failing: SpanRecord[] = [];
-  const parents = new Set<string>();
   for (const span of spans) {
     if (byId.has(span.span_id)) continue; // the same span exported twice
     byId.set(span.span_id, span);
-    if (span.parent_span_id !== '') parents.add(span.parent_span_id);
     if (span.failed) failing.push(span);
   }
   if (failing.length === 0) return undefined;
@@ -68,7 +65,7 @@ function analyseTrace(spans: readonly SpanRecord[]): TraceFinding | undefined {
     if (candidate === undefined || earlier(span, candidate)) candidate = span;
   }
   if (candidate === undefined) return undefined; // only possible with cyclic parent links
-  return { candidate, failing: failing.length, hasChildren: parents.has(candidate.span_id) };
+  return { candidate, failing: failing.length };
 }
 
 /** The root span over several traces (in the incident's trace order), or undefined when no span failed. */
@@ -86,22 +83,49 @@ export function findRootSpan(traces: readonly (readonly SpanRecord[])[]): RootSp
     }
   }
   if (best === undefined) return undefined;
-  const span = best.candidate;
-  const unanswered =
-    (span.kind === SPAN_KIND_CLIENT || span.kind === SPAN_KIND_PRODUCER) && span.peer !== '' && !best.hasChildren;
-  return { span, service: unanswered ? span.peer : span.service, failingSpans: best.failing };
+  return { span: best.candidate, failingSpans: best.failing };
 }
 
-/** The contract's `root_cause.root_span` of a span. */
-export function rootSpanOf(span: SpanRecord): RootSpan {
-  return {
-    service: span.service,
+/** What the root span's event says of the failure. */
+export interface SpanCause {
+  event_type: string;
+  source: string;
+}
+
+/**
+ * The cause the root span's own event names, among `events` of its trace; undefined when none of them is the span's.
+ * A span has one event of its own, but logs written inside it carry its span ID too: the most severe event of the
+ * span wins (a refused call, critical, over an ERROR log), then the earliest.
+ */
+export function causeOfSpan(span: SpanRecord, events: readonly IncidentEvent[]): SpanCause | undefined {
+  let found: IncidentEvent | undefined;
+  for (const event of events) {
+    if (event.span_id !== span.span_id) continue;
+    if (found === undefined || SEVERITY_RANK[event.severity] > SEVERITY_RANK[found.severity]) found = event;
+  }
+  return found === undefined ? undefined : { event_type: found.event_type, source: found.source };
+}
+
+/**
+ * The contract's `root_cause.root_span` of a span whose failure lies at `service` (the span's own service, or the
+ * peer its event names: then `caller` is the span's service).
+ */
+export function rootSpanOf(span: SpanRecord, service: string = span.service): RootSpan {
+  const rootSpan: RootSpan = {
+    service,
     span_name: span.name,
     span_id: span.span_id,
     trace_id: span.trace_id,
     status_message: span.status_message,
     exception_type: span.exception_type,
   };
+  if (service !== span.service) rootSpan.caller = span.service;
+  return rootSpan;
+}
+
+/** `database_connection_error on payments`: the one-line cause (the status history, notes and the CLI say it so). */
+export function describeCause(errorType: string, source: string): string {
+  return `${errorType === '' ? '-' : errorType} on ${source === '' ? '-' : source}`;
 }
 
 export function sameRootSpan(a: RootSpan | undefined, b: RootSpan | undefined): boolean {
@@ -112,6 +136,7 @@ export function sameRootSpan(a: RootSpan | undefined, b: RootSpan | undefined): 
     a.service === b.service &&
     a.span_name === b.span_name &&
     a.status_message === b.status_message &&
-    a.exception_type === b.exception_type
+    a.exception_type === b.exception_type &&
+    a.caller === b.caller
   );
 }

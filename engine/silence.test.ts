@@ -113,7 +113,7 @@ describe('silence detection (arrival time, established cadence, once per silence
     for (let i = 0; i < 300; i++) {
       clock.now += 300;
       engine.ingest(burst(1, T0 - 60 * MINUTE + i * 12 * SECOND, 0, { event_type: 'span_ok', severity: 'info', source: 'replayed' }), {
-        serviceTotals: new Map([['replayed', { spans: 100, errors: 0 }]]),
+        serviceTotals: new Map([['replayed', { requests: 100, failedRequests: 0 }]]),
       });
     }
 
@@ -146,7 +146,7 @@ describe('silence detection (arrival time, established cadence, once per silence
     const { engine, clock } = silenceEngine();
     for (let i = 0; i < 12; i++) {
       clock.now += MINUTE;
-      engine.ingest([], { serviceTotals: new Map([['payments', { spans: 10, errors: 0 }]]) });
+      engine.ingest([], { serviceTotals: new Map([['payments', { requests: 10, failedRequests: 0 }]]) });
     }
     clock.now += 5 * MINUTE + SECOND;
     expect(engine.tick().events.map((e) => e.source)).toEqual(['payments']);

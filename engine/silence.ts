@@ -148,6 +148,11 @@ export class SilenceDetector {
     return count >= this.options.minActiveMinutes;
   }
 
+  /** Every service heard from: its last arrival, and whether it is silent now (reported, not heard from since). */
+  *services(): IterableIterator<{ service: string; lastSeen: number; silent: boolean }> {
+    for (const [service, track] of this.tracks) yield { service, lastSeen: track.lastSeen, silent: track.reported };
+  }
+
   /** Whether `service` was reported silent and has not been heard from since (its outage is not over). */
   isSilent(service: string): boolean {
     return this.tracks.get(service)?.reported === true;

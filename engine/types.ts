@@ -135,16 +135,21 @@ export interface DetectionRule {
 }
 
 export interface RootSpan {
+  /** Where the failure lies: the span's service, or the peer its event names (a call nobody answered). */
   service: string;
   span_name: string;
   span_id: string;
   trace_id: string;
   status_message: string;
   exception_type: string;
+  /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
+  caller?: string;
 }
 
 export interface RootCause {
+  /** The root span's event's type once a root span is known (root-cause.ts), else the most frequent event type. */
   primary_error_type: string;
+  /** The root span's event's source (where the failure lies) once a root span is known, else the most frequent source. */
   primary_source: string;
   error_distribution: Record<string, number>;
   source_distribution: Record<string, number>;
@@ -203,7 +208,10 @@ export interface Incident {
   acknowledged_at: number | null;
   resolved_at: number | null;
   closed_at: number | null;
-  /** Distinct sources, in order of first appearance (bounded). */
+  /**
+   * Distinct sources, and the callers of an unreachable peer (incidents.ts callerOf), in order of first appearance
+   * (bounded).
+   */
   affected_components: string[];
   event_count: number;
   assigned_to: string | null;
@@ -236,7 +244,7 @@ export interface Incident {
   resolution: string;
   /**
    * Highest error rate (0–1) seen while open: the highest failed share of requests over its affected components (the
-   * first ten, each over the rule's window, from span totals), not only the primary source's. Taken at the end of a
+   * first ten, each over the rule's window, from request totals: isRequestSpan), not only the primary source's. Taken at the end of a
    * call that changes the incident when the rates are looked at anyway: totals for one of them came in, or it is an
    * error_burst incident the rates may escalate (engine.ts checkRate). null when unknown (too few requests seen).
    */
@@ -263,6 +271,23 @@ export interface Incident {
 export const SPAN_KIND_SERVER = 2;
 export const SPAN_KIND_CLIENT = 3;
 export const SPAN_KIND_PRODUCER = 4;
+export const SPAN_KIND_CONSUMER = 5;
+
+/**
+ * OTLP Span.flags bits 8 and 9 (SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK | SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK): both set
+ * when the span's parent is known to live in another process.
+ */
+export const SPAN_FLAGS_PARENT_IS_REMOTE = 0x300;
+
+/**
+ * Whether a span stands for one request its service handled, what error-rate escalation counts: a SERVER or
+ * CONSUMER span, else a local root (a span without a parent, or whose parent is in another process). The spans
+ * inside a request (router and middleware INTERNAL spans, outgoing CLIENT calls) are not requests: counting them
+ * would dilute a service failing every request.
+ */
+export function isRequestSpan(kind: number, hasParent: boolean, parentIsRemote: boolean): boolean {
+  return kind === SPAN_KIND_SERVER || kind === SPAN_KIND_CONSUMER || !hasParent || parentIsRemote;
+}
 
 /** OTLP status codes: 0 unset, 1 ok, 2 error. */
 export const SPAN_STATUS_ERROR = 2;
@@ -295,7 +320,7 @@ export interface SpanRecord {
   exception_message: string;
   /** HTTP response status code, 0 when none. */
   http_status: number;
-  /** `peer.service` (else `server.address`) of a client span; '' when none. */
+  /** `peer.service` (else `server.address:server.port`) of a client or producer span; '' when none. */
   peer: string;
   /** The receiver's verdict that the span failed (status ERROR, HTTP ≥ 500 on a server span, …). */
   failed: boolean;
@@ -303,19 +328,19 @@ export interface SpanRecord {
   user: string;
 }
 
-/** Per-service span counts of one export batch (IngestContext.serviceTotals). */
+/** Per-service request counts of one export batch (IngestContext.serviceTotals); requests per isRequestSpan. */
 export interface ServiceTotals {
-  /** Spans (requests) the service reported. */
-  spans: number;
-  /** Of those, spans that failed. */
-  errors: number;
+  /** Requests the service reported. */
+  requests: number;
+  /** Of those, requests that failed (the request's own span failed; a failing span inside a request does not count). */
+  failedRequests: number;
 }
 
 /** What comes with a batch of drafts besides the drafts (engine.ingest's second argument). */
 export interface IngestContext {
   /** Every span of the export request; they go into the trace ring before the drafts are processed. */
   spans?: readonly SpanRecord[];
-  /** Spans and failed spans per service in this batch: error-rate escalation and silence detection. */
+  /** Requests and failed requests per service in this batch: error-rate escalation and silence detection. */
   serviceTotals?: ReadonlyMap<string, ServiceTotals>;
 }
 

@@ -116,6 +116,15 @@ export function addNote(incident: Incident, text: string, context: ChangeContext
 }
 
 /**
+ * Appends a note firewatch writes itself (escalations, re-types, root cause revisions: unstamped, recognised by
+ * recurrence.ts isEngineNote), within the same bound as people's notes.
+ */
+export function appendEngineNote(incident: Incident, text: string): void {
+  incident.notes.push(clip(text));
+  if (incident.notes.length > MAX_NOTES) incident.notes.splice(0, incident.notes.length - MAX_NOTES);
+}
+
+/**
  * A stamped note: `<time> <by>: <body>`, the time in ISO-8601 UTC (`2025-02-05T10:31:00Z`, with milliseconds
  * `2025-02-05T10:31:00.250Z` only when there are some), one space, the author, a colon and a space, the text.
  * The author may contain spaces and colons (`webhook:pagerduty`), but not `: ` (parseNote could not tell where the

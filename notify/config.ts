@@ -21,7 +21,7 @@ import {
   positiveNumber,
   wholeNumber,
 } from '../common/config-checks.js';
-import { SEVERITIES, type Severity } from '../engine/types.js';
+import { SEVERITIES, type Severity } from '../engine/index.js';
 
 export interface RetryConfig {
   /** Backoff before the second attempt, seconds; doubles per attempt (with full jitter). Default 1. */

@@ -11,8 +11,8 @@
 // a receiver's response body could echo them. These texts end up in logs, `last_error` and dead-letter reasons.
 
 import { STATUS_CODES } from 'node:http';
-import type { OutboxItem } from '../engine/types.js';
 import type { RetryConfig } from './config.js';
+import { type OutboxItem } from '../engine/index.js';
 
 export type DeliveryResult =
   | { outcome: 'delivered' }

@@ -10,7 +10,7 @@
 // line, and each renderer escapes the result for its own format.
 
 import { oneLine, stripControls, truncate } from '../common/text.js';
-import type { NotificationKind } from '../engine/types.js';
+import { type NotificationKind } from '../engine/index.js';
 
 export interface IncidentView {
   id: string;

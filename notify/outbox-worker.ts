@@ -13,10 +13,10 @@
 
 import { isoTime } from '../common/time.js';
 import type { Logger } from '../common/logger.js';
-import type { OutboxItem } from '../engine/types.js';
 import type { Outbox } from '../store/outbox.js';
 import type { RetryConfig } from './config.js';
 import { nextBackoffMs, type DeliveryResult, type NotificationChannel } from './delivery.js';
+import { type OutboxItem } from '../engine/index.js';
 
 export interface OutboxWorkerOptions {
   outbox: Outbox;

@@ -11,10 +11,8 @@
 // duplicate), so `n` comes from a sequence: pass a durable counter if you persist one, or
 // createNotificationSequence() below, whose values are time-based and so keep increasing across restarts.
 
-import { diffIncidents } from '../engine/incident-diff.js';
-import { SEVERITY_RANK } from '../engine/types.js';
-import type { Incident, NotificationKind, OutboxItem, Severity } from '../engine/types.js';
 import { configuredChannels, type NotifyConfig } from './config.js';
+import { SEVERITY_RANK, diffIncidents, type Incident, type NotificationKind, type OutboxItem, type Severity } from '../engine/index.js';
 
 export interface IncidentChange {
   kind: NotificationKind;

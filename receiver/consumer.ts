@@ -1,8 +1,8 @@
 // The receiver's downstream: whoever makes events durable (the daemon's engine + store pipeline, or a recording
 // sink in tests). The receiver acknowledges an export only after consume() resolves.
 
-import type { EventDraft, SpanRecord } from '../engine/types.js';
 import type { ServiceSpanCounts } from './trace/decode-traces.js';
+import { type EventDraft, type SpanRecord } from '../engine/index.js';
 
 export type TelemetrySignal = 'traces' | 'logs' | 'metrics';
 
@@ -14,7 +14,7 @@ export interface TelemetryBatch {
   items: number;
   /** Items rejected by validation (already answered through partial_success). */
   rejected: number;
-  /** Traces only: accepted spans and failed spans per resource service.name. */
+  /** Traces only: accepted spans, requests and failed requests per resource service.name. */
   perService?: Map<string, ServiceSpanCounts>;
   /** Traces only, when the receiver was asked to collect them: every accepted span, compactly. */
   spans?: SpanRecord[];

@@ -2,8 +2,8 @@
 // untrusted, so every message and metadata value is cut, and metadata holds a fixed number of keys whatever the
 // telemetry sends.
 
-import type { Metadata, MetadataValue } from '../engine/types.js';
 import { truncateChars } from './wire/utf8.js';
+import { type Metadata, type MetadataValue } from '../engine/index.js';
 
 export const MAX_MESSAGE_LENGTH = 1024;
 export const MAX_METADATA_VALUE_LENGTH = 256;

@@ -14,14 +14,13 @@ import { createLogConverterOptions, type LogConverterOptionsInput } from './logs
 import { decodeMetricsRequest } from './metrics/decode-metrics.js';
 import { createMetricConverter, type MetricConverter } from './metrics/metric-converter.js';
 import { createMetricConverterOptions, type MetricConverterOptionsInput } from './metrics/metric-converter-options.js';
-import type { SpanRecord } from '../engine/types.js';
 import { decodeTraceRequest } from './trace/decode-traces.js';
 import { spanRecordFromView } from './trace/span-record.js';
 import { UNKNOWN_SERVICE } from './wire/any-value.js';
 import { createSpanConverter, type SpanConverter } from './trace/span-converter.js';
 import { createSpanConverterOptions, type SpanConverterOptionsInput } from './trace/span-converter-options.js';
+import { type SpanRecord } from '../engine/index.js';
 
-export const MAX_PORT = 65535;
 
 /** The conversion options every receiver takes (each defaults to all defaults). */
 export interface ConverterOptionsInput {
@@ -185,15 +184,6 @@ export function countFailure(stats: ReceiverStats, signal: TelemetrySignal, fail
   } else {
     counters.failed++;
   }
-}
-
-/** The port of `host:port` / `[v6]:port`, or null when malformed. */
-export function parseEndpointPort(endpoint: unknown): number | null {
-  if (typeof endpoint !== 'string') return null;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(endpoint);
-  if (match === null) return null;
-  const port = Number(match[2]);
-  return port <= MAX_PORT ? port : null;
 }
 
 export function stripUndefined<T extends object>(input: T): Partial<T> {

@@ -99,7 +99,7 @@ describe('OTLP gRPC receiver', () => {
     expect(batch).toMatchObject({ signal: 'traces', items: 10, rejected: 0 });
     expect(batch.drafts).toHaveLength(2);
     expect(batch.drafts[0]).toMatchObject({ event_type: 'api_error', source: 'checkout', severity: 'high' });
-    expect(batch.perService).toEqual(new Map([['checkout', { spans: 10, errors: 2 }]]));
+    expect(batch.perService).toEqual(new Map([['checkout', { spans: 10, requests: 10, failedRequests: 2 }]]));
     expect(receiver.stats().traces).toMatchObject({ requests: 1, accepted: 10, rejected: 0 });
   });
 

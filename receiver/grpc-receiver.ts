@@ -3,6 +3,11 @@
 //   client ─HTTP/2─▶ grpc-js (size limit, decompression) ─raw Buffer─▶ decodeXRequest ─▶ consumer.consume ─▶ answer
 //                                                          (identity deserializer)        (durable first)
 //
+// The port also answers OTLP/HTTP, since the JS SDK's default exporters (http/protobuf) are so often pointed at
+// :4317 (dual-protocol-port.ts): HTTP/2 connections reach grpc-js through its connection injector, HTTP/1.x ones go
+// to `serveHttp1` (the OTLP/HTTP receiver's own handler and limits) or, without it, to a 404 naming the fix.
+// OTLP/HTTP over HTTP/2 (prior knowledge, a non-gRPC Content-Type) is answered 415 by grpc-js: gRPC only on h2.
+//
 // Spans, log records and metric points are all converted (export-pipeline.ts, shared with the OTLP/HTTP receiver):
 // the options carry one converter configuration per signal.
 //
@@ -11,7 +16,9 @@
 // grpc.max_receive_message_length before our handler runs). No request can stop the server: decoders throw only
 // DecodeError, and every handler answers exactly once.
 
+import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import * as grpc from '@grpc/grpc-js';
+import type { Socket } from 'node:net';
 import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
 import {
   batchOf,
@@ -23,14 +30,15 @@ import {
   createSignalRoutes,
   type DecodedExport,
   type OtlpReceiver,
-  MAX_PORT,
   newReceiverStats,
-  parseEndpointPort,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
 import { encodeExportResponse } from './export-response.js';
-import { encodeRetryStatusDetails, exportFailureOf } from './export-status.js';
+import { createDualProtocolPort } from './dual-protocol-port.js';
+import { encodeRetryStatusDetails, exportFailureOf, type ExportFailure } from './export-status.js';
+import { DEFAULT_SNIFF_TIMEOUT_MS, type ConnectionProtocol } from './protocol-sniffer.js';
+import { peerOfGrpcCall, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export type { ReceiverStats, SignalStats } from './export-pipeline.js';
 
@@ -55,6 +63,17 @@ export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
   shutdownTimeoutMs: number;
   /** Told about consumer failures answered INTERNAL (the client only gets a short message). Default: none. */
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
+  /**
+   * Serves an HTTP/1.x connection made to this port (paused, its first bytes pushed back): the OTLP/HTTP
+   * receiver's acceptConnection. Default: none, and such requests are answered 404 naming the fix.
+   */
+  serveHttp1?: (socket: Socket) => void;
+  /** Told about every export refused, undecodable or partially rejected, and every wrong-protocol connection. */
+  onRejected?: RejectionListener;
+  /** Told the protocol of every connection accepted (for debug logs). */
+  onConnection?: (protocol: ConnectionProtocol, peer: string) => void;
+  /** How long a new connection may take to show which protocol it speaks (ms). Default 10000. */
+  sniffTimeoutMs: number;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then cancels the rest. */
@@ -68,6 +87,7 @@ export function createDefaultOtlpGrpcReceiverOptions(): OtlpGrpcReceiverOptions 
     logConverter: {},
     metricConverter: {},
     shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    sniffTimeoutMs: DEFAULT_SNIFF_TIMEOUT_MS,
   };
 }
 
@@ -80,6 +100,10 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'collectSpans',
   'shutdownTimeoutMs',
   'onInternalError',
+  'serveHttp1',
+  'onRejected',
+  'onConnection',
+  'sniffTimeoutMs',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
 const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'keepalive', 'maxConcurrentStreams']);
@@ -90,7 +114,7 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
     if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
     if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
   }
-  if (parseEndpointPort(options.endpoint) === null) {
+  if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
   const mib = options.maxRecvMsgSizeMib;
@@ -101,8 +125,12 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
     throw new Error(`${path}.shutdownTimeoutMs: must be a number ≥ 0, got ${String(timeout)}`);
   }
-  if (options.onInternalError !== undefined && typeof options.onInternalError !== 'function') {
-    throw new Error(`${path}.onInternalError: must be a function`);
+  for (const key of ['onInternalError', 'serveHttp1', 'onRejected', 'onConnection'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') throw new Error(`${path}.${key}: must be a function`);
+  }
+  const sniff = options.sniffTimeoutMs;
+  if (typeof sniff !== 'number' || !Number.isFinite(sniff) || sniff <= 0) {
+    throw new Error(`${path}.sniffTimeoutMs: must be a number > 0, got ${String(sniff)}`);
   }
 }
 
@@ -136,10 +164,25 @@ export function createOtlpGrpcReceiver(
     { path: METRICS_EXPORT_PATH, route: routeBySignal.metrics },
   ];
 
-  const answerFailure = (route: SignalRoute, error: unknown, callback: grpc.sendUnaryData<Buffer>): void => {
+  const onRejected = options.onRejected;
+  const report = (kind: RejectionKind, route: SignalRoute, call: grpc.ServerUnaryCall<Buffer, Buffer>, answer: string, reason: string, rejectedItems?: number): void => {
+    onRejected?.({ kind, receiver: 'grpc', signal: route.signal, peer: peerOfGrpcCall(call.getPeer()), answer, reason, ...(rejectedItems === undefined ? {} : { rejectedItems }) });
+  };
+  const reportFailure = (failure: ExportFailure, route: SignalRoute, call: grpc.ServerUnaryCall<Buffer, Buffer>): void => {
+    if (onRejected === undefined) return;
+    report(failure.kind === 'bad_request' ? 'undecodable' : 'refused', route, call, grpc.status[failure.grpcCode] ?? String(failure.grpcCode), failure.message);
+  };
+
+  const answerFailure = (
+    route: SignalRoute,
+    error: unknown,
+    call: grpc.ServerUnaryCall<Buffer, Buffer>,
+    callback: grpc.sendUnaryData<Buffer>,
+  ): void => {
     const failure = exportFailureOf(error, route.requestName);
     countFailure(stats, route.signal, failure);
     if (failure.kind === 'internal') onInternalError?.(error, route.signal);
+    reportFailure(failure, route, call);
     const metadata = new grpc.Metadata();
     if (failure.retryAfterMs !== undefined) {
       metadata.set(
@@ -159,11 +202,12 @@ export function createOtlpGrpcReceiver(
         // A Buffer always: the method's requestDeserialize is the identity.
         decoded = route.decode(call.request);
       } catch (error) {
-        answerFailure(route, error, callback);
+        answerFailure(route, error, call, callback);
         return;
       }
       const acknowledge = (): void => {
         countAcknowledged(stats, route.signal, decoded);
+        if (decoded.rejected > 0) report('partially_rejected', route, call, 'OK', decoded.errorMessage, decoded.rejected);
         callback(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
       };
       // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
@@ -176,10 +220,10 @@ export function createOtlpGrpcReceiver(
       try {
         pending = consumer.consume(batch);
       } catch (error) {
-        answerFailure(route, error, callback);
+        answerFailure(route, error, call, callback);
         return;
       }
-      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, callback));
+      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, call, callback));
     };
 
   const server = new grpc.Server({
@@ -189,22 +233,30 @@ export function createOtlpGrpcReceiver(
     server.addService({ Export: rawUnaryMethod(path) }, { Export: handlerFor(route) });
   }
 
+  // grpc-js serves the HTTP/2 connections the port hands it; it tracks their sessions with its own for shutdown.
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const port = createDualProtocolPort({
+    endpoint: options.endpoint,
+    receiver: 'grpc',
+    sniffTimeoutMs: options.sniffTimeoutMs,
+    serveHttp2: (socket) => injector.injectConnection(socket),
+    serveHttp1: options.serveHttp1,
+    onRejected,
+    onConnection: options.onConnection,
+  });
+
   let started = false;
   let stopping: Promise<void> | undefined;
 
   return {
-    start() {
-      if (started) return Promise.reject(new Error('OTLP gRPC receiver already started'));
+    async start() {
+      if (started) throw new Error('OTLP gRPC receiver already started');
       started = true;
-      return new Promise((resolve, reject) => {
-        server.bindAsync(options.endpoint, grpc.ServerCredentials.createInsecure(), (error, port) => {
-          if (error) reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
-          else resolve({ port });
-        });
-      });
+      return { port: await port.start() };
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        port.stop();
         let done = false;
         const finish = (): void => {
           if (done) return;

@@ -103,7 +103,7 @@ describe('OTLP/HTTP receiver', () => {
     expect(answer.body.length).toBe(0);
     expect(consumer.batches[0]).toMatchObject({ signal: 'traces', items: 10, rejected: 0 });
     expect(consumer.batches[0]!.drafts).toHaveLength(2);
-    expect(consumer.batches[0]!.perService).toEqual(new Map([['checkout', { spans: 10, errors: 2 }]]));
+    expect(consumer.batches[0]!.perService).toEqual(new Map([['checkout', { spans: 10, requests: 10, failedRequests: 2 }]]));
     expect(receiver.stats().traces).toMatchObject({ requests: 1, accepted: 10 });
   });
 

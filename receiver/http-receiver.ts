@@ -12,7 +12,11 @@
 // Requests refused before their body was read are answered with `Connection: close`, so an unread body never has
 // to be drained. No request can stop the server: every handler answers exactly once, whatever it is sent.
 // Unsupported Content-Encoding is 415 with Accept-Encoding (RFC 9110 §15.5.16); the Collector answers 400 there.
+//
+// The same server also serves the HTTP/1.x connections made to the OTLP/gRPC port (acceptConnection), so both
+// ports answer OTLP/HTTP with one handler, one set of limits and one set of counters.
 
+import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -28,15 +32,15 @@ import {
   createSignalRoutes,
   type DecodedExport,
   type OtlpReceiver,
-  MAX_PORT,
   newReceiverStats,
-  parseEndpointPort,
   type SignalRoute,
   stripUndefined,
 } from './export-pipeline.js';
 import { encodeExportResponse, encodeExportResponseJson } from './export-response.js';
 import { encodeStatus, encodeStatusJson, exportFailureOf } from './export-status.js';
 import { transcodeOtlpJson } from './json/otlp-json.js';
+import { classifyConnectionStart } from './protocol-sniffer.js';
+import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export const TRACES_HTTP_PATH = '/v1/traces';
 export const LOGS_HTTP_PATH = '/v1/logs';
@@ -104,10 +108,18 @@ export interface OtlpHttpReceiverOptions extends ConverterOptionsInput {
   shutdownTimeoutMs: number;
   /** Told about consumer failures answered 500 (the client only gets a short message). Default: none. */
   onInternalError?: (error: unknown, signal: TelemetrySignal) => void;
+  /** Told about every export refused, undecodable or partially rejected, and every wrong-protocol connection. */
+  onRejected?: RejectionListener;
 }
 
 /** stop() lets in-flight exports finish for up to `shutdownTimeoutMs`, then closes the connections left. */
-export type OtlpHttpReceiver = OtlpReceiver;
+export interface OtlpHttpReceiver extends OtlpReceiver {
+  /**
+   * Serves an HTTP/1.x connection accepted elsewhere (the OTLP/gRPC port), paused with its first bytes pushed back,
+   * exactly as one accepted on this receiver's own port.
+   */
+  acceptConnection(socket: Socket): void;
+}
 
 export function createDefaultOtlpHttpReceiverOptions(): OtlpHttpReceiverOptions {
   return {
@@ -131,6 +143,7 @@ const KNOWN_OPTION_KEYS = new Set<string>([
   'metricConverter',
   'collectSpans',
   'onInternalError',
+  'onRejected',
 ]);
 /** Collector options we know but have not built: refused at start rather than silently ignored. */
 const NOT_YET_SUPPORTED = new Set<string>(['tls', 'auth', 'cors', 'tracesUrlPath', 'logsUrlPath', 'metricsUrlPath']);
@@ -141,7 +154,7 @@ export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions
     if (NOT_YET_SUPPORTED.has(key)) throw new Error(`${path}.${key}: not supported yet`);
     if (!KNOWN_OPTION_KEYS.has(key)) throw new Error(`${path}.${key}: unknown option`);
   }
-  if (parseEndpointPort(options.endpoint) === null) {
+  if (parseHostPort(options.endpoint) === null) {
     throw new Error(`${path}.endpoint: must be host:port with a port 0–${MAX_PORT}, got ${JSON.stringify(options.endpoint)}`);
   }
   const mib = options.maxRequestBodyMib;
@@ -156,8 +169,8 @@ export function validateOtlpHttpReceiverOptions(options: OtlpHttpReceiverOptions
   if (typeof shutdown !== 'number' || !Number.isFinite(shutdown) || shutdown < 0) {
     throw new Error(`${path}.shutdownTimeoutMs: must be a number ≥ 0, got ${String(shutdown)}`);
   }
-  if (options.onInternalError !== undefined && typeof options.onInternalError !== 'function') {
-    throw new Error(`${path}.onInternalError: must be a function`);
+  for (const key of ['onInternalError', 'onRejected'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') throw new Error(`${path}.${key}: must be a function`);
   }
 }
 
@@ -185,6 +198,11 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
   // with a retryable 503 instead of growing the heap past the daemon's memory budget.
   const bodyBudget = Math.max(limit * BODY_BUDGET_LIMITS, MIN_BODY_BUDGET_BYTES);
   let bodyBytesReserved = 0;
+  const onRejected = options.onRejected;
+  /** Reports an answer other than a plain 200 (the client's address read from the request's socket). */
+  const report = (kind: RejectionKind, req: IncomingMessage, signal: TelemetrySignal | undefined, status: number, reason: string, rejectedItems?: number): void => {
+    onRejected?.({ kind, receiver: 'http', signal, peer: peerOfSocket(req.socket), answer: String(status), reason, ...(rejectedItems === undefined ? {} : { rejectedItems }) });
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const json = mediaTypeOf(req.headers['content-type']) === 'json';
@@ -192,6 +210,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const signal = SIGNAL_BY_PATH.get(path);
     if (signal === undefined) {
       stats.badRequests++;
+      report('refused', req, undefined, HTTP_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}`);
       refuse(res, HTTP_NOT_FOUND, RPC_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}; use ${[...SIGNAL_BY_PATH.keys()].join(', ')}`, json);
       return;
     }
@@ -201,6 +220,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const badRequest = (status: number, code: number, message: string, headers: Record<string, string> = {}): void => {
       counters.badRequests++;
       stats.badRequests++;
+      report(status === HTTP_BAD_REQUEST ? 'undecodable' : 'refused', req, signal, status, message);
       refuse(res, status, code, message, json, headers);
     };
     if (req.method !== 'POST') {
@@ -238,6 +258,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const reservation = Math.min(expected, limit) * (encoding === 'json' ? JSON_MEMORY_FACTOR : PROTOBUF_MEMORY_FACTOR);
     if (bodyBytesReserved > 0 && bodyBytesReserved + reservation > bodyBudget) {
       counters.refused++;
+      report('refused', req, signal, HTTP_SERVICE_UNAVAILABLE, 'busy with other large uploads');
       refuse(res, HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, 'firewatch is busy with other large uploads; retry later', json, {
         'Retry-After': String(DEFAULT_RETRY_AFTER_SECONDS),
       });
@@ -284,6 +305,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       }
     }
     countAcknowledged(stats, route.signal, decoded);
+    if (decoded.rejected > 0) report('partially_rejected', res.req, route.signal, HTTP_OK, decoded.errorMessage, decoded.rejected);
     const payload = json
       ? encodeExportResponseJson(route.signal, decoded.rejected, decoded.errorMessage)
       : encodeExportResponse(decoded.rejected, decoded.errorMessage);
@@ -294,6 +316,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const failure = exportFailureOf(error, route.requestName);
     countFailure(stats, route.signal, failure);
     if (failure.kind === 'internal') onInternalError?.(error, route.signal);
+    report(failure.kind === 'bad_request' ? 'undecodable' : 'refused', res.req, route.signal, failure.httpStatus, failure.message);
     const headers: Record<string, string> = {};
     if (failure.kind === 'backpressure') {
       const ms = failure.retryAfterMs;
@@ -318,15 +341,39 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // What node:http would answer anyway, plus a report: a gRPC exporter pointed at this port shows up here.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    const refusal = clientErrorRefusal(error);
+    onRejected?.({ kind: refusal.kind, receiver: 'http', signal: undefined, peer: peerOfSocket(socket), answer: refusal.answer, reason: refusal.reason });
+    if (refusal.response !== undefined && socket.writable && socket.bytesWritten === 0) {
+      // Closed once the answer is flushed, as node:http does: the parser cannot go on after an error.
+      socket.write(refusal.response);
+      socket.destroySoon();
+    } else {
+      socket.destroy();
+    }
+  });
 
   let started = false;
   let stopping: Promise<void> | undefined;
 
   return {
+    acceptConnection(socket) {
+      if (stopping !== undefined) {
+        socket.destroy();
+        return;
+      }
+      server.emit('connection', socket);
+      socket.resume(); // the sniffer paused it; node:http reads from here on
+    },
     start() {
       if (started) return Promise.reject(new Error('OTLP HTTP receiver already started'));
       started = true;
-      const { host, port } = splitEndpoint(options.endpoint);
+      const { host, port } = parseHostPort(options.endpoint)!;
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
         server.once('error', onError);
@@ -340,6 +387,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         if (!server.listening) {
+          for (const socket of sockets) socket.destroy(); // only connections handed over by acceptConnection
           resolve();
           return;
         }
@@ -485,16 +533,40 @@ function refuse(
   res.once('finish', () => res.socket?.destroySoon());
 }
 
+interface ClientErrorRefusal {
+  kind: RejectionKind;
+  /** The raw HTTP/1.1 answer, or undefined to just close (the client does not speak HTTP/1.x). */
+  response: string | undefined;
+  answer: string;
+  reason: string;
+}
+
+const GRPC_ON_HTTP_PORT =
+  'HTTP/2 (gRPC) on the OTLP/HTTP port: send OTLP/gRPC to the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf';
+
+/** How node:http's parser errors are answered (as node:http answers them by default) and reported. */
+function clientErrorRefusal(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): ClientErrorRefusal {
+  const head = error.rawPacket;
+  const protocol = head === undefined ? undefined : classifyConnectionStart(head);
+  if (protocol === 'http2') return { kind: 'wrong_protocol', response: undefined, answer: 'closed', reason: GRPC_ON_HTTP_PORT };
+  if (protocol === 'tls') return { kind: 'wrong_protocol', response: undefined, answer: 'closed', reason: TLS_ON_PLAIN_PORT };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return { kind: 'refused', response: 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n', answer: '431', reason: 'request headers too large' };
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { kind: 'refused', response: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n', answer: '408', reason: 'request not received in time' };
+  }
+  return {
+    kind: protocol === 'unknown' ? 'wrong_protocol' : 'undecodable',
+    response: 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+    answer: '400',
+    reason: `malformed HTTP/1.x request (${error.code ?? 'parse error'})`,
+  };
+}
+
 const MAX_ECHO_LENGTH = 100;
 
 /** Client-sent text echoed in an answer, bounded. */
 function truncate(text: string): string {
   return text.length > MAX_ECHO_LENGTH ? `${text.slice(0, MAX_ECHO_LENGTH)}…` : text;
-}
-
-/** `host:port` → listen() arguments (`[::1]` → `::1`). */
-function splitEndpoint(endpoint: string): { host: string; port: number } {
-  const colon = endpoint.lastIndexOf(':');
-  const host = endpoint.slice(0, colon);
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(endpoint.slice(colon + 1)) };
 }

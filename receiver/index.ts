@@ -42,6 +42,7 @@ export {
   type MetricThresholdRule,
 } from './metrics/index.js';
 export { ReceiverOptionError } from './option-checks.js';
+export { type RejectionKind, type RejectionListener, type RejectionReport } from './rejection-report.js';
 export {
   createSpanConverter,
   createSpanConverterOptions,
@@ -53,3 +54,6 @@ export {
   type TraceDecodeResult,
 } from './trace/index.js';
 export { DecodeError } from './wire/decode-error.js';
+export { createSignalConverters, createSignalRoutes } from './export-pipeline.js';
+export type { SignalRoute } from './export-pipeline.js';
+export { DEFAULT_MAX_SERIES, createDefaultMetricConverterOptions } from './metrics/metric-converter-options.js';

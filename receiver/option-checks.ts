@@ -1,31 +1,22 @@
-// Checks shared by the receiver's option creators, and the one error they throw: the path of the bad key plus what is wrong with it, so the
-// daemon can re-raise it as its ConfigError under the YAML key (`new ConfigError(error.path, error.detail)`), and
-// anyone else can print `error.message` (`<path>: <detail>`) as is.
+// Checks shared by the receiver's option creators, and the one error they throw: a ConfigError (common/) naming the
+// path of the bad key, so the daemon reports it under the YAML key as it is, and anyone else can print
+// `error.message` (`<path>: <detail>`).
 
-import { isSeverity, type Severity } from '../engine/types.js';
+import { ConfigError, describeValue } from '../common/config-checks.js';
 import { MAX_EVENT_TYPE_LENGTH } from './trace/span-converter-options.js';
+import { isSeverity, type Severity } from '../engine/index.js';
 
-export class ReceiverOptionError extends Error {
+export { describeValue } from '../common/config-checks.js';
+
+export class ReceiverOptionError extends ConfigError {
   override readonly name = 'ReceiverOptionError';
-  /** Dotted path of the offending key, e.g. `processors.convert.metrics.thresholds[1].above`. */
-  readonly path: string;
   /** What is wrong with it, e.g. `must be a number, got "high"`. */
   readonly detail: string;
 
   constructor(path: string, detail: string) {
-    super(`${path}: ${detail}`);
-    this.path = path;
+    super(path, detail);
     this.detail = detail;
   }
-}
-
-/** A value as it may appear in an error message: short, never the whole of a large input. */
-export function describeValue(raw: unknown): string {
-  if (raw === null || raw === undefined) return 'nothing';
-  if (typeof raw === 'string') return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
-  if (Array.isArray(raw)) return 'a list';
-  if (typeof raw === 'object') return 'a mapping';
-  return String(raw);
 }
 
 export function isPlainObject(raw: unknown): raw is Record<string, unknown> {

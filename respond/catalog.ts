@@ -4,8 +4,8 @@
 // to their orchestrator), configured under `remediation.actions` by id. Until then they are listed and recommended,
 // and a run records `skipped: no command or http configured for <id>`.
 
-import type { IncidentType } from '../engine/types.js';
 import type { ActionDefinition } from './types.js';
+import { type IncidentType } from '../engine/index.js';
 
 /** Defaults every action starts from (built-in or added by the file). */
 export const ACTION_DEFAULTS = {

@@ -21,11 +21,10 @@ import {
   setOwn,
   wholeNumber,
 } from '../common/config-checks.js';
-import type { Runbook, RunbookLink } from '../engine/runbook.js';
-import { INCIDENT_TYPES, RISKS, isIncidentType, type IncidentType, type Risk } from '../engine/types.js';
 import { ACTION_DEFAULTS, DEFAULT_RECOMMENDATIONS, builtinActions } from './catalog.js';
 import { PLACEHOLDERS, hasPlaceholder, placeholderProblems } from './placeholders.js';
 import { HTTP_METHODS, type ActionDefinition, type HttpEffect, type HttpMethod } from './types.js';
+import { INCIDENT_TYPES, RISKS, isIncidentType, type IncidentType, type Risk, type Runbook, type RunbookLink } from '../engine/index.js';
 
 export interface ApproversConfig {
   /** Who may approve medium-risk actions. Default [] (any named person). */

@@ -6,9 +6,9 @@
 // dry run and the audit show `METHOD https://host/path` at most (describeHttp). Redirects are not followed: a
 // redirect could carry the Authorization header elsewhere, and a remediation endpoint has no reason to move.
 
-import type { Incident } from '../engine/types.js';
 import { incidentValues, stripNul } from './placeholders.js';
 import type { HttpEffect } from './types.js';
+import { type Incident } from '../engine/index.js';
 
 export interface HttpRequest {
   actionId: string;

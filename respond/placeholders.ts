@@ -5,7 +5,7 @@
 // so no character in it has any meaning beyond being part of that argument. NUL bytes are removed: spawn refuses
 // them, and C strings would end there.
 
-import type { Incident } from '../engine/types.js';
+import { type Incident } from '../engine/index.js';
 
 export const PLACEHOLDERS = [
   'incident_id',

@@ -11,7 +11,8 @@ import {
   type ManualRequest,
 } from './policy.js';
 import { T0, SECOND, testIncident } from '../test/helpers/respond-fixtures.js';
-import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE, type ActionDefinition } from './types.js';
+import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE } from '../store/remediation-types.js';
+import type { ActionDefinition } from './types.js';
 
 function action(overrides: Partial<ActionDefinition> = {}): ActionDefinition {
   const base = builtinActions().find((a) => a.id === 'clear_cache')!;

@@ -11,20 +11,19 @@
 // Circuit breaker, per action across incidents: `failure_threshold` consecutive failed runs open it for
 // `reset_seconds`; then it is half-open: one trial run goes through, success closes it, failure re-opens it.
 
-import { isOpenStatus, type Incident, type Risk } from '../engine/types.js';
 import type { ApproversConfig } from './config.js';
 import { appliesTo } from './config.js';
 import { iso } from './text.js';
 import {
   CLOSED_BREAKER,
-  isConfigured,
-  type ActionDefinition,
   type ApprovalRequest,
   type BreakerState,
   type IncidentRunState,
   type RunOutcome,
   type SourceRunState,
-} from './types.js';
+} from '../store/remediation-types.js';
+import { isConfigured, type ActionDefinition } from './types.js';
+import { isOpenStatus, type Incident, type Risk } from '../engine/index.js';
 
 const SECOND = 1000;
 

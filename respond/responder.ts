@@ -13,7 +13,6 @@
 // progress is remembered in memory only: after a restart nothing is running, so nothing can stay "running".
 
 import { basename } from 'node:path';
-import { SYSTEM_ACTOR, isOpenStatus, type AuditEntry, type AuditKind, type Incident, type IncidentAction, type Risk } from '../engine/types.js';
 import type { AuditDraft, RemediationChange, RemediationStore } from '../store/remediation-store.js';
 import { manualSteps } from './catalog.js';
 import { runCommand as realRunCommand, type RunCommand } from './command-runner.js';
@@ -32,7 +31,9 @@ import {
   type RefusalCode,
 } from './policy.js';
 import { bound, formatArgv, iso, oneLine } from './text.js';
-import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE, type ActionDefinition, type ApprovalRequest, type RunOutcome } from './types.js';
+import { CLOSED_BREAKER, EMPTY_INCIDENT_RUN_STATE, type ApprovalRequest, type RunOutcome } from '../store/remediation-types.js';
+import type { ActionDefinition } from './types.js';
+import { SYSTEM_ACTOR, isOpenStatus, type AuditEntry, type AuditKind, type Incident, type IncidentAction, type Risk } from '../engine/index.js';
 
 const SECOND = 1000;
 const MAX_ACTOR_LENGTH = 100;

@@ -9,8 +9,8 @@
 // incident is written once per transaction in its latest state, events are appended, and one fsync covers every
 // export in the batch. Each export still resolves only once its own changes are on disk.
 
-import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
 import { isEmptyCommit, type CommitExtras, type StoreCounters, type StoredPostmortem } from './lmdb-store.js';
+import { type Incident, type IncidentEvent, type IngestResult, type OutboxItem, type SpanRecord } from '../engine/index.js';
 
 export interface CommitTarget {
   commit(result: IngestResult, counters: StoreCounters, extras?: CommitExtras): Promise<void>;

@@ -25,13 +25,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase, type RootDatabaseOptionsWithPath } from 'lmdb';
-import type { Incident, IncidentEvent, IngestResult, OutboxItem, SpanRecord } from '../engine/types.js';
-import { isOpenStatus } from '../engine/types.js';
-import { parseIncidentSeq } from '../engine/incidents.js';
 import { Outbox } from './outbox.js';
 import { RemediationStore } from './remediation-store.js';
 import { RuleStore } from './rule-store.js';
 import { STORAGE_DIRECTORY_MODE, STORAGE_FILE_MODE } from './storage-directory.js';
+import { isOpenStatus, parseIncidentSeq, type Incident, type IncidentEvent, type IngestResult, type OutboxItem, type SpanRecord } from '../engine/index.js';
 
 export interface StoreCounters {
   nextEventSeq: number;

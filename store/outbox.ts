@@ -24,8 +24,7 @@
 // that caused it is durable. If that transaction fails, the put's rejection takes the item out of memory again.
 
 import type { Database, RootDatabase } from 'lmdb';
-import { NOTIFICATION_KINDS } from '../engine/types.js';
-import type { DeadLetter, OutboxItem } from '../engine/types.js';
+import { NOTIFICATION_KINDS, type DeadLetter, type OutboxItem } from '../engine/index.js';
 
 interface Entry {
   id: string;

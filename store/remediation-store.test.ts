@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../respond/types.js';
+import type { ApprovalRequest } from './remediation-types.js';
 import { RemediationStore, type AuditDraft } from './remediation-store.js';
 
 let dir: string;

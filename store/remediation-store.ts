@@ -19,7 +19,6 @@
 // synchronous step, and a concurrent decision right after must already see it (cooldown, run counts).
 
 import type { Database, RootDatabase } from 'lmdb';
-import type { AuditEntry } from '../engine/types.js';
 import {
   CLOSED_BREAKER,
   EMPTY_INCIDENT_RUN_STATE,
@@ -27,7 +26,8 @@ import {
   type BreakerState,
   type IncidentRunState,
   type SourceRunState,
-} from '../respond/types.js';
+} from './remediation-types.js';
+import { type AuditEntry } from '../engine/index.js';
 
 /** An audit entry before the store numbers it. */
 export type AuditDraft = Omit<AuditEntry, 'seq'>;

@@ -11,7 +11,7 @@
 // warning when it no longer validates.
 
 import type { Database, RootDatabase } from 'lmdb';
-import type { RuleOverride } from '../engine/rule-config.js';
+import { type RuleOverride } from '../engine/index.js';
 
 export const RULE_CHANGE_KINDS = ['enable', 'disable', 'update', 'create', 'reset'] as const;
 export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];

@@ -41,12 +41,30 @@ export function collectImports(root: string): ImportEdge[] {
   }
   const edges: ImportEdge[] = [];
   for (const file of files) {
-    const info = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true);
-    for (const imported of info.importedFiles) {
-      edges.push({ from: file, to: resolveSpecifier(file, imported.fileName, (path) => files.has(path)) });
-    }
+    const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, false);
+    const add = (specifier: string, typeOnly: boolean) =>
+      edges.push({ from: file, to: resolveSpecifier(file, specifier, (path) => files.has(path)), typeOnly });
+    const visit = (node: ts.Node): void => {
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        add(node.moduleSpecifier.text, isTypeOnly(node));
+      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+        add(node.arguments[0].text, false);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
   }
   return edges;
+}
+
+/** `import type {…}`, `export type {…}`, or an import whose every name is marked `type`: gone at run time. */
+function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
+  if (ts.isExportDeclaration(node)) return node.isTypeOnly;
+  const clause = node.importClause;
+  if (clause === undefined) return false; // a side-effect import
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
 }
 
 function main(): number {

@@ -49,6 +49,8 @@ export interface ImportEdge {
   from: string;
   /** Repository-relative path of the imported file (resolved, .ts), or a package name. */
   to: string;
+  /** Only types are imported: the edge counts for the layers, not for cycles (it is gone at run time). */
+  typeOnly?: boolean;
 }
 
 export interface Violation extends ImportEdge {
@@ -97,11 +99,11 @@ function describeAllowed(layer: Layer): string {
   return allowed.length === 0 ? 'nothing of ours' : allowed.map((name) => `${name}/`).join(', ');
 }
 
-/** Import cycles among production files (each cycle once, as the list of files around it). */
+/** Import cycles among production files at run time (type-only imports left out), each once, as the files around it. */
 export function findCycles(edges: Iterable<ImportEdge>): string[][] {
   const graph = new Map<string, string[]>();
   for (const edge of edges) {
-    if (isExempt(edge.from) || isExempt(edge.to) || layerOf(edge.to) === undefined) continue;
+    if (edge.typeOnly || isExempt(edge.from) || isExempt(edge.to) || layerOf(edge.to) === undefined) continue;
     const targets = graph.get(edge.from) ?? [];
     targets.push(edge.to);
     graph.set(edge.from, targets);

@@ -55,16 +55,23 @@ export function fitIncidentColumns(width: number, measure: (columns: readonly In
   return columns;
 }
 
-/** `payments "POST /charge" — LedgerLockTimeout: lock wait exceeded (trace 0af7…)`. */
+/**
+ * `payments "POST /charge" — LedgerLockTimeout: lock wait exceeded (trace 0af7…)`; a call nobody answered reads
+ * `checkout → inventory "GET /stock" …`: the failure lies at the peer, the span is its caller's.
+ */
 export function describeRootSpan(span: RootSpanJson): string {
   const detail = [span.exception_type, span.status_message].filter((part) => part !== '').map(cleanLine).join(': ');
-  return `${cleanLine(span.service)} "${cleanLine(span.span_name)}"${detail ? ` — ${detail}` : ''} (trace ${cleanLine(span.trace_id)})`;
+  const where = span.caller !== undefined && span.caller !== '' ? `${cleanLine(span.caller)} → ${cleanLine(span.service)}` : cleanLine(span.service);
+  return `${where} "${cleanLine(span.span_name)}"${detail ? ` — ${detail}` : ''} (trace ${cleanLine(span.trace_id)})`;
 }
 
-/** The one-line root cause: `api_error from payments`. */
+/**
+ * The one-line root cause, worded as the daemon words it in the status history (`root cause computed:
+ * database_connection_error on payments`; engine/root-cause.ts describeCause, pinned equal by a daemon test).
+ */
 export function rootCauseSummary(incident: IncidentJson): string {
   const cause = incident.root_cause;
-  return `${cleanLine(cause.primary_error_type) || '-'} from ${cleanLine(cause.primary_source) || '-'}`;
+  return `${cleanLine(cause.primary_error_type) || '-'} on ${cleanLine(cause.primary_source) || '-'}`;
 }
 
 function distribution(counts: Record<string, number>): string {

@@ -1,8 +1,9 @@
 // Where simulated telemetry goes: `--endpoint HOST:PORT`, else the daemon's own OTLP/gRPC listener as its status
 // reports it. A listener bound to every interface (0.0.0.0, ::) is reached over loopback.
 
-const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
-const WILDCARD_HOSTS: Readonly<Record<string, string>> = { '0.0.0.0': '127.0.0.1', '[::]': '[::1]', '': '127.0.0.1' };
+import { formatHostPort, parseHostPort } from '../../common/endpoint.js';
+
+const WILDCARD_HOSTS: Readonly<Record<string, string>> = { '0.0.0.0': '127.0.0.1', '::': '::1' };
 
 /**
  * `host:port` to dial, or null when `text` is not one. Accepts an `http://` prefix (what OTel SDK settings hold);
@@ -13,10 +14,7 @@ export function normalizeEndpoint(text: string): string | null {
   if (/^https:\/\//i.test(rest)) return null;
   rest = rest.replace(/^http:\/\//i, '').replace(/\/+$/, '');
   if (rest.startsWith(':')) rest = `0.0.0.0${rest}`;
-  const match = HOST_PORT.exec(rest);
-  if (match === null) return null;
-  const port = Number(match.groups!.port);
-  if (port < 1 || port > 65_535) return null;
-  const host = match.groups!.host!;
-  return `${WILDCARD_HOSTS[host] ?? host}:${port}`;
+  const parts = parseHostPort(rest);
+  if (parts === null || parts.port < 1) return null;
+  return formatHostPort(WILDCARD_HOSTS[parts.host] ?? parts.host, parts.port);
 }

@@ -2,10 +2,10 @@
 // is a usage error (exit 2) naming the flag. Defaults that depend on the live rule (event count, time span) are
 // left undefined here and filled in once the rule is known.
 
-import { isSeverity, type Severity } from '../../engine/types.js';
 import { MAX_DEMO_DURATION_SECONDS, MIN_DEMO_DURATION_SECONDS, DEFAULT_DEMO_DURATION_SECONDS } from './demo-scenario.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { checkComponents, isSimulatedType, MAX_EVENTS_PER_COMPONENT, SIMULATED_TYPES, type SimulatedType } from './simulations.js';
+import { isSeverity, type Severity } from '../../api/vocabulary.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 15;
 export const MAX_TIMEOUT_SECONDS = 600;

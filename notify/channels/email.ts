@@ -10,10 +10,10 @@
 // The SMTP password stays inside the transport; error texts carry only the SMTP code and nodemailer's error code.
 
 import nodemailer from 'nodemailer';
-import type { OutboxItem } from '../../engine/types.js';
 import type { EmailConfig } from '../config.js';
 import type { DeliveryResult, NotificationChannel } from '../delivery.js';
 import { clip, incidentCommand, kindDetail, rootCauseText, singleLine, viewIncident } from '../incident-view.js';
+import { type OutboxItem } from '../../engine/index.js';
 
 const SUBJECT_MAX = 200;
 /** nodemailer error codes (no SMTP reply) that retrying cannot fix. */

@@ -8,10 +8,10 @@
 // classifies them. The routing key is in the body, never in an error text.
 
 import { isoTime } from '../../common/time.js';
-import type { NotificationKind, OutboxItem, Severity } from '../../engine/types.js';
 import type { PagerDutyConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
 import { clip, incidentCommand, rootCauseText, singleLine, viewIncident } from '../incident-view.js';
+import { type NotificationKind, type OutboxItem, type Severity } from '../../engine/index.js';
 
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';

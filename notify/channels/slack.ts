@@ -8,10 +8,10 @@
 // and every text is cut to Slack's block limits (https://api.slack.com/reference/block-kit/blocks).
 // The webhook URL is the credential: it is only ever passed to fetch, never into an error text.
 
-import type { NotificationKind, OutboxItem } from '../../engine/types.js';
 import type { SlackConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
 import { clip, incidentCommand, kindDetail, oneLineSummary, rootCauseText, viewIncident } from '../incident-view.js';
+import { type NotificationKind, type OutboxItem } from '../../engine/index.js';
 
 /** Slack's limits: header text 150 characters, section text and context text 3000, a section field 2000. */
 export const SLACK_HEADER_MAX = 150;

@@ -15,9 +15,9 @@
 import { isoTime } from '../../common/time.js';
 import { createHmac } from 'node:crypto';
 
-import type { OutboxItem } from '../../engine/types.js';
 import { WEBHOOK_SECRET_PREFIX, webhookChannelName, type WebhookConfig } from '../config.js';
 import { postJson, type NotificationChannel } from '../delivery.js';
+import { type OutboxItem } from '../../engine/index.js';
 
 /** `v1,<signature>` for one message: the value of the webhook-signature header. */
 export function signWebhook(secret: string | Buffer, id: string, timestampSeconds: number, body: string): string {

@@ -8,7 +8,6 @@
 // (bench/logs-metrics.bench.ts measures the whole path).
 
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
-import type { EventDraft } from '../../engine/types.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createLogConverter, type LogConverter } from './log-converter.js';
 import {
@@ -17,6 +16,7 @@ import {
   type LogsScanVisitor,
   scanLogsRequest,
 } from './logs-scanner.js';
+import { type EventDraft } from '../../engine/index.js';
 
 export interface LogsDecodeResult {
   /** Events from the accepted records that crossed the severity minimum or named their event type. */

@@ -5,8 +5,8 @@
 //   processors.convert.logs.min_severity_number: 17   →  parseMinSeverityNumber(raw, 'processors.convert.logs.min_severity_number')
 //   LogConverterOptionsInput (camelCase, receivers)   →  createLogConverterOptions(input, 'grpc.logConverter')
 
-import type { Severity } from '../../engine/types.js';
 import { describeValue, isPlainObject, parseEventType, parseSeverity, ReceiverOptionError } from '../option-checks.js';
+import { type Severity } from '../../engine/index.js';
 
 /** SeverityNumber values of logs.proto that the defaults refer to. */
 export const SEVERITY_NUMBER_MIN = 1;

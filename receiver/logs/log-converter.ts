@@ -16,8 +16,6 @@
 //     record has no such attributes.
 //   - time: time_unix_nano, else observed_time_unix_nano; IDs as hex (an all-zero ID counts as none).
 
-import type { EventDraft, Severity } from '../../engine/types.js';
-import { isSeverity } from '../../engine/types.js';
 import {
   MAX_MESSAGE_LENGTH,
   MAX_METADATA_KEY_LENGTH,
@@ -49,6 +47,7 @@ import {
 } from './log-converter-options.js';
 import { type LogRecordViewFast, type LogResourceViewFast, MAX_LOG_ATTRIBUTES_SCANNED } from './logs-scanner.js';
 import { MAX_SERIALIZED_ERROR_CHARS, parseSerializedError, type SerializedError } from './serialized-error.js';
+import { isSeverity, type EventDraft, type Severity } from '../../engine/index.js';
 
 /** classify() result bits; 0 means "not an event". */
 export const LOG_FLAG_EVENT = 0x1;

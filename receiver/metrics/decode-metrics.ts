@@ -9,7 +9,6 @@
 // point of a watched one nothing unless it crosses (bench/logs-metrics.bench.ts measures the whole path).
 
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
-import type { EventDraft } from '../../engine/types.js';
 import { createMetricConverter, type MetricConverter } from './metric-converter.js';
 import {
   type DataPointViewFast,
@@ -17,6 +16,7 @@ import {
   type MetricsScanVisitor,
   scanMetricsRequest,
 } from './metrics-scanner.js';
+import { type EventDraft } from '../../engine/index.js';
 
 export interface MetricsDecodeResult {
   /** Events from points that crossed a threshold rule. */

@@ -9,8 +9,8 @@
 //   below: Y   fires when the statistic ≤ Y
 //   both       fires when either holds (outside the band)
 
-import type { Severity } from '../../engine/types.js';
 import { describeValue, isPlainObject, parseEventType, parseSeverity, ReceiverOptionError } from '../option-checks.js';
+import { type Severity } from '../../engine/index.js';
 
 export const METRIC_STATISTICS = ['value', 'p50', 'p90', 'p95', 'p99', 'mean', 'max'] as const;
 /**

@@ -13,7 +13,6 @@
 // service.name, so two instances of one service do not corrupt each other's windows) and the point's attributes
 // (order-independent), hashed to 53 bits without decoding a string. Two distinct series colliding is a ~n²/2^54 event.
 
-import type { EventDraft } from '../../engine/types.js';
 import { MAX_MESSAGE_LENGTH, MAX_METADATA_KEY_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { nanosToMs } from '../trace/span-view.js';
 import { anyValueString, anyValueStringEquals, UNKNOWN_SERVICE } from '../wire/any-value.js';
@@ -40,6 +39,7 @@ import {
   POINT_VALUE_NONE,
   TEMPORALITY_DELTA,
 } from './metrics-scanner.js';
+import { type EventDraft } from '../../engine/index.js';
 
 const STAT_VALUE = 0;
 const STAT_QUANTILE = 1;

@@ -108,6 +108,8 @@ const KNOWN_VALUES: Record<string, AttributeValue[]> = {
   'peer.service': ['payments', ''],
   'server.address': ['10.0.0.7', 'search.internal'],
   'net.peer.name': ['legacy-db'],
+  'server.port': [8081, '443', 0, 70000, 8.5],
+  'net.peer.port': [5432, 'x'],
   'rpc.service': ['shop.Inventory'],
   'firewatch.event_type': ['quality_check_failed', 'workflow_failed', ''],
   'firewatch.severity': ['HIGH', 'low', 'nonsense', 'Critical'],
@@ -135,6 +137,8 @@ const spanArb = fc.record({
   traceId: idArb(16),
   spanId: idArb(8),
   parentSpanId: fc.oneof(fc.constant(new Uint8Array(0)), idArb(8)),
+  // Trace flags in the low byte; bits 8–9 say whether the parent is remote (0x100: known, 0x200: remote).
+  flags: fc.constantFrom(0, 0x01, 0x101, 0x301, 0x200, 0x300),
   name: fc.string({ maxLength: 20 }),
   kind: fc.integer({ min: 0, max: 5 }),
   start: timeArb,
@@ -168,6 +172,7 @@ function toSpanObject(sample: SpanSample): Record<string, unknown> {
     traceId: sample.traceId,
     spanId: sample.spanId,
     parentSpanId: sample.parentSpanId,
+    flags: sample.flags,
     name: sample.name,
     kind: sample.kind,
     startTimeUnixNano: sample.start.toString(),
@@ -225,9 +230,16 @@ interface ExpectedSpan {
   kind: number;
   draft: Pick<EventDraft, 'event_type' | 'source' | 'severity' | 'timestamp' | 'correlation_id' | 'span_id'> | null;
   failed: boolean;
+  /** A request: SERVER or CONSUMER, else no parent or a remote one. */
+  request: boolean;
 }
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
+
+function withPort(address: string | null, port: number): string | null {
+  if (address === null || !Number.isInteger(port) || port < 1 || port > 65_535) return address;
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
 
 function expectedFor(span: Record<string, unknown>, service: string | null): ExpectedSpan {
   const attrs = new Map<string, AnyValueObject | null>();
@@ -272,7 +284,11 @@ function expectedFor(span: Record<string, unknown>, service: string | null): Exp
           event_type: custom ?? rule!,
           source:
             rule === 'service_unavailable' && custom === null
-              ? (text('peer.service') ?? text('server.address') ?? text('net.peer.name') ?? text('rpc.service') ?? 'unknown_peer')
+              ? (text('peer.service') ??
+                withPort(text('server.address'), num('server.port')) ??
+                withPort(text('net.peer.name'), num('net.peer.port')) ??
+                text('rpc.service') ??
+                'unknown_peer')
               : owner,
           severity: (override !== undefined && SEVERITIES.includes(override) ? override : severity) as EventDraft['severity'],
           timestamp,
@@ -287,6 +303,7 @@ function expectedFor(span: Record<string, unknown>, service: string | null): Exp
     kind,
     draft,
     failed,
+    request: kind === 2 || kind === 5 || (span.parentSpanId as Buffer).length === 0 || ((span.flags as number) & 0x300) === 0x300,
   };
 }
 
@@ -306,7 +323,7 @@ describe('cross-check with protobufjs', () => {
         };
         const expected: ExpectedSpan[] = [];
         let rejected = 0;
-        const perService = new Map<string, { spans: number; errors: number }>();
+        const perService = new Map<string, { spans: number; requests: number; failedRequests: number }>();
         for (const resourceSpans of oracle.resourceSpans) {
           const serviceAttribute = resourceSpans.resource?.attributes.find((attribute) => attribute.key === 'service.name');
           const service = anyText(serviceAttribute?.value);
@@ -320,16 +337,17 @@ describe('cross-check with protobufjs', () => {
               const entry = expectedFor(span, service);
               expected.push(entry);
               const key = service ?? 'unknown_service';
-              const counts = perService.get(key) ?? { spans: 0, errors: 0 };
+              const counts = perService.get(key) ?? { spans: 0, requests: 0, failedRequests: 0 };
               counts.spans++;
-              if (entry.failed) counts.errors++;
+              if (entry.request) counts.requests++;
+              if (entry.request && entry.failed) counts.failedRequests++;
               perService.set(key, counts);
             }
           }
         }
 
         // act
-        const seen: Omit<ExpectedSpan, 'draft' | 'failed'>[] = [];
+        const seen: Omit<ExpectedSpan, 'draft' | 'failed' | 'request'>[] = [];
         const result = decodeTraceRequest(bytes, undefined, {
           onSpan(span) {
             seen.push({
@@ -346,7 +364,7 @@ describe('cross-check with protobufjs', () => {
         expect(result.spans).toBe(expected.length);
         expect(result.rejected).toBe(rejected);
         expect(result.errorMessage === '').toBe(rejected === 0);
-        expect(seen).toEqual(expected.map(({ draft: _draft, failed: _failed, ...span }) => span));
+        expect(seen).toEqual(expected.map(({ draft: _draft, failed: _failed, request: _request, ...span }) => span));
         const expectedDrafts = expected.flatMap((entry) => (entry.draft === null ? [] : [entry.draft]));
         expect(result.drafts.map(({ event_type, source, severity, timestamp, correlation_id, span_id }) => ({
           event_type,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EventDraft } from '../../engine/types.js';
+import type { EventDraft, SpanRecord } from '../../engine/types.js';
+import { eventUser } from '../../engine/users.js';
 import { encodeWith, otlpTypes } from '../../test/helpers/receiver/otlp-oracle.js';
 import {
   BASE_TIME_MS,
@@ -14,6 +15,7 @@ import { DecodeError } from '../wire/decode-error.js';
 import { decodeTraceRequest } from './decode-traces.js';
 import { createSpanConverter, MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH } from './span-converter.js';
 import { createSpanConverterOptions, type SpanConverterOptionsInput } from './span-converter-options.js';
+import { spanRecordFromView } from './span-record.js';
 import { MAX_SPAN_ATTRIBUTES_SCANNED, type SpanViewFast } from './span-view.js';
 
 const types = otlpTypes();
@@ -69,8 +71,8 @@ describe('decodeTraceRequest: structure', () => {
     });
     expect(second).toMatchObject({ source: 'payments', message: 'span "work" failed' });
     expect([...result.perService]).toEqual([
-      ['checkout', { spans: 3, errors: 1 }],
-      ['payments', { spans: 1, errors: 1 }],
+      ['checkout', { spans: 3, requests: 3, failedRequests: 1 }],
+      ['payments', { spans: 1, requests: 1, failedRequests: 1 }],
     ]);
   });
 
@@ -90,7 +92,7 @@ describe('decodeTraceRequest: structure', () => {
       );
       const result = decodeTraceRequest(bytes);
       expect(result.drafts[0]!.source).toBe('unknown_service');
-      expect(result.perService.get('unknown_service')).toEqual({ spans: 1, errors: 1 });
+      expect(result.perService.get('unknown_service')).toEqual({ spans: 1, requests: 1, failedRequests: 1 });
     }
   });
 
@@ -166,7 +168,7 @@ describe('decodeTraceRequest: span validation', () => {
     expect(result.rejected).toBe(1);
     expect(result.errorMessage).toBe('span 3 in resource 0: trace_id must be 16 bytes, got 5');
     expect(result.drafts).toHaveLength(1);
-    expect(result.perService.get('checkout')).toEqual({ spans: 4, errors: 1 });
+    expect(result.perService.get('checkout')).toEqual({ spans: 4, requests: 4, failedRequests: 1 });
   });
 
   it.each([
@@ -202,6 +204,39 @@ describe('decodeTraceRequest: span validation', () => {
     expect(result.rejected).toBe(3);
     expect(result.errorMessage).toBe('span 2 in resource 1: span_id must be 8 bytes, got 3 (and 2 more rejected spans)');
     expect([...result.perService.keys()]).toEqual(['a', 'b']);
+  });
+});
+
+describe('decodeTraceRequest: requests per service', () => {
+  const parent = idBytes(8, 99);
+  const HAS_IS_REMOTE = 0x100;
+  const IS_REMOTE = 0x200;
+  it.each([
+    ['a SERVER span under a local parent is a request', { kind: 2, parentSpanId: parent }, 1],
+    ['a CONSUMER span under a local parent is a request', { kind: 5, parentSpanId: parent }, 1],
+    ['an INTERNAL span without a parent (a local root) is a request', { kind: 1 }, 1],
+    ['a CLIENT span without a parent (a local root) is a request', { kind: 3 }, 1],
+    ['an INTERNAL span under a remote parent is a request', { kind: 1, parentSpanId: parent, flags: HAS_IS_REMOTE | IS_REMOTE }, 1],
+    ['an INTERNAL span under a parent known to be local is not a request', { kind: 1, parentSpanId: parent, flags: HAS_IS_REMOTE }, 0],
+    ['an INTERNAL span under a parent of unknown locality is not a request', { kind: 1, parentSpanId: parent }, 0],
+    ['a CLIENT span under a local parent is not a request', { kind: 3, parentSpanId: parent }, 0],
+  ])('%s', (_name, input, requests) => {
+    const { flags, ...rest } = input as SpanInput & { flags?: number };
+    const span = { ...spanObject({ ...rest, status: { code: 2 } }), ...(flags === undefined ? {} : { flags }) };
+    const result = decodeTraceRequest(encodeSpans([span]));
+    expect(result.perService.get('checkout')).toEqual({ spans: 1, requests, failedRequests: requests });
+  });
+
+  it('divides failed requests by requests, not spans: a failing request with healthy middleware is one failure in one', () => {
+    // prepare: what auto-instrumented express records for one request answered 500 after a refused call
+    const traceId = idBytes(16, 5);
+    const server = spanObject({ traceId, spanId: idBytes(8, 1), kind: 2, status: { code: 2 }, attributes: { 'http.status_code': 500 } });
+    const middleware = [2, 3, 4].map((n) => spanObject({ traceId, spanId: idBytes(8, n), parentSpanId: idBytes(8, 1), kind: 1 }));
+    const client = spanObject({ traceId, spanId: idBytes(8, 5), parentSpanId: idBytes(8, 4), kind: 3, status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' } });
+    // act
+    const result = decodeTraceRequest(encodeSpans([...middleware, client, server]));
+    // verify
+    expect(result.perService.get('checkout')).toEqual({ spans: 5, requests: 1, failedRequests: 1 });
   });
 });
 
@@ -304,6 +339,30 @@ describe('span conversion rules', () => {
         events: [{ name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': 'Connection Refused' } }],
       },
       expected: { event_type: 'service_unavailable', source: 'inventory.internal' },
+    },
+    {
+      name: 'client span refused, no peer.service: the peer is server.address:server.port',
+      span: {
+        kind: 3,
+        status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' },
+        attributes: { 'server.address': '127.0.0.1', 'server.port': 8081 },
+      },
+      expected: { event_type: 'service_unavailable', source: '127.0.0.1:8081', message: 'checkout could not reach 127.0.0.1:8081: connect ECONNREFUSED 127.0.0.1:8081' },
+    },
+    {
+      name: 'client span refused, legacy net.peer.name:net.peer.port (auto-instrumentation\'s default conventions)',
+      span: { kind: 3, status: { code: 2, message: 'connect ECONNREFUSED' }, attributes: { 'net.peer.name': 'inventory', 'net.peer.port': '8081' } },
+      expected: { event_type: 'service_unavailable', source: 'inventory:8081' },
+    },
+    {
+      name: 'client span refused, IPv6 server.address with a port',
+      span: { kind: 3, status: { code: 2, message: 'ECONNREFUSED' }, attributes: { 'server.address': '::1', 'server.port': 8081 } },
+      expected: { event_type: 'service_unavailable', source: '[::1]:8081' },
+    },
+    {
+      name: 'client span refused, a port that is no port is left out',
+      span: { kind: 3, status: { code: 2, message: 'ECONNREFUSED' }, attributes: { 'server.address': 'inventory', 'server.port': 70000 } },
+      expected: { event_type: 'service_unavailable', source: 'inventory' },
     },
     {
       name: 'client span refused (error.type only, status unset), net.peer.name',
@@ -452,6 +511,40 @@ describe('span conversion rules', () => {
       'enduser.id': 'u-42',
       caller: 'checkout',
     });
+  });
+
+  it.each([
+    ['enduser.id', { 'enduser.id': 'e-1' }, 'e-1'],
+    ['user.id', { 'user.id': 'u-7' }, 'u-7'],
+    ['session.id', { 'session.id': 's-9' }, 's-9'],
+    ['all three: enduser.id first', { 'session.id': 's-9', 'user.id': 'u-7', 'enduser.id': 'e-1' }, 'e-1'],
+    ['user.id before session.id', { 'session.id': 's-9', 'user.id': 'u-7' }, 'u-7'],
+  ])('names the user of a failing span by %s, in its event and its span record', (_name, attributes, user) => {
+    // prepare
+    const bytes = encodeSpans([spanObject({ status: { code: 2 }, attributes })]);
+    const records: SpanRecord[] = [];
+    // act
+    const result = decodeTraceRequest(bytes, undefined, {
+      onSpan: (span, resource, classification) => records.push(spanRecordFromView(span, resource.serviceName ?? '', classification)),
+    });
+    // verify: what the engine reads (users.ts eventUser for events, SpanRecord.user for spans)
+    expect(eventUser(result.drafts[0]!.metadata)).toBe(user);
+    expect(records[0]!.user).toBe(user);
+  });
+
+  it('names the peer of a client span the same way in its event and its span record', () => {
+    // prepare: what @opentelemetry/instrumentation-http sets on a refused call (no peer.service)
+    const bytes = encodeSpans([
+      spanObject({ kind: 3, status: { code: 2, message: 'connect ECONNREFUSED 127.0.0.1:8081' }, attributes: { 'server.address': '127.0.0.1', 'server.port': 8081 } }),
+    ]);
+    const records: SpanRecord[] = [];
+    // act
+    const result = decodeTraceRequest(bytes, undefined, {
+      onSpan: (span, resource, classification) => records.push(spanRecordFromView(span, resource.serviceName ?? '', classification)),
+    });
+    // verify
+    expect(result.drafts[0]).toMatchObject({ source: '127.0.0.1:8081', metadata: { peer: '127.0.0.1:8081', caller: 'checkout' } });
+    expect(records[0]!.peer).toBe('127.0.0.1:8081');
   });
 
   it('adds duration and threshold to slow_request events', () => {

@@ -1,5 +1,6 @@
 // ExportTraceServiceRequest bytes → what the receiver hands the engine: event drafts for the spans that matter,
-// accepted/rejected counts for the OTLP answer, and per-service span/error totals (for error-rate escalation).
+// accepted/rejected counts for the OTLP answer, and per-service request totals (for error-rate escalation: a request
+// is a SERVER or CONSUMER span, else a local root, engine/types.ts isRequestSpan).
 //
 //   Buffer ─scanTraceRequest─▶ SpanViewFast ─classify─▶ (most spans: counted, done)
 //                                                   └─▶ toDraft ─▶ drafts[]
@@ -7,18 +8,17 @@
 // Per request this allocates the result, one Map entry per service and one draft per interesting span; per ordinary
 // span nothing (decode.bench measures the whole path).
 
-import type { EventDraft } from '../../engine/types.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { rejectionMessage } from '../rejection-message.js';
 import { createSpanConverter, SPAN_FLAG_FAILED, type SpanConverter } from './span-converter.js';
 import type { ResourceViewFast, SpanViewFast } from './span-view.js';
 import { scanTraceRequest, type TraceScanVisitor } from './trace-scanner.js';
+import { SPAN_FLAGS_PARENT_IS_REMOTE, isRequestSpan, type EventDraft, type ServiceTotals } from '../../engine/index.js';
 
-export interface ServiceSpanCounts {
-  /** Spans accepted from this service. */
+/** What one export says of one service: its requests and failed requests (ServiceTotals), and all its spans. */
+export interface ServiceSpanCounts extends ServiceTotals {
+  /** Spans accepted from this service (requests and the spans inside them). */
   spans: number;
-  /** Of those, spans that failed (status ERROR, HTTP server status ≥ 500, or peer unavailable). */
-  errors: number;
 }
 
 export interface TraceDecodeResult {
@@ -29,7 +29,7 @@ export interface TraceDecodeResult {
   rejected: number;
   /** Why spans were rejected (first reason, and how many more), '' when none were. */
   errorMessage: string;
-  /** Accepted spans and failures per resource `service.name` (UNKNOWN_SERVICE when absent). */
+  /** Accepted spans, requests and failed requests per resource `service.name` (UNKNOWN_SERVICE when absent). */
   perService: Map<string, ServiceSpanCounts>;
 }
 
@@ -66,7 +66,7 @@ class DecodeTracesVisitor implements TraceScanVisitor {
   private rejected = 0;
   private firstRejection = '';
   /** Totals of the current resource's service, looked up once per resource rather than per span. */
-  private counts: ServiceSpanCounts = { spans: 0, errors: 0 };
+  private counts: ServiceSpanCounts = { spans: 0, requests: 0, failedRequests: 0 };
 
   constructor(converter: SpanConverter, hooks: TraceDecodeHooks) {
     this.converter = converter;
@@ -77,7 +77,7 @@ class DecodeTracesVisitor implements TraceScanVisitor {
     const service = resource.serviceName ?? UNKNOWN_SERVICE;
     let counts = this.perService.get(service);
     if (counts === undefined) {
-      counts = { spans: 0, errors: 0 };
+      counts = { spans: 0, requests: 0, failedRequests: 0 };
       this.perService.set(service, counts);
     }
     this.counts = counts;
@@ -88,8 +88,11 @@ class DecodeTracesVisitor implements TraceScanVisitor {
     const counts = this.counts;
     counts.spans++;
     const classification = this.converter.classify(span);
+    if (isRequestSpan(span.kind, span.parentLen !== 0, (span.flags & SPAN_FLAGS_PARENT_IS_REMOTE) === SPAN_FLAGS_PARENT_IS_REMOTE)) {
+      counts.requests++;
+      if ((classification & SPAN_FLAG_FAILED) !== 0) counts.failedRequests++;
+    }
     if (classification !== 0) {
-      if ((classification & SPAN_FLAG_FAILED) !== 0) counts.errors++;
       const draft = this.converter.toDraft(span, resource, classification);
       if (draft !== null) this.drafts.push(draft);
     }

@@ -27,6 +27,10 @@ export const KEY_RPC_METHOD = 18;
 export const KEY_EXCEPTION_TYPE = 19;
 export const KEY_EXCEPTION_MESSAGE = 20;
 export const KEY_ENDUSER_ID = 21;
+export const KEY_USER_ID = 22;
+export const KEY_SESSION_ID = 23;
+export const KEY_SERVER_PORT = 24;
+export const KEY_NET_PEER_PORT = 25;
 
 /** Attribute names by key id (the index is the id above). */
 export const SPAN_KEY_NAMES: readonly string[] = [
@@ -52,6 +56,10 @@ export const SPAN_KEY_NAMES: readonly string[] = [
   'exception.type',
   'exception.message',
   'enduser.id',
+  'user.id',
+  'session.id',
+  'server.port',
+  'net.peer.port',
 ];
 
 export const SPAN_KEY_COUNT = SPAN_KEY_NAMES.length;

@@ -2,7 +2,7 @@
 // merges overrides, and a validator that names the bad key. The daemon maps its YAML `processors` section onto
 // SpanConverterOptionsInput; everything here is checked once at start, never per span.
 
-import { isSeverity, type Severity } from '../../engine/types.js';
+import { isSeverity, type Severity } from '../../engine/index.js';
 
 /** Event types produced by the built-in span rules. */
 export interface SpanEventTypes {

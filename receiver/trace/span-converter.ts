@@ -13,14 +13,12 @@
 //   3. otherwise longer than the slow threshold → slow_request.
 //   `firewatch.event_type` renames the event (and makes any span an event); `firewatch.severity` overrides severity.
 
-import { type EventDraft, isSeverity, type Severity } from '../../engine/types.js';
 import { MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { truncateChars } from '../wire/utf8.js';
 import {
   KEY_DB_SYSTEM,
   KEY_DB_SYSTEM_NAME,
-  KEY_ENDUSER_ID,
   KEY_ERROR_TYPE,
   KEY_EVENT_TYPE,
   KEY_HTTP_METHOD,
@@ -29,16 +27,14 @@ import {
   KEY_HTTP_STATUS,
   KEY_HTTP_STATUS_LEGACY,
   KEY_HTTP_TARGET,
-  KEY_NET_PEER_NAME,
-  KEY_PEER_SERVICE,
   KEY_RPC_GRPC_STATUS,
   KEY_RPC_METHOD,
   KEY_RPC_SERVICE,
   KEY_RPC_SYSTEM,
-  KEY_SERVER_ADDRESS,
   KEY_SEVERITY,
   KEY_URL_PATH,
 } from './span-attribute-keys.js';
+import { spanPeer, USER_KEYS } from './span-parties.js';
 import {
   createDefaultSpanConverterOptions,
   MAX_EVENT_TYPE_LENGTH,
@@ -47,11 +43,11 @@ import {
 import {
   type ResourceViewFast,
   SPAN_KIND_CLIENT,
-  SPAN_KIND_PRODUCER,
   SPAN_KIND_SERVER,
   type SpanViewFast,
   STATUS_CODE_ERROR,
 } from './span-view.js';
+import { isSeverity, type EventDraft, type Severity } from '../../engine/index.js';
 
 /** classify() result: one rule in the low bits, flags above. */
 export const SPAN_RULE_NONE = 0;
@@ -165,8 +161,11 @@ class RuleSpanConverter implements SpanConverter {
     if (facts.dbSystem !== null) meta.put('db.system', facts.dbSystem);
     putRpc(meta, span);
     if (facts.peer !== null) meta.put('peer', facts.peer);
-    const user = span.string(KEY_ENDUSER_ID, MAX_METADATA_VALUE_LENGTH);
-    if (user !== null) meta.put('enduser.id', user);
+    // Each identity under its own key, as log events carry them (engine/users.ts picks one).
+    for (const [id, name] of USER_KEYS) {
+      const user = span.string(id, MAX_METADATA_VALUE_LENGTH);
+      if (user !== null) meta.put(name, user);
+    }
 
     let source = service;
     let message: string;
@@ -258,7 +257,7 @@ interface SpanFacts {
   /** http.route, else http.target, else url.path. */
   httpRoute: string | null;
   dbSystem: string | null;
-  /** Client and producer spans: peer.service, else server.address, else net.peer.name. */
+  /** Client and producer spans: peer.service, else server.address:server.port, else net.peer.name:net.peer.port. */
   peer: string | null;
   durationNs: number;
   /** What went wrong in words: status message, else exception (type: message), else error.type. */
@@ -287,11 +286,7 @@ function readSpanFacts(span: SpanViewFast): SpanFacts {
     httpMethod,
     httpRoute,
     dbSystem: span.string(KEY_DB_SYSTEM, bound) ?? span.string(KEY_DB_SYSTEM_NAME, bound),
-    peer: callsOut(span)
-      ? (span.string(KEY_PEER_SERVICE, bound) ??
-        span.string(KEY_SERVER_ADDRESS, bound) ??
-        span.string(KEY_NET_PEER_NAME, bound))
-      : null,
+    peer: spanPeer(span, bound),
     durationNs: span.durationNs(),
     reason() {
       if (statusMessage !== null) return statusMessage;
@@ -303,14 +298,6 @@ function readSpanFacts(span: SpanViewFast): SpanFacts {
       return `span "${name}"`;
     },
   };
-}
-
-/**
- * Whether the span's server.address / net.peer.name name the other side. On a SERVER span they name the service
- * itself, so only client and producer spans have a peer.
- */
-function callsOut(span: SpanViewFast): boolean {
-  return span.kind === SPAN_KIND_CLIENT || span.kind === SPAN_KIND_PRODUCER;
 }
 
 /** api_error / error: `POST /api/users returned 500: <reason>`, else the reason, else `span "<name>" failed`. */

@@ -4,18 +4,11 @@
 // ring indexes them as words, and hex is made only for spans someone reads as text (bench/ingest.bench.ts: the hex
 // strings and their parsing back in the ring were ~10 % of the daemon's busy time).
 
-import { PACKED_ID_WORDS, PackedSpanRecord } from '../../engine/packed-span-record.js';
-import type { SpanRecord } from '../../engine/types.js';
-import {
-  KEY_ENDUSER_ID,
-  KEY_HTTP_STATUS,
-  KEY_HTTP_STATUS_LEGACY,
-  KEY_NET_PEER_NAME,
-  KEY_PEER_SERVICE,
-  KEY_SERVER_ADDRESS,
-} from './span-attribute-keys.js';
+import { KEY_HTTP_STATUS, KEY_HTTP_STATUS_LEGACY } from './span-attribute-keys.js';
 import { SPAN_FLAG_FAILED } from './span-converter.js';
+import { spanPeer, spanUser } from './span-parties.js';
 import { nanosToFractionalMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
+import { PACKED_ID_WORDS, PackedSpanRecord, type SpanRecord } from '../../engine/index.js';
 
 const MAX_NAME = 256;
 const MAX_STATUS_MESSAGE = 512;
@@ -23,8 +16,6 @@ const MAX_EXCEPTION_TYPE = 128;
 const MAX_EXCEPTION_MESSAGE = 512;
 const MAX_PEER = 128;
 const MAX_USER = 128;
-const SPAN_KIND_CLIENT = 3;
-const SPAN_KIND_PRODUCER = 4;
 
 /** Records whose ID words share one chunk (8 KiB): one typed-array allocation per 256 spans, not per span. */
 const ID_CHUNK_RECORDS = 256;
@@ -44,17 +35,13 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
   const startMs = nanosToFractionalMs(span.startLo, span.startHi);
   const endMs = (span.endLo | span.endHi) === 0 ? startMs : nanosToFractionalMs(span.endLo, span.endHi);
   const httpStatus = span.has(KEY_HTTP_STATUS) ? span.number(KEY_HTTP_STATUS) : span.number(KEY_HTTP_STATUS_LEGACY);
-  // Only outgoing spans name a peer; on a server span server.address is the service itself.
-  const outgoing = span.kind === SPAN_KIND_CLIENT || span.kind === SPAN_KIND_PRODUCER;
   const status_message = span.statusMessage(MAX_STATUS_MESSAGE) ?? '';
   // Exception details cost a second pass over span events: only failed spans pay for it.
   const exception_type = failed ? (span.exceptionType(MAX_EXCEPTION_TYPE) ?? '') : '';
   const exception_message = failed ? (span.exceptionMessage(MAX_EXCEPTION_MESSAGE) ?? '') : '';
   const http_status = Number.isFinite(httpStatus) ? httpStatus : 0;
-  const peer = outgoing
-    ? (span.string(KEY_PEER_SERVICE, MAX_PEER) ?? span.string(KEY_SERVER_ADDRESS, MAX_PEER) ?? span.string(KEY_NET_PEER_NAME, MAX_PEER) ?? '')
-    : '';
-  const user = span.string(KEY_ENDUSER_ID, MAX_USER) ?? '';
+  const peer = spanPeer(span, MAX_PEER) ?? '';
+  const user = spanUser(span, MAX_USER) ?? '';
   const hasParent = span.parentLen !== 0;
   if (span.traceIdLen !== TRACE_ID_BYTES || span.spanIdLen !== SPAN_ID_BYTES || (hasParent && span.parentLen !== SPAN_ID_BYTES)) {
     // Not reached for spans the scanner accepted (it validates ID lengths); kept so odd IDs still round-trip as text.

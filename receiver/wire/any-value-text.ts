@@ -15,9 +15,9 @@
 //   6 kvlist_value  LEN
 //   7 bytes_value   LEN
 
-import type { MetadataValue } from '../../engine/types.js';
 import type { ProtoReader } from './proto-reader.js';
 import { truncateChars, utf8Bounded } from './utf8.js';
+import { type MetadataValue } from '../../engine/index.js';
 
 const KIND_NONE = 0;
 const KIND_STRING = 1;

@@ -4,6 +4,7 @@
 // One daemon serves every case; each simulation uses components of its own so that none joins another's incident.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_CHECKER_SERVICE } from '../../cli/simulate/simulations.js';
 import { makeWorkspace, removeWorkspace, runCli, startDaemon, type CliResult, type DaemonProcess } from '../helpers/daemon-process.js';
 
 type Json = Record<string, any>;
@@ -59,7 +60,9 @@ describe('firewatch incidents simulate and demo', () => {
       expect({ type, code: result.code, stderr: result.stderr }).toEqual({ type, code: 0, stderr: '' });
       const incident = JSON.parse(result.stdout) as Json;
       expect(incident.incident_type).toBe(type);
-      expect([...incident.affected_components].sort()).toEqual([...components].sort());
+      // A refused peer lists its caller too: the simulated health checker that found them down.
+      const affected = type === 'service_down' ? [...components, HEALTH_CHECKER_SERVICE] : components;
+      expect([...incident.affected_components].sort()).toEqual([...affected].sort());
       expect(incident.event_count).toBe(events);
       expect(incident.notes.join('\n')).toMatch(/simulated \(simulation sim-[0-9a-f]{12}/);
     });

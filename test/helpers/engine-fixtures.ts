@@ -3,6 +3,7 @@
 import { builtinRules } from '../../engine/builtin-rules.js';
 import { createEngine } from '../../engine/engine.js';
 import type { Engine, EngineOptions } from '../../engine/engine.js';
+import { isRequestSpan } from '../../engine/types.js';
 import type { DetectionRule, EventDraft, IngestResult, ServiceTotals, SpanRecord } from '../../engine/types.js';
 
 /** 2025-02-05 10:30:00 UTC: the seed's example time. */
@@ -174,10 +175,18 @@ export function ingestExports(engine: Engine, exports: readonly ServiceExport[])
   const spans = exports.flatMap((e) => e.spans);
   const serviceTotals = new Map<string, ServiceTotals>();
   for (const s of spans) {
-    const totals = serviceTotals.get(s.service) ?? { spans: 0, errors: 0 };
-    totals.spans++;
-    if (s.failed) totals.errors++;
+    const totals = serviceTotals.get(s.service) ?? { requests: 0, failedRequests: 0 };
+    // Parents in another service's export are remote: what the SDK's span flags would say.
+    if (isRequestSpan(s.kind, s.parent_span_id !== '', remoteParent(s, spans))) {
+      totals.requests++;
+      if (s.failed) totals.failedRequests++;
+    }
     serviceTotals.set(s.service, totals);
   }
   return engine.ingest(drafts, { spans, serviceTotals });
+}
+
+/** Whether `span`'s parent is not among `spans` of its own service (it came from another process). */
+function remoteParent(span: SpanRecord, spans: readonly SpanRecord[]): boolean {
+  return !spans.some((other) => other.span_id === span.parent_span_id && other.service === span.service);
 }

@@ -3,7 +3,13 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 
 export interface SpanSpec {
   name: string;
@@ -112,4 +118,33 @@ export async function exportCascade(
     await entry.provider.shutdown();
   }
   return traceIds;
+}
+
+/**
+ * Spans made through a real SDK pipeline and kept in memory (finished, in the order they ended), so a test can
+ * choose how they are split into exports and in which order those are sent (exportFinished).
+ */
+export async function recordSpans(
+  service: string,
+  build: (tracer: ReturnType<BasicTracerProvider['getTracer']>) => void,
+): Promise<ReadableSpan[]> {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  build(provider.getTracer('firewatch-tests'));
+  await provider.forceFlush();
+  const finished = memory.getFinishedSpans();
+  await provider.shutdown();
+  return finished;
+}
+
+/** Sends `spans` as one export request through the real OTLP/gRPC exporter; resolves once acknowledged. */
+export async function exportFinished(endpoint: string, spans: readonly ReadableSpan[]): Promise<void> {
+  const exporter = new OTLPTraceExporter({ url: `http://${endpoint}` });
+  await new Promise<void>((resolveExport, reject) =>
+    exporter.export([...spans], (result) => (result.code === 0 ? resolveExport() : reject(result.error ?? new Error('export failed')))),
+  );
+  await exporter.shutdown();
 }

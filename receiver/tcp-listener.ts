@@ -1,0 +1,59 @@
+// A TCP listener on a `host:port` endpoint, bound on every address the host resolves to (as grpc-js binds its own
+// ports, so `localhost:4317` keeps answering both 127.0.0.1 and ::1). Port 0 picks a free port on the first
+// address and reuses it on the others; an address that cannot be bound is skipped as long as one was.
+
+import { parseHostPort } from '../common/endpoint.js';
+import { lookup } from 'node:dns/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+
+export interface TcpListener {
+  /** The port bound (the real one when the endpoint asked for port 0). */
+  readonly port: number;
+  /** Stops accepting; connections already accepted are their owners' to close. */
+  close(): void;
+}
+
+function listenOn(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    // noDelay as node:http and HTTP/2 servers set it on the sockets they accept themselves.
+    const server = createServer({ noDelay: true }, onConnection);
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+/** Listens on `endpoint`; rejects with `cannot listen on <endpoint>: …` when no address could be bound. */
+export async function listenOnEndpoint(endpoint: string, onConnection: (socket: Socket) => void): Promise<TcpListener> {
+  const { host, port } = parseHostPort(endpoint)!;
+  let addresses: string[];
+  try {
+    addresses = (await lookup(host, { all: true })).map((found) => found.address);
+  } catch (error) {
+    throw new Error(`cannot listen on ${endpoint}: ${(error as Error).message}`);
+  }
+  const servers: Server[] = [];
+  let bound = port;
+  let firstError: Error | undefined;
+  for (const address of addresses) {
+    try {
+      const server = await listenOn(address, bound, onConnection);
+      servers.push(server);
+      const info = server.address();
+      if (typeof info === 'object' && info !== null) bound = info.port;
+    } catch (error) {
+      firstError ??= error as Error;
+    }
+  }
+  if (servers.length === 0) {
+    throw new Error(`cannot listen on ${endpoint}: ${firstError?.message ?? 'no address to bind'}`);
+  }
+  return {
+    port: bound,
+    close() {
+      for (const server of servers) server.close();
+    },
+  };
+}
