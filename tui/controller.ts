@@ -241,7 +241,8 @@ export function createController(options: ControllerOptions): Controller {
                 invalidateIncident(effect.target);
                 options.live.refreshSoon();
                 const failed = result.outcome === 'failed' || result.outcome === 'timed_out';
-                notice(`${effect.action_id} on ${effect.target.display}: ${result.summary}`, failed ? 'error' : 'info');
+                // The summary names the action and its outcome (`restart_service succeeded (approved by alice): exit 0`).
+                notice(`${effect.target.display}: ${result.summary}`, failed ? 'error' : 'info');
               },
               (error: unknown) => notice(`${effect.action_id} on ${effect.target.display} refused: ${describeError(error)}`, 'error'),
             ),

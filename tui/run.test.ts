@@ -127,7 +127,7 @@ describe('acting on incidents', () => {
       action_id: 'restart_service',
       approved_by: 'carol',
     });
-    expect(session.screen()).toContain('restart_service on inc_00123: succeeded');
+    expect(session.screen()).toContain('inc_00123: restart_service succeeded (approved by carol): exit 0');
     await session.press(KEY.tab, KEY.tab, 'G');
     expect(session.screen()).toMatch(/restart_service succeeded by tester \(approved by carol\)/);
     await session.quit();

@@ -19,6 +19,7 @@ import { runLineMode } from './line-mode.js';
 import { createLiveStore, type LiveStore } from './live-store.js';
 import { capabilities, sizeOf, takeOverTerminal, type TerminalInput } from './terminal.js';
 import { createTheme } from './theme.js';
+import { initialUiState } from './ui-state.js';
 
 export type TuiInput = TerminalInput & { on(event: 'data', listener: (chunk: Buffer | string) => void): unknown };
 export type TuiOutput = NodeJS.EventEmitter & { write(data: string): unknown; isTTY?: boolean; columns?: number; rows?: number };
@@ -38,6 +39,8 @@ export type TuiOptions = {
   host?: NodeJS.EventEmitter;
   /** The clock (tests pin it). */
   now?: () => number;
+  /** Said on the message line at start (`firewatch` with no command names the daemon's log file there). */
+  initialMessage?: string;
   /** Called with the controller and writer once running (tests and benchmarks look at them). */
   onStart?(running: { controller: Controller; writer: FrameWriter; live: LiveStore }): void;
 };
@@ -109,6 +112,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     exportDirectory: options.exportDirectory ?? process.cwd(),
     onQuit: () => finish(0),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.initialMessage ? { initial: { ...initialUiState(), message: { text: options.initialMessage, kind: 'info' as const } } } : {}),
   });
 
   const emptyInput = new PassThrough();
