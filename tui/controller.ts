@@ -17,6 +17,7 @@ import { createResourceStore, type ResourceStore } from './resources.js';
 import { actionsKey, detailKey, postmortemKey, resourceRequests, rulesKey, timelineKey } from './screen-resources.js';
 import type { Size } from './terminal.js';
 import type { Theme } from './theme.js';
+import type { Line } from './lines.js';
 import { adoptSelection, initialUiState, updateUi, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
 
 /** Durations and ages on screen move on this clock (a frame that did not change writes nothing). */
@@ -70,15 +71,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A frame's content as one string: equal strings, equal screens (styles included). */
-function frameSignature(frame: Frame): string {
+/** A line's content as a string: equal strings, equal lines on screen (styles included). */
+function lineSignature(line: Line): string {
   let out = '';
-  for (const line of frame.lines) {
-    for (const segment of line.segments) {
-      const s = segment.style;
-      out += `${segment.text}\u0000${s.color ?? ''}${s.backgroundColor ?? ''}${s.bold ? 'b' : ''}${s.dim ? 'd' : ''}${s.inverse ? 'i' : ''}${s.underline ? 'u' : ''}\u0001`;
-    }
-    out += '\n';
+  for (const segment of line.segments) {
+    const s = segment.style;
+    out += `${segment.text}\u0000${s.color ?? ''}${s.backgroundColor ?? ''}${s.bold ? 'b' : ''}${s.dim ? 'd' : ''}${s.inverse ? 'i' : ''}${s.underline ? 'u' : ''}\u0001`;
   }
   return out;
 }
@@ -100,14 +98,34 @@ export function createController(options: ControllerOptions): Controller {
     ui,
     resources,
     theme: options.theme,
-    now: now(),
+    // Nothing on screen is finer than a second: within one, a frame is reused (several keys in one chunk, a flush).
+    now: Math.floor(now() / 1000) * 1000,
     readOnly: options.readOnly,
     size,
   });
 
+  let built: { input: FrameInput; resources: number; frame: Frame } | undefined;
+  /** The frame of `next`, built again only when something it is made of changed. */
+  function frameOf(next: FrameInput): Frame {
+    if (
+      built !== undefined &&
+      built.input.ui === next.ui &&
+      built.input.incidents === next.incidents &&
+      built.resources === resources.version &&
+      built.input.now === next.now &&
+      built.input.size.columns === next.size.columns &&
+      built.input.size.rows === next.size.rows
+    ) {
+      return built.frame;
+    }
+    const frame = buildFrame(next);
+    built = { input: next, resources: resources.version, frame };
+    return frame;
+  }
+
   let frameInput = input();
-  let frame = buildFrame(frameInput);
-  let signature = frameSignature(frame);
+  let frame = frameOf(frameInput);
+  let signatures = frame.lines.map(lineSignature);
 
   function recompute(): void {
     if (disposed) return;
@@ -116,26 +134,35 @@ export function createController(options: ControllerOptions): Controller {
       const client = options.clients[request.member];
       if (client !== undefined) resources.ensure(request.key, request.version, () => track(request.load(client)));
     }
-    frame = buildFrame(frameInput);
-    ui = adoptSelection(ui, frame.screen.rows);
-    const next = frameSignature(frame);
-    if (next === signature) return;
-    signature = next;
+    const next = frameOf(frameInput);
+    ui = adoptSelection(ui, next.screen.rows);
+    if (next === frame) return;
+    // Lines that did not change keep their object, so React skips them (app.tsx memoizes a line by identity).
+    const nextSignatures = next.lines.map(lineSignature);
+    let changed = nextSignatures.length !== signatures.length;
+    const lines = next.lines.map((line, index) => {
+      if (nextSignatures[index] === signatures[index]) return frame.lines[index]!;
+      changed = true;
+      return line;
+    });
+    frame = { ...next, lines };
+    built!.frame = frame;
+    signatures = nextSignatures;
+    if (!changed) return;
     for (const listener of [...listeners]) listener();
   }
 
   function apply(action: UiAction): void {
     // Each key acts on the frame as it stands after the previous one ('jjj' in one chunk moves three rows).
-    frameInput = input();
-    frame = buildFrame(frameInput);
-    const result = updateUi(ui, action, uiContext(frameInput, frame));
+    const current = input();
+    const result = updateUi(ui, action, uiContext(current, frameOf(current)));
     ui = result.state;
     for (const effect of result.effects) run(effect);
   }
 
   function notice(text: string, kind: 'info' | 'error' = 'info'): void {
     if (disposed) return;
-    ui = updateUi(ui, { type: 'notice', message: { text, kind } }, uiContext(frameInput, frame)).state;
+    ui = { ...ui, message: { text, kind } };
     recompute();
   }
 

@@ -4,7 +4,7 @@
 
 import type { ColumnSpec } from '../../view/incident-text.js';
 import type { IncidentsState } from '../../view/incidents-state.js';
-import { layoutTable } from '../../view/table-layout.js';
+import { layoutTable, type TableLayout } from '../../view/table-layout.js';
 import { cleanLine, displayWidth } from '../../view/text.js';
 import { EMPTY_LINE, bounded, line, restyle, textLine, type Line } from '../lines.js';
 import type { ResourceStore } from '../resources.js';
@@ -76,14 +76,27 @@ export type TableSpec<T> = {
   marker?: boolean;
 };
 
+type Prepared = { columns: readonly ColumnSpec[]; width: number; allCells: string[][]; layout: TableLayout };
+/** Cells and column widths of a list of rows, kept with the rows array: a list kept by its screen (memo.ts) is
+ * measured once, not on every key. */
+const PREPARED = new WeakMap<readonly unknown[], Prepared>();
+
+function prepared<T>(spec: TableSpec<T>, width: number): Prepared {
+  const cached = PREPARED.get(spec.rows);
+  if (cached !== undefined && cached.columns === spec.columns && cached.width === width) return cached;
+  const allCells = spec.rows.map((row) => spec.cells(row).map((cell) => cleanLine(bounded(cell, MAX_CELL_UNITS))));
+  const result = { columns: spec.columns, width, allCells, layout: layoutTable(spec.columns, allCells, width, COLUMN_GAP) };
+  PREPARED.set(spec.rows, result);
+  return result;
+}
+
 /** A header line and the rows that fit, the selected one marked and in inverse video. */
 export function table<T>(input: ScreenInput, spec: TableSpec<T>): { lines: Line[]; pageSize: number } {
   const { theme } = input;
   const rowsHeight = Math.max(1, spec.height - 1);
   const markerWidth = spec.marker === false ? 0 : MARKER_WIDTH;
   const cellWidth = Math.max(1, spec.width - markerWidth);
-  const allCells = spec.rows.map((row) => spec.cells(row).map((cell) => cleanLine(bounded(cell, MAX_CELL_UNITS))));
-  const layout = layoutTable(spec.columns, allCells, cellWidth, COLUMN_GAP);
+  const { allCells, layout } = prepared(spec, cellWidth);
   const header = line(spec.width, theme).add(' '.repeat(markerWidth));
   spec.columns.forEach((column, i) => {
     if (i > 0) header.add(' '.repeat(COLUMN_GAP));

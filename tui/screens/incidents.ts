@@ -4,13 +4,22 @@
 import { describeFilter, isEmptyFilter } from '../../view/filters.js';
 import { fitIncidentColumns, type IncidentColumn } from '../../view/incident-text.js';
 import { incidentList } from '../../view/incident-list.js';
-import { displayId, type IncidentEntry } from '../../view/incidents-state.js';
+import { INITIAL_INCIDENTS_STATE, displayId, type IncidentEntry, type IncidentsState } from '../../view/incidents-state.js';
+import type { IncidentFilter } from '../../view/filters.js';
+import { memoLast } from '../memo.js';
 import { naturalTableWidth } from '../../view/table-layout.js';
 import { COLUMN_GAP, MARKER_WIDTH, countOf, heading, note, table, type ScreenInput, type ScreenOutput } from './common.js';
 
+const listOf = memoLast((entries: IncidentsState['entries'], filter: IncidentFilter, now: number) => incidentList({ ...INITIAL_INCIDENTS_STATE, entries }, filter, now));
+
 export function incidentRows(input: Pick<ScreenInput, 'incidents' | 'ui' | 'now'>): IncidentEntry[] {
-  return incidentList(input.incidents, input.ui.filter, input.now);
+  return listOf(input.incidents.entries, input.ui.filter, input.now);
 }
+
+/** The columns that fit, measured on every row: once per list and width. */
+const columnsFor = memoLast((rows: readonly IncidentEntry[], room: number, incidents: IncidentsState, now: number) =>
+  fitIncidentColumns(room, (candidate) => naturalTableWidth(candidate, rows.map((entry) => incidentCells({ incidents, now }, entry, candidate)), COLUMN_GAP)),
+);
 
 /** The list's cells of an entry, the id as screens name it (with its daemon in a fleet). */
 export function incidentCells(input: Pick<ScreenInput, 'incidents' | 'now'>, entry: IncidentEntry, columns: readonly IncidentColumn[]): string[] {
@@ -28,10 +37,7 @@ export function buildIncidents(input: ScreenInput): ScreenOutput {
     lines.push(note(input, total === 0 ? 'No incidents yet: they appear here as the daemon opens them.' : 'No incident matches the filter (:clear shows all).'));
     return { lines, rows: keys, pageSize: 1, paneLines: 0 };
   }
-  const room = input.width - MARKER_WIDTH;
-  const columns = fitIncidentColumns(room, (candidate) =>
-    naturalTableWidth(candidate, rows.map((entry) => incidentCells(input, entry, candidate)), COLUMN_GAP),
-  );
+  const columns = columnsFor(rows, input.width - MARKER_WIDTH, input.incidents, input.now);
   const severityColumn = columns.findIndex((column) => column.id === 'severity');
   const drawn = table(input, {
     columns,

@@ -5,7 +5,8 @@
 import type { ComponentJson } from '../../api/component.js';
 import { formatClock, formatDuration, label } from '../../view/format.js';
 import type { ColumnSpec } from '../../view/incident-text.js';
-import { displayId, type IncidentEntry } from '../../view/incidents-state.js';
+import { INITIAL_INCIDENTS_STATE, displayId, type IncidentEntry, type IncidentsState } from '../../view/incidents-state.js';
+import { memoLast } from '../memo.js';
 import {
   activeIncidents,
   formatIncidentAge,
@@ -34,8 +35,12 @@ const COMPONENT_COLUMNS: readonly ColumnSpec[] = [
 ];
 const HEALTH_CELLS = 10;
 
-export function overviewRows(input: Pick<ScreenInput, 'incidents'>): IncidentEntry[] {
-  return activeIncidents(input.incidents);
+/** Kept while the incidents and the second are the same (memo.ts): the table's cells hold durations. */
+const activeOf = memoLast((incidents: IncidentsState, _now: number) => activeIncidents(incidents));
+const activityOf = memoLast((entries: IncidentsState['entries'], limit: number) => recentActivity({ ...INITIAL_INCIDENTS_STATE, entries }, limit));
+
+export function overviewRows(input: Pick<ScreenInput, 'incidents' | 'now'>): IncidentEntry[] {
+  return activeOf(input.incidents, input.now);
 }
 
 /** Width of the right column (metrics, components) for a body this wide. */
@@ -95,7 +100,7 @@ export function buildOverview(input: ScreenInput): ScreenOutput {
     pageSize = drawn.pageSize;
   }
   left.push(blank(), heading(column, 'Recent activity'));
-  const activity = recentActivity(input.incidents, Math.max(0, area - left.length));
+  const activity = activityOf(input.incidents.entries, Math.max(0, area - left.length));
   if (activity.length === 0) left.push(note(column, 'Nothing yet.'));
   for (const item of activity) {
     left.push(
