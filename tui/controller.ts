@@ -98,8 +98,9 @@ export function createController(options: ControllerOptions): Controller {
     ui,
     resources,
     theme: options.theme,
-    // Nothing on screen is finer than a second: within one, a frame is reused (several keys in one chunk, a flush).
-    now: Math.floor(now() / 1000) * 1000,
+    // Ages and durations move in steps of the clock: every row's "12s ago" changing each second costs more bytes than
+    // the updates themselves during a burst, and within a step a frame is reused (keys in one chunk, a flush).
+    now: Math.floor(now() / CLOCK_INTERVAL_MS) * CLOCK_INTERVAL_MS,
     readOnly: options.readOnly,
     size,
   });

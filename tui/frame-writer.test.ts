@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { Box, Text, render } from 'ink';
@@ -26,6 +27,34 @@ describe('diffFrame', () => {
 
   it('writes nothing at all when nothing changed', () => {
     expect(diffFrame(['a', 'b'], ['a', 'b'])).toBe('');
+  });
+});
+
+describe('moving lines', () => {
+  it('moves a row that changed place with the terminal’s line operations, not by rewriting the rows between', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `row ${i} ${'='.repeat(60)}`);
+    const moved = [rows[0]!, rows[15]!, ...rows.slice(1, 15), ...rows.slice(16)];
+    const out = diffFrame(rows, moved);
+    expect(out).toContain('\u001b[1M'); // a line deleted where it was…
+    expect(out).toContain('\u001b[1L'); // …and inserted where it goes
+    expect(out.length).toBeLessThan(rows[15]!.length * 4); // rewriting the 15 rows between would take 15 lines
+  });
+
+  it('leaves the screen equal to the next frame, whatever moved, appeared or vanished (property, on xterm)', async () => {
+    const alphabet = ['header', 'alpha', 'bravo', 'charlie', 'delta', 'echo', '', 'footer'];
+    const frame = fc.array(fc.constantFrom(...alphabet), { minLength: 0, maxLength: 9 });
+    await fc.assert(
+      fc.asyncProperty(frame, frame, async (previous, next) => {
+        const terminal = new VirtualTerminal(20, 10);
+        const writer = writerOn(terminal);
+        writer.frame(previous.join('\n'));
+        writer.frame(next.join('\n'));
+        await terminal.flush();
+        const expected = [...next, ...new Array(10 - next.length).fill('')];
+        expect(terminal.lines()).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 

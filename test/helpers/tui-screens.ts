@@ -42,7 +42,10 @@ export function checkLayout(session: TuiSession): void {
   expect(screen[rows - 1]).toBe(''); // the last row is never written: nothing can scroll
 }
 
-/** Escape sequences written other than ours (SGR, row addressing, erase, synchronized output, take-over/give-back). */
+/**
+ * Escape sequences written other than ours (SGR, row addressing, erase, line insert/delete in a scroll region,
+ * synchronized output, take-over/give-back).
+ */
 export function foreignSequences(written: string): string[] {
   const ours = written
     .split(TAKE_OVER)
@@ -51,7 +54,7 @@ export function foreignSequences(written: string): string[] {
     .join('')
     .replace(/\u001b\[[0-9;]*m/g, '')
     .replace(/\u001b\[\d+;1H/g, '')
-    .replace(/\u001b\[2K|\u001b\[H|\u001b\[2J|\u001b\[\?2026[hl]/g, '');
+    .replace(/\u001b\[2K|\u001b\[H|\u001b\[2J|\u001b\[\?2026[hl]|\u001b\[\d+[LM]|\u001b\[1;\d+r|\u001b\[r/g, '');
   return [...ours.matchAll(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g)].map((match) => JSON.stringify(ours.slice(Math.max(0, match.index - 10), match.index + 10)));
 }
 
