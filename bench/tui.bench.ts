@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'idle-seconds': { type: 'string', default: '60' },
     'update-seconds': { type: 'string', default: '10' },
     parts: { type: 'string', default: 'e2e,trace,memory' },
+    'rows-only': { type: 'boolean', default: false },
   },
 });
 const PARTS = new Set(values.parts!.split(','));
@@ -307,7 +308,7 @@ async function bigTrace(): Promise<void> {
     moves.push(performance.now() - at);
   }
   const summary = summarize(moves);
-  row(`${TRACE_SPANS.toLocaleString('en-US')}-span trace: a key moving in it`, `p50 ${ms(summary.p50)} · max ${ms(summary.max)} ms`, 'p95 < 50 ms', percentile95(moves) < 50);
+  row(`${TRACE_SPANS.toLocaleString('en-US')}-span trace: a key moving in it`, `p50 ${ms(summary.p50)} · p95 ${ms(percentile95(moves))} · max ${ms(summary.max)} ms`, 'p95 < 50 ms', percentile95(moves) < 50);
   tui.stop();
 }
 
@@ -366,17 +367,46 @@ async function memory(): Promise<void> {
   await live.close();
 }
 
+/** Each part in a process of its own: what one part leaves on the heap (a pty, a terminal) must not weigh on the next. */
+async function runPartsInChildren(parts: readonly string[]): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  let failed = 0;
+  for (const part of parts) {
+    const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2).filter((arg, i, all) => arg !== '--parts' && all[i - 1] !== '--parts'), '--parts', part, '--rows-only'];
+    const code = await new Promise<number | null>((resolveChild) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('exit', (exit) => {
+        for (const line of out.split('\n')) if (line.startsWith('| ')) rows.push(line);
+        resolveChild(exit);
+      });
+    });
+    if (code !== 0) failed = 1;
+  }
+  return failed;
+}
+
 let exitCode = 0;
+const rowsOnly = process.argv.includes('--rows-only');
 try {
-  if (PARTS.has('e2e')) await endToEnd();
-  if (PARTS.has('trace')) await bigTrace();
-  if (PARTS.has('memory')) await memory();
+  if (PARTS.size > 1 && !rowsOnly) {
+    exitCode = await runPartsInChildren([...PARTS]);
+  } else {
+    if (PARTS.has('e2e')) await endToEnd();
+    if (PARTS.has('trace')) await bigTrace();
+    if (PARTS.has('memory')) await memory();
+  }
 } catch (error) {
   process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   exitCode = 1;
 }
-console.log(`\nfirewatch tui (${COLUMNS}×${ROWS}, Node ${process.version}, ${INCIDENTS} open incidents for the end-to-end rows)`);
-console.log('| measure | figure | budget | |');
-console.log('|---|---:|---|---|');
-for (const line of rows) console.log(line);
+if (rowsOnly) {
+  for (const line of rows) console.log(line);
+} else {
+  console.log(`\nfirewatch tui (${COLUMNS}×${ROWS}, Node ${process.version}, ${INCIDENTS} open incidents for the end-to-end rows)`);
+  console.log('| measure | figure | budget | |');
+  console.log('|---|---:|---|---|');
+  for (const line of rows) console.log(line);
+}
 process.exit(exitCode);

@@ -41,10 +41,13 @@ export class LineBuilder {
   /** Appends `text` (cleaned, folded, cut to the room left with an ellipsis). */
   add(text: string, style: Style = {}): this {
     if (this.room === 0 || text === '') return this;
-    const shown = fitWidth(this.theme.text(cleanLine(bounded(text, this.room * 4 + 16))), this.room, this.theme.glyphs.ellipsis);
+    const clean = this.theme.text(cleanLine(bounded(text, this.room * 4 + 16)));
+    const width = displayWidth(clean);
+    // Measured once: text that fits goes as it is, only longer text is cut (and measured again).
+    const shown = width <= this.room ? clean : fitWidth(clean, this.room, this.theme.glyphs.ellipsis);
     if (shown === '') return this;
     this.segments.push({ text: shown, style });
-    this.used += displayWidth(shown);
+    this.used += shown === clean ? width : displayWidth(shown);
     return this;
   }
 

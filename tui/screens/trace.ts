@@ -32,6 +32,17 @@ export function waterfallOf(trace: TraceJson, collapsed: ReadonlySet<string>, ro
   return waterfall;
 }
 
+/** Span ids of the rows shown, once per waterfall (a 5,000-span trace would map them on every key). */
+const ROW_KEYS = new WeakMap<Waterfall, string[]>();
+function rowKeysOf(waterfall: Waterfall): string[] {
+  let keys = ROW_KEYS.get(waterfall);
+  if (keys === undefined) {
+    keys = waterfall.rows.map((row) => row.span.span_id);
+    ROW_KEYS.set(waterfall, keys);
+  }
+  return keys;
+}
+
 function rootSpanOf(input: ScreenInput, view: TraceView, traceId: string): string | undefined {
   if (view.target === null) return undefined;
   const incident: IncidentJson | undefined = input.incidents.entries.get(view.target.key)?.incident;
@@ -74,7 +85,7 @@ export function buildTrace(input: ScreenInput, view: TraceView): ScreenOutput {
   const available = Math.max(4, input.height - lines.length);
   const detailHeight = Math.max(3, Math.floor(available * 0.4));
   const rowsHeight = Math.max(1, available - detailHeight - 1); // minus the column header
-  const keys = waterfall.rows.map((row) => row.span.span_id);
+  const keys = rowKeysOf(waterfall);
   const labelWidth = Math.max(16, Math.floor((width - 2 - DURATION_WIDTH - 2) * 0.5));
   const barWidth = Math.max(8, width - 2 - labelWidth - 1 - DURATION_WIDTH - 1);
   lines.push(
