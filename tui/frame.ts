@@ -155,11 +155,15 @@ function headerLine(input: FrameInput): Line {
   const connection = connectionText(input);
   const right = ` ${counts}  `;
   const rightWidth = displayWidth(theme.text(right)) + displayWidth(theme.text(connection.text)) + 1;
-  const crumbs = input.ui.stack.map(crumb).join(` ${glyphs.breadcrumb} `);
+  const names = input.ui.stack.map(crumb);
   const filter = isEmptyFilter(input.ui.filter) ? '' : `  filter: ${describeFilter(input.ui.filter)}`;
   const built = line(width, theme).add(' firewatch  ', { ...theme.header, bold: true });
   const leftRoom = Math.max(0, width - rightWidth - built.done().width);
-  const crumbsShown = crumbs.length > leftRoom ? crumbs.slice(-leftRoom) : crumbs;
+  // The nearest screens matter most: the oldest crumbs give way first, whole, with an ellipsis for them.
+  let crumbsShown = names.join(` ${glyphs.breadcrumb} `);
+  for (let dropped = 1; displayWidth(theme.text(crumbsShown)) > leftRoom && dropped < names.length; dropped++) {
+    crumbsShown = [glyphs.ellipsis, ...names.slice(dropped)].join(` ${glyphs.breadcrumb} `);
+  }
   built.add(crumbsShown, theme.header);
   if (filter !== '' && displayWidth(crumbsShown) + displayWidth(filter) <= leftRoom) built.add(filter, theme.header);
   built.padTo(Math.max(built.done().width, width - rightWidth), theme.header);
@@ -326,7 +330,7 @@ function actionsPromptLines(input: FrameInput, prompt: Extract<Prompt, { kind: '
     focused: true,
   });
   out.push(...drawn.lines);
-  out.push(textLine(width, theme, ' SAFE runs after y/N; MEDIUM and HIGH need an approver and the incident id typed.', theme.dim));
+  out.push(textLine(width, theme, ' SAFE: y/N. MEDIUM, HIGH: an approver, then the incident id typed.', theme.dim));
   return out;
 }
 

@@ -16,6 +16,7 @@ export const SCREENS: Array<[name: string, keys: string[]]> = [
   ['incident-actions', ['2', KEY.enter, KEY.tab, KEY.tab]],
   ['incident-postmortem', ['2', KEY.enter, KEY.tab, KEY.tab, KEY.tab]],
   ['trace', ['1', 't']],
+  ['trace-from-incident', ['2', KEY.enter, 't']],
   ['trace-root-cause-selected', ['1', 't', 'jjjjjj']],
   ['trace-collapsed', ['1', 't', 'jjj', KEY.space]],
   ['components', ['3']],
