@@ -42,14 +42,16 @@ async function incident(daemon: DaemonProcess, id: string): Promise<Json> {
   return JSON.parse(result.stdout) as Json;
 }
 
-/** Moves the mitigate list's selection down to `action` (the order is the daemon's). */
+/** Moves the mitigate list's selection to `action` (the order is the daemon's), once the list is on screen. */
 async function select(tui: PtyTui, action: string): Promise<void> {
-  for (let step = 0; step < 6; step++) {
-    if (new RegExp(`› ${action}\\b`).test(tui.screen())) return;
-    tui.type('j');
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-  throw new Error(`${action} is not in the list:\n${tui.screen()}`);
+  const screen = await tui.waitFor(/Action\s+Risk\s+Status[\s\S]*›/);
+  const rows = screen.split('\n');
+  const header = rows.findIndex((line) => /Action\s+Risk\s+Status/.test(line));
+  const target = rows.findIndex((line, i) => i > header && new RegExp(`^[ ›] ${action}\\b`).test(line));
+  const selected = rows.findIndex((line, i) => i > header && line.startsWith('›'));
+  if (target < 0) throw new Error(`${action} is not in the list:\n${screen}`);
+  tui.type((target > selected ? 'j' : 'k').repeat(Math.abs(target - selected)));
+  await tui.waitFor(new RegExp(`› ${action}\\b`));
 }
 
 describe('firewatch tui against the real daemon', () => {
@@ -97,7 +99,6 @@ describe('firewatch tui against the real daemon', () => {
     // A medium-risk action: the approver, then the incident id; a wrong id is refused and nothing runs.
     tui.type('m');
     await tui.waitFor('Mitigate inc_00001');
-    await tui.waitFor('restart_service');
     await select(tui, 'restart_service');
     tui.type('\r');
     await tui.waitFor('Approver’s name');
