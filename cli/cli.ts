@@ -8,7 +8,9 @@ import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesReset, rulesShow, rulesUpdate } from './commands/rules.js';
 import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/tooling.js';
 import { serve } from './commands/serve.js';
+import { firewatchDefault } from './commands/default.js';
 import { trace } from './commands/trace.js';
+import { tui } from './commands/tui.js';
 import { WORKFLOW_COMMANDS } from './commands/workflow.js';
 import { createCompletionCommand } from './commands/completion.js';
 import { componentsList } from './commands/components.js';
@@ -35,6 +37,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   demo,
   trace,
   componentsList,
+  tui,
   createCompletionCommand(() => COMMANDS),
 ];
 
@@ -51,7 +54,7 @@ function overview(): string {
   const lines = [
     'firewatch — OpenTelemetry-native incident engine',
     '',
-    'usage: firewatch <command> [flags]     (no command: serve)',
+    'usage: firewatch <command> [flags]     (no command: the daemon and the terminal UI in a terminal, else serve)',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(26)} ${c.summary}`),
@@ -63,7 +66,7 @@ function overview(): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   if (argv.length === 0 || (argv[0]!.startsWith('--') && !['--help', '--version'].includes(argv[0]!))) {
-    return runCommand(serve, argv);
+    return runCommand(firewatchDefault, argv);
   }
   if (argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(`${overview()}\n`);

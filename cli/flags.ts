@@ -1,7 +1,7 @@
 // Flags many commands share, and how to read them: the output format, who is acting, and `--since`.
 
+import { resolveActor } from '../common/actor.js';
 import { parseSince } from '../common/time.js';
-import { userInfo } from 'node:os';
 import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 
 
@@ -26,14 +26,7 @@ export const ACTOR_FLAG: FlagSpec = {
 
 /** `--as`, else $FIREWATCH_USER, else the login name: recorded in the incident's history and the audit logs. */
 export function actorOf(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = args.flags.as as string | undefined;
-  if (explicit !== undefined && explicit.trim() !== '') return explicit.trim();
-  if (env.FIREWATCH_USER) return env.FIREWATCH_USER;
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return resolveActor(args.flags.as as string | undefined, env);
 }
 
 /**

@@ -25,6 +25,10 @@ describe('layer rules', () => {
   it('allows daemon/ only to the commands that start the daemon', () => {
     expect(checkImports([{ from: 'cli/commands/serve.ts', to: 'daemon/serve.ts' }])).toEqual([]);
     expect(checkImports([{ from: 'cli/commands/incidents.ts', to: 'daemon/serve.ts' }])).toHaveLength(1);
+    // `firewatch tui` starts the terminal UI through its entry point, and reaches nothing else of it.
+    expect(checkImports([{ from: 'cli/commands/tui.ts', to: 'tui/run.ts' }])).toEqual([]);
+    expect(checkImports([{ from: 'cli/commands/tui.ts', to: 'tui/controller.ts' }])).toHaveLength(1);
+    expect(checkImports([{ from: 'cli/commands/incidents.ts', to: 'tui/run.ts' }])).toHaveLength(1);
   });
 
   it('keeps engine/ and receiver/ sealed behind their index', () => {
