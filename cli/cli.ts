@@ -3,7 +3,7 @@
 
 import { isControlError } from '../api/errors.js';
 import { ConfigError } from '../common/config-checks.js';
-import { helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
+import { GLOBAL_FLAGS, helpText, parseArgs, UsageError, usageLine, type CommandSpec } from './args.js';
 import { incidentsGet, incidentsList } from './commands/incidents.js';
 import { rulesCreate, rulesDisable, rulesEnable, rulesList, rulesReset, rulesShow, rulesUpdate } from './commands/rules.js';
 import { incidentsStats, incidentsTestRule, incidentsWatch } from './commands/tooling.js';
@@ -41,13 +41,32 @@ export const COMMANDS: readonly CommandSpec[] = [
   createCompletionCommand(() => COMMANDS),
 ];
 
-function findCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
+/** How many of the first arguments are global flags and their values. */
+function leadingGlobalFlags(argv: readonly string[]): number {
+  let start = 0;
+  while (start < argv.length && argv[start]!.startsWith('--')) {
+    const [name, inline] = argv[start]!.slice(2).split('=', 2) as [string, string | undefined];
+    const spec = GLOBAL_FLAGS.find((flag) => flag.name === name);
+    if (spec === undefined) break; // not a global flag: the command's parser reports it
+    start += spec.kind === 'boolean' || inline !== undefined ? 1 : 2;
+  }
+  return start;
+}
+
+/**
+ * The command an argument list names, and the arguments it is run with. Global flags may come before the command
+ * (`firewatch --config f.yaml incidents list`, as git and kubectl allow): they are passed on after its own.
+ * Undefined when no command is named (the flags alone: `firewatch --config f.yaml` is the default command).
+ */
+export function locateCommand(argv: readonly string[]): { command: CommandSpec; rest: string[] } | undefined {
+  const start = leadingGlobalFlags(argv);
+  const words = argv.slice(start);
   let best: CommandSpec | undefined;
   for (const command of COMMANDS) {
-    const matches = command.path.every((word, i) => argv[i] === word);
+    const matches = command.path.every((word, i) => words[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
-  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+  return best ? { command: best, rest: [...words.slice(best.path.length), ...argv.slice(0, start)] } : undefined;
 }
 
 function overview(): string {
@@ -65,9 +84,12 @@ function overview(): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.length === 0 || (argv[0]!.startsWith('--') && !['--help', '--version'].includes(argv[0]!))) {
+  // No command word (nothing, or flags only): the default command, which takes the flags.
+  const firstWord = argv[leadingGlobalFlags(argv)];
+  if (argv.length === 0 || (argv[0]!.startsWith('--') && !['--help', '--version'].includes(argv[0]!) && (firstWord === undefined || firstWord.startsWith('-')))) {
     return runCommand(firewatchDefault, argv);
   }
+  const located = locateCommand(argv);
   if (argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(`${overview()}\n`);
     return 0;
@@ -77,9 +99,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`firewatch ${packageVersion()}\n`);
     return 0;
   }
-  const found = findCommand(argv);
+  const found = located;
   if (!found) {
-    const group = COMMANDS.filter((c) => c.path[0] === argv[0]);
+    const group = COMMANDS.filter((c) => c.path[0] === firstWord);
     const known = group.length > 0 ? group.map((c) => c.path.join(' ')).join(', ') : COMMANDS.map((c) => c.path.join(' ')).join(', ');
     process.stderr.write(`firewatch: unknown command "${argv.join(' ')}" (known: ${known})\n`);
     return 2;
