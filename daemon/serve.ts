@@ -218,6 +218,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   // Items accepted and rejected are the receivers' own counts (acknowledged exports only); events are counted here.
   const eventsBySignal: Record<TelemetrySignal, number> = { traces: 0, logs: 0, metrics: 0 };
+  /** Events the engine dropped as repeats of an earlier export's (retried exports), per signal. */
+  const duplicatesBySignal: Record<TelemetrySignal, number> = { traces: 0, logs: 0, metrics: 0 };
   const signalTotals = (): Record<TelemetrySignal, SignalTotals> => {
     const grpc = grpcReceiver?.stats();
     const http = httpReceiver?.stats();
@@ -225,6 +227,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       items: (grpc?.[signal].accepted ?? 0) + (http?.[signal].accepted ?? 0),
       rejected: (grpc?.[signal].rejected ?? 0) + (http?.[signal].rejected ?? 0),
       events: eventsBySignal[signal],
+      duplicates: duplicatesBySignal[signal],
       refused: (grpc?.[signal].refused ?? 0) + (http?.[signal].refused ?? 0),
     });
     return { traces: totals('traces'), logs: totals('logs'), metrics: totals('metrics') };
@@ -240,7 +243,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   const turns = new IngestTurns();
   /** Ingests on its turn (unless the client's deadline passed while it waited); resolves once durable. */
-  const ingest = async (deadline: DeadlineOf, drafts: EventDraft[], options: Parameters<Engine['ingest']>[1]): Promise<void> => {
+  const ingest = async (
+    signal: TelemetrySignal,
+    deadline: DeadlineOf,
+    drafts: EventDraft[],
+    options: Parameters<Engine['ingest']>[1],
+  ): Promise<void> => {
     const result = await turns.run(() => {
       // The client gave up waiting (and will send it again): taking it in now would count it twice.
       if (deadlinePassed(deadline, Date.now())) throw new DeadlineExpiredError();
@@ -249,6 +257,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
       return ingested;
     });
+    if (result.duplicates !== undefined) duplicatesBySignal[signal] += result.duplicates;
     return writer.persist(result);
   };
 
@@ -260,7 +269,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
       const totals = batch.perService ? { serviceTotals: batch.perService } : {};
       if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
-        await ingest(batch, batch.drafts, { spans, ...totals });
+        await ingest(batch.signal, batch, batch.drafts, { spans, ...totals });
         eventsBySignal[batch.signal] += batch.drafts.length;
         return;
       }
@@ -269,10 +278,11 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
       // ones stored without an answer; the client's retry repeats them.) Only the first slice may be refused for
       // a deadline: once one is in, the rest follow.
-      await ingest(batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
+      await ingest(batch.signal, batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
       eventsBySignal[batch.signal] += batch.drafts.length;
       for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
-        await ingest(NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
+        // The slices are one export: alike events across them are not repeats (engine.ts, continuesExport).
+        await ingest(batch.signal, NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS, continuesExport: true });
       }
     },
   };

@@ -194,13 +194,17 @@ export interface EngineSizes {
   serviceRates: number;
   latencyBaselines: number;
   fingerprints: number;
+  /** Drafts dropped as repeats of events already taken in (retried exports), since the engine was created. */
+  duplicatesDropped: number;
 }
 
 export interface Engine {
   /**
    * Numbers, clamps and detects one batch (one export request). Event time is the draft's timestamp, replaced by
-   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. `context.spans` go into the trace
-   * ring before the drafts are processed; `context.serviceTotals` feed error-rate escalation and silence detection.
+   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. A draft that repeats an event of an
+   * earlier export still in the event ring (the same telemetry sent again: event-identity.ts) is dropped and counted
+   * in `duplicates`. `context.spans` go into the trace ring before the drafts are processed; `context.serviceTotals`
+   * feed error-rate escalation and silence detection.
    */
   ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult;
   /**
@@ -340,6 +344,10 @@ class EngineImpl implements Engine, IncidentHooks {
   private sourceGroupedRules: Set<string>;
   private detector: Detector;
   private nextEventSeq = 1;
+  /** The event ring's push count when the current export's first batch began (IngestContext.continuesExport). */
+  private exportStartPush = 0;
+  /** Drafts dropped as repeats since the engine was created (EngineSizes.duplicatesDropped). */
+  private duplicatesDropped = 0;
   /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
   private readonly rateWatch = new Set<string>();
 
@@ -424,10 +432,15 @@ class EngineImpl implements Engine, IncidentHooks {
 
     const ring = this.ring;
     const detector = this.detector;
-    const count = drafts.length;
-    const events = new Array<IncidentEvent>(count);
+    // Repeats are looked for among the events of earlier exports only: identical events within one export are
+    // distinct telemetry (an app logging the same error twice in a millisecond), a repeat of an earlier one is a retry.
+    const exportStart = context?.continuesExport === true ? this.exportStartPush : ring.pushed;
+    this.exportStartPush = exportStart;
+    const events = new Array<IncidentEvent>(drafts.length);
+    let count = 0;
+    let duplicates = 0;
     let seq = this.nextEventSeq;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < drafts.length; i++) {
       const draft = drafts[i] as EventDraft;
       let timestamp = draft.timestamp;
       // `!(x > 0)` also catches NaN. Future times are clamped: they would hold windows open ahead of real time.
@@ -447,10 +460,18 @@ class EngineImpl implements Engine, IncidentHooks {
         received_at: now,
         incident_id: '',
       };
+      if (ring.findRepeat(event, exportStart) !== undefined) {
+        duplicates++; // a retried export: counted (and stored) once, when it first came
+        continue;
+      }
       seq++;
       this.nextEventSeq = seq; // kept current so a throw mid-batch never lets a number be reused
-      events[i] = event;
+      events[count++] = event;
       ring.push(event);
+    }
+    if (duplicates > 0) {
+      events.length = count;
+      this.duplicatesDropped += duplicates;
     }
     // Joins by trace go first for the whole batch: whether an event joins its trace's incident must not depend on
     // whether it came before or after unrelated events of its own service in the same export.
@@ -467,7 +488,9 @@ class EngineImpl implements Engine, IncidentHooks {
       detector.joinsCheckedAt = -1;
     }
     this.finish(now, changes, totals);
-    return changes.result(events);
+    const result = changes.result(events);
+    if (duplicates > 0) result.duplicates = duplicates;
+    return result;
   }
 
   tick(): IngestResult {
@@ -626,6 +649,7 @@ class EngineImpl implements Engine, IncidentHooks {
       serviceRates: this.escalator.rates.size,
       latencyBaselines: this.escalator.baselines.size,
       fingerprints: this.recurrence.fingerprints,
+      duplicatesDropped: this.duplicatesDropped,
     };
   }
 

@@ -1,11 +1,16 @@
-// The recent-event ring with its trace-ID index.
+// The recent-event ring with its two indexes: by trace ID, and by identity (the same telemetry sent again).
 //
-//   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the index never outgrows
+//   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the indexes never outgrow
 //                                            └─ indexes the new event        the ring)
+//   findRepeat(event) ── identity hash ──▶ the chain of ring events with that hash ──▶ the first one sameIdentity
+//                                          accepts (event-identity.ts), pushed before a given push number
 //
-// The index is trace-chains.ts (shared with the span ring). bench/engine.bench.ts ("engine.ingest", ring 100k vs 1k)
-// measures what the ring costs.
+// Both indexes are trace-chains.ts (shared with the span ring): the identity index keys each event by its identity
+// hash as four words. So a retried export is recognised while its first copy is still among the ring's events, and
+// after a restart as well: the daemon refills the ring with the events it stored. bench/engine.bench.ts
+// ("engine.ingest", ring 100k vs 1k) measures what the ring costs.
 
+import { identityWords, sameIdentity } from './event-identity.js';
 import { RingBuffer } from './ring-buffer.js';
 import { TraceChains } from './trace-chains.js';
 import type { IncidentEvent } from './types.js';
@@ -13,10 +18,21 @@ import type { IncidentEvent } from './types.js';
 export class EventRing {
   private readonly ring: RingBuffer<IncidentEvent>;
   private readonly chains: TraceChains;
+  private readonly identities: TraceChains;
+  /** The identity hash of the event being looked up or pushed (valid until the next call). */
+  private readonly identityFast = new Uint32Array(4);
+  /** The event identityFast holds the hash of: findRepeat then push of the same event hashes it once. */
+  private hashed: IncidentEvent | null = null;
 
   constructor(capacity: number) {
     this.ring = new RingBuffer<IncidentEvent>(capacity);
     this.chains = new TraceChains(capacity);
+    this.identities = new TraceChains(capacity);
+  }
+
+  /** Number of pushes so far (see RingBuffer.pushed): findRepeat's `before` is one of these. */
+  get pushed(): number {
+    return this.ring.pushed;
   }
 
   get capacity(): number {
@@ -36,8 +52,37 @@ export class EventRing {
   push(event: IncidentEvent): IncidentEvent | undefined {
     const pushNumber = this.ring.pushed;
     const evicted = this.ring.push(event);
-    this.chains.linkText(pushNumber % this.ring.capacity, pushNumber, event.correlation_id, evicted !== undefined);
+    const slot = pushNumber % this.ring.capacity;
+    const evicting = evicted !== undefined;
+    this.chains.linkText(slot, pushNumber, event.correlation_id, evicting);
+    const w = this.identityFast;
+    if (this.hashed !== event) identityWords(event, w);
+    this.hashed = null;
+    this.identities.linkWords(slot, pushNumber, w[0] as number, w[1] as number, w[2] as number, w[3] as number, evicting);
     return evicted;
+  }
+
+  /**
+   * An event in the ring that is the same telemetry as `event` (event-identity.ts) and was pushed before push number
+   * `before`, or undefined. Allocation-free.
+   */
+  findRepeat(event: IncidentEvent, before: number): IncidentEvent | undefined {
+    const w = this.identityFast;
+    identityWords(event, w);
+    this.hashed = event;
+    const identities = this.identities;
+    const ring = this.ring;
+    const oldest = ring.pushed - ring.size;
+    for (
+      let pushNumber = identities.newestPushOfWords(w[0] as number, w[1] as number, w[2] as number, w[3] as number);
+      pushNumber >= oldest;
+      pushNumber = identities.previousPush(pushNumber)
+    ) {
+      if (pushNumber >= before) continue;
+      const candidate = ring.at(pushNumber - oldest) as IncidentEvent;
+      if (sameIdentity(candidate, event)) return candidate;
+    }
+    return undefined;
   }
 
   /**
@@ -68,6 +113,7 @@ export class EventRing {
   clear(): void {
     this.ring.clear();
     this.chains.clear();
+    this.identities.clear();
   }
 }
 

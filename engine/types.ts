@@ -342,6 +342,11 @@ export interface IngestContext {
   spans?: readonly SpanRecord[];
   /** Requests and failed requests per service in this batch: error-rate escalation and silence detection. */
   serviceTotals?: ReadonlyMap<string, ServiceTotals>;
+  /**
+   * This batch is the rest of the previous call's export (a large export ingested in slices): its events are not
+   * repeats of that export's earlier slices, however alike. Default false.
+   */
+  continuesExport?: boolean;
 }
 
 /** What one `ingest` call changed; the store writes it in one transaction before the export is acknowledged. */
@@ -363,6 +368,8 @@ export interface IngestResult {
    * that results assembled elsewhere (the store's group committer) stay valid.
    */
   traceSpans?: SpanRecord[];
+  /** Drafts dropped as repeats of events an earlier export brought (a retried export); absent when none. */
+  duplicates?: number;
 }
 
 /** Remediation risk levels: safe actions run automatically; medium and high wait for a named approval. */

@@ -1,0 +1,74 @@
+// Telemetry as real deployments send it (issue 12), end to end: the real SDK's exporters into the real daemon. The
+// labelled corpus (corpus.test.ts) scores the incidents; these tests look at what the scores do not: the counters,
+// the configuration, the components and the JSON.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parsePrometheusText, type PrometheusFamily } from '../../daemon/prometheus-text.js';
+import { httpServer, requests, sendGauges, sendLogs, sendSpans } from '../corpus/telemetry.js';
+import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+
+type Json = Record<string, any>;
+
+async function incidents(daemon: DaemonProcess): Promise<Json[]> {
+  const result = await runCli(['incidents', 'list', '--socket', daemon.socket, '--format', 'json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as Json[];
+}
+
+async function scrape(daemon: DaemonProcess): Promise<Map<string, PrometheusFamily>> {
+  const response = await fetch(`http://${daemon.metricsEndpoint}/metrics`);
+  expect(response.status).toBe(200);
+  return parsePrometheusText(await response.text());
+}
+
+function counter(families: Map<string, PrometheusFamily>, family: string, labels: Record<string, string>): number {
+  const sample = families.get(family)?.samples.find((s) => Object.entries(labels).every(([key, value]) => s.labels[key] === value));
+  if (sample === undefined) throw new Error(`no sample ${family}${JSON.stringify(labels)}`);
+  return sample.value;
+}
+
+describe('messy telemetry, end to end', () => {
+  let workspace: string;
+  let daemon: DaemonProcess | undefined;
+  beforeEach(() => {
+    workspace = makeWorkspace();
+  });
+  afterEach(async () => {
+    await daemon?.kill9();
+    daemon = undefined;
+    removeWorkspace(workspace);
+  });
+
+  it('counts retried exports once, says how many repeats it dropped, and still does after kill -9', async () => {
+    // prepare
+    const configFile = writeConfig(workspace);
+    daemon = await startDaemon(workspace, configFile);
+    const origin = Date.now() - 3_000;
+    const spans = await requests(origin, 12, 100, () => httpServer('checkout', '/api/orders', 500, [], 'upstream timed out'));
+
+    // act: every export sent twice, as an exporter does when an acknowledgement is lost
+    await sendSpans(daemon.otlpEndpoint, spans, { sends: 2 });
+    await sendLogs(daemon.otlpEndpoint, 'ledger', origin, Array.from({ length: 6 }, (_, i) => ({ body: `posting ${i} failed`, at: i * 100 })), 2);
+    await sendGauges(daemon.otlpEndpoint, { 'service.name': 'cache-host' }, [{ name: 'system.memory.utilization', points: [{ value: 0.94, attributes: { 'system.memory.state': 'used' } }] }], 2, 2);
+
+    // verify
+    const [checkout, ...others] = await incidents(daemon);
+    expect(others).toEqual([]); // 6 log errors are not 10; 2 memory points are not 3
+    expect(checkout).toMatchObject({ incident_type: 'error_burst', affected_components: ['checkout'], event_count: 12 });
+    const families = await scrape(daemon);
+    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
+    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'logs' })).toBe(6);
+    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'metrics' })).toBe(2);
+
+    // act: the daemon dies; the exporter, never having seen an answer, sends the batch again to the new one
+    await daemon.kill9();
+    daemon = await startDaemon(workspace, configFile);
+    await sendSpans(daemon.otlpEndpoint, spans);
+
+    // verify: recognised from the stored events the restart reloaded
+    const [after] = await incidents(daemon);
+    expect(after).toMatchObject({ incident_id: checkout!.incident_id, event_count: 12 });
+    expect(counter(await scrape(daemon), 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
+  });
+});
