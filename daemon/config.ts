@@ -26,10 +26,12 @@ import {
   DEFAULT_ADMISSION_CONFIG,
   DEFAULT_MAX_SERIES,
   createDefaultMetricConverterOptions,
+  parseIgnoredFilesystems,
   parseMaxSeries,
   parseMetricThresholdRules,
   parseMinSeverityNumber,
   type AdmissionConfig,
+  type IgnoredFilesystems,
   type MetricThresholdRule,
 } from '../receiver/index.js';
 
@@ -61,6 +63,12 @@ export interface ConvertConfig {
     thresholds: MetricThresholdRule[];
     /** Cumulative series remembered for differencing histograms (least recently seen dropped). Default 10000. */
     max_series: number;
+    /**
+     * Filesystems the `system.filesystem.*` rules never fire for, being full by design: these types (default
+     * squashfs, iso9660, udf, erofs, cramfs, romfs) and these mount modes (default `ro`). Each list replaces its
+     * default; `[]` ignores nothing on that count.
+     */
+    ignore_filesystems: IgnoredFilesystems;
   };
 }
 
@@ -189,7 +197,11 @@ export function createDefaultConfig(): Config {
       convert: {
         slow_span_threshold_ms: 1000,
         logs: { min_severity_number: 17 },
-        metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
+        metrics: {
+          thresholds: createDefaultMetricConverterOptions().thresholds,
+          max_series: DEFAULT_MAX_SERIES,
+          ignore_filesystems: createDefaultMetricConverterOptions().ignoredFilesystems,
+        },
       },
       detect: {
         event_ring_capacity: 100_000,
@@ -339,6 +351,7 @@ const SCHEMA: Section = section({
       metrics: section({
         thresholds: value(parseMetricThresholdRules),
         max_series: value(parseMaxSeries),
+        ignore_filesystems: value(parseIgnoredFilesystems),
       }),
     }),
     detect: section({

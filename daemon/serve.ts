@@ -114,6 +114,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     metricConverter: {
       thresholds: config.processors.convert.metrics.thresholds,
       maxSeries: config.processors.convert.metrics.max_series,
+      ignoredFilesystems: config.processors.convert.metrics.ignore_filesystems,
     },
     collectSpans: true,
     maxEventsPerExport: config.receivers.otlp.admission.max_events_per_export,

@@ -71,4 +71,29 @@ describe('messy telemetry, end to end', () => {
     expect(after).toMatchObject({ incident_id: checkout!.incident_id, event_count: 12 });
     expect(counter(await scrape(daemon), 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
   });
+
+  it('reports no full disk for read-only mounts and the filesystem types configured, and does for a writable disk', async () => {
+    // prepare: NFS shares reported full by a storage appliance are someone else's problem here
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(workspace, ['processors:', '  convert:', '    metrics:', '      ignore_filesystems: { types: [nfs4] }'].join('\n')),
+    );
+    const full = (device: string, type: string, mode: string, value = 1) => ({ value, attributes: { device, mountpoint: `/mnt/${device}`, type, mode } });
+
+    // act: hostmetrics' filesystem scraper, three collections
+    await sendGauges(
+      daemon.otlpEndpoint,
+      { 'service.name': 'files-1', 'host.name': 'files-1' },
+      [{ name: 'system.filesystem.utilization', points: [full('loop0', 'squashfs', 'ro'), full('share', 'nfs4', 'rw'), full('sda2', 'ext4', 'rw', 0.97)] }],
+      3,
+    );
+
+    // verify: the snap by its read-only mode (the modes kept their default), the share by the configured type
+    const [disk, ...others] = await incidents(daemon);
+    expect(others).toEqual([]);
+    expect(disk).toMatchObject({ incident_type: 'disk_space_low', severity: 'critical', affected_components: ['files-1'], event_count: 3 });
+    const detail = await runCli(['incidents', 'get', disk!.incident_id, '--timeline', '--socket', daemon.socket, '--format', 'json']);
+    const timeline = (JSON.parse(detail.stdout) as Json).timeline as Json[];
+    expect(new Set(timeline.map((event) => event.metadata.device))).toEqual(new Set(['sda2']));
+  });
 });
