@@ -130,7 +130,7 @@ export interface DetectionRule {
   match: RuleMatch;
   /** Event field the windows are grouped by; default `source`. */
   group_by: string;
-  /** True for the seed's seven rules (possibly overridden), false for custom rules. */
+  /** True for the built-in rules (the seed's seven and api_rate_limit; possibly overridden), false for custom rules. */
   builtin: boolean;
 }
 
