@@ -64,6 +64,7 @@ import {
 import type { RecoveryOptions } from './recovery.js';
 import { causeOfSpan, findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { Retyper } from './retype.js';
+import { SharedDependencies } from './shared-dependency.js';
 import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
 import type { SilenceOptions, SilentService } from './silence.js';
@@ -329,6 +330,8 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly book: IncidentBook;
   private readonly correlator: Correlator;
   private readonly retyper: Retyper;
+  /** Open incidents by the dependency their failures lie at: several callers of one failing dependency, one incident. */
+  private readonly dependencies: SharedDependencies;
   private readonly escalator: Escalator;
   private readonly silence: SilenceDetector;
   private readonly recoveryOptions: RecoveryOptions;
@@ -397,6 +400,7 @@ class EngineImpl implements Engine, IncidentHooks {
       this.traceRing,
     );
     this.retyper = new Retyper(this.book);
+    this.dependencies = new SharedDependencies(limits.maxComponents);
     this.maxEventsPerTraceLookup = positiveInteger('maxEventsPerTraceLookup', options.maxEventsPerTraceLookup, DEFAULT_MAX_EVENTS_PER_TRACE);
     this.rootCauseMaxTraces = positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES);
     this.rootCauseMaxSpansPerTrace = positiveInteger(
@@ -521,6 +525,7 @@ class EngineImpl implements Engine, IncidentHooks {
     this.traceRing.clear();
     this.book.clear();
     this.correlator.clear();
+    this.dependencies.clear();
     this.recurrence.clear();
     this.escalator.rates.clear();
     this.escalator.baselines.clear();
@@ -672,10 +677,12 @@ class EngineImpl implements Engine, IncidentHooks {
       });
     }
     this.escalator.onEvent(incident, event);
+    this.dependencies.observe(state, event, changes);
     this.retyper.observe(state, event, changes);
   }
 
-  incidentOpened(state: IncidentState, changes: ChangeSet<IncidentState>): void {
+  incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void {
+    this.dependencies.opened(state, events, changes);
     this.retyper.settle(state, changes);
   }
 
@@ -714,7 +721,13 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   private buildDetector(): Detector {
-    const detector = new Detector(this.ruleList, { maxGroupsPerRule: this.maxGroupsPerRule }, this.book, this.correlator);
+    const detector = new Detector(
+      this.ruleList,
+      { maxGroupsPerRule: this.maxGroupsPerRule },
+      this.book,
+      this.correlator,
+      this.dependencies,
+    );
     this.correlator.matcher = detector;
     this.retyper.detector = detector;
     const slow = new Set<string>();
@@ -767,6 +780,7 @@ class EngineImpl implements Engine, IncidentHooks {
   /** Registers an incident (created, restored or updated) with recurrence and the error-rate watch. */
   private adopt(state: IncidentState): void {
     const incident = state.incident;
+    this.dependencies.register(state);
     this.recurrence.observe(incident);
     state.fingerprint = fingerprintOf(incident);
     this.refreshSimilar(state);
@@ -851,9 +865,11 @@ class EngineImpl implements Engine, IncidentHooks {
     const finding = findRootSpan(traces);
     if (finding === undefined) return;
     const span = finding.span;
-    // The root span's own event says what failed and where (root-cause.ts); without it, the span's service.
+    // The root span's own event says what failed and where (root-cause.ts); without it, the span's service. A call to
+    // the shared dependency the incident is placed at is placed there too (shared-dependency.ts).
     const cause = causeOfSpan(span, this.ring.eventsForTrace(span.trace_id, this.maxEventsPerTraceLookup));
-    const source = cause?.source ?? span.service;
+    const dependency = state.dependency;
+    const source = dependency !== null && dependency.anchored && span.peer === dependency.peer ? dependency.peer : (cause?.source ?? span.service);
     const errorType = cause?.event_type ?? state.errors.primary;
     const rootCause = state.incident.root_cause;
     const rootSpan = rootSpanOf(span, source);

@@ -148,6 +148,7 @@ export function rootSpanOf(span: SpanRecord, service: string = span.service): Ro
     exception_type: span.exception_type,
   };
   if (service !== span.service) rootSpan.caller = span.service;
+  if (span.peer !== '') rootSpan.peer = span.peer;
   return rootSpan;
 }
 
@@ -165,6 +166,7 @@ export function sameRootSpan(a: RootSpan | undefined, b: RootSpan | undefined): 
     a.span_name === b.span_name &&
     a.status_message === b.status_message &&
     a.exception_type === b.exception_type &&
-    a.caller === b.caller
+    a.caller === b.caller &&
+    a.peer === b.peer
   );
 }

@@ -144,6 +144,12 @@ export interface RootSpan {
   exception_type: string;
   /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
   caller?: string;
+  /**
+   * The peer the span called (a CLIENT or PRODUCER span: `peer.service`, else `server.address:server.port`); absent
+   * for other spans. When it differs from `service`, it says what the failing call was to (a database query that
+   * failed under one caller is placed at the caller, with the database here).
+   */
+  peer?: string;
 }
 
 export interface RootCause {

@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePrometheusText, type PrometheusFamily } from '../../daemon/prometheus-text.js';
-import { httpServer, requests, sendGauges, sendLogs, sendSpans } from '../corpus/telemetry.js';
+import { dbCall, httpServer, requests, sendGauges, sendLogs, sendSpans } from '../corpus/telemetry.js';
 import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 
 type Json = Record<string, any>;
@@ -70,6 +70,32 @@ describe('messy telemetry, end to end', () => {
     const [after] = await incidents(daemon);
     expect(after).toMatchObject({ incident_id: checkout!.incident_id, event_count: 12 });
     expect(counter(await scrape(daemon), 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
+  });
+
+  it('makes one incident of a database failing under three callers, placed at the database, listing the callers', async () => {
+    // prepare
+    daemon = await startDaemon(workspace);
+    const origin = Date.now() - 3_000;
+    const pg = { host: 'pg-main.db.internal', port: 5432, peerService: 'pg-main' };
+    const callers = ['checkout', 'billing', 'inventory'];
+
+    // act: each service exports its own spans, as separate processes do
+    for (const [i, service] of callers.entries()) {
+      const spans = await requests(origin + i * 20, 12, 100, () => httpServer(service, '/api/orders', 500, [dbCall(service, pg, 'connection timed out after 5000 ms')]));
+      await sendSpans(daemon.otlpEndpoint, spans);
+    }
+
+    // verify
+    const all = await incidents(daemon);
+    expect(all).toHaveLength(1);
+    const incident = all[0]!;
+    expect([...incident.affected_components].sort()).toEqual([...callers, 'pg-main'].sort());
+    expect(incident.root_cause).toMatchObject({ primary_source: 'pg-main', primary_error_type: 'database_connection_error' });
+    expect(incident.root_cause.root_span).toMatchObject({ service: 'pg-main', peer: 'pg-main', caller: 'checkout', span_name: 'SELECT orders' });
+    expect(incident.title).toMatch(/^Error Burst - pg-main - /);
+    expect(incident.notes).toContain('shared dependency: calls to pg-main fail under checkout, billing; placed at pg-main');
+    const byCaller = await runCli(['incidents', 'list', '--component', 'inventory', '--socket', daemon.socket, '--format', 'json']);
+    expect((JSON.parse(byCaller.stdout) as Json[]).map((i) => i.incident_id)).toEqual([incident.incident_id]);
   });
 
   it('reports no full disk for read-only mounts and the filesystem types configured, and does for a writable disk', async () => {
