@@ -512,12 +512,12 @@ describe('span conversion rules', () => {
   });
 
   it('carries the workflow a span ran: name, id, and whether it is critical (a boolean, from a boolean or text)', () => {
-    const spans = [
+    const spans: SpanInput[] = [
       { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.name': 'payouts', 'workflow.id': 'run-7', 'workflow.critical': true } },
       { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.critical': 'TRUE' } },
       { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.critical': false } },
     ];
-    const drafts = decodeTraceRequest(encodeSpans(spans.map(spanObject))).drafts;
+    const drafts = decodeTraceRequest(encodeSpans(spans.map((input) => spanObject(input)))).drafts;
     expect(drafts.map((d) => [d.metadata['workflow.name'], d.metadata['workflow.id'], d.metadata['workflow.critical']])).toEqual([
       ['payouts', 'run-7', true],
       [undefined, undefined, true],
