@@ -33,7 +33,7 @@ import { IncidentWriter } from './incident-writer.js';
 import { Postmortems } from './postmortems.js';
 import { WatchHub } from './watch-hub.js';
 import { RuleService } from './rule-service.js';
-import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
+import { createSelfMetrics, SIGNALS, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { createLogger, type DaemonLogger } from '../common/logger.js';
 import { createRejectionLog } from './rejection-log.js';
@@ -340,7 +340,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         spans_rejected: signals.traces.rejected,
         log_records_received: signals.logs.items,
         metric_points_received: signals.metrics.items,
-        events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
+        // Repeats of a retried export were dropped, not accepted.
+        events_accepted: SIGNALS.reduce((sum, signal) => sum + signals[signal].events - signals[signal].duplicates, 0),
         bad_requests: badRequests(),
         incidents_total: engine.counters().nextIncidentSeq - 1,
       };

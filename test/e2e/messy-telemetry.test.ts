@@ -3,6 +3,7 @@
 // the configuration, the components and the JSON.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectControl } from '../../control/client.js';
 import { parsePrometheusText, type PrometheusFamily } from '../../daemon/prometheus-text.js';
 import { dbCall, httpServer, requests, sendGauges, sendLogs, sendSpans } from '../corpus/telemetry.js';
 import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
@@ -60,6 +61,12 @@ describe('messy telemetry, end to end', () => {
     expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
     expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'logs' })).toBe(6);
     expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'metrics' })).toBe(2);
+    const control = connectControl(daemon.socket);
+    try {
+      expect(await control.status()).toMatchObject({ spans_received: 24, events_accepted: 12 + 6 + 2 });
+    } finally {
+      control.close();
+    }
 
     // act: the daemon dies; the exporter, never having seen an answer, sends the batch again to the new one
     await daemon.kill9();
