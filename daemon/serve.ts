@@ -269,8 +269,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
       const totals = batch.perService ? { serviceTotals: batch.perService } : {};
+      // Log records have no identity of their own: alike ones are repeats only a retry's delay apart (engine.ts).
+      const repeatsMayBeDistinct = batch.signal === 'logs';
       if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
-        await ingest(batch.signal, batch, batch.drafts, { spans, ...totals });
+        await ingest(batch.signal, batch, batch.drafts, { spans, ...totals, repeatsMayBeDistinct });
         eventsBySignal[batch.signal] += batch.drafts.length;
         return;
       }
@@ -279,11 +281,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
       // ones stored without an answer; the client's retry repeats them.) Only the first slice may be refused for
       // a deadline: once one is in, the rest follow.
-      await ingest(batch.signal, batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
+      await ingest(batch.signal, batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals, repeatsMayBeDistinct });
       eventsBySignal[batch.signal] += batch.drafts.length;
       for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
-        // The slices are one export: alike events across them are not repeats (engine.ts, continuesExport).
-        await ingest(batch.signal, NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS, continuesExport: true });
+        await ingest(batch.signal, NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS, repeatsMayBeDistinct });
       }
     },
   };

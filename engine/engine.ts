@@ -39,6 +39,7 @@ import {
   validateEscalationOptions,
 } from './escalation.js';
 import type { EscalationOptions } from './escalation.js';
+import { RETRY_MIN_DELAY_MS } from './event-identity.js';
 import { EventRing } from './event-ring.js';
 import { builtinRule, cloneRule } from './builtin-rules.js';
 import { DEFAULT_INCIDENT_LIMITS, IncidentBook, parseIncidentSeq } from './incidents.js';
@@ -202,9 +203,9 @@ export interface EngineSizes {
 export interface Engine {
   /**
    * Numbers, clamps and detects one batch (one export request). Event time is the draft's timestamp, replaced by
-   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. A draft that repeats an event of an
-   * earlier export still in the event ring (the same telemetry sent again: event-identity.ts) is dropped and counted
-   * in `duplicates`. `context.spans` go into the trace ring before the drafts are processed; `context.serviceTotals`
+   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. A draft that repeats an event still in
+   * the event ring (the same telemetry sent again: event-identity.ts; see `context.repeatsMayBeDistinct`) is dropped
+   * and counted in `duplicates`. `context.spans` go into the trace ring before the drafts are processed; `context.serviceTotals`
    * feed error-rate escalation and silence detection.
    */
   ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult;
@@ -347,8 +348,6 @@ class EngineImpl implements Engine, IncidentHooks {
   private sourceGroupedRules: Set<string>;
   private detector: Detector;
   private nextEventSeq = 1;
-  /** The event ring's push count when the current export's first batch began (IngestContext.continuesExport). */
-  private exportStartPush = 0;
   /** Drafts dropped as repeats since the engine was created (EngineSizes.duplicatesDropped). */
   private duplicatesDropped = 0;
   /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
@@ -436,10 +435,9 @@ class EngineImpl implements Engine, IncidentHooks {
 
     const ring = this.ring;
     const detector = this.detector;
-    // Repeats are looked for among the events of earlier exports only: identical events within one export are
-    // distinct telemetry (an app logging the same error twice in a millisecond), a repeat of an earlier one is a retry.
-    const exportStart = context?.continuesExport === true ? this.exportStartPush : ring.pushed;
-    this.exportStartPush = exportStart;
+    // A repeat of telemetry without an identity of its own (log records) is a retry only when its first copy came a
+    // retry's delay earlier: identical records arriving together were logged twice (event-identity.ts).
+    const arrivedBy = context?.repeatsMayBeDistinct === true ? now - RETRY_MIN_DELAY_MS : now;
     const events = new Array<IncidentEvent>(drafts.length);
     let count = 0;
     let duplicates = 0;
@@ -464,7 +462,7 @@ class EngineImpl implements Engine, IncidentHooks {
         received_at: now,
         incident_id: '',
       };
-      if (ring.findRepeat(event, exportStart) !== undefined) {
+      if (ring.findRepeat(event, arrivedBy) !== undefined) {
         duplicates++; // a retried export: counted (and stored) once, when it first came
         continue;
       }

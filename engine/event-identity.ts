@@ -9,12 +9,23 @@
 //   metric point    its time and series: the message names the metric, the value and the point's attributes
 // Metadata is left out: it is derived from the same item, and comparing it would cost more than it tells apart.
 //
+// Spans and metric points are unique by those fields (a span ID is unique in its trace; a series has one point per
+// time), so any repeat is a retry. Log records are not: the same error logged twice in a millisecond (a tight loop, a
+// circuit breaker failing fast) converts to two identical events, each maybe in an export of its own (a simple log
+// processor exports every record). What tells a retry apart is time: an exporter retries only after a delay (the OTel
+// SDKs' backoff starts at 1 s ± 20 %, the Collector's retry_on_failure at 5 s, and a lost acknowledgement is retried
+// after the request's timeout, 10 s by default), so a log event counts as a repeat only when its first copy arrived
+// at least RETRY_MIN_DELAY_MS earlier (IngestContext.repeatsMayBeDistinct).
+//
 // The hash only finds candidates; sameIdentity compares the fields, so an event is never taken for another one by a
 // hash collision. It reads little (a hot path: every event is hashed once): the time and, for a span's event, its
 // span ID; for any other event, its source and message (bench/engine.bench.ts, "engine.ingest": hashing every
 // identity field cost a quarter of ingest throughput).
 
 import type { IncidentEvent } from './types.js';
+
+/** The least delay before an OTLP exporter sends a request again (see the top of the file). */
+export const RETRY_MIN_DELAY_MS = 500;
 
 const SEED = 0x2f6b8e11;
 const PRIME = 0x01000193;

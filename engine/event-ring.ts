@@ -3,7 +3,7 @@
 //   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the indexes never outgrow
 //                                            └─ indexes the new event        the ring)
 //   findRepeat(event) ── identity hash ──▶ the chain of ring events with that hash ──▶ the first one sameIdentity
-//                                          accepts (event-identity.ts), pushed before a given push number
+//                                          accepts (event-identity.ts) that arrived by a given time
 //
 // Both indexes are trace-chains.ts (shared with the span ring): the identity index keys each event by its identity
 // hash as four words. So a retried export is recognised while its first copy is still among the ring's events, and
@@ -30,10 +30,6 @@ export class EventRing {
     this.identities = new TraceChains(capacity);
   }
 
-  /** Number of pushes so far (see RingBuffer.pushed): findRepeat's `before` is one of these. */
-  get pushed(): number {
-    return this.ring.pushed;
-  }
 
   get capacity(): number {
     return this.ring.capacity;
@@ -63,10 +59,10 @@ export class EventRing {
   }
 
   /**
-   * An event in the ring that is the same telemetry as `event` (event-identity.ts) and was pushed before push number
-   * `before`, or undefined. Allocation-free.
+   * An event in the ring that is the same telemetry as `event` (event-identity.ts) and arrived (received_at) at or
+   * before `arrivedBy`, or undefined. Allocation-free.
    */
-  findRepeat(event: IncidentEvent, before: number): IncidentEvent | undefined {
+  findRepeat(event: IncidentEvent, arrivedBy: number): IncidentEvent | undefined {
     const w = this.identityFast;
     identityWords(event, w);
     this.hashed = event;
@@ -78,9 +74,8 @@ export class EventRing {
       pushNumber >= oldest;
       pushNumber = identities.previousPush(pushNumber)
     ) {
-      if (pushNumber >= before) continue;
       const candidate = ring.at(pushNumber - oldest) as IncidentEvent;
-      if (sameIdentity(candidate, event)) return candidate;
+      if (candidate.received_at <= arrivedBy && sameIdentity(candidate, event)) return candidate;
     }
     return undefined;
   }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MINUTE, SECOND, T0, burst, draft, testEngine, traceId } from '../test/helpers/engine-fixtures.js';
-import { sameIdentity } from './event-identity.js';
+import { RETRY_MIN_DELAY_MS, sameIdentity } from './event-identity.js';
 import type { EventDraft, IncidentEvent } from './types.js';
 
 const spanEvents = (count: number, first = 0): EventDraft[] =>
@@ -59,33 +59,48 @@ describe('retried exports', () => {
     expect(engine.openIncidents()[0]!.event_count).toBe(12);
   });
 
-  it('keeps identical events within one export: the same error logged twice in a millisecond is two errors', () => {
+  it('drops a span’s repeat within one export too (a Collector merged the retry into its batch)', () => {
     // prepare
     const { engine } = testEngine({ clock: () => T0 + MINUTE });
-    const logged = Array.from({ length: 10 }, () => draft({ source: 'ledger', message: 'posting failed: deadlock' }));
+    const batch = spanEvents(6);
 
     // act
-    const result = engine.ingest(logged);
+    const result = engine.ingest([...batch, ...batch.map((d) => ({ ...d }))]);
 
     // verify
-    expect(result.events).toHaveLength(10);
-    expect(result.duplicates).toBeUndefined();
+    expect(result.events).toHaveLength(6);
+    expect(result.duplicates).toBe(6);
+  });
+
+  it('keeps identical log records arriving together: the same error logged twice in a millisecond, one export each', () => {
+    // prepare
+    const { engine } = testEngine({ clock: () => T0 + MINUTE });
+    const logged = () => draft({ source: 'ledger', message: 'posting failed: deadlock' });
+
+    // act: a simple log processor exports every record on its own
+    const results = Array.from({ length: 10 }, () => engine.ingest([logged()], { repeatsMayBeDistinct: true }));
+
+    // verify
+    expect(results.map((r) => r.events.length)).toEqual(Array(10).fill(1));
     expect(engine.openIncidents()[0]!.event_count).toBe(10);
   });
 
-  it('keeps alike events across the slices of one export (continuesExport)', () => {
+  it('takes a log record’s repeat for a retry once a retry’s delay has passed since its first copy', () => {
     // prepare
-    const { engine } = testEngine({ clock: () => T0 + MINUTE });
-    const logged = Array.from({ length: 4 }, () => draft({ source: 'ledger', message: 'posting failed: deadlock' }));
+    const { engine, clock } = testEngine();
+    const logs = Array.from({ length: 6 }, (_, i) => draft({ source: 'ledger', message: `posting ${i} failed`, timestamp: T0 + i * SECOND }));
+    engine.ingest(logs, { repeatsMayBeDistinct: true });
 
     // act
-    engine.ingest(logged.slice(0, 2));
-    const rest = engine.ingest(logged.slice(2), { continuesExport: true });
-    const retried = engine.ingest(logged.slice(0, 1));
+    clock.now += RETRY_MIN_DELAY_MS - 1;
+    const tooSoon = engine.ingest([logs[0]!], { repeatsMayBeDistinct: true });
+    clock.now += 1;
+    const retried = engine.ingest(logs, { repeatsMayBeDistinct: true });
 
-    // verify
-    expect(rest.events).toHaveLength(2);
-    expect(retried.duplicates).toBe(1);
+    // verify: 6 + the one that came too soon to be a retry; the export retried after the delay adds nothing
+    expect(tooSoon.events).toHaveLength(1);
+    expect(retried.duplicates).toBe(6);
+    expect(engine.openIncidents()).toEqual([]);
   });
 
   it('tells apart events that differ in any identity field', () => {

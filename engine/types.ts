@@ -349,10 +349,12 @@ export interface IngestContext {
   /** Requests and failed requests per service in this batch: error-rate escalation and silence detection. */
   serviceTotals?: ReadonlyMap<string, ServiceTotals>;
   /**
-   * This batch is the rest of the previous call's export (a large export ingested in slices): its events are not
-   * repeats of that export's earlier slices, however alike. Default false.
+   * Identical events of this batch may be distinct telemetry: log records have no identity of their own, and the same
+   * line logged twice in a millisecond converts to two identical events. An event identical to an earlier one is then
+   * taken for a retry only when that one arrived at least RETRY_MIN_DELAY_MS earlier (event-identity.ts). Default
+   * false: spans are their trace and span IDs, metric points their series and time, so any repeat is a retry.
    */
-  continuesExport?: boolean;
+  repeatsMayBeDistinct?: boolean;
 }
 
 /** What one `ingest` call changed; the store writes it in one transaction before the export is acknowledged. */

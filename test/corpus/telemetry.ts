@@ -172,8 +172,21 @@ export interface LogSpec {
   at: number;
 }
 
-/** Log records of `service` made through the real Logs SDK, exported as one request `sends` times. */
-export async function sendLogs(endpoint: string, service: string, origin: number, records: readonly LogSpec[], sends = 1): Promise<void> {
+/**
+ * The OTel JS exporters' first retry backoff (1 s, ± 20 % jitter): how long a resent export waits. Log records have
+ * no identity of their own, so firewatch takes an identical one for a retry only after such a delay (engine.ts).
+ */
+export const EXPORTER_RETRY_BACKOFF_MS = 1_000;
+
+export interface LogPlan {
+  /** Each export is sent this many times, each resend after the exporter's retry backoff. Default 1. */
+  sends?: number;
+  /** Every record in an export of its own, as a simple log record processor sends them. Default: one export. */
+  oneByOne?: boolean;
+}
+
+/** Log records of `service` made through the real Logs SDK, exported as `plan` says. */
+export async function sendLogs(endpoint: string, service: string, origin: number, records: readonly LogSpec[], plan: LogPlan = {}): Promise<void> {
   const memory = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
@@ -192,12 +205,16 @@ export async function sendLogs(endpoint: string, service: string, origin: number
   await provider.forceFlush();
   const finished: ReadableLogRecord[] = [...memory.getFinishedLogRecords()];
   await provider.shutdown();
-  for (let send = 0; send < sends; send++) {
-    const exporter = new OTLPLogExporter({ url: `http://${endpoint}` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(finished, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('log export failed')))),
-    );
-    await exporter.shutdown();
+  const exports = plan.oneByOne === true ? finished.map((record) => [record]) : [finished];
+  for (let send = 0; send < (plan.sends ?? 1); send++) {
+    if (send > 0) await new Promise((resolve) => setTimeout(resolve, EXPORTER_RETRY_BACKOFF_MS));
+    for (const request of exports) {
+      const exporter = new OTLPLogExporter({ url: `http://${endpoint}` });
+      await new Promise<void>((resolve, reject) =>
+        exporter.export(request, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('log export failed')))),
+      );
+      await exporter.shutdown();
+    }
   }
 }
 

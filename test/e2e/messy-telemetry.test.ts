@@ -50,7 +50,7 @@ describe('messy telemetry, end to end', () => {
 
     // act: every export sent twice, as an exporter does when an acknowledgement is lost
     await sendSpans(daemon.otlpEndpoint, spans, { sends: 2 });
-    await sendLogs(daemon.otlpEndpoint, 'ledger', origin, Array.from({ length: 6 }, (_, i) => ({ body: `posting ${i} failed`, at: i * 100 })), 2);
+    await sendLogs(daemon.otlpEndpoint, 'ledger', origin, Array.from({ length: 6 }, (_, i) => ({ body: `posting ${i} failed`, at: i * 100 })), { sends: 2 });
     await sendGauges(daemon.otlpEndpoint, { 'service.name': 'cache-host' }, [{ name: 'system.memory.utilization', points: [{ value: 0.94, attributes: { 'system.memory.state': 'used' } }] }], 2, 2);
 
     // verify
