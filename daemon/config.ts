@@ -80,8 +80,9 @@ export interface DetectConfig {
   /** Distinct group keys (e.g. services) tracked per rule before the least recently seen is dropped. Default 10000. */
   max_groups_per_rule: number;
   /**
-   * The rules in force: the seven built-in rules with the file's overrides applied (by `rule_id`), then custom
-   * rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the built-in rules.
+   * The rules in force: the built-in rules (the seed's seven and api_rate_limit) with the file's overrides applied
+   * (by `rule_id`), then custom rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the
+   * built-in rules.
    */
   rules: DetectionRule[];
   silence: SilenceConfig;
