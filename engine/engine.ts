@@ -435,8 +435,10 @@ class EngineImpl implements Engine, IncidentHooks {
 
     const ring = this.ring;
     const detector = this.detector;
-    // A repeat of telemetry without an identity of its own (log records) is a retry only when its first copy came a
-    // retry's delay earlier: identical records arriving together were logged twice (event-identity.ts).
+    // A repeat is looked for among the events of earlier calls (a retry is another request: alike events within one
+    // batch are taken as sent), and for telemetry without an identity of its own (log records) only among those that
+    // came a retry's delay earlier: identical records arriving together were logged twice (event-identity.ts).
+    const pushedBefore = ring.pushed;
     const arrivedBy = context?.repeatsMayBeDistinct === true ? now - RETRY_MIN_DELAY_MS : now;
     const events = new Array<IncidentEvent>(drafts.length);
     let count = 0;
@@ -462,7 +464,7 @@ class EngineImpl implements Engine, IncidentHooks {
         received_at: now,
         incident_id: '',
       };
-      if (ring.findRepeat(event, arrivedBy) !== undefined) {
+      if (ring.findRepeat(event, pushedBefore, arrivedBy) !== undefined) {
         duplicates++; // a retried export: counted (and stored) once, when it first came
         continue;
       }

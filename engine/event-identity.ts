@@ -9,8 +9,9 @@
 //   metric point    its time and series: the message names the metric, the value and the point's attributes
 // Metadata is left out: it is derived from the same item, and comparing it would cost more than it tells apart.
 //
-// Spans and metric points are unique by those fields (a span ID is unique in its trace; a series has one point per
-// time), so any repeat is a retry. Log records are not: the same error logged twice in a millisecond (a tight loop, a
+// A retry is another request, so repeats are looked for among the events of earlier engine calls only (alike events
+// within one batch are taken as sent). Spans and metric points are unique by those fields (a span ID is unique in its
+// trace; a series has one point per time), so any such repeat is a retry. Log records are not: the same error logged twice in a millisecond (a tight loop, a
 // circuit breaker failing fast) converts to two identical events, each maybe in an export of its own (a simple log
 // processor exports every record). What tells a retry apart is time: an exporter retries only after a delay (the OTel
 // SDKs' backoff starts at 1 s ± 20 %, the Collector's retry_on_failure at 5 s, and a lost acknowledgement is retried

@@ -3,7 +3,8 @@
 //   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the indexes never outgrow
 //                                            └─ indexes the new event        the ring)
 //   findRepeat(event) ── identity hash ──▶ the chain of ring events with that hash ──▶ the first one sameIdentity
-//                                          accepts (event-identity.ts) that arrived by a given time
+//                                          accepts (event-identity.ts) among those pushed before a given push and
+//                                          arrived by a given time
 //
 // Both indexes are trace-chains.ts (shared with the span ring): the identity index keys each event by its identity
 // hash as four words. So a retried export is recognised while its first copy is still among the ring's events, and
@@ -58,11 +59,16 @@ export class EventRing {
     return evicted;
   }
 
+  /** Number of pushes so far (see RingBuffer.pushed): findRepeat's `pushedBefore` is one of these. */
+  get pushed(): number {
+    return this.ring.pushed;
+  }
+
   /**
-   * An event in the ring that is the same telemetry as `event` (event-identity.ts) and arrived (received_at) at or
-   * before `arrivedBy`, or undefined. Allocation-free.
+   * An event in the ring that is the same telemetry as `event` (event-identity.ts), pushed before push number
+   * `pushedBefore` and arrived (received_at) at or before `arrivedBy`; undefined when none. Allocation-free.
    */
-  findRepeat(event: IncidentEvent, arrivedBy: number): IncidentEvent | undefined {
+  findRepeat(event: IncidentEvent, pushedBefore: number, arrivedBy: number): IncidentEvent | undefined {
     const w = this.identityFast;
     identityWords(event, w);
     this.hashed = event;
@@ -74,6 +80,7 @@ export class EventRing {
       pushNumber >= oldest;
       pushNumber = identities.previousPush(pushNumber)
     ) {
+      if (pushNumber >= pushedBefore) continue;
       const candidate = ring.at(pushNumber - oldest) as IncidentEvent;
       if (candidate.received_at <= arrivedBy && sameIdentity(candidate, event)) return candidate;
     }

@@ -352,7 +352,8 @@ export interface IngestContext {
    * Identical events of this batch may be distinct telemetry: log records have no identity of their own, and the same
    * line logged twice in a millisecond converts to two identical events. An event identical to an earlier one is then
    * taken for a retry only when that one arrived at least RETRY_MIN_DELAY_MS earlier (event-identity.ts). Default
-   * false: spans are their trace and span IDs, metric points their series and time, so any repeat is a retry.
+   * false: spans are their trace and span IDs, metric points their series and time, so a repeat of an event of an
+   * earlier call is a retry (alike events within one batch are always taken as sent).
    */
   repeatsMayBeDistinct?: boolean;
 }
