@@ -19,14 +19,19 @@
 // at least RETRY_MIN_DELAY_MS earlier (IngestContext.repeatsMayBeDistinct).
 //
 // The hash only finds candidates; sameIdentity compares the fields, so an event is never taken for another one by a
-// hash collision. It reads little (a hot path: every event is hashed once): the time and, for a span's event, its
-// span ID; for any other event, its source and message (bench/engine.bench.ts, "engine.ingest": hashing every
-// identity field cost a quarter of ingest throughput).
+// hash collision. The event ring finds a traced event's candidates through its trace and hashes only untraced events
+// (metric points, logs without trace context), and the hash reads little: the time and, for an event with a span ID,
+// that; for any other event, its source and message (bench/engine.bench.ts, "engine.ingest": hashing every identity
+// field cost a quarter of ingest throughput).
 
 import type { IncidentEvent } from './types.js';
 
-/** The least delay before an OTLP exporter sends a request again (see the top of the file). */
-export const RETRY_MIN_DELAY_MS = 500;
+/**
+ * Less than the least delay before an OTLP exporter sends a request again (the JS SDKs' first backoff, 1 s − 20 %
+ * jitter: 800 ms; see the top of the file), and as long as that allows, so that alike log records arriving apart
+ * under load are still counted.
+ */
+export const RETRY_MIN_DELAY_MS = 750;
 
 const SEED = 0x2f6b8e11;
 const PRIME = 0x01000193;

@@ -369,6 +369,12 @@ export class TraceChains {
     return out;
   }
 
+  /** Push number of the trace's newest item, or -1 (then follow previousPush; allocation-free). */
+  newestPush(traceId: string): number {
+    const slot = this.newestSlot(traceId);
+    return slot === EMPTY ? -1 : this.pushOf(slot);
+  }
+
   /**
    * Push number of the newest item keyed by these four words, or -1 (then follow previousPush while the numbers stay
    * ≥ the ring's oldest push). Allocation-free, for a lookup made per item (event-ring.ts, identities).

@@ -181,7 +181,10 @@ export const EXPORTER_RETRY_BACKOFF_MS = 1_000;
 export interface LogPlan {
   /** Each export is sent this many times, each resend after the exporter's retry backoff. Default 1. */
   sends?: number;
-  /** Every record in an export of its own, as a simple log record processor sends them. Default: one export. */
+  /**
+   * Every record in an export of its own, as a simple log record processor sends them: all at once, through one
+   * exporter. Default: one export.
+   */
   oneByOne?: boolean;
 }
 
@@ -208,13 +211,16 @@ export async function sendLogs(endpoint: string, service: string, origin: number
   const exports = plan.oneByOne === true ? finished.map((record) => [record]) : [finished];
   for (let send = 0; send < (plan.sends ?? 1); send++) {
     if (send > 0) await new Promise((resolve) => setTimeout(resolve, EXPORTER_RETRY_BACKOFF_MS));
-    for (const request of exports) {
-      const exporter = new OTLPLogExporter({ url: `http://${endpoint}` });
-      await new Promise<void>((resolve, reject) =>
-        exporter.export(request, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('log export failed')))),
-      );
-      await exporter.shutdown();
-    }
+    const exporter = new OTLPLogExporter({ url: `http://${endpoint}` });
+    await Promise.all(
+      exports.map(
+        (request) =>
+          new Promise<void>((resolve, reject) =>
+            exporter.export(request, (result) => (result.code === 0 ? resolve() : reject(result.error ?? new Error('log export failed')))),
+          ),
+      ),
+    );
+    await exporter.shutdown();
   }
 }
 
