@@ -321,7 +321,8 @@ export class IncidentState implements Touchable {
     this.joins = previous.joins;
     this.readings = previous.readings;
     this.pendingReading = previous.pendingReading;
-    if (previous.dependency !== null) this.dependency = previous.dependency;
+    // The live track (or its absence) stands: reading it back from the root cause is for restarts only.
+    this.dependency = previous.dependency;
   }
 
   /** Stops counting (`ruleId`, `groupKey`): that group has an open incident of its own. */

@@ -156,6 +156,21 @@ describe('a shared dependency failing under several callers', () => {
     expect(engine.openIncidents()).toHaveLength(2);
   });
 
+  it('keeps its live reading through a workflow update: an incident that opened on its own bug stays no fold target', () => {
+    // prepare: checkout fails mostly on its own bug; its deepest failing spans are still its few failed queries
+    const { engine } = testEngine();
+    ingestEach(engine, Array.from({ length: 12 }, (_, i) => request('checkout', i, T0 + i * 100, i % 3 === 0)));
+    const [checkout] = engine.openIncidents();
+    expect(checkout!.root_cause.root_span).toMatchObject({ peer: PG });
+    engine.updateIncident({ ...checkout!, status: 'investigating', acknowledged_at: T0 + MINUTE, acknowledged_by: 'ana' });
+
+    // act
+    ingestEach(engine, requests('billing', 100, 12, T0 + 2_000));
+
+    // verify
+    expect(engine.openIncidents().map((i) => i.affected_components)).toEqual([['checkout'], ['billing']]);
+  });
+
   it('survives a restart: read back from the root cause, a third caller still folds in', () => {
     // prepare
     const first = testEngine();
