@@ -33,6 +33,11 @@ export type RootSpanJson = {
   exception_type: string;
   /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
   caller?: string;
+  /**
+   * What the span called, for a CLIENT or PRODUCER span (`peer.service`, else `server.address:server.port`); absent
+   * otherwise. Differs from `service` when a failed call is placed at its caller (a query failing under one service).
+   */
+  peer?: string;
 };
 
 export type RootCauseJson = {

@@ -61,7 +61,7 @@ const rootSpan = { service: 'inventory:8081', span_name: 'GET', span_id: 'b7ad6b
 const refusedJson: IncidentJson = {
   ...incidentJson,
   incident_id: 'inc_00002',
-  root_cause: { ...incidentJson.root_cause, root_span: { ...rootSpan, caller: 'frontend' } },
+  root_cause: { ...incidentJson.root_cause, root_span: { ...rootSpan, caller: 'frontend', peer: 'inventory:8081' } },
 };
 const ownSpanJson: IncidentJson = { ...incidentJson, incident_id: 'inc_00003', root_cause: { ...incidentJson.root_cause, root_span: rootSpan } };
 

@@ -172,8 +172,9 @@ export function incidentFromWire(wire: Wire): IncidentJson {
               trace_id: text(rootSpan.trace_id),
               status_message: text(rootSpan.status_message),
               exception_type: text(rootSpan.exception_type),
-              // proto3 `optional`: set only when the failure lies at the span's peer.
+              // proto3 `optional`: set only when the failure lies at the span's peer, and when the span is a call.
               ...(typeof rootSpan.caller === 'string' ? { caller: rootSpan.caller } : {}),
+              ...(typeof rootSpan.peer === 'string' ? { peer: rootSpan.peer } : {}),
             },
           }
         : {}),

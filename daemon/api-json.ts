@@ -9,7 +9,8 @@
 // - incidents: `group_key` is internal (the window key; usually equals the first affected component) and left out,
 //   as are `users_sketch` (the distinct-user counter behind users_affected) and `group_aliases` (correlation's
 //   detection groups); `users_affected` and `similar_incidents` follow `root_cause` (the control API's order);
-//   `root_cause.root_span` appears once a root span is known, with `caller` when the failure lies at its span's peer;
+//   `root_cause.root_span` appears once a root span is known, with `caller` when the failure lies at its span's peer
+//   and `peer` when the span is a call (what it called);
 //   `rule_id` (null for hand-made incidents), `last_event_at` and `updated_at` are kept, after the contract's keys.
 //   `timeline` and `postmortem` appear only when asked for (`--timeline`, `--postmortem`, `--full`).
 // - rules: all fields, including `builtin`.
@@ -92,6 +93,7 @@ function rootCauseToJson(rootCause: RootCause): RootCauseJson {
       exception_type: span.exception_type,
     };
     if (span.caller !== undefined) json.root_span.caller = span.caller;
+    if (span.peer !== undefined) json.root_span.peer = span.peer;
   }
   return json;
 }

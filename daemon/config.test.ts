@@ -87,6 +87,7 @@ processors:
     ['no protocol', 'receivers: { otlp: { protocols: {} } }', /^receivers\.otlp\.protocols: enable at least one/],
     ['bad log severity', 'processors: { convert: { logs: { min_severity_number: 30 } } }', /^processors\.convert\.logs\.min_severity_number: /],
     ['bad threshold', 'processors: { convert: { metrics: { thresholds: [ { metric: m, above: high, event_type: x } ] } } }', /^processors\.convert\.metrics\.thresholds\[0\]\.above: /],
+    ['ignored filesystems: a bare name', 'processors: { convert: { metrics: { ignore_filesystems: { types: squashfs } } } }', /^processors\.convert\.metrics\.ignore_filesystems\.types: must be a list of names/],
     ['exporters: a channel without its endpoint', 'exporters: { slack: {} }', /^exporters\.slack\.webhook_url: /],
     ['remediation: an action that is not an argv array', 'remediation: { actions: [ { id: x, risk: safe, command: "rm -rf /" } ] }', /^remediation\.actions\[0\]\.command: /],
     ['remediation.runbooks: unknown incident type', 'remediation: { runbooks: { outage: { steps: [a] } } }', /^remediation\.runbooks\.outage: unknown incident type/],

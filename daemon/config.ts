@@ -35,10 +35,12 @@ import {
   DEFAULT_ADMISSION_CONFIG,
   DEFAULT_MAX_SERIES,
   createDefaultMetricConverterOptions,
+  parseIgnoredFilesystems,
   parseMaxSeries,
   parseMetricThresholdRules,
   parseMinSeverityNumber,
   type AdmissionConfig,
+  type IgnoredFilesystems,
   type MetricThresholdRule,
 } from '../receiver/index.js';
 
@@ -99,6 +101,12 @@ export interface ConvertConfig {
     thresholds: MetricThresholdRule[];
     /** Cumulative series remembered for differencing histograms (least recently seen dropped). Default 10000. */
     max_series: number;
+    /**
+     * Filesystems the `system.filesystem.*` rules never fire for, being full by design: these types (default
+     * squashfs, iso9660, udf, erofs, cramfs, romfs) and these mount modes (default `ro`). Each list replaces its
+     * default; `[]` ignores nothing on that count.
+     */
+    ignore_filesystems: IgnoredFilesystems;
   };
 }
 
@@ -110,8 +118,9 @@ export interface DetectConfig {
   /** Distinct group keys (e.g. services) tracked per rule before the least recently seen is dropped. Default 10000. */
   max_groups_per_rule: number;
   /**
-   * The rules in force: the seven built-in rules with the file's overrides applied (by `rule_id`), then custom
-   * rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the built-in rules.
+   * The rules in force: the built-in rules (the seed's seven and api_rate_limit) with the file's overrides applied
+   * (by `rule_id`), then custom rules. In the file: a list of rule objects, or a map keyed by rule_id. Default: the
+   * built-in rules.
    */
   rules: DetectionRule[];
   silence: SilenceConfig;
@@ -222,7 +231,11 @@ export function createDefaultConfig(): Config {
       convert: {
         slow_span_threshold_ms: 1000,
         logs: { min_severity_number: 17 },
-        metrics: { thresholds: createDefaultMetricConverterOptions().thresholds, max_series: DEFAULT_MAX_SERIES },
+        metrics: {
+          thresholds: createDefaultMetricConverterOptions().thresholds,
+          max_series: DEFAULT_MAX_SERIES,
+          ignore_filesystems: createDefaultMetricConverterOptions().ignoredFilesystems,
+        },
       },
       detect: {
         event_ring_capacity: 100_000,
@@ -383,6 +396,7 @@ const SCHEMA: Section = section({
       metrics: section({
         thresholds: value(parseMetricThresholdRules),
         max_series: value(parseMaxSeries),
+        ignore_filesystems: value(parseIgnoredFilesystems),
       }),
     }),
     detect: section({

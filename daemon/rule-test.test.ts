@@ -11,7 +11,7 @@ const T0 = Date.parse('2025-02-05T10:30:00Z');
 
 describe('test-rule', () => {
   it('sample events fire every built-in rule exactly at its threshold', () => {
-    for (const ruleId of ['error_burst', 'service_down', 'quality_drop', 'workflow_failure_spike', 'memory_exhaustion', 'performance_degradation', 'disk_space_low']) {
+    for (const ruleId of ['error_burst', 'service_down', 'quality_drop', 'workflow_failure_spike', 'memory_exhaustion', 'performance_degradation', 'disk_space_low', 'api_rate_limit']) {
       const rule = builtinRule(ruleId) as DetectionRule;
       const events = sampleEvents(rule, T0);
       const result = evaluateRule(rule, events);

@@ -13,6 +13,7 @@ const FAMILIES: ReadonlyArray<[name: string, type: string, labels: readonly stri
   ['firewatch_receiver_in_flight_bytes', 'gauge', []],
   ['firewatch_receiver_in_flight_items', 'gauge', []],
   ['firewatch_events_total', 'counter', ['signal']],
+  ['firewatch_duplicates_dropped_total', 'counter', ['signal']],
   ['firewatch_incidents', 'gauge', ['status', 'severity']],
   ['firewatch_incidents_opened_total', 'counter', []],
   ['firewatch_detection_latency_seconds', 'histogram', []],
@@ -51,14 +52,15 @@ const SIZES: EngineSizes = {
   serviceRates: 4,
   latencyBaselines: 1,
   fingerprints: 5,
+  duplicatesDropped: 0,
 };
 
 function fakeSource(overrides: Partial<SelfMetricsSource> = {}): SelfMetricsSource {
   return {
     signals: () => ({
-      traces: { items: 1_000, rejected: 2, events: 40, refused: 7 },
-      logs: { items: 300, rejected: 0, events: 12, refused: 0 },
-      metrics: { items: 50, rejected: 1, events: 1, refused: 0 },
+      traces: { items: 1_000, rejected: 2, events: 40, duplicates: 5, refused: 7 },
+      logs: { items: 300, rejected: 0, events: 12, duplicates: 0, refused: 0 },
+      metrics: { items: 50, rejected: 1, events: 1, duplicates: 1, refused: 0 },
     }),
     badRequests: () => 3,
     inFlight: () => ({ bytes: 4096, items: 100 }),
@@ -128,6 +130,8 @@ describe('createSelfMetrics', () => {
       ['firewatch_receiver_rejected_items_total', { signal: 'metrics' }, 1],
       ['firewatch_receiver_bad_requests_total', {}, 3],
       ['firewatch_events_total', { signal: 'logs' }, 12],
+      ['firewatch_duplicates_dropped_total', { signal: 'traces' }, 5],
+      ['firewatch_duplicates_dropped_total', { signal: 'metrics' }, 1],
       ['firewatch_incidents', { status: 'detected', severity: 'high' }, 1],
       ['firewatch_incidents', { status: 'resolved', severity: 'critical' }, 4],
       ['firewatch_incidents_opened_total', {}, 11],

@@ -10,6 +10,7 @@
 // | firewatch_receiver_in_flight_bytes            | gauge     |                   | request bytes admitted and not yet answered             |
 // | firewatch_receiver_in_flight_items            | gauge     |                   | items decoded and not yet answered                      |
 // | firewatch_events_total                        | counter   | signal            | IncidentEvents the conversion produced                  |
+// | firewatch_duplicates_dropped_total            | counter   | signal            | events dropped as repeats of an earlier export's        |
 // | firewatch_incidents                           | gauge     | status, severity  | incidents now, by status and severity                   |
 // | firewatch_incidents_opened_total              | counter   |                   | incidents ever opened                                   |
 // | firewatch_detection_latency_seconds           | histogram |                   | export arrival → engine decision (50 µs … 1 s buckets)  |
@@ -60,6 +61,8 @@ export interface SignalTotals {
   rejected: number;
   /** IncidentEvents converted from them. */
   events: number;
+  /** Of those, events the engine dropped as repeats of an earlier export's (retried exports). */
+  duplicates: number;
   /** Exports refused with a retryable answer (UNAVAILABLE / 503, or DEADLINE_EXCEEDED), both receivers. */
   refused: number;
 }
@@ -151,6 +154,13 @@ export function createSelfMetrics(source: SelfMetricsSource, options: SelfMetric
     type: 'counter',
     labelNames: ['signal'],
     collect: perSignal((totals) => totals.events),
+  });
+  registry.collector({
+    name: 'firewatch_duplicates_dropped_total',
+    help: "Incident events dropped as repeats of an earlier export's: a retried export counts once.",
+    type: 'counter',
+    labelNames: ['signal'],
+    collect: perSignal((totals) => totals.duplicates),
   });
 
   registry.collector({

@@ -38,7 +38,7 @@ import { IncidentWriter } from './incident-writer.js';
 import { Postmortems } from './postmortems.js';
 import { WatchHub } from './watch-hub.js';
 import { RuleService } from './rule-service.js';
-import { createSelfMetrics, type SignalTotals } from './self-metrics.js';
+import { createSelfMetrics, SIGNALS, type SignalTotals } from './self-metrics.js';
 import { startTelemetryServer, type TelemetryServer } from './telemetry-server.js';
 import { createLogger, type DaemonLogger } from '../common/logger.js';
 import { createRejectionLog } from './rejection-log.js';
@@ -124,6 +124,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     metricConverter: {
       thresholds: config.processors.convert.metrics.thresholds,
       maxSeries: config.processors.convert.metrics.max_series,
+      ignoredFilesystems: config.processors.convert.metrics.ignore_filesystems,
     },
     collectSpans: true,
     maxEventsPerExport: config.receivers.otlp.admission.max_events_per_export,
@@ -228,6 +229,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   // Items accepted and rejected are the receivers' own counts (acknowledged exports only); events are counted here.
   const eventsBySignal: Record<TelemetrySignal, number> = { traces: 0, logs: 0, metrics: 0 };
+  /** Events the engine dropped as repeats of an earlier export's (retried exports), per signal. */
+  const duplicatesBySignal: Record<TelemetrySignal, number> = { traces: 0, logs: 0, metrics: 0 };
   const signalTotals = (): Record<TelemetrySignal, SignalTotals> => {
     const grpc = grpcReceiver?.stats();
     const http = httpReceiver?.stats();
@@ -235,6 +238,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       items: (grpc?.[signal].accepted ?? 0) + (http?.[signal].accepted ?? 0),
       rejected: (grpc?.[signal].rejected ?? 0) + (http?.[signal].rejected ?? 0),
       events: eventsBySignal[signal],
+      duplicates: duplicatesBySignal[signal],
       refused: (grpc?.[signal].refused ?? 0) + (http?.[signal].refused ?? 0),
     });
     return { traces: totals('traces'), logs: totals('logs'), metrics: totals('metrics') };
@@ -250,7 +254,12 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
 
   const turns = new IngestTurns();
   /** Ingests on its turn (unless the client's deadline passed while it waited); resolves once durable. */
-  const ingest = async (deadline: DeadlineOf, drafts: EventDraft[], options: Parameters<Engine['ingest']>[1]): Promise<void> => {
+  const ingest = async (
+    signal: TelemetrySignal,
+    deadline: DeadlineOf,
+    drafts: EventDraft[],
+    options: Parameters<Engine['ingest']>[1],
+  ): Promise<void> => {
     const result = await turns.run(() => {
       // The client gave up waiting (and will send it again): taking it in now would count it twice.
       if (deadlinePassed(deadline, Date.now())) throw new DeadlineExpiredError();
@@ -259,6 +268,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       metrics.detectionLatency.observe((performance.now() - arrived) / 1000);
       return ingested;
     });
+    if (result.duplicates !== undefined) duplicatesBySignal[signal] += result.duplicates;
     return writer.persist(result);
   };
 
@@ -269,8 +279,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       const spans = batch.spans ?? NO_SPANS;
       if (batch.drafts.length === 0 && spans.length === 0 && batch.perService === undefined) return;
       const totals = batch.perService ? { serviceTotals: batch.perService } : {};
+      // Log records have no identity of their own: alike ones are repeats only a retry's delay apart (engine.ts).
+      const repeatsMayBeDistinct = batch.signal === 'logs';
       if (batch.drafts.length <= INGEST_SLICE_EVENTS) {
-        await ingest(batch, batch.drafts, { spans, ...totals });
+        await ingest(batch.signal, batch, batch.drafts, { spans, ...totals, repeatsMayBeDistinct });
         eventsBySignal[batch.signal] += batch.drafts.length;
         return;
       }
@@ -279,10 +291,10 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       // transaction and encode all of them in one synchronous stretch. (A crash between slices leaves the first
       // ones stored without an answer; the client's retry repeats them.) Only the first slice may be refused for
       // a deadline: once one is in, the rest follow.
-      await ingest(batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals });
+      await ingest(batch.signal, batch, batch.drafts.slice(0, INGEST_SLICE_EVENTS), { spans, ...totals, repeatsMayBeDistinct });
       eventsBySignal[batch.signal] += batch.drafts.length;
       for (let at = INGEST_SLICE_EVENTS; at < batch.drafts.length; at += INGEST_SLICE_EVENTS) {
-        await ingest(NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS });
+        await ingest(batch.signal, NO_DEADLINE, batch.drafts.slice(at, at + INGEST_SLICE_EVENTS), { spans: NO_SPANS, repeatsMayBeDistinct });
       }
     },
   };
@@ -349,7 +361,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         spans_rejected: signals.traces.rejected,
         log_records_received: signals.logs.items,
         metric_points_received: signals.metrics.items,
-        events_accepted: signals.traces.events + signals.logs.events + signals.metrics.events,
+        // Repeats of a retried export were dropped, not accepted.
+        events_accepted: SIGNALS.reduce((sum, signal) => sum + signals[signal].events - signals[signal].duplicates, 0),
         bad_requests: badRequests(),
         incidents_total: engine.counters().nextIncidentSeq - 1,
       };

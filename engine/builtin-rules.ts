@@ -1,4 +1,6 @@
-// The seed's seven built-in detection rules, with its exact names, descriptions, severities and thresholds.
+// The seed's seven built-in detection rules, with its exact names, descriptions, severities and thresholds, and
+// one of firewatch's own: api_rate_limit, so that the seed's API Rate Limit row of the severity matrix is reached
+// from telemetry (a client span answered HTTP 429 is a `rate_limited` event sourced at the API).
 //
 // The seed leaves out which event types each rule counts; `match.event_types` below is firewatch's choice, aligned
 // with the event types the receiver produces (DESIGN.md "Converting telemetry to events").
@@ -121,6 +123,24 @@ const BUILTIN_RULES: readonly Readonly<DetectionRule>[] = [
     group_by: DEFAULT_GROUP_BY,
     builtin: true,
   },
+  {
+    // Not the seed's: its matrix has the type (MEDIUM, HIGH if prolonged) but no rule. Grouped by source, which for
+    // `rate_limited` is the API: every caller the API refuses counts toward one incident.
+    rule_id: 'api_rate_limit',
+    name: 'API Rate Limit Detection',
+    description: 'Detect calls refused by a rate-limited API (HTTP 429)',
+    incident_type: 'api_rate_limit',
+    severity: 'medium',
+    error_threshold: 10,
+    time_window_seconds: 300,
+    check_interval_seconds: 60,
+    require_consecutive: false,
+    min_components_affected: 1,
+    enabled: true,
+    match: { event_types: ['rate_limited'] },
+    group_by: DEFAULT_GROUP_BY,
+    builtin: true,
+  },
 ];
 
 /** A deep copy of one rule (rules are small; callers may mutate what they get). */
@@ -133,7 +153,7 @@ export function cloneRule(rule: Readonly<DetectionRule>): DetectionRule {
   return { ...rule, match };
 }
 
-/** Fresh copies of the seven built-in rules, in the seed's order. */
+/** Fresh copies of the built-in rules: the seed's seven in its order, then firewatch's own. */
 export function builtinRules(): DetectionRule[] {
   return BUILTIN_RULES.map(cloneRule);
 }

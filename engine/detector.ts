@@ -21,6 +21,7 @@
 import type { ChangeSet } from './change-set.js';
 import type { CorrelationRule, Correlator, RuleMatcher } from './correlation.js';
 import type { IncidentBook, IncidentState } from './incidents.js';
+import type { SharedDependencies } from './shared-dependency.js';
 import { METADATA_GROUP_PREFIX, compileSourcePattern } from './rule-config.js';
 import { GroupTable } from './sliding-window.js';
 import type { GroupWindow } from './sliding-window.js';
@@ -196,6 +197,8 @@ export class Detector implements RuleMatcher {
     private readonly book: IncidentBook,
     /** Trace correlation; null runs detection alone (benchmarks, tests of windows). */
     private readonly correlator: Correlator | null = null,
+    /** Incidents by the dependency they fail at (a window failing at it joins one); null: no folding. */
+    private readonly dependencies: SharedDependencies | null = null,
   ) {
     rules.forEach((rule, index) => this.ranks.set(rule.rule_id, ruleRank(rule, index, rules.length)));
     this.compiled = rules
@@ -350,10 +353,14 @@ export class Detector implements RuleMatcher {
       return;
     }
     const events = group.take();
-    const owner = this.correlator?.ownerOfWindow(events);
-    if (owner !== undefined) {
-      // The window's failure is (part of) an open incident's: its events join that one instead of opening another.
-      const correlator = this.correlator as Correlator;
+    // The window's failure is (part of) an open incident's: one it shares traces with, else one failing at the same
+    // dependency (shared-dependency.ts). Its events join that one instead of opening another.
+    const correlator = this.correlator;
+    let owner = correlator?.ownerOfWindow(events);
+    if (owner === undefined && correlator !== null && this.dependencies !== null) {
+      owner = this.dependencies.ownerOfWindow(rule.ruleId, group.key, events, rule.windowMs);
+    }
+    if (owner !== undefined && correlator !== null) {
       for (let i = 0; i < events.length; i++) correlator.join(owner, events[i] as IncidentEvent, rule, now, changes);
       group.incident = this.book.openFor(rule.ruleId, group.key) ?? null;
     } else {

@@ -39,6 +39,7 @@ import {
   validateEscalationOptions,
 } from './escalation.js';
 import type { EscalationOptions } from './escalation.js';
+import { RETRY_MIN_DELAY_MS } from './event-identity.js';
 import { EventRing } from './event-ring.js';
 import { builtinRule, cloneRule } from './builtin-rules.js';
 import { DEFAULT_INCIDENT_LIMITS, IncidentBook, parseIncidentSeq } from './incidents.js';
@@ -64,6 +65,7 @@ import {
 import type { RecoveryOptions } from './recovery.js';
 import { causeOfSpan, findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { Retyper } from './retype.js';
+import { SharedDependencies } from './shared-dependency.js';
 import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
 import type { SilenceOptions, SilentService } from './silence.js';
@@ -194,13 +196,17 @@ export interface EngineSizes {
   serviceRates: number;
   latencyBaselines: number;
   fingerprints: number;
+  /** Drafts dropped as repeats of events already taken in (retried exports), since the engine was created. */
+  duplicatesDropped: number;
 }
 
 export interface Engine {
   /**
    * Numbers, clamps and detects one batch (one export request). Event time is the draft's timestamp, replaced by
-   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. `context.spans` go into the trace
-   * ring before the drafts are processed; `context.serviceTotals` feed error-rate escalation and silence detection.
+   * the arrival time (clock()) when it is ≤ 0, not a number, or in the future. A draft that repeats an event still in
+   * the event ring (the same telemetry sent again: event-identity.ts; see `context.repeatsMayBeDistinct`) is dropped
+   * and counted in `duplicates`. `context.spans` go into the trace ring before the drafts are processed; `context.serviceTotals`
+   * feed error-rate escalation and silence detection.
    */
   ingest(drafts: readonly EventDraft[], context?: IngestContext): IngestResult;
   /**
@@ -325,6 +331,8 @@ class EngineImpl implements Engine, IncidentHooks {
   private readonly book: IncidentBook;
   private readonly correlator: Correlator;
   private readonly retyper: Retyper;
+  /** Open incidents by the dependency their failures lie at: several callers of one failing dependency, one incident. */
+  private readonly dependencies: SharedDependencies;
   private readonly escalator: Escalator;
   private readonly silence: SilenceDetector;
   private readonly recoveryOptions: RecoveryOptions;
@@ -340,6 +348,8 @@ class EngineImpl implements Engine, IncidentHooks {
   private sourceGroupedRules: Set<string>;
   private detector: Detector;
   private nextEventSeq = 1;
+  /** Drafts dropped as repeats since the engine was created (EngineSizes.duplicatesDropped). */
+  private duplicatesDropped = 0;
   /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
   private readonly rateWatch = new Set<string>();
 
@@ -389,6 +399,7 @@ class EngineImpl implements Engine, IncidentHooks {
       this.traceRing,
     );
     this.retyper = new Retyper(this.book);
+    this.dependencies = new SharedDependencies(limits.maxComponents);
     this.maxEventsPerTraceLookup = positiveInteger('maxEventsPerTraceLookup', options.maxEventsPerTraceLookup, DEFAULT_MAX_EVENTS_PER_TRACE);
     this.rootCauseMaxTraces = positiveInteger('rootCauseMaxTraces', options.rootCauseMaxTraces, DEFAULT_ROOT_CAUSE_MAX_TRACES);
     this.rootCauseMaxSpansPerTrace = positiveInteger(
@@ -424,10 +435,16 @@ class EngineImpl implements Engine, IncidentHooks {
 
     const ring = this.ring;
     const detector = this.detector;
-    const count = drafts.length;
-    const events = new Array<IncidentEvent>(count);
+    // A repeat is looked for among the events of earlier calls (a retry is another request: alike events within one
+    // batch are taken as sent), and for telemetry without an identity of its own (log records) only among those that
+    // came a retry's delay earlier: identical records arriving together were logged twice (event-identity.ts).
+    const pushedBefore = ring.pushed;
+    const arrivedBy = context?.repeatsMayBeDistinct === true ? now - RETRY_MIN_DELAY_MS : now;
+    const events = new Array<IncidentEvent>(drafts.length);
+    let count = 0;
+    let duplicates = 0;
     let seq = this.nextEventSeq;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < drafts.length; i++) {
       const draft = drafts[i] as EventDraft;
       let timestamp = draft.timestamp;
       // `!(x > 0)` also catches NaN. Future times are clamped: they would hold windows open ahead of real time.
@@ -447,10 +464,18 @@ class EngineImpl implements Engine, IncidentHooks {
         received_at: now,
         incident_id: '',
       };
+      if (ring.findRepeat(event, pushedBefore, arrivedBy) !== undefined) {
+        duplicates++; // a retried export: counted (and stored) once, when it first came
+        continue;
+      }
       seq++;
       this.nextEventSeq = seq; // kept current so a throw mid-batch never lets a number be reused
-      events[i] = event;
+      events[count++] = event;
       ring.push(event);
+    }
+    if (duplicates > 0) {
+      events.length = count;
+      this.duplicatesDropped += duplicates;
     }
     // Joins by trace go first for the whole batch: whether an event joins its trace's incident must not depend on
     // whether it came before or after unrelated events of its own service in the same export.
@@ -467,7 +492,9 @@ class EngineImpl implements Engine, IncidentHooks {
       detector.joinsCheckedAt = -1;
     }
     this.finish(now, changes, totals);
-    return changes.result(events);
+    const result = changes.result(events);
+    if (duplicates > 0) result.duplicates = duplicates;
+    return result;
   }
 
   tick(): IngestResult {
@@ -498,6 +525,7 @@ class EngineImpl implements Engine, IncidentHooks {
     this.traceRing.clear();
     this.book.clear();
     this.correlator.clear();
+    this.dependencies.clear();
     this.recurrence.clear();
     this.escalator.rates.clear();
     this.escalator.baselines.clear();
@@ -626,6 +654,7 @@ class EngineImpl implements Engine, IncidentHooks {
       serviceRates: this.escalator.rates.size,
       latencyBaselines: this.escalator.baselines.size,
       fingerprints: this.recurrence.fingerprints,
+      duplicatesDropped: this.duplicatesDropped,
     };
   }
 
@@ -648,10 +677,12 @@ class EngineImpl implements Engine, IncidentHooks {
       });
     }
     this.escalator.onEvent(incident, event);
+    this.dependencies.observe(state, event, changes);
     this.retyper.observe(state, event, changes);
   }
 
-  incidentOpened(state: IncidentState, changes: ChangeSet<IncidentState>): void {
+  incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void {
+    this.dependencies.opened(state, events, changes);
     this.retyper.settle(state, changes);
   }
 
@@ -690,7 +721,13 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   private buildDetector(): Detector {
-    const detector = new Detector(this.ruleList, { maxGroupsPerRule: this.maxGroupsPerRule }, this.book, this.correlator);
+    const detector = new Detector(
+      this.ruleList,
+      { maxGroupsPerRule: this.maxGroupsPerRule },
+      this.book,
+      this.correlator,
+      this.dependencies,
+    );
     this.correlator.matcher = detector;
     this.retyper.detector = detector;
     const slow = new Set<string>();
@@ -743,6 +780,7 @@ class EngineImpl implements Engine, IncidentHooks {
   /** Registers an incident (created, restored or updated) with recurrence and the error-rate watch. */
   private adopt(state: IncidentState): void {
     const incident = state.incident;
+    this.dependencies.register(state);
     this.recurrence.observe(incident);
     state.fingerprint = fingerprintOf(incident);
     this.refreshSimilar(state);
@@ -827,9 +865,11 @@ class EngineImpl implements Engine, IncidentHooks {
     const finding = findRootSpan(traces);
     if (finding === undefined) return;
     const span = finding.span;
-    // The root span's own event says what failed and where (root-cause.ts); without it, the span's service.
+    // The root span's own event says what failed and where (root-cause.ts); without it, the span's service. A call to
+    // the shared dependency the incident is placed at is placed there too (shared-dependency.ts).
     const cause = causeOfSpan(span, this.ring.eventsForTrace(span.trace_id, this.maxEventsPerTraceLookup));
-    const source = cause?.source ?? span.service;
+    const dependency = state.dependency;
+    const source = dependency !== null && dependency.anchored && span.peer === dependency.peer ? dependency.peer : (cause?.source ?? span.service);
     const errorType = cause?.event_type ?? state.errors.primary;
     const rootCause = state.incident.root_cause;
     const rootSpan = rootSpanOf(span, source);

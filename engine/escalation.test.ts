@@ -159,6 +159,9 @@ describe('quality_drop → high when coverage is below 50%', () => {
 
 describe('workflow_failure_spike → critical when a critical workflow failed', () => {
   it.each([
+    [{ 'workflow.critical': true, 'workflow.name': 'billing' }, true],
+    [{ 'workflow.critical': 'true' }, true],
+    [{ 'workflow.critical': false }, false],
     [{ critical: true, workflow_id: 'billing' }, true],
     [{ critical: 'true' }, true],
     [{ critical: false }, false],
@@ -168,7 +171,7 @@ describe('workflow_failure_spike → critical when a critical workflow failed', 
     engine.ingest([oneMore('workflow_failed', metadata)]);
     const after = engine.incident(incident.incident_id)!;
     expect(after.severity).toBe(escalates ? 'critical' : 'high');
-    if (metadata['workflow_id'] === 'billing') {
+    if (metadata['workflow_id'] === 'billing' || metadata['workflow.name'] === 'billing') {
       expect(after.notes).toEqual(['severity high → critical: critical workflow billing failed']);
     }
   });

@@ -7,7 +7,8 @@
 //   performance_degradation  → high      a slow event's metadata.duration_ms > 5 × the service's       event joins
 //                                        baseline (EWMA of its successful server spans' durations)
 //   quality_drop             → high      an event's metadata.coverage (else value) < 50 (percent)      event joins
-//   workflow_failure_spike   → critical  an event's metadata.critical is true                          event joins
+//   workflow_failure_spike   → critical  an event's metadata `workflow.critical` (the span or log       event joins
+//                                        attribute) is true; the older metadata.critical too
 //   network_partition        → critical  an event's metadata.complete is true ("if complete")          event joins
 //   deadlock_detected        → critical  an event's metadata.critical is true ("critical resources")   event joins
 //   api_rate_limit, cache_failure, resource_leak
@@ -427,8 +428,8 @@ export class Escalator {
         return `${quote(metric)} at ${formatNumber(value)}% on ${quote(event.source)} (threshold ${formatNumber(options.qualityThresholdPercent)}%)`;
       }
       case 'workflow_failure_spike': {
-        if (!isTrue(metadata['critical'])) return null;
-        const workflow = metadata['workflow_id'];
+        if (!isTrue(metadata['workflow.critical']) && !isTrue(metadata['critical'])) return null;
+        const workflow = metadata['workflow.name'] ?? metadata['workflow_id'];
         return typeof workflow === 'string' && workflow !== ''
           ? `critical workflow ${quote(workflow)} failed`
           : `a critical workflow failed on ${quote(event.source)}`;

@@ -1,22 +1,42 @@
-// The recent-event ring with its trace-ID index.
+// The recent-event ring with its indexes: by trace ID, and the untraced events by identity (the same telemetry sent
+// again, event-identity.ts).
 //
-//   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the index never outgrows
+//   push(event) ──▶ RingBuffer ──evicted──▶ TraceChains.link unindexes it   (same call: the indexes never outgrow
 //                                            └─ indexes the new event        the ring)
+//   findRepeat(event) ── trace ID? ──▶ the newest events of its trace ─┐
+//                     └─ none ──▶ identity hash ──▶ the events with it ─┴▶ the first one sameIdentity accepts, among
+//                                                                         those pushed before a given push and
+//                                                                         arrived by a given time
 //
-// The index is trace-chains.ts (shared with the span ring). bench/engine.bench.ts ("engine.ingest", ring 100k vs 1k)
-// measures what the ring costs.
+// Both indexes are trace-chains.ts (shared with the span ring). An event with a trace ID can only repeat an event of
+// its trace, which the trace index already lists, so only untraced events (metric points, logs without trace context)
+// are keyed by their identity hash (as four words): a second index over every event cost a tenth of engine.ingest
+// (bench/engine.bench.ts). A retried export is recognised while its first copy is still among the ring's events (and
+// among the newest MAX_TRACE_EVENTS_COMPARED of its trace), and after a restart as well: the daemon refills the ring
+// with the events it stored. bench/engine.bench.ts ("engine.ingest", ring 100k vs 1k) measures what the ring costs.
 
+import { identityWords, sameIdentity } from './event-identity.js';
 import { RingBuffer } from './ring-buffer.js';
 import { TraceChains } from './trace-chains.js';
 import type { IncidentEvent } from './types.js';
 
+/** Events of one trace compared with a possible repeat, the newest first. */
+export const MAX_TRACE_EVENTS_COMPARED = 256;
+
 export class EventRing {
   private readonly ring: RingBuffer<IncidentEvent>;
   private readonly chains: TraceChains;
+  /** Untraced events by identity hash; traced ones hold no key here (their slot is cleared on push). */
+  private readonly identities: TraceChains;
+  /** The identity hash of the untraced event being looked up or pushed (valid until the next call). */
+  private readonly identityFast = new Uint32Array(4);
+  /** The event identityFast holds the hash of: findRepeat then push of the same event hashes it once. */
+  private hashed: IncidentEvent | null = null;
 
   constructor(capacity: number) {
     this.ring = new RingBuffer<IncidentEvent>(capacity);
     this.chains = new TraceChains(capacity);
+    this.identities = new TraceChains(capacity);
   }
 
   get capacity(): number {
@@ -32,12 +52,57 @@ export class EventRing {
     return this.chains.size;
   }
 
-  /** Appends `event` and indexes it by trace ID; returns the evicted event (already unindexed), if any. */
+  /** Appends `event` and indexes it; returns the evicted event (already unindexed), if any. */
   push(event: IncidentEvent): IncidentEvent | undefined {
     const pushNumber = this.ring.pushed;
     const evicted = this.ring.push(event);
-    this.chains.linkText(pushNumber % this.ring.capacity, pushNumber, event.correlation_id, evicted !== undefined);
+    const slot = pushNumber % this.ring.capacity;
+    const evicting = evicted !== undefined;
+    const traceId = event.correlation_id;
+    this.chains.linkText(slot, pushNumber, traceId, evicting);
+    if (traceId !== '') {
+      this.identities.linkText(slot, pushNumber, '', evicting); // no key: only frees the slot's previous one
+    } else {
+      const w = this.identityFast;
+      if (this.hashed !== event) identityWords(event, w);
+      this.identities.linkWords(slot, pushNumber, w[0] as number, w[1] as number, w[2] as number, w[3] as number, evicting);
+    }
+    this.hashed = null;
     return evicted;
+  }
+
+  /** Number of pushes so far (see RingBuffer.pushed): findRepeat's `pushedBefore` is one of these. */
+  get pushed(): number {
+    return this.ring.pushed;
+  }
+
+  /**
+   * An event in the ring that is the same telemetry as `event` (event-identity.ts), pushed before push number
+   * `pushedBefore` and arrived (received_at) at or before `arrivedBy`; undefined when none. Allocation-free.
+   */
+  findRepeat(event: IncidentEvent, pushedBefore: number, arrivedBy: number): IncidentEvent | undefined {
+    const traceId = event.correlation_id;
+    let index: TraceChains;
+    let pushNumber: number;
+    if (traceId !== '') {
+      index = this.chains;
+      pushNumber = index.newestPush(traceId);
+    } else {
+      const w = this.identityFast;
+      identityWords(event, w);
+      this.hashed = event;
+      index = this.identities;
+      pushNumber = index.newestPushOfWords(w[0] as number, w[1] as number, w[2] as number, w[3] as number);
+    }
+    const ring = this.ring;
+    const oldest = ring.pushed - ring.size;
+    for (let compared = 0; pushNumber >= oldest && compared < MAX_TRACE_EVENTS_COMPARED; pushNumber = index.previousPush(pushNumber)) {
+      if (pushNumber >= pushedBefore) continue;
+      compared++;
+      const candidate = ring.at(pushNumber - oldest) as IncidentEvent;
+      if (candidate.received_at <= arrivedBy && sameIdentity(candidate, event)) return candidate;
+    }
+    return undefined;
   }
 
   /**
@@ -68,6 +133,7 @@ export class EventRing {
   clear(): void {
     this.ring.clear();
     this.chains.clear();
+    this.identities.clear();
   }
 }
 

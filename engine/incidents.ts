@@ -20,6 +20,8 @@ import type { GroupWindow } from './sliding-window.js';
 import { DEFAULT_EXACT_USERS, DistinctCounter, eventUser } from './users.js';
 import { describeCause } from './root-cause.js';
 import type { StrongerReading } from './retype.js';
+import { trackFromIncident } from './shared-dependency.js';
+import type { DependencyTrack } from './shared-dependency.js';
 import { appendEngineNote, applyTransition, recordStatus } from './workflow.js';
 
 export const INCIDENT_ID_PREFIX = 'inc_';
@@ -54,7 +56,7 @@ export interface IncidentHooks {
   /** The event was folded into the incident's counts; `changes.now` is the time of the call. */
   eventAttached(state: IncidentState, event: IncidentEvent, changes: ChangeSet<IncidentState>): void;
   /** A rule opened the incident with its window's events (all attached, detection recorded). */
-  incidentOpened(state: IncidentState, changes: ChangeSet<IncidentState>): void;
+  incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void;
 }
 
 const NO_HOOKS: IncidentHooks = { traceAttached() {}, eventAttached() {}, incidentOpened() {} };
@@ -271,6 +273,8 @@ export class IncidentState implements Touchable {
   readings: Map<string, GroupWindow<null> | null> | null = null;
   /** The strongest reading crossed and not yet taken (retype.ts). */
   pendingReading: StrongerReading | null = null;
+  /** The dependency its failures lie at, and who calls it (shared-dependency.ts); null when it opened on none. */
+  dependency: DependencyTrack | null;
   /** The cause last written to the status history or the notes (type, source): a change is noted once. */
   private recordedErrorType: string;
   private recordedSource: string;
@@ -293,6 +297,7 @@ export class IncidentState implements Touchable {
     // A restored incident's cause was recorded when it was last persisted.
     this.recordedErrorType = rc.primary_error_type;
     this.recordedSource = rc.primary_source;
+    this.dependency = trackFromIncident(incident);
   }
 
   /** The window counting (`ruleId`, `groupKey`) for a stronger reading, created on first use; undefined when that group
@@ -316,6 +321,8 @@ export class IncidentState implements Touchable {
     this.joins = previous.joins;
     this.readings = previous.readings;
     this.pendingReading = previous.pendingReading;
+    // The live track (or its absence) stands: reading it back from the root cause is for restarts only.
+    this.dependency = previous.dependency;
   }
 
   /** Stops counting (`ruleId`, `groupKey`): that group has an open incident of its own. */
@@ -445,15 +452,17 @@ export class IncidentState implements Touchable {
     this.errors.add(event.event_type);
     this.sources.add(source);
     const rc = incident.root_cause;
-    // Once a root span is known, its event names the cause (root-cause.ts); the distributions keep counting.
+    // Once a root span is known, its event names the cause (root-cause.ts); the distributions keep counting. An
+    // incident placed at a shared dependency stays there (shared-dependency.ts).
     if (rc.root_span === undefined) {
       rc.primary_error_type = this.errors.primary;
-      rc.primary_source = this.sources.primary;
+      rc.primary_source = this.dependency?.anchored === true ? this.dependency.peer : this.sources.primary;
     }
     this.hooks.eventAttached(this, event, changes);
   }
 
-  private addComponent(name: string): void {
+  /** Lists `name` among the affected components (in order of first appearance, bounded). */
+  addComponent(name: string): void {
     if (name === '' || this.components.size >= this.limits.maxComponents || this.components.has(name)) return;
     this.components.add(name);
     this.incident.affected_components.push(name);
@@ -660,7 +669,7 @@ export class IncidentBook {
     state.assessDue = true;
     changes.touch(state);
     changes.markPending(state);
-    this.hooks.incidentOpened(state, changes);
+    this.hooks.incidentOpened(state, events, changes);
     return state;
   }
 

@@ -48,6 +48,7 @@ describe('findRootSpan', () => {
       trace_id: traceId(1),
       status_message: 'connect ECONNREFUSED',
       exception_type: '',
+      peer: 'payments',
     });
   });
 
@@ -78,6 +79,7 @@ describe('findRootSpan', () => {
     expect(sameRootSpan(a, { ...a })).toBe(true);
     expect(sameRootSpan(a, { ...a, status_message: 'x' })).toBe(false);
     expect(sameRootSpan(a, { ...a, caller: 'frontend' })).toBe(false);
+    expect(sameRootSpan(a, { ...a, peer: 'pg-main' })).toBe(false);
     expect(sameRootSpan(undefined, undefined)).toBe(true);
     expect(sameRootSpan(a, undefined)).toBe(false);
   });

@@ -1,13 +1,23 @@
 // Where a failure started, from the spans of an incident's traces.
 //
-//   traces (spans from the trace ring) ──▶ per trace: failing spans with no failing descendant (the deepest ones)
-//                                          ──▶ the earliest of them ──▶ across traces: the trace with the most
-//                                              failing spans wins (ties: earliest candidate, then trace order)
+//   traces (spans from the trace ring) ──▶ per trace: parent links cut by sampling or proxies reconnected
+//                                          (span-parents.ts) ──▶ failing spans with no failing descendant (the
+//                                          deepest ones) ──▶ the one that says why it failed (a status message or an
+//                                          exception), then the earliest ──▶ across traces: the same preference,
+//                                          then the trace with the most failing spans (ties: earliest candidate,
+//                                          then trace order)
 //   root span + the events of its trace ──▶ the cause: the type and the source of the root span's own event
 //
 // A cascade frontend → checkout → payments fails in every service, but only the payments span has no failing
 // descendant: the failure started there. The distributions of the incident (most frequent event type and source)
 // would instead name whichever service emits the most events.
+//
+// Sampled and cut traces: with tail sampling only the failing spans of a trace may arrive, and a proxy between two
+// services propagates the trace context without exporting its span, so parents are missing. Reconnected, the
+// gateway's failing SERVER span regains the ledger's spans below it and stops looking like a leaf. What cannot be
+// reconnected (the callee's clock runs ahead, the call was sampled away) is settled by what the spans say: a failing
+// span with an exception or a status message (`LedgerLockTimeout`) is a better root span than one that failed
+// without a word (a SERVER span answering 500, whose only child was dropped).
 //
 // The cause is told by the root span's event, not guessed from the span: the receiver already decided where a failed
 // span's failure lies (a call refused by its peer is a service_unavailable event sourced at the peer, with the caller
@@ -18,6 +28,7 @@
 //
 // Pure functions: the engine decides which traces to look at and how often (engine.ts bounds both).
 
+import { reconnectOrphans } from './span-parents.js';
 import { SEVERITY_RANK } from './types.js';
 import type { IncidentEvent, RootSpan, SpanRecord } from './types.js';
 
@@ -37,6 +48,18 @@ function earlier(a: SpanRecord, b: SpanRecord): boolean {
   return a.start_ms < b.start_ms || (a.start_ms === b.start_ms && a.span_id < b.span_id);
 }
 
+/** Whether the span says why it failed: a status message or an exception. */
+function explained(span: SpanRecord): boolean {
+  return span.status_message !== '' || span.exception_type !== '' || span.exception_message !== '';
+}
+
+/** Whether `a` is a better root span than `b` of the same standing: one that says why, then the earliest. */
+function preferred(a: SpanRecord, b: SpanRecord): boolean {
+  const aSays = explained(a);
+  if (aSays !== explained(b)) return aSays;
+  return earlier(a, b);
+}
+
 /** The deepest, earliest failing span of one trace, or undefined when none of its spans failed. */
 function analyseTrace(spans: readonly SpanRecord[]): TraceFinding | undefined {
   const byId = new Map<string, SpanRecord>();
@@ -47,25 +70,36 @@ function analyseTrace(spans: readonly SpanRecord[]): TraceFinding | undefined {
     if (span.failed) failing.push(span);
   }
   if (failing.length === 0) return undefined;
+  const reconnected = reconnectOrphans(byId);
+  const parentOf = (span: SpanRecord): string =>
+    reconnected.size === 0 || byId.has(span.parent_span_id) ? span.parent_span_id : (reconnected.get(span.span_id) ?? '');
   // Mark every ancestor of a failing span; a walk stops at the first ancestor already marked, so the whole pass is
   // linear in the number of spans (and a malformed cycle ends too).
   const hasFailingDescendant = new Set<string>();
   for (const span of failing) {
-    let parentId = span.parent_span_id;
+    let parentId = parentOf(span);
     while (parentId !== '' && !hasFailingDescendant.has(parentId)) {
       hasFailingDescendant.add(parentId);
       const parent = byId.get(parentId);
       if (parent === undefined) break;
-      parentId = parent.parent_span_id;
+      parentId = parentOf(parent);
     }
   }
   let candidate: SpanRecord | undefined;
   for (const span of failing) {
     if (hasFailingDescendant.has(span.span_id)) continue;
-    if (candidate === undefined || earlier(span, candidate)) candidate = span;
+    if (candidate === undefined || preferred(span, candidate)) candidate = span;
   }
   if (candidate === undefined) return undefined; // only possible with cyclic parent links
   return { candidate, failing: failing.length };
+}
+
+/** Across traces: a root span that says why first, then the trace with the most failing spans, then the earliest. */
+function betterFinding(a: TraceFinding, b: TraceFinding): boolean {
+  const aSays = explained(a.candidate);
+  if (aSays !== explained(b.candidate)) return aSays;
+  if (a.failing !== b.failing) return a.failing > b.failing;
+  return earlier(a.candidate, b.candidate);
 }
 
 /** The root span over several traces (in the incident's trace order), or undefined when no span failed. */
@@ -74,13 +108,7 @@ export function findRootSpan(traces: readonly (readonly SpanRecord[])[]): RootSp
   for (const spans of traces) {
     const finding = analyseTrace(spans);
     if (finding === undefined) continue;
-    if (
-      best === undefined ||
-      finding.failing > best.failing ||
-      (finding.failing === best.failing && earlier(finding.candidate, best.candidate))
-    ) {
-      best = finding;
-    }
+    if (best === undefined || betterFinding(finding, best)) best = finding;
   }
   if (best === undefined) return undefined;
   return { span: best.candidate, failingSpans: best.failing };
@@ -120,6 +148,7 @@ export function rootSpanOf(span: SpanRecord, service: string = span.service): Ro
     exception_type: span.exception_type,
   };
   if (service !== span.service) rootSpan.caller = span.service;
+  if (span.peer !== '') rootSpan.peer = span.peer;
   return rootSpan;
 }
 
@@ -137,6 +166,7 @@ export function sameRootSpan(a: RootSpan | undefined, b: RootSpan | undefined): 
     a.span_name === b.span_name &&
     a.status_message === b.status_message &&
     a.exception_type === b.exception_type &&
-    a.caller === b.caller
+    a.caller === b.caller &&
+    a.peer === b.peer
   );
 }

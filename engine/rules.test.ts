@@ -15,6 +15,8 @@ describe('built-in rules', () => {
     ['memory_exhaustion', 'Memory Exhaustion Detection', 'Detect memory exhaustion issues', 'critical', 3, 120, 30],
     ['performance_degradation', 'Performance Degradation', 'Detect performance degradation', 'medium', 10, 300, 60],
     ['disk_space_low', 'Low Disk Space', 'Detect low disk space', 'high', 3, 300, 60],
+    // firewatch's own, reaching the seed matrix's API Rate Limit row
+    ['api_rate_limit', 'API Rate Limit Detection', 'Detect calls refused by a rate-limited API (HTTP 429)', 'medium', 10, 300, 60],
   ] as const)('%s has the seed fields', (id, name, description, severity, threshold, window, interval) => {
     expect(builtinRule(id)).toMatchObject({
       rule_id: id,
@@ -42,6 +44,7 @@ describe('built-in rules', () => {
       ['memory_exhaustion', ['memory_high', 'out_of_memory']],
       ['performance_degradation', ['slow_request', 'high_latency']],
       ['disk_space_low', ['disk_space_low']],
+      ['api_rate_limit', ['rate_limited']],
     ]);
   });
 
@@ -140,9 +143,9 @@ describe('mergeRules', () => {
     );
     expect(result.ok).toBe(true);
     const rules = (result as { ok: true; rules: DetectionRule[] }).rules;
-    expect(rules).toHaveLength(8);
+    expect(rules).toHaveLength(9);
     expect(rules[0]!.time_window_seconds).toBe(600);
-    expect(rules[7]).toEqual({
+    expect(rules[8]).toEqual({
       rule_id: 'custom_api_latency',
       name: 'Custom API Latency',
       description: 'Detect high API latency',

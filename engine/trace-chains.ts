@@ -354,7 +354,11 @@ export class TraceChains {
    * Push numbers of the trace's items still in the ring (those ≥ `oldestPush`), newest first, at most `limit`.
    */
   pushNumbers(traceId: string, oldestPush: number, limit: number): number[] {
-    const slot = this.newestSlot(traceId);
+    return this.chainFrom(this.newestSlot(traceId), oldestPush, limit);
+  }
+
+  /** Push numbers along the chain whose newest item is in `slot`, newest first (see pushNumbers). */
+  private chainFrom(slot: number, oldestPush: number, limit: number): number[] {
     const out: number[] = [];
     if (slot === EMPTY) return out;
     const capacity = this.capacity;
@@ -363,6 +367,26 @@ export class TraceChains {
       pushNumber = this.previousInTrace[pushNumber % capacity] as number;
     }
     return out;
+  }
+
+  /** Push number of the trace's newest item, or -1 (then follow previousPush; allocation-free). */
+  newestPush(traceId: string): number {
+    const slot = this.newestSlot(traceId);
+    return slot === EMPTY ? -1 : this.pushOf(slot);
+  }
+
+  /**
+   * Push number of the newest item keyed by these four words, or -1 (then follow previousPush while the numbers stay
+   * ≥ the ring's oldest push). Allocation-free, for a lookup made per item (event-ring.ts, identities).
+   */
+  newestPushOfWords(w0: number, w1: number, w2: number, w3: number): number {
+    const slot = this.findWords(w0, w1, w2, w3);
+    return slot === EMPTY ? -1 : this.pushOf(slot);
+  }
+
+  /** Push number of the item before `pushNumber` (still in the ring) under the same key, or -1. */
+  previousPush(pushNumber: number): number {
+    return this.previousInTrace[pushNumber % this.capacity] as number;
   }
 
   /** Trace IDs currently indexed. */

@@ -130,7 +130,7 @@ export interface DetectionRule {
   match: RuleMatch;
   /** Event field the windows are grouped by; default `source`. */
   group_by: string;
-  /** True for the seed's seven rules (possibly overridden), false for custom rules. */
+  /** True for the built-in rules (the seed's seven and api_rate_limit; possibly overridden), false for custom rules. */
   builtin: boolean;
 }
 
@@ -144,6 +144,12 @@ export interface RootSpan {
   exception_type: string;
   /** The span's own service when the failure lies at its peer (`service`); absent otherwise. */
   caller?: string;
+  /**
+   * The peer the span called (a CLIENT or PRODUCER span: `peer.service`, else `server.address:server.port`); absent
+   * for other spans. When it differs from `service`, it says what the failing call was to (a database query that
+   * failed under one caller is placed at the caller, with the database here).
+   */
+  peer?: string;
 }
 
 export interface RootCause {
@@ -342,6 +348,14 @@ export interface IngestContext {
   spans?: readonly SpanRecord[];
   /** Requests and failed requests per service in this batch: error-rate escalation and silence detection. */
   serviceTotals?: ReadonlyMap<string, ServiceTotals>;
+  /**
+   * Identical events of this batch may be distinct telemetry: log records have no identity of their own, and the same
+   * line logged twice in a millisecond converts to two identical events. An event identical to an earlier one is then
+   * taken for a retry only when that one arrived at least RETRY_MIN_DELAY_MS earlier (event-identity.ts). Default
+   * false: spans are their trace and span IDs, metric points their series and time, so a repeat of an event of an
+   * earlier call is a retry (alike events within one batch are always taken as sent).
+   */
+  repeatsMayBeDistinct?: boolean;
 }
 
 /** What one `ingest` call changed; the store writes it in one transaction before the export is acknowledged. */
@@ -363,6 +377,8 @@ export interface IngestResult {
    * that results assembled elsewhere (the store's group committer) stay valid.
    */
   traceSpans?: SpanRecord[];
+  /** Drafts dropped as repeats of events an earlier export brought (a retried export); absent when none. */
+  duplicates?: number;
 }
 
 /** Remediation risk levels: safe actions run automatically; medium and high wait for a named approval. */

@@ -5,6 +5,7 @@ import {
   createMetricConverterOptions,
   DEFAULT_METRIC_THRESHOLD_RULES,
   type MetricConverterOptionsInput,
+  parseIgnoredFilesystems,
   parseMetricThresholdRules,
 } from './metric-converter-options.js';
 
@@ -85,5 +86,30 @@ describe('metric threshold rules', () => {
     [{ series: 1 }, 'grpc.metricConverter.series: unknown option'],
   ])('createMetricConverterOptions refuses %o under its path', (input, message) => {
     expect(() => createMetricConverterOptions(input as MetricConverterOptionsInput, 'grpc.metricConverter')).toThrow(message);
+  });
+});
+
+describe('ignored filesystems', () => {
+  const IGNORE = 'processors.convert.metrics.ignore_filesystems';
+
+  it('defaults to the read-only-by-design types and read-only mounts; a list left out keeps its default', () => {
+    expect(createDefaultMetricConverterOptions().ignoredFilesystems).toEqual({
+      types: ['squashfs', 'iso9660', 'udf', 'erofs', 'cramfs', 'romfs'],
+      modes: ['ro'],
+    });
+    expect(parseIgnoredFilesystems({ types: ['nfs4'] }, IGNORE)).toEqual({ types: ['nfs4'], modes: ['ro'] });
+    expect(parseIgnoredFilesystems({ types: [], modes: null }, IGNORE)).toEqual({ types: [], modes: [] });
+  });
+
+  it.each([
+    ['a list', ['squashfs'], IGNORE, 'must be a mapping with types and modes, got a list'],
+    ['an unknown key', { mounts: ['/snap'] }, `${IGNORE}.mounts`, 'unknown key (known here: types, modes)'],
+    ['a bare name', { types: 'squashfs' }, `${IGNORE}.types`, 'must be a list of names, got "squashfs"'],
+    ['an empty name', { modes: ['ro', ''] }, `${IGNORE}.modes[1]`, 'must be a name of 1 to 64 characters, got ""'],
+    ['too many names', { types: Array.from({ length: 65 }, (_, i) => `fs${i}`) }, `${IGNORE}.types`, 'must hold at most 64 names, got 65'],
+  ])('refuses %s, naming the key', (_what, raw, path, detail) => {
+    const error = errorOf(() => parseIgnoredFilesystems(raw, IGNORE));
+    expect(error.path).toBe(path);
+    expect(error.detail).toBe(detail);
   });
 });

@@ -38,9 +38,36 @@ export interface MetricThresholdRule {
   unit_scale: number;
 }
 
+/**
+ * Filesystems whose fullness is no incident, for the rules watching `system.filesystem.*` metrics: hostmetrics
+ * reports a snap (squashfs), a mounted ISO image and every read-only mount at utilization 1.0 forever, and nothing
+ * will ever be written to them. A point is skipped when its filesystem type (`system.filesystem.type`, or the
+ * Collector's `type`) is one of `types`, or its mount mode (`system.filesystem.mode`, or `mode`) one of `modes`.
+ */
+export interface IgnoredFilesystems {
+  /** Default: the read-only-by-design types (DEFAULT_IGNORED_FILESYSTEMS). */
+  types: string[];
+  /** Default `[ro]`: read-only mounts. */
+  modes: string[];
+}
+
+/** Filesystem types that are read-only by design: compressed images (snaps, AppImages, live media) and optical media. */
+export const DEFAULT_IGNORED_FILESYSTEMS: Readonly<{ types: readonly string[]; modes: readonly string[] }> = Object.freeze({
+  types: Object.freeze(['squashfs', 'iso9660', 'udf', 'erofs', 'cramfs', 'romfs']),
+  modes: Object.freeze(['ro']),
+});
+
+/** Metrics the ignored filesystems apply to: the filesystem scraper's, and rules written over them. */
+export const FILESYSTEM_METRIC_PREFIX = 'system.filesystem.';
+/** Most entries in one ignore list; the longest name in one. */
+export const MAX_IGNORED_FILESYSTEMS = 64;
+export const MAX_FILESYSTEM_NAME_LENGTH = 64;
+
 export interface MetricConverterOptions {
   /** The rules in force; a configured list replaces the defaults (DEFAULT_METRIC_THRESHOLD_RULES) entirely. */
   thresholds: MetricThresholdRule[];
+  /** Filesystems the `system.filesystem.*` rules never fire for. */
+  ignoredFilesystems: IgnoredFilesystems;
   /**
    * Cumulative histogram series remembered for differencing (least recently seen dropped first). A series'
    * first cumulative point only primes it. Default 10,000.
@@ -52,6 +79,8 @@ export interface MetricConverterOptionsInput {
   /** Rule objects as in YAML (snake_case keys); validated by parseMetricThresholdRules. */
   thresholds?: unknown;
   maxSeries?: number;
+  /** `{ types, modes }`, each a list of names replacing its default; validated by parseIgnoredFilesystems. */
+  ignoredFilesystems?: unknown;
 }
 
 export const DEFAULT_MAX_SERIES = 10_000;
@@ -93,6 +122,7 @@ export function createDefaultMetricConverterOptions(): MetricConverterOptions {
   return {
     thresholds: DEFAULT_METRIC_THRESHOLD_RULES.map((entry) => ({ ...entry, attributes: { ...entry.attributes } })),
     maxSeries: DEFAULT_MAX_SERIES,
+    ignoredFilesystems: { types: [...DEFAULT_IGNORED_FILESYSTEMS.types], modes: [...DEFAULT_IGNORED_FILESYSTEMS.modes] },
   };
 }
 
@@ -108,7 +138,39 @@ export function createMetricConverterOptions(
   }
   if (input.thresholds !== undefined) options.thresholds = parseMetricThresholdRules(input.thresholds, `${path}.thresholds`);
   if (input.maxSeries !== undefined) options.maxSeries = parseMaxSeries(input.maxSeries, `${path}.maxSeries`);
+  if (input.ignoredFilesystems !== undefined) {
+    options.ignoredFilesystems = parseIgnoredFilesystems(input.ignoredFilesystems, `${path}.ignoredFilesystems`);
+  }
   return options;
+}
+
+/**
+ * The YAML check for the ignored filesystems: `{ types: [...], modes: [...] }`, each optional (a list left out keeps
+ * its default; an empty list ignores nothing on that count).
+ */
+export function parseIgnoredFilesystems(raw: unknown, path: string): IgnoredFilesystems {
+  if (!isPlainObject(raw)) throw new ReceiverOptionError(path, `must be a mapping with types and modes, got ${describeValue(raw)}`);
+  for (const key of Object.keys(raw)) {
+    if (key !== 'types' && key !== 'modes') throw new ReceiverOptionError(`${path}.${key}`, 'unknown key (known here: types, modes)');
+  }
+  return {
+    types: raw.types === undefined ? [...DEFAULT_IGNORED_FILESYSTEMS.types] : parseNameList(raw.types, `${path}.types`),
+    modes: raw.modes === undefined ? [...DEFAULT_IGNORED_FILESYSTEMS.modes] : parseNameList(raw.modes, `${path}.modes`),
+  };
+}
+
+function parseNameList(raw: unknown, path: string): string[] {
+  if (raw === null) return [];
+  if (!Array.isArray(raw)) throw new ReceiverOptionError(path, `must be a list of names, got ${describeValue(raw)}`);
+  if (raw.length > MAX_IGNORED_FILESYSTEMS) {
+    throw new ReceiverOptionError(path, `must hold at most ${MAX_IGNORED_FILESYSTEMS} names, got ${raw.length}`);
+  }
+  return raw.map((name, index) => {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_FILESYSTEM_NAME_LENGTH) {
+      throw new ReceiverOptionError(`${path}[${index}]`, `must be a name of 1 to ${MAX_FILESYSTEM_NAME_LENGTH} characters, got ${describeValue(name)}`);
+    }
+    return name;
+  });
 }
 
 /** The YAML check for a series bound: a whole number 1 – 10,000,000. */

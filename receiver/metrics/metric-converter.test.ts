@@ -215,6 +215,51 @@ describe('metric points → events (gauges and sums)', () => {
     expect(drafts[0]!.metadata).toMatchObject({ free_ratio: 0.03, 'system.device': '/dev/sda1' });
   });
 
+  it('never fires for filesystems full by design: snaps, images, read-only mounts (both attribute namings)', () => {
+    // prepare: hostmetrics' own names (type, mode) and the semantic conventions' (system.filesystem.*)
+    const full = (attrs: Record<string, AttributeValue>) => point(1, attrs);
+    const metrics = [
+      gauge('system.filesystem.utilization', [
+        full({ device: '/dev/loop0', mountpoint: '/snap/core22/1380', type: 'squashfs', mode: 'ro' }),
+        full({ 'system.device': '/dev/sr0', 'system.filesystem.type': 'iso9660', 'system.filesystem.mode': 'ro' }),
+        full({ 'system.device': '/dev/sdb1', 'system.filesystem.type': 'ext4', 'system.filesystem.mode': 'ro' }),
+        full({ device: '/dev/loop3', type: 'erofs', mode: 'rw' }),
+        full({ device: '/dev/sda1', mountpoint: '/', type: 'ext4', mode: 'rw' }),
+        full({ 'system.device': '/dev/sda2', 'system.filesystem.type': 'xfs', 'system.filesystem.mode': 'rw' }),
+        full({ 'system.device': '/dev/sda3' }),
+      ]),
+      gauge('system.memory.utilization', [full({ type: 'squashfs', mode: 'ro' })]),
+    ];
+
+    // act
+    const drafts = run(createMetricConverter(), { metrics });
+
+    // verify: the writable disks, and memory (the ignore list is for filesystem metrics only)
+    expect(drafts.map((d) => [d.event_type, d.metadata['device'] ?? d.metadata['system.device'] ?? '-'])).toEqual([
+      ['disk_space_low', '/dev/sda1'],
+      ['disk_space_low', '/dev/sda2'],
+      ['disk_space_low', '/dev/sda3'],
+      ['memory_high', '-'],
+    ]);
+  });
+
+  it('ignores the filesystems configured, and none with empty lists', () => {
+    // prepare
+    const metrics = [
+      gauge('system.filesystem.utilization', [
+        point(1, { type: 'squashfs', mode: 'ro', device: 'snap' }),
+        point(1, { type: 'nfs4', mode: 'rw', device: 'share' }),
+      ]),
+    ];
+    const devices = (input: unknown) =>
+      run(createMetricConverter(createMetricConverterOptions({ ignoredFilesystems: input })), { metrics }).map((d) => d.metadata['device']);
+
+    // act + verify
+    expect(devices({ types: ['nfs4'] })).toEqual([]); // nfs4 by type, the snap by its ro mode (modes kept their default)
+    expect(devices({ types: ['nfs4'], modes: [] })).toEqual(['snap']);
+    expect(devices({ types: [], modes: [] })).toEqual(['snap', 'share']);
+  });
+
   it('takes the source from the resource, else the point’s service.name or host.name, else the resource’s host.name', () => {
     const converter = converterWith([{ metric: 'm', above: 0, event_type: 'e' }]);
     const sources = [

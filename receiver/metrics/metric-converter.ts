@@ -24,6 +24,8 @@ import { explicitMax, explicitQuantile, exponentialMax, exponentialQuantile } fr
 import { BucketSnapshot, SeriesStore, WINDOW_READY } from './histogram-series.js';
 import {
   createDefaultMetricConverterOptions,
+  FILESYSTEM_METRIC_PREFIX,
+  type IgnoredFilesystems,
   type MetricConverterOptions,
   type MetricStatistic,
   type MetricThresholdRule,
@@ -82,6 +84,9 @@ interface CompiledRule {
   readonly absentMask: number;
   /** The rule watches a filesystem utilization: its events carry `free_ratio` (the engine escalates on < 5 %). */
   readonly freeRatio: boolean;
+  /** Attribute keys that exclude a point when they hold one of `excludeValues` (the ignored filesystems). */
+  readonly excludeKeys: readonly Uint8Array[];
+  readonly excludeValues: readonly (readonly Uint8Array[])[];
 }
 
 export interface MetricConverter {
@@ -132,7 +137,7 @@ class ThresholdMetricConverter implements MetricConverter {
         names.push(rule.metric);
         groups.push([]);
       }
-      groups[id]!.push(compileRule(rule));
+      groups[id]!.push(compileRule(rule, options.ignoredFilesystems));
     }
     this.names = new KeyTable(names);
     this.rulesByName = groups;
@@ -171,7 +176,8 @@ class ThresholdMetricConverter implements MetricConverter {
     const matched = this.matched;
     let any = false;
     for (let i = 0; i < rules.length; i++) {
-      const ok = attributesMatch(point, rules[i]!);
+      const rule = rules[i]!;
+      const ok = attributesMatch(point, rule) && (rule.excludeKeys.length === 0 || !excluded(point, rule));
       matched[i] = ok ? 1 : 0;
       if (ok) any = true;
     }
@@ -331,9 +337,26 @@ class ThresholdMetricConverter implements MetricConverter {
   }
 }
 
-function compileRule(rule: MetricThresholdRule): CompiledRule {
+/** Where a filesystem's type and mount mode are found: the semantic conventions' names, then hostmetrics' own. */
+const FILESYSTEM_TYPE_KEYS = ['system.filesystem.type', 'type'];
+const FILESYSTEM_MODE_KEYS = ['system.filesystem.mode', 'mode'];
+
+function compileRule(rule: MetricThresholdRule, ignored: IgnoredFilesystems): CompiledRule {
   const statistic = statisticCode(rule.statistic);
   const filterKeys = Object.keys(rule.attributes);
+  const excludeKeys: Uint8Array[] = [];
+  const excludeValues: Uint8Array[][] = [];
+  if (rule.metric.startsWith(FILESYSTEM_METRIC_PREFIX)) {
+    const exclude = (keys: readonly string[], values: readonly string[]) => {
+      if (values.length === 0) return;
+      for (const key of keys) {
+        excludeKeys.push(Buffer.from(key, 'utf8'));
+        excludeValues.push(values.map((value) => Buffer.from(value, 'utf8')));
+      }
+    };
+    exclude(FILESYSTEM_TYPE_KEYS, ignored.types);
+    exclude(FILESYSTEM_MODE_KEYS, ignored.modes);
+  }
   return {
     rule,
     statistic,
@@ -346,7 +369,43 @@ function compileRule(rule: MetricThresholdRule): CompiledRule {
     filterValueBytes: filterKeys.map((key) => Buffer.from(rule.attributes[key] ?? '', 'utf8')),
     absentMask: filterKeys.reduce((mask, key, k) => (rule.attributes[key] === null ? mask | (1 << k) : mask), 0),
     freeRatio: rule.metric.endsWith('filesystem.utilization'),
+    excludeKeys,
+    excludeValues,
   };
+}
+
+/**
+ * Whether one of the point's attributes under an exclude key holds one of its values (compared as bytes): a
+ * filesystem that is full by design. Only the first MAX_POINT_ATTRIBUTES_SCANNED attributes are looked at.
+ */
+function excluded(point: DataPointViewFast, rule: CompiledRule): boolean {
+  const keys = rule.excludeKeys;
+  const r = point.values;
+  const buf = point.buf;
+  const end = point.end;
+  const attributesTag = point.attributesTag;
+  let seen = 0;
+  r.pos = point.start;
+  while (seen < MAX_POINT_ATTRIBUTES_SCANNED) {
+    const kvEnd = r.nextKeyValue(attributesTag, end);
+    if (kvEnd === -1) break;
+    seen++;
+    const keyPos = r.kvKeyPos;
+    const keyLen = r.kvKeyLen;
+    const valueStart = r.kvValueStart;
+    const valueEnd = r.kvValueEnd;
+    if (keyPos !== -1 && valueStart !== -1) {
+      for (let k = 0; k < keys.length; k++) {
+        if (!bytesEqual(buf, keyPos, keyLen, keys[k]!)) continue;
+        const values = rule.excludeValues[k]!;
+        for (let v = 0; v < values.length; v++) {
+          if (anyValueStringEquals(r, valueStart, valueEnd, values[v]!)) return true;
+        }
+      }
+    }
+    r.pos = kvEnd;
+  }
+  return false;
 }
 
 function statisticCode(statistic: MetricStatistic): number {

@@ -387,6 +387,26 @@ describe('span conversion rules', () => {
       expected: { event_type: 'service_unavailable', source: 'search', message: 'checkout could not reach search: HTTP 503' },
     },
     {
+      name: 'client span answered HTTP 429: rate_limited at the API, the caller in metadata',
+      span: {
+        kind: 3,
+        name: 'POST',
+        status: { code: 2, message: 'Too Many Requests' },
+        attributes: { 'http.request.method': 'POST', 'http.response.status_code': 429, 'peer.service': 'stripe', 'server.address': 'api.stripe.com' },
+      },
+      expected: { event_type: 'rate_limited', severity: 'medium', source: 'stripe', message: 'stripe rate-limited checkout: Too Many Requests' },
+    },
+    {
+      name: 'client span answered HTTP 429 (legacy http.status_code, status unset), named by server.address:server.port',
+      span: { kind: 3, attributes: { 'http.status_code': 429, 'server.address': 'api.github.com', 'server.port': 443 } },
+      expected: { event_type: 'rate_limited', source: 'api.github.com:443', message: 'api.github.com:443 rate-limited checkout: HTTP 429' },
+    },
+    {
+      name: 'server span answering 429 is the API limiting its callers by design: no event',
+      span: { kind: 2, attributes: { 'http.response.status_code': 429 } },
+      expected: null,
+    },
+    {
       name: 'client span that failed with HTTP 500',
       span: {
         kind: 3,
@@ -476,6 +496,33 @@ describe('span conversion rules', () => {
     const draft = convertOne(span, options);
     if (expected === null) expect(draft).toBeNull();
     else expect(draft).toMatchObject(expected);
+  });
+
+  it('marks a rate-limited call as failed, with its caller, for root cause and components', () => {
+    // prepare
+    const bytes = encodeSpans([spanObject({ kind: 3, attributes: { 'http.response.status_code': 429, 'peer.service': 'maps' } })]);
+    const records: SpanRecord[] = [];
+    // act
+    const result = decodeTraceRequest(bytes, undefined, {
+      onSpan: (span, resource, classification) => records.push(spanRecordFromView(span, resource.serviceName ?? '', classification)),
+    });
+    // verify
+    expect(result.drafts[0]!.metadata).toMatchObject({ caller: 'checkout', peer: 'maps', kind: 'client', status_code: 429 });
+    expect(records[0]).toMatchObject({ failed: true, peer: 'maps' });
+  });
+
+  it('carries the workflow a span ran: name, id, and whether it is critical (a boolean, from a boolean or text)', () => {
+    const spans: SpanInput[] = [
+      { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.name': 'payouts', 'workflow.id': 'run-7', 'workflow.critical': true } },
+      { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.critical': 'TRUE' } },
+      { attributes: { 'firewatch.event_type': 'workflow_failed', 'workflow.critical': false } },
+    ];
+    const drafts = decodeTraceRequest(encodeSpans(spans.map((input) => spanObject(input)))).drafts;
+    expect(drafts.map((d) => [d.metadata['workflow.name'], d.metadata['workflow.id'], d.metadata['workflow.critical']])).toEqual([
+      ['payouts', 'run-7', true],
+      [undefined, undefined, true],
+      [undefined, undefined, false],
+    ]);
   });
 
   it('puts what on-call needs into metadata', () => {

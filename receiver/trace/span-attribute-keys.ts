@@ -31,6 +31,10 @@ export const KEY_USER_ID = 22;
 export const KEY_SESSION_ID = 23;
 export const KEY_SERVER_PORT = 24;
 export const KEY_NET_PEER_PORT = 25;
+/** firewatch's workflow attributes (README "What becomes an event"): a critical workflow's failures escalate. */
+export const KEY_WORKFLOW_CRITICAL = 26;
+export const KEY_WORKFLOW_NAME = 27;
+export const KEY_WORKFLOW_ID = 28;
 
 /** Attribute names by key id (the index is the id above). */
 export const SPAN_KEY_NAMES: readonly string[] = [
@@ -60,6 +64,9 @@ export const SPAN_KEY_NAMES: readonly string[] = [
   'session.id',
   'server.port',
   'net.peer.port',
+  'workflow.critical',
+  'workflow.name',
+  'workflow.id',
 ];
 
 export const SPAN_KEY_COUNT = SPAN_KEY_NAMES.length;

@@ -16,6 +16,8 @@ export interface SpanEventTypes {
   serviceUnavailable: string;
   /** A span longer than `slowSpanThresholdMs`. Default `slow_request`. */
   slowRequest: string;
+  /** A client span answered HTTP 429 (Too Many Requests) by a rate-limited API. Default `rate_limited`. */
+  rateLimited: string;
 }
 
 /** Severities of the events the span rules produce (before a `firewatch.severity` attribute overrides them). */
@@ -30,6 +32,8 @@ export interface SpanEventSeverities {
   serviceUnavailable: Severity;
   /** Default `medium`. */
   slowRequest: Severity;
+  /** Default `medium` (the seed's API Rate Limit). */
+  rateLimited: Severity;
   /** A span naming its own event type via `firewatch.event_type` that matched no other rule. Default `medium`. */
   custom: Severity;
 }
@@ -71,6 +75,7 @@ export function createDefaultSpanConverterOptions(): SpanConverterOptions {
       databaseError: 'database_connection_error',
       serviceUnavailable: 'service_unavailable',
       slowRequest: 'slow_request',
+      rateLimited: 'rate_limited',
     },
     severities: {
       error: 'high',
@@ -78,6 +83,7 @@ export function createDefaultSpanConverterOptions(): SpanConverterOptions {
       databaseError: 'critical',
       serviceUnavailable: 'critical',
       slowRequest: 'medium',
+      rateLimited: 'medium',
       custom: 'medium',
     },
   };

@@ -8,10 +8,13 @@
 //   1. CLIENT span whose peer refused the connection (ECONNREFUSED / "connection refused" in the status message,
 //      exception message or error.type), answered gRPC UNAVAILABLE (rpc.grpc.status_code 14) or HTTP 503
 //      → service_unavailable, source = the peer, caller in metadata.
-//   2. status ERROR, or SERVER span with HTTP status ≥ 500 → database_connection_error (db.system present),
+//   2. CLIENT span answered HTTP 429 → rate_limited, source = the rate-limited API (the peer), caller in metadata:
+//      the limit is the API's, whatever the caller does with it (the seed's API Rate Limit).
+//   3. status ERROR, or SERVER span with HTTP status ≥ 500 → database_connection_error (db.system present),
 //      else api_error (SERVER) or error.
-//   3. otherwise longer than the slow threshold → slow_request.
+//   4. otherwise longer than the slow threshold → slow_request.
 //   `firewatch.event_type` renames the event (and makes any span an event); `firewatch.severity` overrides severity.
+//   `workflow.name`, `workflow.id` and `workflow.critical` go into metadata (a critical workflow's failures escalate).
 
 import { MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
@@ -33,6 +36,9 @@ import {
   KEY_RPC_SYSTEM,
   KEY_SEVERITY,
   KEY_URL_PATH,
+  KEY_WORKFLOW_CRITICAL,
+  KEY_WORKFLOW_ID,
+  KEY_WORKFLOW_NAME,
 } from './span-attribute-keys.js';
 import { spanPeer, USER_KEYS } from './span-parties.js';
 import {
@@ -56,6 +62,7 @@ export const SPAN_RULE_API_ERROR = 2;
 export const SPAN_RULE_DATABASE_ERROR = 3;
 export const SPAN_RULE_SERVICE_UNAVAILABLE = 4;
 export const SPAN_RULE_SLOW_REQUEST = 5;
+export const SPAN_RULE_RATE_LIMITED = 6;
 export const SPAN_RULE_MASK = 0x0f;
 /** The span failed (rules 1–2): counted in the per-service error totals. */
 export const SPAN_FLAG_FAILED = 0x10;
@@ -70,6 +77,7 @@ const MAX_SEVERITY_TEXT_LENGTH = 16;
 /** gRPC status UNAVAILABLE (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 const GRPC_STATUS_UNAVAILABLE = 14;
 const HTTP_SERVICE_UNAVAILABLE = 503;
+const HTTP_TOO_MANY_REQUESTS = 429;
 const HTTP_STATUS_MIN = 100;
 /** Where a refused connection shows up in status messages, exception messages and error.type values. */
 const CONNECTION_REFUSED_MARKERS: readonly string[] = ['econnrefused', 'connection refused'];
@@ -108,7 +116,7 @@ class RuleSpanConverter implements SpanConverter {
     const types = options.eventTypes;
     const severities = options.severities;
     // Indexed by SPAN_RULE_*; index 0 (no rule) is where a custom-typed span without a rule lands.
-    this.typeByRule = ['', types.error, types.apiError, types.databaseError, types.serviceUnavailable, types.slowRequest];
+    this.typeByRule = ['', types.error, types.apiError, types.databaseError, types.serviceUnavailable, types.slowRequest, types.rateLimited];
     this.severityByRule = [
       severities.custom,
       severities.error,
@@ -116,6 +124,7 @@ class RuleSpanConverter implements SpanConverter {
       severities.databaseError,
       severities.serviceUnavailable,
       severities.slowRequest,
+      severities.rateLimited,
     ];
   }
 
@@ -125,6 +134,8 @@ class RuleSpanConverter implements SpanConverter {
     let result = SPAN_RULE_NONE;
     if (kind === SPAN_KIND_CLIENT && isPeerUnavailable(span, statusError)) {
       result = SPAN_RULE_SERVICE_UNAVAILABLE | SPAN_FLAG_FAILED;
+    } else if (kind === SPAN_KIND_CLIENT && httpStatusOf(span) === HTTP_TOO_MANY_REQUESTS) {
+      result = SPAN_RULE_RATE_LIMITED | SPAN_FLAG_FAILED;
     } else if (statusError || (kind === SPAN_KIND_SERVER && httpStatusOf(span) >= this.httpServerErrorStatus)) {
       const rule = isDatabaseSpan(span)
         ? SPAN_RULE_DATABASE_ERROR
@@ -166,6 +177,7 @@ class RuleSpanConverter implements SpanConverter {
       const user = span.string(id, MAX_METADATA_VALUE_LENGTH);
       if (user !== null) meta.put(name, user);
     }
+    putWorkflow(meta, span);
 
     let source = service;
     let message: string;
@@ -175,6 +187,13 @@ class RuleSpanConverter implements SpanConverter {
         if (customType === null) source = peer;
         meta.put('caller', service);
         message = `${service} could not reach ${peer}: ${unavailableReason(span, facts)}`;
+        break;
+      }
+      case SPAN_RULE_RATE_LIMITED: {
+        const api = facts.peer ?? UNKNOWN_PEER;
+        if (customType === null) source = api;
+        meta.put('caller', service);
+        message = `${api} rate-limited ${service}: ${facts.reason() ?? `HTTP ${HTTP_TOO_MANY_REQUESTS}`}`;
         break;
       }
       case SPAN_RULE_API_ERROR:
@@ -328,6 +347,16 @@ function putRpc(meta: MetadataBuilder, span: SpanViewFast): void {
   if (method !== null) meta.put('rpc.method', method);
   const grpcStatus = span.number(KEY_RPC_GRPC_STATUS);
   if (!Number.isNaN(grpcStatus)) meta.put('rpc.grpc.status_code', grpcStatus);
+}
+
+/** The workflow a span ran (firewatch's attributes): its name and id as text, whether it is critical as a boolean. */
+function putWorkflow(meta: MetadataBuilder, span: SpanViewFast): void {
+  const name = span.string(KEY_WORKFLOW_NAME, MAX_METADATA_VALUE_LENGTH);
+  if (name !== null) meta.put('workflow.name', name);
+  const id = span.string(KEY_WORKFLOW_ID, MAX_METADATA_VALUE_LENGTH);
+  if (id !== null) meta.put('workflow.id', id);
+  const critical = span.string(KEY_WORKFLOW_CRITICAL, MAX_SEVERITY_TEXT_LENGTH);
+  if (critical !== null) meta.put('workflow.critical', critical.toLowerCase() === 'true');
 }
 
 function roundToMicros(ns: number): number {

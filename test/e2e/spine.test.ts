@@ -172,6 +172,7 @@ describe('spine: OTLP/gRPC in → incidents in LMDB → CLI', () => {
     const rules = JSON.parse((await runCli(['incidents', 'rules', 'list', '--format', 'json', ...socket])).stdout) as Record<string, unknown>[];
     expect(rules.map((r) => r.rule_id)).toEqual([
       'error_burst', 'service_down', 'quality_drop', 'workflow_failure_spike', 'memory_exhaustion', 'performance_degradation', 'disk_space_low',
+      'api_rate_limit',
     ]);
     const show = JSON.parse((await runCli(['incidents', 'rules', 'show', 'service_down', '--format', 'json', ...socket])).stdout);
     expect(show).toMatchObject({ rule_id: 'service_down', error_threshold: 5, time_window_seconds: 60, severity: 'critical', enabled: true });
