@@ -82,6 +82,8 @@ export const AUDIT_KINDS = [
   'failed',
   'timed_out',
   'skipped',
+  'retried',
+  'dropped',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
