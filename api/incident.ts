@@ -141,6 +141,8 @@ export type IncidentJson = {
   auto_resolved: boolean;
   resolution: string | null;
   peak_error_rate: number | null;
+  /** The silence (maintenance window, `sil_00001`) holding it: nobody is notified, no action runs by itself. Kept after it resolves, as history; null when none. */
+  silenced_by: string | null;
   /** With --full: the remediation audit log, oldest first. */
   audit?: AuditEntryJson[];
   /** The configured runbook for its type, when there is one. */

@@ -231,6 +231,7 @@ function incident(id: string, overrides: Partial<IncidentJson> = {}): IncidentJs
     auto_resolved: false,
     resolution: null,
     peak_error_rate: null,
+    silenced_by: null,
     ...overrides,
   };
 }

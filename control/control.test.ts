@@ -54,6 +54,7 @@ const incidentJson: IncidentJson = {
   auto_resolved: false,
   resolution: null,
   peak_error_rate: 0.45,
+  silenced_by: null,
 };
 
 /** A refused call's incident: its root span lies at the peer and names its caller; and one whose root span does not. */

@@ -83,6 +83,7 @@ describe('incidentToJson', () => {
       'auto_resolved',
       'resolution',
       'peak_error_rate',
+      'silenced_by',
     ]);
     expect(json).toMatchObject({
       incident_id: 'inc_00001',

@@ -135,7 +135,8 @@ export class IncidentCommands {
 }
 
 /** Who is asking: a person's name (workflow.ts's rules), never the daemon's own. */
-function actorName(raw: string): string {
+/** Who asks, checked (trimmed, bounded, no control characters, not the daemon itself); BadRequest otherwise. */
+export function actorName(raw: string): string {
   let name: string;
   try {
     name = checkedActor(raw, 'the actor (who is asking)');
