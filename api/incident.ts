@@ -143,6 +143,8 @@ export type IncidentJson = {
   peak_error_rate: number | null;
   /** The silence (maintenance window, `sil_00001`) holding it: nobody is notified, no action runs by itself. Kept after it resolves, as history; null when none. */
   silenced_by: string | null;
+  /** Incidents open on one of its components when it opened, or opened on one while it was open; both ways. */
+  related_incidents: string[];
   /** With --full: the remediation audit log, oldest first. */
   audit?: AuditEntryJson[];
   /** The configured runbook for its type, when there is one. */

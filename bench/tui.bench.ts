@@ -232,6 +232,7 @@ function incident(id: string, overrides: Partial<IncidentJson> = {}): IncidentJs
     resolution: null,
     peak_error_rate: null,
     silenced_by: null,
+    related_incidents: [],
     ...overrides,
   };
 }

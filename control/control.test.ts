@@ -55,6 +55,7 @@ const incidentJson: IncidentJson = {
   resolution: null,
   peak_error_rate: 0.45,
   silenced_by: null,
+  related_incidents: [],
 };
 
 /** A refused call's incident: its root span lies at the peer and names its caller; and one whose root span does not. */

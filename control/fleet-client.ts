@@ -36,6 +36,7 @@ export function createFleetClient(members: readonly ControlClient[], options: Fl
           ...incident,
           incident_id: qualify(index, incident.incident_id),
           similar_incidents: incident.similar_incidents.map((similar) => ({ ...similar, incident_id: qualify(index, similar.incident_id) })),
+          related_incidents: incident.related_incidents.map((id) => qualify(index, id)),
         }
       : incident;
   const report = (index: number, error: unknown) => options.onMemberError?.(members[index]!.address, asControlError(error));

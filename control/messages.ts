@@ -211,6 +211,7 @@ export function incidentFromWire(wire: Wire): IncidentJson {
     resolution: nullableText(wire.resolution),
     peak_error_rate: nullableNum(wire.peak_error_rate),
     silenced_by: nullableText(wire.silenced_by),
+    related_incidents: strings(wire.related_incidents),
   };
   if (wire.has_audit) json.audit = list<Wire>(wire.audit).map(auditFromWire);
   if (wire.runbook) {

@@ -84,6 +84,7 @@ describe('incidentToJson', () => {
       'resolution',
       'peak_error_rate',
       'silenced_by',
+      'related_incidents',
     ]);
     expect(json).toMatchObject({
       incident_id: 'inc_00001',

@@ -158,6 +158,7 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
     resolution: orNull(incident.resolution ?? ''),
     peak_error_rate: incident.peak_error_rate ?? null,
     silenced_by: incident.silenced_by ?? null, // incidents stored before silences existed lack it
+    related_incidents: [...(incident.related_incidents ?? [])],
     ...(options.audit !== undefined ? { audit: options.audit.map(auditEntryToJson) } : {}),
     ...(options.runbook !== undefined ? { runbook: { steps: [...options.runbook.steps], links: options.runbook.links.map((l) => ({ ...l })) } } : {}),
   };

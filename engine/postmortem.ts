@@ -498,6 +498,11 @@ function renderImpact(input: PostmortemInput): string[] {
     const shown = similar.map((s) => `${cellOrNone(s.incident_id, 40)} (${cellOrNone(s.resolution)})`);
     lines.push(`- **Similar Earlier Incidents**: ${shown.join('; ')}`);
   }
+  const related = incident.related_incidents ?? [];
+  if (related.length > 0) {
+    // Part of the same outage: read their post-mortems with this one.
+    lines.push(`- **Related Incidents**: ${related.map((id) => cellOrNone(id, 40)).join(', ')} (open on the same components at the same time)`);
+  }
   return lines;
 }
 

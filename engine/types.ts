@@ -272,6 +272,11 @@ export interface Incident {
    */
   silenced_by?: string | null;
   /**
+   * Incidents that were open on one of its components when it opened, or that opened on one while it was open
+   * (engine/related-incidents.ts), both ways, oldest link first. Absent in incidents stored before the field existed.
+   */
+  related_incidents?: string[];
+  /**
    * Internal (json.ts leaves it out), set while `silenced_by` is: the severity its channels were last told of, or null
    * when its opening was never announced (it opened silenced). notify/routing.ts decides from it what the end of the
    * silence announces.

@@ -112,6 +112,8 @@ export function incidentFields(incident: IncidentJson, now: number): DetailField
   if ((incident.silenced_by ?? null) !== null) {
     fields.push({ label: 'silenced by', value: `${cleanLine(incident.silenced_by)}${isOpenStatus(incident.status) ? ': not notified, no automatic action' : ''}` });
   }
+  const related = incident.related_incidents ?? [];
+  if (related.length > 0) fields.push({ label: 'related', value: related.map(cleanLine).join(', ') });
   if (incident.peak_error_rate !== null) fields.push({ label: 'peak errors', value: `${formatRatio(incident.peak_error_rate)} of requests` });
   fields.push({ label: 'rule', value: cleanLine(incident.rule_id ?? '-') }, { label: 'root cause', value: rootCauseSummary(incident) });
   if (cause.root_span) fields.push({ label: '  root span', value: describeRootSpan(cause.root_span) });
