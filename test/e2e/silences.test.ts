@@ -2,6 +2,8 @@
 // for Slack and a webhook endpoint. A silence holds the notifications of an incident that opens under it (the
 // incident still opens, marked silenced_by); expiring the silence sends them.
 
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../../daemon/prometheus-text.js';
 import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
@@ -114,6 +116,38 @@ describe('silences', () => {
     expect(webhook.json()[0]).toMatchObject({ type: 'incident.triggered', data: { incident_id: incident.incident_id, silenced_by: null } });
     const after = await json('incidents', 'get', incident.incident_id);
     expect(after.notes.join('\n')).toContain('silence sil_00001 ended');
+  });
+
+  it('runs no action by itself on a silenced incident: the safe action is recorded as skipped and never runs', async () => {
+    // prepare: a safe action for error bursts that would record its run
+    const script = join(workspace, 'record.mjs');
+    const recordFile = join(workspace, 'runs.jsonl');
+    writeFileSync(script, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.RECORD_FILE, 'ran\\n');\n");
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(
+        workspace,
+        [
+          'remediation:',
+          '  actions:',
+          `    - { id: my_action, risk: safe, applies_to: [error_burst], command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}], env: { RECORD_FILE: ${JSON.stringify(recordFile)} } }`,
+        ].join('\n'),
+      ),
+    );
+    expect((await cli('silences', 'create', '--component', 'checkout', '--duration', '1h', '--comment', 'deploy')).code).toBe(0);
+
+    // act: an error burst through the real SDK exporter
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+
+    // verify: containment went by, the action was skipped because of the silence, and nothing ran
+    const contained = await eventually(async () => {
+      const [incident] = await json('incidents', 'list', '--component', 'checkout');
+      return incident?.status === 'investigating' ? incident : undefined;
+    }, 15_000);
+    expect(contained.actions.find((action: any) => action.action_id === 'my_action')).toMatchObject({ status: 'skipped' });
+    const audit = (await json('incidents', 'get', contained.incident_id, '--full')).audit;
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action_id: 'my_action', kind: 'skipped', detail: expect.stringContaining('silenced by sil_00001') })]));
+    expect(existsSync(recordFile)).toBe(false);
   });
 
   it('refuses a silence without a comment or an end, or beyond 30 days; keeps silences across a restart', async () => {
