@@ -148,6 +148,7 @@ describe('silences', () => {
     const audit = (await json('incidents', 'get', contained.incident_id, '--full')).audit;
     expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action_id: 'my_action', kind: 'skipped', detail: expect.stringContaining('silenced by sil_00001') })]));
     expect(existsSync(recordFile)).toBe(false);
+    expect(contained.status_history.at(-1).reason).toContain('1 safe action(s) held by silence sil_00001');
   });
 
   it('refuses a silence without a comment or an end, or beyond 30 days; keeps silences across a restart', async () => {
