@@ -62,6 +62,8 @@ export class Silences implements IncidentSilencer {
   // ---- IncidentSilencer: applied by the writer to every incident it writes ----------------------------------------
 
   apply(incident: Incident, before: Incident | undefined, at: number): boolean {
+    // Every incident write comes here: with no silence in force and none to lift, allocate nothing.
+    if (this.inForce.length === 0 && (incident.silenced_by ?? null) === null) return false;
     return applySilence(incident, {
       at,
       active: this.inForce,
