@@ -10,6 +10,8 @@ import type {
   TimelineJson,
 } from './incident.js';
 import type { ComponentsJson } from './component.js';
+import type { NotificationJson, NotificationQuery, RetriedNotificationJson } from './notification.js';
+import type { CreateSilenceRequest, SilenceJson } from './silence.js';
 import type { RuleDraft, RuleJson, RuleUpdate, TestRuleResult } from './rule.js';
 import type { StatsJson } from './stats.js';
 import type { DaemonStatusJson } from './status.js';
@@ -130,6 +132,16 @@ export interface ControlClient {
   stats(options?: { since?: string }): Promise<StatsJson>;
   /** Health per component over a recent window; `since` limits it to components seen since then. */
   components(options?: { since?: string }): Promise<ComponentsJson>;
+  createSilence(request: CreateSilenceRequest): Promise<SilenceJson>;
+  /** Silences in force, newest first; with `all`, ended and expired ones too. */
+  listSilences(options?: { all?: boolean; limit?: number }): Promise<SilenceJson[]>;
+  expireSilence(request: Actor & { silence_id: string }): Promise<SilenceJson>;
+  /** Pending notifications then dead letters (only dead letters with `dead`), newest dead letters first. */
+  listNotifications(query?: NotificationQuery): Promise<NotificationJson[]>;
+  /** Puts dead letters back in the outbox: those named, or every one with `all_dead`. */
+  retryNotifications(request: Actor & { notification_ids?: string[]; all_dead?: boolean }): Promise<RetriedNotificationJson[]>;
+  /** Deletes a dead letter. */
+  dropNotification(request: Actor & { notification_id: string }): Promise<NotificationJson>;
   /** Follows incidents: a sync message first, then updates, until cancelled or the stream fails. */
   watch(request: WatchRequest, onMessage: (message: WatchMessage) => void): WatchHandle;
   /** Releases the connection; pending calls fail. */

@@ -87,6 +87,8 @@ export const AUDIT_KINDS = [
   'failed',
   'timed_out',
   'skipped',
+  'retried',
+  'dropped',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -144,6 +146,10 @@ export type IncidentJson = {
   auto_resolved: boolean;
   resolution: string | null;
   peak_error_rate: number | null;
+  /** The silence (maintenance window, `sil_00001`) holding it: nobody is notified, no action runs by itself. Kept after it resolves, as history; null when none. */
+  silenced_by: string | null;
+  /** Incidents open on one of its components when it opened, or opened on one while it was open; both ways. */
+  related_incidents: string[];
   /** With --full: the remediation audit log, oldest first. */
   audit?: AuditEntryJson[];
   /** The configured runbook for its type, when there is one. */

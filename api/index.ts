@@ -13,3 +13,5 @@ export * from './session.js';
 export * from './client.js';
 export * from './errors.js';
 export * from './merge.js';
+export * from './silence.js';
+export * from './notification.js';

@@ -40,6 +40,7 @@ export function mergeStats(all: readonly StatsJson[]): StatsJson | null {
     auto_resolved: sum((s) => s.auto_resolved),
     manual_resolution: sum((s) => s.manual_resolution),
     recurrence_rate: total === 0 ? 0 : Math.round((sum((s) => s.recurrence_rate * s.total_incidents) / total) * 1000) / 1000,
+    dead_letters: sum((s) => s.dead_letters ?? 0),
     since: all[0]!.since,
   };
 }

@@ -19,6 +19,8 @@ export type StatsJson = {
   manual_resolution: number;
   /** Share (0–1) of incidents with an earlier similar incident. */
   recurrence_rate: number;
+  /** Notifications given up on and kept (`notifications list --dead`): now, whatever `since` says. */
+  dead_letters: number;
   /** ISO-8601 start of the window; null when all incidents count. */
   since: string | null;
 };

@@ -231,6 +231,8 @@ function incident(id: string, overrides: Partial<IncidentJson> = {}): IncidentJs
     auto_resolved: false,
     resolution: null,
     peak_error_rate: null,
+    silenced_by: null,
+    related_incidents: [],
     ...overrides,
   };
 }

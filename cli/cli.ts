@@ -16,6 +16,8 @@ import { createCompletionCommand } from './commands/completion.js';
 import { componentsList } from './commands/components.js';
 import { incidentsDashboard } from './commands/dashboard.js';
 import { demo, incidentsSimulate } from './commands/simulate.js';
+import { silencesCreate, silencesExpire, silencesList } from './commands/silences.js';
+import { notificationsDrop, notificationsList, notificationsRetry } from './commands/notifications.js';
 
 export const COMMANDS: readonly CommandSpec[] = [
   serve,
@@ -37,6 +39,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   demo,
   trace,
   componentsList,
+  silencesCreate,
+  silencesList,
+  silencesExpire,
+  notificationsList,
+  notificationsRetry,
+  notificationsDrop,
   tui,
   createCompletionCommand(() => COMMANDS),
 ];

@@ -51,6 +51,12 @@ export function parseIsoInstant(text: string): number | undefined {
   return utc.getTime() - offsetMinutes * MINUTE;
 }
 
+/** An age or a duration (`90s`, `30m`, `2h`, `7d`, `2w`, case-insensitive, decimals allowed) in ms; undefined otherwise. */
+export function parseAgeMs(text: string): number | undefined {
+  const age = AGE.exec(text.trim());
+  return age === null ? undefined : Number(age[1]) * (UNIT_MS[(age[2] as string).toLowerCase()] as number);
+}
+
 /**
  * `--since` text to the start of the window (epoch ms): an age back from `now` (`90s`, `30m`, `24h`, `7d`, `2w`,
  * case-insensitive, decimals allowed) or an ISO-8601 date / date-time (`2025-02-05`, `2025-02-05T10:00:00Z`,
@@ -59,9 +65,8 @@ export function parseIsoInstant(text: string): number | undefined {
  */
 export function parseSince(text: string, now: number): number {
   const trimmed = text.trim();
-  const age = AGE.exec(trimmed);
-  if (age !== null) {
-    const ms = Number(age[1]) * (UNIT_MS[(age[2] as string).toLowerCase()] as number);
+  const ms = parseAgeMs(trimmed);
+  if (ms !== undefined) {
     if (!(ms > 0) || !Number.isFinite(ms)) {
       throw new RangeError(`--since needs an age above zero, got ${JSON.stringify(text)}`);
     }

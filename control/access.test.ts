@@ -8,6 +8,14 @@ const tokens = new TokenTable([
 ]);
 
 describe('control door access', () => {
+  it('lets a viewer list silences and notifications, and only an operator change them', () => {
+    for (const call of ['ListSilences', 'ListNotifications']) expect(mayCall('viewer', call, {})).toBe(true);
+    for (const call of ['CreateSilence', 'ExpireSilence', 'RetryNotifications', 'DropNotification']) {
+      expect(mayCall('viewer', call, {})).toBe(false);
+      expect(mayCall('operator', call, {})).toBe(true);
+    }
+  });
+
   it('finds the principal of a bearer token', () => {
     expect(authenticate(tokens, 'Bearer op-3f9c1a7e5b2d4f6a8c0e')).toEqual({ name: 'alice', role: 'operator' });
     expect(authenticate(tokens, 'bearer   view-7b1d3f5a9c2e4b6d8f')).toEqual({ name: 'wall', role: 'viewer' });

@@ -36,6 +36,8 @@ const VIEWER_CALLS: ReadonlySet<string> = new Set([
   'GetStats',
   'ListComponents',
   'WatchIncidents',
+  'ListSilences',
+  'ListNotifications',
 ]);
 
 export function mayCall(role: Role, call: string, request: { dry_run?: unknown }): boolean {

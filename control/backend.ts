@@ -12,6 +12,8 @@ import type {
   TimelineJson,
 } from '../api/incident.js';
 import type { ComponentsJson } from '../api/component.js';
+import type { NotificationJson, RetriedNotificationJson } from '../api/notification.js';
+import type { SilenceJson } from '../api/silence.js';
 import { ControlError } from '../api/errors.js';
 import type { RuleDraft, RuleJson, RuleUpdate, TestRuleResult } from '../api/rule.js';
 import type { StatsJson } from '../api/stats.js';
@@ -108,6 +110,26 @@ export interface WatchQuery {
   resume: { daemon_id: string; seq: number } | null;
 }
 
+/** '' / 0: not given. Exactly one of duration_seconds and until. */
+export interface CreateSilenceInput {
+  actor: string;
+  component: string;
+  incident_type: string;
+  duration_seconds: number;
+  /** ISO-8601 */
+  until: string;
+  comment: string;
+}
+
+export interface NotificationListQuery {
+  dead: boolean;
+  /** '' for all */
+  channel: string;
+  /** 0: the daemon's default */
+  limit: number;
+}
+
+
 export interface ControlBackend {
   status(): DaemonStatusJson;
   listIncidents(query: IncidentListQuery): { incidents: IncidentJson[]; total_matched: number };
@@ -133,4 +155,12 @@ export interface ControlBackend {
   getTrace(traceId: string): TraceJson | undefined;
   listRules(enabledOnly: boolean): RuleJson[];
   getRule(ruleId: string): RuleJson | undefined;
+  createSilence(input: CreateSilenceInput): Promise<SilenceJson>;
+  /** In force only, unless `all`; newest first; 0: the daemon's default limit. */
+  listSilences(all: boolean, limit: number): SilenceJson[];
+  expireSilence(silenceId: string, actor: string): Promise<SilenceJson>;
+  listNotifications(query: NotificationListQuery): NotificationJson[];
+  /** The dead letters named (or every one, with `allDead`) back in the outbox, due now. */
+  retryNotifications(ids: string[], allDead: boolean, actor: string): Promise<RetriedNotificationJson[]>;
+  dropNotification(id: string, actor: string): Promise<NotificationJson>;
 }

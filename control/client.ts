@@ -15,6 +15,8 @@ import {
   statsFromWire,
   statusFromWire,
   componentsFromWire,
+  notificationFromWire,
+  silenceFromWire,
   testRuleFromWire,
   timelineFromWire,
   traceFromWire,
@@ -118,6 +120,35 @@ export function connectControl(target: string | ControlTarget, options: ConnectO
       ),
     stats: async (options = {}) => statsFromWire(await call('GetStats', { since: options.since ?? '' })),
     components: async (options = {}) => componentsFromWire(await call('ListComponents', { since: options.since ?? '' })),
+    createSilence: async (request) =>
+      silenceFromWire(
+        await call('CreateSilence', {
+          actor: request.actor,
+          component: request.component,
+          incident_type: request.incident_type ?? '',
+          duration_seconds: request.duration_seconds ?? 0,
+          until: request.until ?? '',
+          comment: request.comment,
+        }),
+      ),
+    async listSilences(options = {}) {
+      const reply = await call('ListSilences', { all: options.all ?? false, limit: options.limit ?? 0 });
+      return ((reply.silences ?? []) as Wire[]).map(silenceFromWire);
+    },
+    expireSilence: async (request) => silenceFromWire(await call('ExpireSilence', { ...request })),
+    async listNotifications(query = {}) {
+      const reply = await call('ListNotifications', { dead: query.dead ?? false, channel: query.channel ?? '', limit: query.limit ?? 0 });
+      return ((reply.notifications ?? []) as Wire[]).map(notificationFromWire);
+    },
+    async retryNotifications(request) {
+      const reply = await call('RetryNotifications', { actor: request.actor, notification_ids: request.notification_ids ?? [], all_dead: request.all_dead ?? false });
+      return ((reply.results ?? []) as Wire[]).map((result) => ({
+        notification_id: String(result.notification_id ?? ''),
+        retried: Boolean(result.retried),
+        detail: String(result.detail ?? ''),
+      }));
+    },
+    dropNotification: async (request) => notificationFromWire(await call('DropNotification', { ...request })),
     watch(request, onMessage): WatchHandle {
       const stream = (client.WatchIncidents as StreamMethod).call(
         client,

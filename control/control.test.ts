@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComponentsJson } from '../api/component.js';
 import type { EventJson, IncidentJson } from '../api/incident.js';
+import type { NotificationJson } from '../api/notification.js';
+import type { SilenceJson } from '../api/silence.js';
 import type { WatchMessage } from '../api/update.js';
 import { BadRequest, NotFound, RequestRefused, type ControlBackend, type WatchQuery } from './backend.js';
 import { connectControl } from './client.js';
@@ -54,6 +56,8 @@ const incidentJson: IncidentJson = {
   auto_resolved: false,
   resolution: null,
   peak_error_rate: 0.45,
+  silenced_by: null,
+  related_incidents: [],
 };
 
 /** A refused call's incident: its root span lies at the peer and names its caller; and one whose root span does not. */
@@ -95,6 +99,33 @@ function scriptedWatch(query: WatchQuery, send: (message: WatchMessage) => void)
   send({ type: 'update', update: { daemon_id: 'd1', seq: 9, kind: 'changed', at: '2026-11-22T08:01:00.000Z', incident: { ...incidentJson, event_count: 13 }, summary: '+1 events (13)' } });
   return () => undefined;
 }
+
+const silenceJson: SilenceJson = {
+  silence_id: 'sil_00001',
+  component: 'payments',
+  incident_type: null,
+  starts_at: '2026-11-22T08:00:00.000Z',
+  ends_at: '2026-11-22T10:00:00.000Z',
+  comment: 'CHG-1 upgrade',
+  created_by: 'ann',
+  created_at: '2026-11-22T08:00:00.000Z',
+  expired_at: null,
+  expired_by: null,
+  active: true,
+};
+const deadLetterJson: NotificationJson = {
+  notification_id: 'ntf_inc_00001_triggered_1',
+  channel: 'webhook:ops',
+  kind: 'triggered',
+  incident_id: 'inc_00001',
+  state: 'dead',
+  created_at: '2026-11-22T08:00:00.000Z',
+  attempts: 1,
+  next_attempt_at: null,
+  last_error: 'HTTP 400',
+  failed_at: '2026-11-22T08:00:01.000Z',
+  reason: 'HTTP 400 is final',
+};
 
 const backend: ControlBackend = {
   status: () => ({
@@ -151,6 +182,21 @@ const backend: ControlBackend = {
   },
   components: () => componentsJson,
   watch: scriptedWatch,
+  createSilence: async (input) => {
+    if (input.comment === '') throw new BadRequest('a silence needs a comment');
+    return { ...silenceJson, component: input.component, incident_type: (input.incident_type || null) as SilenceJson['incident_type'], created_by: input.actor };
+  },
+  listSilences: (all) => (all ? [silenceJson, { ...silenceJson, silence_id: 'sil_00000', active: false }] : [silenceJson]),
+  expireSilence: async (id, actor) => {
+    if (id !== 'sil_00001') throw new NotFound(`silence ${id} not found`);
+    return { ...silenceJson, expired_at: '2026-11-22T09:00:00.000Z', expired_by: actor, active: false };
+  },
+  listNotifications: (query) => (query.channel === 'slack' ? [] : [deadLetterJson]),
+  retryNotifications: async (ids, allDead, actor) => [{ notification_id: allDead ? 'all' : ids.join(','), retried: true, detail: actor }],
+  dropNotification: async (id) => {
+    if (id !== deadLetterJson.notification_id) throw new NotFound(`no dead letter ${id}`);
+    return deadLetterJson;
+  },
 };
 
 describe('control API over a unix socket', () => {
@@ -212,6 +258,38 @@ describe('control API over a unix socket', () => {
         draft: true,
         generated_at: '2025-02-05T10:40:00.000Z',
       });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('carries silences and notifications as the JSON contract, nulls included, and their refusals', async () => {
+    const socket = join(directory, 'control.sock');
+    server = await startControlServer(socket, backend);
+    const client = connectControl(socket);
+    try {
+      expect(await client.createSilence({ actor: 'ann', component: 'checkout', incident_type: 'error_burst', duration_seconds: 7200, comment: 'x' })).toEqual({
+        ...silenceJson,
+        component: 'checkout',
+        incident_type: 'error_burst',
+      });
+      await expect(client.createSilence({ actor: 'ann', component: 'checkout', until: '2026-11-22T10:00:00Z', comment: '' })).rejects.toMatchObject({
+        kind: 'bad_request',
+        code: grpc.status.INVALID_ARGUMENT,
+      });
+      expect(await client.listSilences()).toEqual([silenceJson]);
+      expect(await client.listSilences({ all: true })).toHaveLength(2);
+      expect(await client.expireSilence({ silence_id: 'sil_00001', actor: 'bob' })).toMatchObject({ expired_by: 'bob', active: false });
+      await expect(client.expireSilence({ silence_id: 'sil_00404', actor: 'bob' })).rejects.toMatchObject({ kind: 'not_found' });
+      expect(await client.listNotifications({ dead: true })).toEqual([deadLetterJson]);
+      expect(await client.listNotifications({ channel: 'slack' })).toEqual([]);
+      expect(await client.retryNotifications({ actor: 'ann', all_dead: true })).toEqual([{ notification_id: 'all', retried: true, detail: 'ann' }]);
+      expect(await client.retryNotifications({ actor: 'ann', notification_ids: ['a', 'b'] })).toEqual([{ notification_id: 'a,b', retried: true, detail: 'ann' }]);
+      expect(await client.dropNotification({ actor: 'ann', notification_id: deadLetterJson.notification_id })).toEqual(deadLetterJson);
+      // the in-process client answers the same
+      const local = createLocalClient(backend);
+      expect(await local.listSilences()).toEqual(await client.listSilences());
+      expect(await local.listNotifications({ dead: true })).toEqual(await client.listNotifications({ dead: true }));
     } finally {
       client.close();
     }

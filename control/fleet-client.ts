@@ -36,6 +36,7 @@ export function createFleetClient(members: readonly ControlClient[], options: Fl
           ...incident,
           incident_id: qualify(index, incident.incident_id),
           similar_incidents: incident.similar_incidents.map((similar) => ({ ...similar, incident_id: qualify(index, similar.incident_id) })),
+          related_incidents: incident.related_incidents.map((id) => qualify(index, id)),
         }
       : incident;
   const report = (index: number, error: unknown) => options.onMemberError?.(members[index]!.address, asControlError(error));
@@ -165,6 +166,19 @@ export function createFleetClient(members: readonly ControlClient[], options: Fl
     testRule: (request) => members[0]!.testRule(request),
     stats: async (query) => mergeStats((await everyMember((client) => client.stats(query))).map(({ value }) => value))!,
     components: async (query) => mergeComponents((await everyMember((client) => client.components(query))).map(({ value }) => value)),
+    // Silences and dead letters belong to one daemon: listed from all (ids qualified like incidents'), changed on one.
+    createSilence: async (request) => onlyMember('create a silence').createSilence(request),
+    listSilences: async (options) =>
+      (await everyMember((client) => client.listSilences(options))).flatMap(({ index, value }) =>
+        value.map((silence) => ({ ...silence, silence_id: qualify(index, silence.silence_id) })),
+      ),
+    expireSilence: async (request) => onlyMember('expire a silence').expireSilence(request),
+    listNotifications: async (query) =>
+      (await everyMember((client) => client.listNotifications(query))).flatMap(({ index, value }) =>
+        value.map((item) => ({ ...item, notification_id: qualify(index, item.notification_id), incident_id: qualify(index, item.incident_id) })),
+      ),
+    retryNotifications: async (request) => onlyMember('retry notifications').retryNotifications(request),
+    dropNotification: async (request) => onlyMember('drop a notification').dropNotification(request),
     watch(request, onMessage): WatchHandle {
       const handles = members.map((client) => client.watch(request, onMessage));
       return {
@@ -174,6 +188,12 @@ export function createFleetClient(members: readonly ControlClient[], options: Fl
     },
     close: () => members.forEach((client) => client.close()),
   };
+
+  /** The one daemon of a one-daemon fleet; with several, a refusal saying to name one. */
+  function onlyMember(what: string): ControlClient {
+    if (!many) return members[0]!;
+    throw new ControlError(`to ${what}, connect to one daemon (--connect names ${members.length})`, 'bad_request');
+  }
 
   /** Every member must take the change: the first refusal is the answer (the others may have taken it). */
   async function onEvery<T>(call: (client: ControlClient) => Promise<T>): Promise<T> {

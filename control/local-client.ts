@@ -123,6 +123,22 @@ export function createLocalClient(backend: ControlBackend, address = 'in-process
     testRule: (request) => open(() => backend.testRule(request.rule_id, request.events_json ?? '', request.dry_run, request.actor)),
     stats: (options = {}) => open(() => backend.stats(sinceMs(options.since))),
     components: (options = {}) => open(() => backend.components(sinceMs(options.since))),
+    createSilence: (request) =>
+      open(() =>
+        backend.createSilence({
+          actor: request.actor,
+          component: request.component,
+          incident_type: request.incident_type ?? '',
+          duration_seconds: request.duration_seconds ?? 0,
+          until: request.until ?? '',
+          comment: request.comment,
+        }),
+      ),
+    listSilences: (options = {}) => open(() => backend.listSilences(options.all ?? false, options.limit ?? 0)),
+    expireSilence: (request) => open(() => backend.expireSilence(request.silence_id, request.actor)),
+    listNotifications: (query = {}) => open(() => backend.listNotifications({ dead: query.dead ?? false, channel: query.channel ?? '', limit: query.limit ?? 0 })),
+    retryNotifications: (request) => open(() => backend.retryNotifications(request.notification_ids ?? [], request.all_dead ?? false, request.actor)),
+    dropNotification: (request) => open(() => backend.dropNotification(request.notification_id, request.actor)),
     watch(request, onMessage): WatchHandle {
       let finish: () => void = () => undefined;
       const done = new Promise<void>((resolve) => (finish = resolve));

@@ -18,6 +18,8 @@ import type {
 } from '../api/incident.js';
 import type { ComponentJson, ComponentsJson } from '../api/component.js';
 import type { RuleChangeJson, RuleDraft, RuleJson, RuleMatchJson, TestRuleResult } from '../api/rule.js';
+import type { NotificationJson } from '../api/notification.js';
+import type { SilenceJson } from '../api/silence.js';
 import type { StatsJson } from '../api/stats.js';
 import type { DaemonStatusJson } from '../api/status.js';
 import type { SpanJson, TraceJson } from '../api/trace.js';
@@ -209,6 +211,8 @@ export function incidentFromWire(wire: Wire): IncidentJson {
     auto_resolved: Boolean(wire.auto_resolved),
     resolution: nullableText(wire.resolution),
     peak_error_rate: nullableNum(wire.peak_error_rate),
+    silenced_by: nullableText(wire.silenced_by),
+    related_incidents: strings(wire.related_incidents),
   };
   if (wire.has_audit) json.audit = list<Wire>(wire.audit).map(auditFromWire);
   if (wire.runbook) {
@@ -380,6 +384,7 @@ export function statsFromWire(wire: Wire): StatsJson {
     auto_resolved: num(wire.auto_resolved),
     manual_resolution: num(wire.manual_resolution),
     recurrence_rate: num(wire.recurrence_rate),
+    dead_letters: num(wire.dead_letters),
     since: nullableText(wire.since),
   };
 }
@@ -507,4 +512,46 @@ export function watchMessageFromWire(wire: Wire): WatchMessage | undefined {
     };
   }
   return undefined;
+}
+
+// ── silences and notifications ──────────────────────────────────────────────────────────────────────────────────
+
+export function silenceToWire(silence: SilenceJson): Wire {
+  return defined(silence);
+}
+
+export function silenceFromWire(wire: Wire): SilenceJson {
+  return {
+    silence_id: text(wire.silence_id),
+    component: text(wire.component),
+    incident_type: nullableText(wire.incident_type) as SilenceJson['incident_type'],
+    starts_at: text(wire.starts_at),
+    ends_at: text(wire.ends_at),
+    comment: text(wire.comment),
+    created_by: text(wire.created_by),
+    created_at: text(wire.created_at),
+    expired_at: nullableText(wire.expired_at),
+    expired_by: nullableText(wire.expired_by),
+    active: Boolean(wire.active),
+  };
+}
+
+export function notificationToWire(notification: NotificationJson): Wire {
+  return defined(notification);
+}
+
+export function notificationFromWire(wire: Wire): NotificationJson {
+  return {
+    notification_id: text(wire.notification_id),
+    channel: text(wire.channel),
+    kind: text(wire.kind) as NotificationJson['kind'],
+    incident_id: text(wire.incident_id),
+    state: text(wire.state) === 'dead' ? 'dead' : 'pending',
+    created_at: text(wire.created_at),
+    attempts: num(wire.attempts),
+    next_attempt_at: nullableText(wire.next_attempt_at),
+    last_error: nullableText(wire.last_error),
+    failed_at: nullableText(wire.failed_at),
+    reason: nullableText(wire.reason),
+  };
 }

@@ -17,6 +17,8 @@ import { loadControlService, unixAddress } from './control-proto.js';
 import {
   actionsToWire,
   componentsToWire,
+  notificationToWire,
+  silenceToWire,
   incidentToWire,
   mitigateToWire,
   ruleDraftFromWire,
@@ -235,6 +237,33 @@ function controlHandlers(backend: ControlBackend, door: Door, watchers: Set<grpc
     ),
     GetStats: unary('GetStats', (request) => statsToWire(backend.stats(sinceOf(request)))),
     ListComponents: unary('ListComponents', (request) => componentsToWire(backend.components(sinceOf(request)))),
+    CreateSilence: unary('CreateSilence', async (request) =>
+      silenceToWire(
+        await backend.createSilence({
+          actor: text(request.actor),
+          component: text(request.component),
+          incident_type: text(request.incident_type),
+          duration_seconds: Number(request.duration_seconds ?? 0),
+          until: text(request.until),
+          comment: text(request.comment),
+        }),
+      ),
+    ),
+    ListSilences: unary('ListSilences', (request) => ({
+      silences: backend.listSilences(Boolean(request.all), Number(request.limit ?? 0)).map(silenceToWire),
+    })),
+    ExpireSilence: unary('ExpireSilence', async (request) => silenceToWire(await backend.expireSilence(text(request.silence_id), text(request.actor)))),
+    ListNotifications: unary('ListNotifications', (request) => ({
+      notifications: backend
+        .listNotifications({ dead: Boolean(request.dead), channel: text(request.channel), limit: Number(request.limit ?? 0) })
+        .map(notificationToWire),
+    })),
+    RetryNotifications: unary('RetryNotifications', async (request) => ({
+      results: await backend.retryNotifications(strings(request.notification_ids), Boolean(request.all_dead), text(request.actor)),
+    })),
+    DropNotification: unary('DropNotification', async (request) =>
+      notificationToWire(await backend.dropNotification(text(request.notification_id), text(request.actor))),
+    ),
     WatchIncidents: (call: grpc.ServerWritableStream<Wire, Wire>) => {
       let request: Wire;
       try {

@@ -83,6 +83,8 @@ describe('incidentToJson', () => {
       'auto_resolved',
       'resolution',
       'peak_error_rate',
+      'silenced_by',
+      'related_incidents',
     ]);
     expect(json).toMatchObject({
       incident_id: 'inc_00001',

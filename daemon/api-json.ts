@@ -159,6 +159,8 @@ export function incidentToJson(incident: Incident, options: IncidentJsonOptions 
     auto_resolved: incident.auto_resolved ?? false,
     resolution: orNull(incident.resolution ?? ''),
     peak_error_rate: incident.peak_error_rate ?? null,
+    silenced_by: incident.silenced_by ?? null, // incidents stored before silences existed lack it
+    related_incidents: [...(incident.related_incidents ?? [])],
     ...(options.audit !== undefined ? { audit: options.audit.map(auditEntryToJson) } : {}),
     ...(options.runbook !== undefined ? { runbook: { steps: [...options.runbook.steps], links: options.runbook.links.map((l) => ({ ...l })) } } : {}),
   };

@@ -98,6 +98,7 @@ export class Containment {
     }
     const ran = outcome?.actions.filter((action) => action.status !== 'recommended' && action.status !== 'approval_requested') ?? [];
     const waiting = outcome?.actions.filter((action) => action.status === 'approval_requested').length ?? 0;
+    const held = outcome?.held_by_silence ?? 0;
     const after = await this.writer.mutate(incidentId, (incident, at) => {
       for (const action of outcome?.actions ?? []) pushAction(incident, action);
       if (incident.status !== 'containing') return; // someone (or recovery) moved it on meanwhile
@@ -106,6 +107,8 @@ export class Containment {
         : [
             ran.length === 0 ? 'no safe action ran' : ran.map((action) => `${action.action_id} ${action.status}`).join(', '),
             ...(waiting > 0 ? [`${waiting} action(s) await approval`] : []),
+            // Said where people look first: the silence, not a fault, is why nothing ran.
+            ...(held > 0 ? [`${held} safe action(s) held by silence ${current.silenced_by ?? '?'}`] : []),
           ];
       applyTransition(incident, 'investigating', { at, by: SYSTEM_ACTOR, reason: failure ? parts[0]! : `containment done: ${parts.join('; ')}` });
     });

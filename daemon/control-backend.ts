@@ -7,7 +7,9 @@ import type { ControlBackend } from '../control/backend.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { IncidentCommands } from './incident-commands.js';
 import type { IncidentQueries } from './incident-queries.js';
+import type { NotificationOutbox } from './notification-outbox.js';
 import type { RuleService } from './rule-service.js';
+import type { Silences } from './silences.js';
 import { traceToJson } from './trace-json.js';
 import type { WatchHub } from './watch-hub.js';
 import { type Engine } from '../engine/index.js';
@@ -19,6 +21,8 @@ export interface ControlBackendParts {
   hub: WatchHub;
   engine: Engine;
   store: LmdbStore;
+  silences: Silences;
+  notifications: NotificationOutbox;
   /** The daemon's status but for what the hub knows (daemon_id, seq). */
   status: () => Omit<DaemonStatusJson, 'daemon_id' | 'seq'>;
 }
@@ -48,5 +52,11 @@ export function createControlBackend(parts: ControlBackendParts): ControlBackend
     getTrace: (traceId) => traceToJson(traceId, parts.store, parts.engine),
     listRules: (enabledOnly) => rules.list(enabledOnly),
     getRule: (ruleId) => rules.get(ruleId),
+    createSilence: (input) => parts.silences.create(input),
+    listSilences: (all, limit) => parts.silences.list(all, limit),
+    expireSilence: (silenceId, actor) => parts.silences.expire(silenceId, actor),
+    listNotifications: (query) => parts.notifications.list(query),
+    retryNotifications: (ids, allDead, actor) => parts.notifications.retry(ids, allDead, actor),
+    dropNotification: (id, actor) => parts.notifications.drop(id, actor),
   };
 }

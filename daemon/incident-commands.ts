@@ -43,7 +43,9 @@ export class IncidentCommands {
       ...(input.assigned_to.trim() !== '' ? { assigned_to: input.assigned_to.trim() } : {}),
       created_by: actor,
     });
-    await this.writer.persist({ events: [], linked: [], incidents: [incident], traceSpans: [] });
+    // The open incidents it was linked with changed too (related_incidents, a timeline line): written with it.
+    const related = (incident.related_incidents ?? []).flatMap((id) => this.engine.incident(id) ?? []);
+    await this.writer.persist({ events: [], linked: [], incidents: [incident, ...related], traceSpans: [] });
     return incidentToJson(this.writer.latest(incident.incident_id) ?? incident);
   }
 
@@ -135,7 +137,8 @@ export class IncidentCommands {
 }
 
 /** Who is asking: a person's name (workflow.ts's rules), never the daemon's own. */
-function actorName(raw: string): string {
+/** Who asks, checked (trimmed, bounded, no control characters, not the daemon itself); BadRequest otherwise. */
+export function actorName(raw: string): string {
   let name: string;
   try {
     name = checkedActor(raw, 'the actor (who is asking)');

@@ -115,10 +115,13 @@ export class IncidentQueries {
   }
 
   stats(sinceMs: number | undefined): StatsJson {
-    return computeStats(this.store.listIncidents(sinceMs === undefined ? {} : { sinceMs }).incidents, {
+    const stats = computeStats(this.store.listIncidents(sinceMs === undefined ? {} : { sinceMs }).incidents, {
       now: this.clock(),
       ...(sinceMs !== undefined ? { sinceMs } : {}),
-    }) as StatsJson;
+    });
+    // Key order: the incident figures, then the outbox's, then `since`.
+    const { since, ...figures } = stats;
+    return { ...figures, dead_letters: this.store.outbox.deadLetterCount(), since } as StatsJson;
   }
 
   components(sinceMs: number | undefined): ComponentsJson {

@@ -10,7 +10,7 @@
 // an incident (rules, recovery, people) notifies the same way, and the outbox items land in the transaction that
 // records the change: a change is never on disk without its notifications, nor the reverse.
 
-import { changesBetween, createNotificationSequence, notificationsFor } from '../notify/routing.js';
+import { createNotificationSequence, eligibleChannels, notificationPlan, notificationsFor } from '../notify/routing.js';
 import type { Responder } from '../respond/responder.js';
 import type { GroupCommitter } from '../store/group-commit.js';
 import type { LmdbStore, StoredPostmortem } from '../store/lmdb-store.js';
@@ -36,6 +36,20 @@ export interface IncidentWriterOptions {
   onNotificationsStaged?: () => void;
   /** Told of each incident written as detected or assessing: containment is due. */
   onNeedsContainment?: (incidentId: string) => void;
+  /** Ids of the notifications staged (ntf_<incident>_<kind>_<n>); default createNotificationSequence(clock). */
+  notificationIds?: () => number;
+}
+
+/**
+ * The silences in force, applied to every incident as it is written (daemon/silences.ts): so an incident that opens
+ * under a silence is held in the same write that opens it, and no notification of its opening is ever staged.
+ */
+export interface IncidentSilencer {
+  /**
+   * Brings `incident` in line with the silences in force at `at` (engine/maintenance-windows.ts applySilence);
+   * `before` is its last state written (undefined: this write opens it). Returns whether it changed.
+   */
+  apply(incident: Incident, before: Incident | undefined, at: number): boolean;
 }
 
 export class IncidentWriter {
@@ -54,10 +68,23 @@ export class IncidentWriter {
   private readonly stateKeys = new Map<string, string>();
   private readonly stateCounts = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private silencer: IncidentSilencer | undefined;
+  /** Notifications (one per channel) that silences kept from being staged, since start: /metrics. */
+  private suppressedCount = 0;
 
   constructor(options: IncidentWriterOptions) {
     this.options = options;
-    this.nextNotificationId = createNotificationSequence(options.clock);
+    this.nextNotificationId = options.notificationIds ?? createNotificationSequence(options.clock);
+  }
+
+  /** From now on every write applies the silences (set once at start, before anything is written). */
+  useSilences(silencer: IncidentSilencer): void {
+    this.silencer = silencer;
+  }
+
+  /** Notifications silences kept from channels since start. */
+  suppressedNotifications(): number {
+    return this.suppressedCount;
   }
 
   /** Counts every stored incident by status and severity (once, at start; persist() keeps the counts current). */
@@ -89,7 +116,8 @@ export class IncidentWriter {
   resume(openIncidents: readonly Incident[]): void {
     for (const incident of openIncidents) {
       this.lastSeen.set(incident.incident_id, incident);
-      this.peakSeverity.set(incident.incident_id, incident.severity);
+      const announced = announcedSeverity(incident);
+      if (announced !== undefined) this.peakSeverity.set(incident.incident_id, announced);
     }
     this.options.hub.seed(openIncidents);
   }
@@ -109,17 +137,28 @@ export class IncidentWriter {
     for (const incident of result.incidents) {
       const id = incident.incident_id;
       const before = this.lastSeen.get(id);
+      if (this.silencer?.apply(incident, before, now)) {
+        // The engine's own state must hold it too, or its next change would be written unsilenced.
+        const live = this.options.engine.incident(id);
+        if (live !== undefined && this.silencer.apply(live, before, now)) this.options.engine.updateIncident(live);
+      }
       previous.push([id, before, this.peakSeverity.get(id)]);
       committed.push({ before, after: incident });
       this.countState(incident);
-      const kinds = changesBetween(before, incident);
-      const previousPeak = this.peakSeverity.get(id) ?? before?.severity ?? incident.severity;
-      const peak = SEVERITY_RANK[incident.severity] > SEVERITY_RANK[previousPeak] ? incident.severity : previousPeak;
+      const plan = notificationPlan(before, incident);
+      const kinds = plan.send;
+      if (plan.suppressed.length > 0) this.suppressedCount += plan.suppressed.length * eligibleChannels(config.exporters, incident.severity).length;
+      // The highest severity announced (undefined: none yet): what acknowledgements and resolutions are routed at. A
+      // rise kept from the channels by a silence counts once it is announced.
+      const previousPeak = this.peakSeverity.get(id) ?? announcedSeverity(before);
+      const announcesSeverity = kinds.includes('triggered') || kinds.includes('escalated');
+      const peak =
+        announcesSeverity && (previousPeak === undefined || SEVERITY_RANK[incident.severity] > SEVERITY_RANK[previousPeak]) ? incident.severity : previousPeak;
       if (kinds.length > 0) {
         const incidentJson = incidentToJson(incident) as unknown as Record<string, unknown>;
         for (const kind of kinds) {
           const closing = kind === 'acknowledged' || kind === 'resolved';
-          const change = { kind, incident, incidentJson, ...(closing ? { routeSeverity: peak } : {}) };
+          const change = { kind, incident, incidentJson, ...(closing && peak !== undefined ? { routeSeverity: peak } : {}) };
           const items = notificationsFor(change, config.exporters, now, this.nextNotificationId);
           if (items.length > 0) (outbox ??= []).push(...items);
         }
@@ -127,7 +166,7 @@ export class IncidentWriter {
       this.logChange(before, incident);
       if (isOpenStatus(incident.status)) {
         this.lastSeen.set(id, incident);
-        this.peakSeverity.set(id, peak);
+        if (peak !== undefined) this.peakSeverity.set(id, peak);
         if (incident.status === 'detected' || incident.status === 'assessing') this.options.onNeedsContainment?.(id);
       } else {
         // Approval requests of an incident that is over must not linger (or be approved later by mistake).
@@ -198,6 +237,16 @@ export class IncidentWriter {
     return saved;
   }
 
+  /**
+   * Writes the newest state of an open incident again, so the rules applied at write time (silences) are applied to
+   * it now; resolves with the state written. Undefined when it is not open (nothing to apply).
+   */
+  async rewrite(incidentId: string): Promise<Incident | undefined> {
+    const live = this.options.engine.incident(incidentId);
+    if (live === undefined) return undefined;
+    return this.mutate(incidentId, () => undefined);
+  }
+
   /** Waits for the workflow reactions in progress (shutdown). */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -248,4 +297,11 @@ export class IncidentWriter {
       log.info('incident severity', { incident_id: after.incident_id, from: before.severity, to: after.severity });
     }
   }
+}
+
+/** The severity an incident's channels were last told of, as its written state says; undefined: none (or not written). */
+function announcedSeverity(incident: Incident | undefined): Severity | undefined {
+  if (incident === undefined) return undefined;
+  if ((incident.silenced_by ?? null) === null) return incident.severity;
+  return incident.announced_severity ?? undefined;
 }

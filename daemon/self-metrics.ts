@@ -19,6 +19,8 @@
 // | firewatch_notifications_delivered_total       | counter   |                   | deliveries that succeeded (since start)                 |
 // | firewatch_notifications_retried_total         | counter   |                   | failed attempts rescheduled (since start)               |
 // | firewatch_notifications_dead_lettered_total   | counter   |                   | notifications dead-lettered (since start)               |
+// | firewatch_silences_active                    | gauge     |                   | silences (maintenance windows) in force now             |
+// | firewatch_notifications_silenced_total        | counter   |                   | notifications silences kept from channels (since start) |
 // | firewatch_lmdb_size_bytes                     | gauge     |                   | size of the store's data file(s)                        |
 // | firewatch_event_ring_events                   | gauge     |                   | events in the engine's event ring                       |
 // | firewatch_event_ring_capacity                 | gauge     |                   | its capacity                                            |
@@ -75,6 +77,13 @@ export interface OutboxTotals {
   deadLettered: number;
 }
 
+export interface SilenceTotals {
+  /** Silences in force now. */
+  active: number;
+  /** Notifications (one per channel) silences kept from being sent, since start. */
+  suppressed: number;
+}
+
 export interface IncidentCount {
   status: string;
   severity: string;
@@ -94,6 +103,7 @@ export interface SelfMetricsSource {
   /** Incidents ever opened. */
   incidentsOpened(): number;
   outbox(): OutboxTotals;
+  silences(): SilenceTotals;
   /** Size of the store's data file(s) in bytes. */
   lmdbBytes(): number;
   uptimeSeconds(): number;
@@ -184,6 +194,8 @@ export function createSelfMetrics(source: SelfMetricsSource, options: SelfMetric
   scalar('firewatch_notifications_delivered_total', 'Notifications delivered since start.', 'counter', () => source.outbox().delivered);
   scalar('firewatch_notifications_retried_total', 'Failed notification attempts rescheduled since start.', 'counter', () => source.outbox().retried);
   scalar('firewatch_notifications_dead_lettered_total', 'Notifications dead-lettered since start.', 'counter', () => source.outbox().deadLettered);
+  scalar('firewatch_silences_active', 'Silences (maintenance windows) in force now.', 'gauge', () => source.silences().active);
+  scalar('firewatch_notifications_silenced_total', 'Notifications silences kept from channels since start (one per channel).', 'counter', () => source.silences().suppressed);
   scalar('firewatch_lmdb_size_bytes', "Size of the store's data file(s).", 'gauge', () => source.lmdbBytes());
 
   // One engine.sizes() per scrape would do, but it is cheap and collectors stay independent this way.

@@ -35,6 +35,8 @@ import { createControlBackend } from './control-backend.js';
 import { IncidentCommands } from './incident-commands.js';
 import { IncidentQueries } from './incident-queries.js';
 import { IncidentWriter } from './incident-writer.js';
+import { NotificationOutbox } from './notification-outbox.js';
+import { Silences } from './silences.js';
 import { Postmortems } from './postmortems.js';
 import { WatchHub } from './watch-hub.js';
 import { RuleService } from './rule-service.js';
@@ -195,6 +197,17 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     onNeedsContainment: (incidentId) => containment?.schedule(incidentId),
   });
   containment = new Containment(config, writer, responder, clock, log);
+  // Before anything is written: an incident restored or opened from now on is held by the silences in force.
+  const silences = new Silences({ store: store.silences, writer, engine, clock, log });
+  writer.useSilences(silences);
+  const channelNames: ReadonlySet<string> = new Set(channels.keys());
+  const notifications = new NotificationOutbox({
+    outbox: store.outbox,
+    audit: store.remediation,
+    channels: () => channelNames,
+    clock,
+    onRequeued: () => outboxWorker.poke(),
+  });
   const commands = new IncidentCommands(engine, writer, responder);
   const queries = new IncidentQueries(config, engine, store, writer, responder, postmortems, clock);
   rules.attach({
@@ -221,6 +234,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
   writer.resume(persisted.openIncidents);
   containment.resume(persisted.openIncidents);
   await writer.persist(restored);
+  // Silences that ended (or began) while the daemon was down: their incidents are brought in line, and notified.
+  await silences.reconcile();
   log.info('state restored', {
     open_incidents: persisted.openIncidents.length,
     replayed_events: persisted.recentEvents.length,
@@ -348,6 +363,8 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     hub,
     engine,
     store,
+    silences,
+    notifications,
     status: () => {
       const signals = signalTotals();
       return {
@@ -389,6 +406,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         deadLettered: worker.deadLettered,
       };
     },
+    silences: () => ({ active: silences.activeCount(), suppressed: writer.suppressedNotifications() }),
     lmdbBytes: () => directoryBytes(storageDirectory),
     uptimeSeconds: () => (clock() - startedAt) / 1000,
   });
@@ -470,6 +488,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
     writer.persist(engine.tick()).catch((error: unknown) => {
       log.error('cannot persist time-based changes', { error: (error as Error).message });
     });
+    silences.tick();
     responder.expireApprovals().catch((error: unknown) => {
       log.error('cannot expire approval requests', { error: (error as Error).message });
     });
@@ -558,6 +577,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
         await Promise.all([grpcReceiver?.stop(), httpReceiver?.stop()]);
         rejections.flush();
         await containment.idle();
+        await silences.idle();
         await writer.idle();
         await responder.idle();
         await dashboard?.stop();

@@ -65,6 +65,7 @@ import {
 import type { RecoveryOptions } from './recovery.js';
 import { causeOfSpan, findRootSpan, rootSpanOf, sameRootSpan } from './root-cause.js';
 import { Retyper } from './retype.js';
+import { relateOnOpen } from './related-incidents.js';
 import { SharedDependencies } from './shared-dependency.js';
 import { validateRules } from './rule-config.js';
 import { SilenceDetector, createDefaultSilenceOptions, validateSilenceOptions } from './silence.js';
@@ -599,8 +600,11 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   createIncident(input: NewIncident): Incident {
-    const state = this.book.createManual(input, this.clock());
+    const now = this.clock();
+    const state = this.book.createManual(input, now);
     this.adopt(state);
+    // The caller writes the incidents it links to as well (their related_incidents and timelines changed).
+    relateOnOpen(state.incident, this.book.values(), now);
     return state.snapshot();
   }
 
@@ -684,6 +688,7 @@ class EngineImpl implements Engine, IncidentHooks {
   incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void {
     this.dependencies.opened(state, events, changes);
     this.retyper.settle(state, changes);
+    if (state.open) for (const other of relateOnOpen(state.incident, this.book.values(), this.clock())) changes.touch(other);
   }
 
   /** The exit criteria (recovery.ts): quiet incidents move to recovering, then resolve themselves. */
@@ -995,6 +1000,8 @@ class EngineImpl implements Engine, IncidentHooks {
     else delete merged.users_sketch;
     if (engine.group_aliases !== undefined) merged.group_aliases = engine.group_aliases;
     else delete merged.group_aliases;
+    // Set by the engine as incidents open: a workflow change made on an older copy must not drop a link.
+    if (engine.related_incidents !== undefined) merged.related_incidents = engine.related_incidents;
     return merged;
   }
 

@@ -24,6 +24,8 @@ export interface IncidentDiff {
   acknowledged: boolean;
   /** The assignee changed (null: unassigned). */
   assignedTo: { to: string | null } | null;
+  /** The silence holding it changed (engine/maintenance-windows.ts): the one that holds it now, null when none. */
+  silenced: { from: string | null; to: string | null } | null;
   notesAdded: number;
   /** Remediation steps recorded by this change, oldest first. */
   actionsAdded: IncidentAction[];
@@ -46,6 +48,7 @@ export function diffIncidents(before: Incident | undefined, after: Incident): In
       escalated: false,
       acknowledged: after.acknowledged_at !== null,
       assignedTo: null,
+      silenced: null,
       notesAdded: 0,
       actionsAdded: [],
       eventsAdded: 0,
@@ -57,9 +60,13 @@ export function diffIncidents(before: Incident | undefined, after: Incident): In
   const severity = before.severity === after.severity ? null : { from: before.severity, to: after.severity };
   const assignedTo = before.assigned_to === after.assigned_to ? null : { to: after.assigned_to };
   const acknowledged = before.acknowledged_at === null && after.acknowledged_at !== null;
+  const silencedFrom = before.silenced_by ?? null;
+  const silencedTo = after.silenced_by ?? null;
+  const silenced = silencedFrom === silencedTo ? null : { from: silencedFrom, to: silencedTo };
   const notesAdded = Math.max(0, after.notes.length - before.notes.length);
   const actionsAdded = after.actions.length > before.actions.length ? after.actions.slice(before.actions.length) : [];
-  const changedBeyondEvents = status !== null || severity !== null || assignedTo !== null || acknowledged || notesAdded > 0 || actionsAdded.length > 0;
+  const changedBeyondEvents =
+    status !== null || severity !== null || assignedTo !== null || silenced !== null || acknowledged || notesAdded > 0 || actionsAdded.length > 0;
   return {
     opened: false,
     ended: wasOpen && !isOpen,
@@ -71,6 +78,7 @@ export function diffIncidents(before: Incident | undefined, after: Incident): In
     escalated: severity !== null && SEVERITY_RANK[severity.to] > SEVERITY_RANK[severity.from],
     acknowledged,
     assignedTo,
+    silenced,
     notesAdded,
     actionsAdded,
     eventsAdded: Math.max(0, after.event_count - before.event_count),
@@ -91,7 +99,9 @@ export function describeDiff(diff: IncidentDiff, after: Incident): string {
   if (diff.severity) parts.push(`severity ${diff.severity.from} → ${diff.severity.to}`);
   if (diff.assignedTo) parts.push(diff.assignedTo.to === null ? 'unassigned' : `assigned to ${diff.assignedTo.to}`);
   if (diff.acknowledged) parts.push(`acknowledged by ${after.acknowledged_by ?? '?'}`);
-  if (diff.notesAdded > 0) parts.push('note added');
+  if (diff.silenced) parts.push(diff.silenced.to === null ? `silence ${diff.silenced.from} over` : `silenced by ${diff.silenced.to}`);
+  // A silence writes its own note: it is the same change.
+  if (diff.notesAdded > (diff.silenced ? 1 : 0)) parts.push('note added');
   const action = diff.actionsAdded.at(-1);
   if (action !== undefined) parts.push(`action ${action.action_id} ${action.status}`.trim());
   if (diff.eventsAdded > 0) parts.push(`+${diff.eventsAdded} events (${after.event_count})`);

@@ -166,6 +166,7 @@ export function cloneIncident(incident: Incident): Incident {
     peak_error_rate: incident.peak_error_rate ?? null,
   };
   if (incident.group_aliases !== undefined) copy.group_aliases = [...incident.group_aliases];
+  if (incident.related_incidents !== undefined) copy.related_incidents = [...incident.related_incidents];
   return copy;
 }
 

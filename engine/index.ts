@@ -50,6 +50,19 @@ export type { MergeRulesResult, RuleOverride } from './rule-config.js';
 export { SEVERITY_MATRIX, defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
 export type { SeverityMatrixEntry } from './severity-matrix.js';
 export { formatIncidentId, parseIncidentSeq } from './incidents.js';
+export {
+  MAX_SILENCE_COMMENT_LENGTH,
+  MAX_SILENCE_COMPONENT_LENGTH,
+  MAX_SILENCE_SECONDS,
+  applySilence,
+  formatSilenceId,
+  holdingSilence,
+  isSilenceActive,
+  parseSilenceSeq,
+  silenceEnd,
+  silenceMatches,
+} from './maintenance-windows.js';
+export type { Silence, SilenceContext } from './maintenance-windows.js';
 export * from './types.js';
 // What the daemon's workflow, queries and tests build on (engine/incident-diff, timeline, workflow, postmortem, …).
 export { CompiledRule } from './detector.js';

@@ -225,6 +225,13 @@ describe('renderPostmortem', () => {
     expect(markdown.split('\n').filter((line) => line.startsWith('# '))).toHaveLength(1);
   });
 
+  it('names the related incidents under Impact, and says nothing of them when there are none', () => {
+    const input = loadInput();
+    expect(renderPostmortem(input)).not.toContain('Related Incidents');
+    input.incident.related_incidents = ['inc_00007', 'inc_00009'];
+    expect(renderPostmortem(input)).toContain('- **Related Incidents**: inc_00007, inc_00009 (open on the same components at the same time)');
+  });
+
   it('marks a draft with the incident status and says it is not resolved', () => {
     // prepare
     const input = loadInput();

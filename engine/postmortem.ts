@@ -27,7 +27,7 @@ import type { Runbook } from './runbook.js';
 import { incidentTypeLabel } from './severity-matrix.js';
 import { oneLine, truncate } from '../common/text.js';
 import { DEFAULT_EXACT_USERS } from './users.js';
-import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
+import { isOpenStatus, NOTIFICATION_AUDIT_KINDS, SYSTEM_ACTOR } from './types.js';
 import type { AuditEntry, AuditKind, Incident, IncidentEvent, StatusChange } from './types.js';
 
 export interface PostmortemInput {
@@ -198,6 +198,8 @@ const OUTCOME_LABEL: Readonly<Record<AuditKind, string>> = {
   failed: 'Failed',
   timed_out: 'Timed out',
   skipped: 'Skipped',
+  retried: 'Notification retried',
+  dropped: 'Notification dropped',
 };
 
 /** The timeline's wording of an audit entry: `Action clear_cache <verb>`. */
@@ -213,6 +215,8 @@ const TIMELINE_VERB: Readonly<Record<AuditKind, string>> = {
   failed: 'failed',
   timed_out: 'timed out',
   skipped: 'skipped',
+  retried: 'retried',
+  dropped: 'dropped',
 };
 
 /** Kinds of an action's run (request, approval, execution): the latest of them is the action's outcome. */
@@ -325,10 +329,11 @@ function auditEntry(entry: AuditEntry): TimelineEntry {
   if (entry.kind === 'approved' && entry.approved_by !== null) verb += ` by ${markdownCell(entry.approved_by, 80)}`;
   else if (entry.actor !== SYSTEM_ACTOR && entry.actor !== '') verb += ` (by ${markdownCell(entry.actor, 80)})`;
   const detail = markdownCell(entry.detail);
+  const what = NOTIFICATION_AUDIT_KINDS.has(entry.kind) ? 'Notification' : 'Action';
   return {
     at: entry.at,
     kind: 'action',
-    text: `Action ${markdownCell(entry.action_id, 80)} ${verb}${detail === '' ? '' : `: ${detail}`}`,
+    text: `${what} ${markdownCell(entry.action_id, 80)} ${verb}${detail === '' ? '' : `: ${detail}`}`,
     source: SYSTEM_ACTOR,
   };
 }
@@ -492,6 +497,11 @@ function renderImpact(input: PostmortemInput): string[] {
   if (similar.length > 0) {
     const shown = similar.map((s) => `${cellOrNone(s.incident_id, 40)} (${cellOrNone(s.resolution)})`);
     lines.push(`- **Similar Earlier Incidents**: ${shown.join('; ')}`);
+  }
+  const related = incident.related_incidents ?? [];
+  if (related.length > 0) {
+    // Part of the same outage: read their post-mortems with this one.
+    lines.push(`- **Related Incidents**: ${related.map((id) => cellOrNone(id, 40)).join(', ')} (open on the same components at the same time)`);
   }
   return lines;
 }
@@ -732,7 +742,8 @@ function renderMetrics(incident: Incident): string[] {
 /** The post-mortem of `input.incident` as Markdown (ends with a line break). Pure and deterministic. */
 export function renderPostmortem(input: PostmortemInput): string {
   const { incident } = input;
-  const audit = [...input.audit].sort(byAuditTime);
+  // Notification entries (retried, dropped) are in the timeline; the action tables are about remediation.
+  const audit = input.audit.filter((entry) => !NOTIFICATION_AUDIT_KINDS.has(entry.kind)).sort(byAuditTime);
   const summaries = summariseActions(audit);
   const header = [`# Incident Post-Mortem: ${markdownCell(incident.incident_id, 40)}`];
   if (input.draft === true) {

@@ -271,6 +271,23 @@ export interface Incident {
    * this incident absorbs because their events joined it through shared traces (correlation.ts).
    */
   group_aliases?: string[];
+  /**
+   * The maintenance window (engine/maintenance-windows.ts) holding it: while set, its changes notify nobody but the
+   * channels already told of it (acknowledged, resolved) and no action runs by itself. null (or absent, in incidents
+   * stored before silences existed) when none holds it. Kept after the incident resolves, as history.
+   */
+  silenced_by?: string | null;
+  /**
+   * Incidents that were open on one of its components when it opened, or that opened on one while it was open
+   * (engine/related-incidents.ts), both ways, oldest link first. Absent in incidents stored before the field existed.
+   */
+  related_incidents?: string[];
+  /**
+   * Internal (json.ts leaves it out), set while `silenced_by` is: the severity its channels were last told of, or null
+   * when its opening was never announced (it opened silenced). notify/routing.ts decides from it what the end of the
+   * silence announces.
+   */
+  announced_severity?: Severity | null;
 }
 
 /** OTLP span kinds (SpanKind in trace.proto): 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
@@ -397,9 +414,15 @@ export const AUDIT_KINDS = [
   'succeeded',
   'failed',
   'timed_out',
-  'skipped', // an automatic run was held back: cooldown, backoff, max runs, circuit breaker, no effect configured
+  'skipped', // an automatic run was held back: cooldown, backoff, max runs, circuit breaker, silence, no effect configured
+  // Notification entries (action_id holds the notification id, risk is `safe`: they change nothing outside):
+  'retried', // a dead letter was put back in the outbox by someone
+  'dropped', // a dead letter was deleted by someone
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** Audit kinds about notifications, not remediation actions (their action_id is a notification id). */
+export const NOTIFICATION_AUDIT_KINDS: ReadonlySet<AuditKind> = new Set<AuditKind>(['retried', 'dropped']);
 
 export interface AuditEntry {
   /** Store-assigned, strictly increasing across restarts. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { incidentToJson } from '../daemon/api-json.js';
 import { NOTIFICATION_KINDS, SEVERITIES, SEVERITY_RANK, type Incident, type NotificationKind, type Severity } from '../engine/types.js';
 import { channelNames, configuredChannels, createDefaultNotifyConfig, parseExportersConfig, type NotifyConfig } from './config.js';
-import { changesBetween, createNotificationSequence, eligibleChannels, notificationsFor } from './routing.js';
+import { changesBetween, createNotificationSequence, eligibleChannels, notificationPlan, notificationsFor } from './routing.js';
+import { applySilence, type Silence } from '../engine/maintenance-windows.js';
 import { T0, testIncident } from '../test/helpers/notify-fixtures.js';
 
 const ALL_CHANNELS: NotifyConfig = parseExportersConfig({
@@ -38,6 +39,123 @@ describe('changesBetween', () => {
     ['resolved → closed', { ...open, status: 'resolved' }, { ...open, status: 'closed' }, []],
   ])('%s', (_name, before, after, expected) => {
     expect(changesBetween(before, after)).toEqual(expected);
+  });
+});
+
+describe('notificationPlan under silences', () => {
+  const open = testIncident({ severity: 'high' });
+  const held = (incident: Incident, announced: Severity | null): Incident => ({ ...incident, silenced_by: 'sil_00001', announced_severity: announced });
+  it.each<[string, Incident | undefined, Incident, NotificationKind[], NotificationKind[]]>([
+    ['opens silenced: nothing, not even its acknowledgement', undefined, held({ ...open, acknowledged_at: T0 }, null), [], ['triggered', 'acknowledged']],
+    ['opened silenced, escalates', held(open, null), held({ ...open, severity: 'critical' }, null), [], ['escalated']],
+    ['opened silenced, acknowledged', held(open, null), held({ ...open, acknowledged_at: T0 }, null), [], ['acknowledged']],
+    ['opened silenced, resolves while silenced', held(open, null), held({ ...open, status: 'resolved' }, null), [], ['resolved']],
+    ['opened silenced, the silence ends: triggered as if it just opened', held(open, null), { ...open, silenced_by: null }, ['triggered'], []],
+    ['… acknowledged meanwhile: triggered and acknowledged', held({ ...open, acknowledged_at: T0 }, null), { ...open, acknowledged_at: T0, silenced_by: null }, ['triggered', 'acknowledged'], []],
+    ['announced, then silenced: escalation held back', open, held({ ...open, severity: 'critical' }, 'high'), [], ['escalated']],
+    ['announced, silenced: acknowledged still goes out', held(open, 'high'), held({ ...open, acknowledged_at: T0 }, 'high'), ['acknowledged'], []],
+    ['announced, silenced: resolved still goes out (PagerDuty closes)', held(open, 'high'), held({ ...open, status: 'resolved' }, 'high'), ['resolved'], []],
+    ['announced at high, rose while silenced, silence ends: escalated', held({ ...open, severity: 'critical' }, 'high'), { ...open, severity: 'critical', silenced_by: null }, ['escalated'], []],
+    ['announced at high, back at high when the silence ends: nothing', held(open, 'high'), { ...open, silenced_by: null }, [], []],
+    ['not silenced (stored before silences existed)', { ...open, silenced_by: undefined }, { ...open, severity: 'critical' }, ['escalated'], []],
+  ])('%s', (_name, before, after, send, suppressed) => {
+    expect(notificationPlan(before, after)).toEqual({ send, suppressed });
+  });
+
+  it('property: silenced incidents tell no channel anything new; what was told is closed; a silence that ends tells the rest', () => {
+    const steps = fc.array(
+      fc.constantFrom('silence', 'end_silence', 'escalate', 'deescalate', 'acknowledge', 'resolve', 'events'),
+      { maxLength: 25 },
+    );
+    fc.assert(
+      fc.property(fc.boolean(), steps, (silencedFirst, list) => {
+        // prepare: the writer's loop (daemon/incident-writer.ts): apply the silences in force, plan, remember
+        let now = T0;
+        let nextSilence = 1;
+        const silences: Silence[] = [];
+        const all = new Map<string, Silence>();
+        const startSilence = () => {
+          const silence: Silence = {
+            silence_id: `sil_${String(nextSilence++).padStart(5, '0')}`,
+            component: 'checkout',
+            incident_type: null,
+            starts_at: now,
+            ends_at: now + 3_600_000,
+            comment: 'maintenance',
+            created_by: 'ann',
+            created_at: now,
+            expired_at: null,
+            expired_by: null,
+          };
+          silences.push(silence);
+          all.set(silence.silence_id, silence);
+        };
+        const sent: Array<{ kind: NotificationKind; severity: Severity }> = [];
+        let before: Incident | undefined;
+        const write = (after: Incident) => {
+          now += 1000;
+          applySilence(after, { at: now, active: silences, lookup: (id) => all.get(id), announced: before?.severity ?? null });
+          const plan = notificationPlan(before, after);
+          for (const kind of plan.send) sent.push({ kind, severity: after.severity });
+          // verify: nothing new while silenced; closing kinds only for what was announced
+          if (after.silenced_by) {
+            expect(plan.send.filter((kind) => kind === 'triggered' || kind === 'escalated')).toEqual([]);
+            if (plan.send.length > 0) expect(sent.some((entry) => entry.kind === 'triggered')).toBe(true);
+          }
+          before = after;
+        };
+        if (silencedFirst) startSilence();
+        write(testIncident({ severity: 'high', affected_components: ['checkout'] }));
+
+        // act
+        for (const step of list) {
+          if (before!.status === 'resolved') break;
+          const next = { ...before!, notes: [...before!.notes] };
+          const rank = SEVERITY_RANK[next.severity];
+          switch (step) {
+            case 'silence':
+              startSilence();
+              break;
+            case 'end_silence':
+              for (const silence of silences.splice(0)) all.set(silence.silence_id, { ...silence, expired_at: now, expired_by: 'bob' });
+              break;
+            case 'escalate':
+              next.severity = SEVERITIES[Math.min(rank + 1, SEVERITIES.length - 1)]!;
+              break;
+            case 'deescalate':
+              next.severity = SEVERITIES[Math.max(rank - 1, 1)]!;
+              break;
+            case 'acknowledge':
+              next.acknowledged_at ??= now;
+              break;
+            case 'resolve':
+              next.status = 'resolved';
+              break;
+            case 'events':
+              next.event_count += 1;
+              break;
+          }
+          write(next);
+        }
+
+        // verify: a well-formed story per incident
+        const kinds = sent.map((entry) => entry.kind);
+        expect(kinds.filter((kind) => kind === 'triggered').length).toBeLessThanOrEqual(1);
+        if (kinds.length > 0) expect(kinds[0]).toBe('triggered');
+        const told = kinds.includes('triggered');
+        const last = before!;
+        if (told && last.status === 'resolved') expect(kinds.at(-1)).toBe('resolved');
+        if (!told) expect(kinds).toEqual([]);
+        if (!last.silenced_by && last.status !== 'resolved') {
+          // Not silenced and open: the channels know it, at a severity no lower than it has, and its acknowledgement.
+          expect(told).toBe(true);
+          const announced = sent.filter((entry) => entry.kind === 'triggered' || entry.kind === 'escalated').at(-1)!;
+          expect(SEVERITY_RANK[announced.severity]).toBeGreaterThanOrEqual(SEVERITY_RANK[last.severity]);
+          if (last.acknowledged_at !== null) expect(kinds).toContain('acknowledged');
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

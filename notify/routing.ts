@@ -28,21 +28,69 @@ export interface IncidentChange {
   routeSeverity?: Severity;
 }
 
+/** What one change of an incident tells its channels, and what a silence keeps from them. */
+export interface NotificationPlan {
+  /** Notifications to stage, in the order they should go out. */
+  send: NotificationKind[];
+  /** Notifications the change would have caused were it not silenced (engine/maintenance-windows.ts). */
+  suppressed: NotificationKind[];
+}
+
+const NOTHING: NotificationPlan = Object.freeze({ send: [], suppressed: [] }) as unknown as NotificationPlan;
+
 /**
  * What happened to an incident between two states, in the order notifications should go out.
  * New and open → triggered (plus acknowledged if it already is). Severity rank up → escalated. acknowledged_at
  * null → set → acknowledged. Open → resolved/closed → resolved. A change that ends with the incident no longer open
  * only reports `resolved`: escalating or acknowledging something already over is noise. A brand-new incident that
  * is already resolved produces nothing (nobody was told it began).
+ *
+ * Silences (`silenced_by`, with `announced_severity` saying what the channels were last told):
+ * - while silenced, nothing new is announced: no `triggered`, no `escalated`;
+ * - `acknowledged` and `resolved` still go out for an incident whose opening was announced (a PagerDuty alert opened
+ *   before the silence still closes), never for one that opened silenced (nobody was told it began);
+ * - when the silence ends on an open incident, it is announced as usual: one that opened silenced is `triggered`
+ *   (plus `acknowledged` if it is), one announced before is `escalated` if its severity rose meanwhile.
  */
-export function changesBetween(before: Incident | undefined, after: Incident): NotificationKind[] {
+export function notificationPlan(before: Incident | undefined, after: Incident): NotificationPlan {
   const diff = diffIncidents(before, after);
-  if (diff.opened) return diff.acknowledged ? ['triggered', 'acknowledged'] : ['triggered'];
-  if (!diff.wasOpen) return []; // first seen already over, or changes to an incident that is over: nobody to tell
-  if (diff.ended) return ['resolved'];
+  const silenced = (after.silenced_by ?? null) !== null;
+  if (diff.opened) {
+    const kinds: NotificationKind[] = diff.acknowledged ? ['triggered', 'acknowledged'] : ['triggered'];
+    return silenced ? { send: [], suppressed: kinds } : { send: kinds, suppressed: [] };
+  }
+  if (!diff.wasOpen || before === undefined) return NOTHING; // first seen already over, or already over: nobody to tell
+  const wasSilenced = (before.silenced_by ?? null) !== null;
+  // What the channels knew before this change: nothing (it opened silenced), or the incident at some severity.
+  const announced: Severity | null = wasSilenced ? (before.announced_severity ?? null) : before.severity;
+  if (announced === null) {
+    const unheard: NotificationKind[] = diff.ended ? ['resolved'] : acknowledgedAndEscalated(diff.escalated, diff.acknowledged);
+    if (silenced) return { send: [], suppressed: unheard };
+    if (diff.ended) return NOTHING; // nobody was told it began
+    // The silence is over and it is still open: announced now, as if it had just opened.
+    return { send: after.acknowledged_at !== null ? ['triggered', 'acknowledged'] : ['triggered'], suppressed: [] };
+  }
+  if (diff.ended) return { send: ['resolved'], suppressed: [] };
+  const rose = SEVERITY_RANK[after.severity] > SEVERITY_RANK[announced];
+  // While silenced, a rise waits (it is compared with what was announced when the silence ends); otherwise a rise
+  // since the previous state is announced as it happens.
+  const escalated = silenced ? false : wasSilenced ? rose : diff.escalated;
+  const held = silenced && diff.escalated;
+  return {
+    send: acknowledgedAndEscalated(escalated, diff.acknowledged),
+    suppressed: held ? ['escalated'] : [],
+  };
+}
+
+/** The kinds a change notifies: the plan's `send`. */
+export function changesBetween(before: Incident | undefined, after: Incident): NotificationKind[] {
+  return notificationPlan(before, after).send;
+}
+
+function acknowledgedAndEscalated(escalated: boolean, acknowledged: boolean): NotificationKind[] {
   const kinds: NotificationKind[] = [];
-  if (diff.escalated) kinds.push('escalated');
-  if (diff.acknowledged) kinds.push('acknowledged');
+  if (escalated) kinds.push('escalated');
+  if (acknowledged) kinds.push('acknowledged');
   return kinds;
 }
 

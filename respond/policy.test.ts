@@ -79,6 +79,17 @@ describe('decideAuto', () => {
     });
   }
 
+  it('a silenced incident runs nothing by itself, even with auto_remediate on; approval requests are still filed', () => {
+    const silenced = testIncident({ silenced_by: 'sil_00001' });
+    expect(decideAuto(action(), silenced, state(), T0, true)).toEqual({
+      kind: 'skip',
+      reason: 'silenced by sil_00001: no action runs by itself (run it with mitigate)',
+      heldBy: 'sil_00001',
+    });
+    expect(decideAuto(action({ risk: 'medium' }), silenced, state(), T0, true)).toEqual({ kind: 'request_approval' });
+    expect(decideAuto(action(), testIncident({ silenced_by: null }), state(), T0, true)).toEqual({ kind: 'run', trial: false });
+  });
+
   it('backoff grows by the multiplier', () => {
     const a = action({ cooldown_seconds: 10, backoff_multiplier: 3 });
     expect([1, 2, 3, 4].map((n) => backoffMs(a, n))).toEqual([10_000, 30_000, 90_000, 270_000]);

@@ -1,8 +1,8 @@
 // Remediation decisions, pure: no I/O, the time is passed in. The responder reads the persisted state, asks here,
 // and records what was decided.
 //
-//   automatic (containment):  not configured → skip · medium/high → request approval · auto_remediate off → skip
-//                             · running → skip · max runs → skip · breaker open → skip · backoff → skip
+//   automatic (containment):  not configured → skip · medium/high → request approval · silenced → skip
+//                             · auto_remediate off → skip · running → skip · max runs → skip · breaker open → skip · backoff → skip
 //                             · cooldown → skip · else run (a trial when the breaker is half-open)
 //   manual (mitigate):        unknown action, incident not open, not applicable → refuse · running → refuse
 //                             · medium/high without --approved-by → needs approval · wrong approver → refuse
@@ -72,7 +72,8 @@ export function notConfiguredReason(action: ActionDefinition): string {
 export type AutoDecision =
   | { kind: 'run'; trial: boolean }
   | { kind: 'request_approval' }
-  | { kind: 'skip'; reason: string };
+  /** `heldBy`: the silence (maintenance window) that held it back, when that is why. */
+  | { kind: 'skip'; reason: string; heldBy?: string };
 
 export function decideAuto(
   action: ActionDefinition,
@@ -84,6 +85,9 @@ export function decideAuto(
   if (!isOpenStatus(incident.status)) return { kind: 'skip', reason: `${incident.incident_id} is ${incident.status}` };
   if (!isConfigured(action)) return { kind: 'skip', reason: notConfiguredReason(action) };
   if (action.risk !== 'safe') return { kind: 'request_approval' };
+  // A maintenance window: people are working on it; nothing runs by itself (approval requests are still filed).
+  const silence = incident.silenced_by ?? null;
+  if (silence !== null) return { kind: 'skip', reason: `silenced by ${silence}: no action runs by itself (run it with mitigate)`, heldBy: silence };
   if (!autoRemediate) return { kind: 'skip', reason: 'auto_remediate is off: run it with mitigate' };
   if (state.running) return { kind: 'skip', reason: 'already running' };
   if (state.incident.auto_runs >= action.max_auto_runs) {

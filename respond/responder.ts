@@ -88,6 +88,8 @@ export interface ContainOutcome {
   actions: IncidentAction[];
   /** What people must do by hand for this type. */
   manual_steps: readonly string[];
+  /** Safe actions a silence held back (each also recorded as `skipped`). */
+  held_by_silence: number;
 }
 
 export interface MitigateOptions {
@@ -223,7 +225,7 @@ export class Responder {
 
   /** The containment stage: recommend, run safe actions (policy permitting), request approval for the rest. */
   async contain(incident: Incident): Promise<ContainOutcome> {
-    const outcome: ContainOutcome = { entries: [], actions: [], manual_steps: manualSteps(incident.incident_type) };
+    const outcome: ContainOutcome = { entries: [], actions: [], manual_steps: manualSteps(incident.incident_type), held_by_silence: 0 };
     if (!isOpenStatus(incident.status)) return outcome;
     const actions = this.config.recommendations[incident.incident_type]
       .map((id) => this.actions.get(id))
@@ -253,6 +255,7 @@ export class Responder {
       const decision = decideAuto(action, incident, this.stateView(action, incident), at, this.config.auto_remediate);
       switch (decision.kind) {
         case 'skip': {
+          if (decision.heldBy !== undefined) outcome.held_by_silence++;
           const entries = await this.record({ audit: [draft(at, incident, action, 'skipped', SYSTEM_ACTOR, null, decision.reason)] });
           outcome.entries.push(...entries);
           outcome.actions.push(incidentAction(action.id, 'skipped', decision.reason, null, at));

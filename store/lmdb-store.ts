@@ -21,6 +21,7 @@
 //                                                 as the incident change that caused them
 //   audit, action_state, approvals              → remediation (store/remediation-store.ts)
 //   rule_changes                                → runtime rule overrides and their audit trail (store/rule-store.ts)
+//   silences                                    → maintenance windows (store/silence-store.ts)
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { open, type Database, type RootDatabase, type RootDatabaseOptionsWithPat
 import { Outbox } from './outbox.js';
 import { RemediationStore } from './remediation-store.js';
 import { RuleStore } from './rule-store.js';
+import { SilenceStore } from './silence-store.js';
 import { STORAGE_DIRECTORY_MODE, STORAGE_FILE_MODE } from './storage-directory.js';
 import { isOpenStatus, parseIncidentSeq, type Incident, type IncidentEvent, type IngestResult, type OutboxItem, type SpanRecord } from '../engine/index.js';
 
@@ -105,6 +107,8 @@ export class LmdbStore {
   readonly remediation: RemediationStore;
   /** Rule changes made at runtime, and their audit trail. */
   readonly rules: RuleStore;
+  /** Maintenance windows. */
+  readonly silences: SilenceStore;
   private closed = false;
   /** First event seq the next pruneEvents() looks at: everything before it was pruned or is kept for an incident. */
   private pruneCursor = 0;
@@ -115,7 +119,9 @@ export class LmdbStore {
     // user only.
     const options: RootDatabaseOptionsWithPath & { permissionsMode: number } = {
       path: directory,
-      maxDbs: 16,
+      // 15 in use (this file's 8, the outbox's 2, remediation's 3, rules, silences); room to grow. Not stored in the
+      // environment: an existing store opens with any value that covers its databases.
+      maxDbs: 24,
       mapSize: 2 * 1024 ** 3,
       permissionsMode: STORAGE_FILE_MODE,
     };
@@ -132,6 +138,7 @@ export class LmdbStore {
     this.outbox = new Outbox(this.root);
     this.remediation = new RemediationStore(this.root);
     this.rules = new RuleStore(this.root);
+    this.silences = new SilenceStore(this.root);
   }
 
   /**

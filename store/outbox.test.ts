@@ -145,4 +145,58 @@ describe('Outbox', () => {
     expect(due.map((i) => i.next_attempt_at)).toEqual(Array(8).fill(T0));
     expect(reads).toBe(8);
   });
+
+  it('puts dead letters back in their place in their stream, attempts reset, and drops others, durably', async () => {
+    // prepare: the trigger to PagerDuty was dead-lettered; its resolve waits behind nothing; another letter for Slack
+    const outbox = new Outbox(root);
+    const trigger = item('ntf_inc_1_triggered_1', { channel: 'pagerduty', kind: 'triggered', incident_id: 'inc_1', created_at: T0 });
+    const resolve = item('ntf_inc_1_resolved_2', { channel: 'pagerduty', kind: 'resolved', incident_id: 'inc_1', created_at: T0 + 50 });
+    const slack = item('ntf_inc_1_triggered_3', { channel: 'slack', kind: 'triggered', incident_id: 'inc_1', created_at: T0 });
+    outbox.stage(trigger);
+    outbox.stage(slack);
+    await root.flushed;
+    await outbox.deadLetter({ ...trigger, attempts: 3, last_error: 'pagerduty: HTTP 400' }, 'pagerduty: HTTP 400 Invalid Routing Key', T0 + 10);
+    await outbox.deadLetter({ ...slack, attempts: 1 }, 'slack: HTTP 404', T0 + 11);
+    outbox.stage({ ...resolve, next_attempt_at: T0 + 5_000 }); // not due yet: the head of its stream
+    await root.flushed;
+
+    // act
+    const results = await outbox.requeue(['ntf_inc_1_triggered_1', 'nope'], T0 + 100);
+    const dropped = await outbox.drop('ntf_inc_1_triggered_3');
+    const views = [
+      { due: outbox.due(T0 + 10_000, 10), pending: outbox.pending(10), slack: outbox.pending(10, 'slack'), dead: outbox.deadLetterCount() },
+    ];
+    const reopened = await reopen();
+    views.push({ due: reopened.due(T0 + 10_000, 10), pending: reopened.pending(10), slack: reopened.pending(10, 'slack'), dead: reopened.deadLetterCount() });
+
+    // verify: the trigger is due now and goes first; the resolve waits for it; the Slack letter is gone
+    expect(results).toEqual([
+      { id: 'ntf_inc_1_triggered_1', item: { ...trigger, attempts: 0, next_attempt_at: T0 + 100, last_error: null } },
+      { id: 'nope', missing: true },
+    ]);
+    expect(dropped).toMatchObject({ id: 'ntf_inc_1_triggered_3', reason: 'slack: HTTP 404' });
+    expect(await reopened.drop('ntf_inc_1_triggered_3')).toBeUndefined();
+    for (const view of views) {
+      expect(view.dead).toBe(0);
+      expect(view.due.map((i) => i.id)).toEqual(['ntf_inc_1_triggered_1']);
+      expect(view.pending.map((i) => i.id)).toEqual(['ntf_inc_1_triggered_1', 'ntf_inc_1_resolved_2']);
+      expect(view.slack).toEqual([]);
+    }
+    await reopened.markDelivered('ntf_inc_1_triggered_1');
+    expect(reopened.due(T0 + 10_000, 10).map((i) => i.id)).toEqual(['ntf_inc_1_resolved_2']);
+  });
+
+  it('lists dead letters by channel, and refuses to requeue an id that is pending', async () => {
+    const outbox = new Outbox(root);
+    outbox.stage(item('a', { channel: 'slack', incident_id: 'inc_1' }));
+    outbox.stage(item('b', { channel: 'webhook:ops', incident_id: 'inc_2' }));
+    outbox.stage(item('c', { channel: 'slack', incident_id: 'inc_3' }));
+    await root.flushed;
+    await outbox.deadLetter(item('a', { channel: 'slack', incident_id: 'inc_1' }), 'slack: HTTP 400', T0 + 1);
+    await outbox.deadLetter(item('b', { channel: 'webhook:ops', incident_id: 'inc_2' }), 'webhook:ops: HTTP 410', T0 + 2);
+    expect(outbox.deadLetters(0, 'slack').map((letter) => letter.id)).toEqual(['a']);
+    expect(outbox.deadLetters(0).map((letter) => letter.id)).toEqual(['b', 'a']);
+    expect(outbox.getDeadLetter('b')?.reason).toBe('webhook:ops: HTTP 410');
+    expect(await outbox.requeue(['c'], T0)).toEqual([{ id: 'c', missing: true }]);
+  });
 });

@@ -3,6 +3,7 @@
 //
 //   daemon: incident puts + outbox.stage(item) in one synchronous block ──▶ one LMDB transaction
 //   worker: due() ──▶ deliver ──▶ markDelivered() | reschedule() | deadLetter()   (each awaits `flushed`)
+//   people: requeue(dead letters) ──▶ back in the outbox, in their place in their stream · drop(dead letter)
 //
 // Databases (sub-databases of the store's root environment):
 //   outbox        id (string) → OutboxItem    pending notifications
@@ -31,7 +32,13 @@ interface Entry {
   stream: string;
   /** next_attempt_at of the item as last written. */
   at: number;
+  /** Its place in the stream (deliveryOrder): creation time, then the kind's natural order, then the id. */
+  created_at: number;
+  kind: OutboxItem['kind'];
 }
+
+/** A dead letter put back, or looked for and not found. */
+export type RequeueResult = { id: string; item: OutboxItem } | { id: string; missing: true };
 
 const KIND_ORDER = new Map(NOTIFICATION_KINDS.map((kind, index) => [kind, index]));
 
@@ -61,7 +68,7 @@ export class Outbox {
     if (existing !== undefined) {
       this.setAt(existing, item.next_attempt_at);
     } else {
-      const entry: Entry = { id: item.id, stream: streamKey(item), at: item.next_attempt_at };
+      const entry = entryOf(item);
       this.entries.set(entry.id, entry);
       this.append(entry);
     }
@@ -134,12 +141,77 @@ export class Outbox {
     return (this.dead.getStats() as { entryCount: number }).entryCount;
   }
 
-  /** Dead letters, most recently failed first; at most `limit` (0: all). Scans them all: meant for the CLI. */
-  deadLetters(limit = 100): DeadLetter[] {
+  /**
+   * Dead letters, most recently failed first; at most `limit` (0: all); only `channel`'s when given. Scans them all:
+   * meant for the CLI.
+   */
+  deadLetters(limit = 100, channel?: string): DeadLetter[] {
     const letters: DeadLetter[] = [];
-    for (const { value } of this.dead.getRange()) letters.push(value);
+    for (const { value } of this.dead.getRange()) if (channel === undefined || value.channel === channel) letters.push(value);
     letters.sort((a, b) => b.failed_at - a.failed_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return limit > 0 ? letters.slice(0, limit) : letters;
+  }
+
+  getDeadLetter(id: string): DeadLetter | undefined {
+    return this.dead.get(id);
+  }
+
+  /**
+   * Items waiting for delivery (committed ones), soonest attempt first; at most `limit` (0: all); only `channel`'s when
+   * given. Reads every pending item: meant for the CLI.
+   */
+  pending(limit = 100, channel?: string): OutboxItem[] {
+    const found: OutboxItem[] = [];
+    for (const entry of this.entries.values()) {
+      const item = this.items.get(entry.id);
+      if (item !== undefined && (channel === undefined || item.channel === channel)) found.push(item);
+    }
+    found.sort((a, b) => a.next_attempt_at - b.next_attempt_at || deliveryOrder(a, b));
+    return limit > 0 ? found.slice(0, limit) : found;
+  }
+
+  /**
+   * Puts dead letters back in the outbox (one transaction), attempts reset and due at `now`; resolves once on disk.
+   * Each goes to its place in its stream (channel × incident), by creation time and kind, not to the end: a trigger
+   * put back goes out before the acknowledgement or resolution of the same incident still waiting behind it. Ids
+   * without a dead letter come back as `missing`.
+   */
+  async requeue(ids: readonly string[], now: number): Promise<RequeueResult[]> {
+    const results: RequeueResult[] = [];
+    const requeued: OutboxItem[] = [];
+    // One synchronous block: lmdb-js commits the moves as one transaction.
+    for (const id of new Set(ids)) {
+      const letter = this.dead.get(id);
+      if (letter === undefined || this.entries.has(id)) {
+        results.push({ id, missing: true });
+        continue;
+      }
+      const { failed_at: _failedAt, reason: _reason, ...rest } = letter;
+      const item: OutboxItem = { ...rest, attempts: 0, next_attempt_at: now, last_error: null };
+      const entry = entryOf(item);
+      this.entries.set(id, entry);
+      this.insertInOrder(entry);
+      void this.dead.remove(id);
+      this.items.put(id, item).then(
+        (written) => {
+          if (!written) this.forget(id);
+        },
+        () => this.forget(id),
+      );
+      requeued.push(item);
+      results.push({ id, item });
+    }
+    if (requeued.length > 0) await this.root.flushed;
+    return results;
+  }
+
+  /** Deletes a dead letter; resolves with it once that is on disk (undefined when there was none). */
+  async drop(id: string): Promise<DeadLetter | undefined> {
+    const letter = this.dead.get(id);
+    if (letter === undefined) return undefined;
+    void this.dead.remove(id);
+    await this.root.flushed;
+    return letter;
   }
 
   // ---- the in-memory index ------------------------------------------------------------------------------------
@@ -149,7 +221,7 @@ export class Outbox {
     for (const { value } of this.items.getRange()) items.push(value);
     items.sort(deliveryOrder);
     for (const item of items) {
-      const entry: Entry = { id: item.id, stream: streamKey(item), at: item.next_attempt_at };
+      const entry = entryOf(item);
       this.entries.set(entry.id, entry);
       this.append(entry);
     }
@@ -163,6 +235,22 @@ export class Outbox {
     } else {
       stream.push(entry);
     }
+  }
+
+  /** Inserts at the entry's place in its stream (deliveryOrder); a new first place makes it the stream's head. */
+  private insertInOrder(entry: Entry): void {
+    const stream = this.streams.get(entry.stream);
+    if (stream === undefined) {
+      this.append(entry);
+      return;
+    }
+    let index = stream.findIndex((other) => entryOrder(entry, other) < 0);
+    if (index === -1) index = stream.length;
+    stream.splice(index, 0, entry);
+    if (index !== 0) return;
+    // A delivery of the previous head may be in flight: it finishes, and what follows waits for the new head.
+    this.removeHead(stream[1]!);
+    this.insertHead(entry);
   }
 
   private forget(id: string): void {
@@ -212,6 +300,18 @@ export class Outbox {
 
 function streamKey(item: OutboxItem): string {
   return `${item.channel}\u0000${item.incident_id}`;
+}
+
+function entryOf(item: OutboxItem): Entry {
+  return { id: item.id, stream: streamKey(item), at: item.next_attempt_at, created_at: item.created_at, kind: item.kind };
+}
+
+function entryOrder(a: Entry, b: Entry): number {
+  return (
+    a.created_at - b.created_at ||
+    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** Order within a stream after a restart: creation time, then the kinds' natural order, then id. */

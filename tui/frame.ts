@@ -15,7 +15,7 @@ import { label } from '../view/format.js';
 import { ACTION_COLUMNS, actionCells } from '../view/incident-text.js';
 import { displayId, type IncidentsState } from '../view/incidents-state.js';
 import { footerHints } from '../view/keymap.js';
-import { overviewNumbers } from '../view/overview.js';
+import { deadLetters, overviewNumbers } from '../view/overview.js';
 import { cleanLine, displayWidth } from '../view/text.js';
 import { EMPTY_LINE, line, textLine, wrapText, type Line } from './lines.js';
 import type { ResourceStore } from './resources.js';
@@ -151,7 +151,9 @@ function headerLine(input: FrameInput): Line {
   const numbers = overviewNumbers(input.incidents, input.now);
   const approvals = countPendingApprovals([...input.incidents.entries.values()].map((entry) => entry.incident));
   const { glyphs } = theme;
-  const counts = `open ${numbers.active_incidents} ${glyphs.separator} unack ${numbers.unacknowledged} ${glyphs.separator} approvals ${approvals}`;
+  const dead = deadLetters(input.incidents) ?? 0;
+  // Only when there are some: an empty outbox is the normal state and the header is narrow.
+  const counts = `open ${numbers.active_incidents} ${glyphs.separator} unack ${numbers.unacknowledged} ${glyphs.separator} approvals ${approvals}${dead > 0 ? ` ${glyphs.separator} dead letters ${dead}` : ''}`;
   const connection = connectionText(input);
   const right = ` ${counts}  `;
   const rightWidth = displayWidth(theme.text(right)) + displayWidth(theme.text(connection.text)) + 1;

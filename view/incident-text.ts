@@ -4,6 +4,7 @@
 
 import type { ActionViewJson, AuditEntryJson, EventJson, IncidentJson, RootSpanJson, TimelineEntryJson } from '../api/incident.js';
 import type { IncidentUpdate } from '../api/update.js';
+import { isOpenStatus } from '../api/vocabulary.js';
 import { cleanBlock, cleanLine } from './text.js';
 import { formatAgo, formatClock, formatDuration, formatRatio, label } from './format.js';
 
@@ -107,6 +108,12 @@ export function incidentFields(incident: IncidentJson, now: number): DetailField
     { label: 'assigned to', value: cleanLine(incident.assigned_to ?? '-') },
   );
   if (incident.resolution) fields.push({ label: 'resolution', value: cleanLine(incident.resolution) });
+  // Incidents from a daemon older than silences lack the field.
+  if ((incident.silenced_by ?? null) !== null) {
+    fields.push({ label: 'silenced by', value: `${cleanLine(incident.silenced_by)}${isOpenStatus(incident.status) ? ': not notified, no automatic action' : ''}` });
+  }
+  const related = incident.related_incidents ?? [];
+  if (related.length > 0) fields.push({ label: 'related', value: related.map(cleanLine).join(', ') });
   if (incident.peak_error_rate !== null) fields.push({ label: 'peak errors', value: `${formatRatio(incident.peak_error_rate)} of requests` });
   fields.push({ label: 'rule', value: cleanLine(incident.rule_id ?? '-') }, { label: 'root cause', value: rootCauseSummary(incident) });
   if (cause.root_span) fields.push({ label: '  root span', value: describeRootSpan(cause.root_span) });

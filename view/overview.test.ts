@@ -3,7 +3,7 @@ import type { ComponentJson } from '../api/component.js';
 import type { StatsJson } from '../api/stats.js';
 import { incidentJson } from '../test/fixtures/incident-json.js';
 import { INITIAL_INCIDENTS_STATE, reduceIncidents, type IncidentsState } from './incidents-state.js';
-import { activeIncidents, healthBar, mergedComponents, mergedStats, metricRows, overviewNumbers, recentActivity, startOfDay } from './overview.js';
+import { activeIncidents, deadLetters, healthBar, mergedComponents, mergedStats, metricRows, overviewNumbers, recentActivity, startOfDay } from './overview.js';
 
 const NOW = new Date(2026, 0, 1, 15, 0, 0).getTime(); // local time: "today" is the viewer's day
 
@@ -36,6 +36,7 @@ function stats(overrides: Partial<StatsJson> = {}): StatsJson {
     auto_resolved: 1,
     manual_resolution: 0,
     recurrence_rate: 0.5,
+    dead_letters: 0,
     since: null,
     ...overrides,
   };
@@ -127,5 +128,15 @@ describe('overview', () => {
       'Auto-Resolved=2',
       'Manual Resolution=0',
     ]);
+  });
+
+  it('counts dead letters over daemons: null before any stats, a daemon without the figure counts none', () => {
+    let state = stateWith();
+    expect(deadLetters(state)).toBeNull();
+    state = reduceIncidents(state, { type: 'stats', member: 0, stats: stats({ dead_letters: 2 }) });
+    const older = stats();
+    delete (older as Partial<StatsJson>).dead_letters;
+    state = reduceIncidents(state, { type: 'stats', member: 1, stats: older });
+    expect(deadLetters(state)).toBe(2);
   });
 });

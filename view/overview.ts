@@ -141,6 +141,12 @@ export function mergedStats(state: IncidentsState): StatsJson | null {
   return mergeStats(state.stats.filter((stats): stats is StatsJson => stats !== null));
 }
 
+/** Notifications given up on, over every daemon (`notifications list --dead`); null before any stats arrived. */
+export function deadLetters(state: IncidentsState): number | null {
+  const stats = mergedStats(state);
+  return stats === null ? null : (stats.dead_letters ?? 0); // a daemon older than dead-letter counts sends none
+}
+
 export type MetricRow = { label: string; value: string; indent?: boolean };
 
 /** The seed's "Incident Metrics (Last 24h)" table. */

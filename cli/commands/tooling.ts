@@ -130,6 +130,7 @@ export function renderStats(stats: StatsJson, sinceLabel: string | undefined, by
     ['Avg MTTR', minutes(stats.avg_mttr_seconds)],
     ['p90 MTTR', minutes(stats.p90_mttr_seconds)],
     ['Recurrence rate', `${(stats.recurrence_rate * 100).toFixed(1)}%`],
+    ['Dead letters', stats.dead_letters],
   );
   const title = sinceLabel === undefined ? 'Incident Statistics (all time):' : `Incident Statistics (since ${cleanLine(sinceLabel)}):`;
   return `${title}\n${renderTable([{ header: 'Metric', minWidth: 18 }, { header: 'Value', align: 'right' }], rows, terminalWidth())}`;

@@ -3,7 +3,7 @@
 // notifications still in its outbox.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,43 +16,7 @@ import {
   writeConfig,
   type DaemonProcess,
 } from '../helpers/daemon-process.js';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** An HTTP receiver whose answers the test scripts: `respond` gets the request number (1-based). */
-class Receiver {
-  readonly requests: Received[] = [];
-  respond: (n: number, request: Received) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 });
-  private readonly server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const received = { path: req.url ?? '', headers: req.headers, body };
-      this.requests.push(received);
-      const answer = this.respond(this.requests.length, received);
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.status < 300 ? '{"status":"success"}' : '{"status":"error"}');
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  json(): Array<Record<string, unknown>> {
-    return this.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { Receiver } from '../helpers/http-receiver.js';
 
 interface Mail {
   from: string;

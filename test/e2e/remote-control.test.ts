@@ -74,6 +74,17 @@ describe('the remote control door', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe('firewatch: forbidden: wall is a viewer and may not update incident\n');
     expect((await remote(WALL, 'incidents', 'rules', 'disable', 'error_burst')).stderr).toMatch(/^firewatch: forbidden: wall is a viewer/);
+    // silences and dead letters: a viewer lists them, only an operator changes them (recorded under the token's name)
+    expect((await remote(WALL, 'silences', 'list', '--format', 'json')).stdout).toBe('[]\n');
+    expect((await remote(WALL, 'notifications', 'list', '--dead', '--format', 'json')).stdout).toBe('[]\n');
+    const silencing = await remote(WALL, 'silences', 'create', '--component', 'checkout', '--duration', '1h', '--comment', 'mine');
+    expect(silencing.stderr).toBe('firewatch: forbidden: wall is a viewer and may not create silence\n');
+    expect((await remote(WALL, 'notifications', 'retry', '--all-dead')).stderr).toMatch(/^firewatch: forbidden: wall is a viewer and may not retry notifications/);
+    const silenced = await remote(ALICE, 'silences', 'create', '--component', 'payments', '--duration', '1h', '--comment', 'CHG-7', '--format', 'json');
+    expect(silenced.code, silenced.stderr).toBe(0);
+    expect(JSON.parse(silenced.stdout)).toMatchObject({ silence_id: 'sil_00001', created_by: 'alice' });
+    expect((await remote(WALL, 'silences', 'expire', 'sil_00001')).stderr).toMatch(/^firewatch: forbidden: wall is a viewer and may not expire silence/);
+    expect(JSON.parse((await remote(ALICE, 'silences', 'expire', 'sil_00001', '--format', 'json')).stdout)).toMatchObject({ expired_by: 'alice' });
 
     // an operator acts, recorded under the token's name whatever --as or $FIREWATCH_USER say
     const acked = await remote(ALICE, 'incidents', 'acknowledge', 'inc_00001', '--as', 'mallory', '--format', 'json');

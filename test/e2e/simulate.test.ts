@@ -120,5 +120,10 @@ describe('firewatch incidents simulate and demo', () => {
     const raised = touching(await incidents(), ['frontend', 'checkout', 'payments']);
     expect(raised.length).toBeGreaterThanOrEqual(1);
     expect(raised.map((i) => i.incident_type)).toContain('error_burst');
+    // payments' memory incident opened during the burst on payments: one story, linked both ways
+    const memory = raised.find((i) => i.incident_type === 'memory_exhaustion');
+    const burst = raised.find((i) => i.incident_type === 'error_burst' && (i.affected_components as string[]).includes('payments'));
+    expect(memory?.related_incidents).toContain(burst?.incident_id);
+    expect(burst?.related_incidents).toContain(memory?.incident_id);
   });
 });

@@ -11,6 +11,7 @@ import {
   activeIncidents,
   formatIncidentAge,
   mergedComponents,
+  deadLetters,
   mergedStats,
   metricRows,
   overviewNumbers,
@@ -46,6 +47,7 @@ export function OverviewScreen() {
   const active = useMemo(() => activeIncidents(state, (entry) => matches(entry.incident)), [state.entries, matches]);
   const activity = useMemo(() => recentActivity(state, ACTIVITY_ROWS, (entry) => matches(entry.incident)), [state.entries, matches]);
   const metrics = useMemo(() => metricRows(mergedStats(state)), [state.stats]);
+  const dead = useMemo(() => deadLetters(state), [state.stats]);
   const components = useMemo(() => mergedComponents(state), [state.components]);
   const shown = active.slice(0, ACTIVE_ROWS);
   const selection = useSelection(shown.map((entry) => entry.key));
@@ -85,6 +87,12 @@ export function OverviewScreen() {
           <div>
             <dt>Avg MTTR</dt>
             <dd className="big">{formatDuration(numbers.avg_mttr_seconds)}</dd>
+          </div>
+          <div>
+            <dt>Dead letters</dt>
+            <dd className={dead !== null && dead > 0 ? 'big dead-letters' : 'big'} data-testid="dead-letters">
+              {dead ?? '-'}
+            </dd>
           </div>
         </dl>
       </Panel>
