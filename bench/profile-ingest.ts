@@ -58,7 +58,11 @@ const workspace = mkdtempSync(join(tmpdir(), 'firewatch-profile-'));
 const profileDir = values.keep ?? join(workspace, 'profile');
 mkdirSync(profileDir, { recursive: true });
 const config = join(workspace, 'otel-config.yaml');
-writeFileSync(config, `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16 } } } }\nstorage: { directory: ${JSON.stringify(join(workspace, 'data'))} }\n`);
+// Its own metrics port too: the default (127.0.0.1:8888) is taken whenever another daemon runs on the machine.
+writeFileSync(
+  config,
+  `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16 } } } }\nstorage: { directory: ${JSON.stringify(join(workspace, 'data'))} }\nservice: { telemetry: { metrics: { endpoint: "127.0.0.1:0" } } }\n`,
+);
 const servers: Record<string, { script: string[]; ready: RegExp }> = {
   firewatch: { script: [join(root, 'dist', 'cli', 'main.js'), 'serve', '--config', config], ready: /otlp_grpc=[^\s]+:(\d+)/ },
   'ack-only': { script: [join(root, 'dist', 'bench', 'servers', 'ack-only-server.js')], ready: /ready port=(\d+)/ },
