@@ -16,8 +16,9 @@
 
 const TRACE_ID_CHARS = 32;
 const TRACE_ID_BYTES = 16;
-/** Incidents whose packed IDs are kept (open incidents rewritten under load are few; others just pack anew). */
-const MAX_REMEMBERED = 256;
+/** Incidents whose packed IDs are kept (open incidents rewritten under load are few; others just pack anew): at most
+ * ~3 MiB with 1,000 IDs each (16 KiB of IDs, up to twice that of buffer, and the list). */
+const MAX_REMEMBERED = 64;
 
 interface PackedIds {
   /** The IDs packed (a copy of the list as it was). */
