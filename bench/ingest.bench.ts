@@ -111,7 +111,12 @@ const loadArgs = ['--concurrency', values.concurrency!, '--error-ratio', values[
 const root = packageRoot();
 const workspace = mkdtempSync(join(tmpdir(), 'firewatch-bench-'));
 const config = join(workspace, 'otel-config.yaml');
-writeFileSync(config, `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16 } } } }\nstorage: { directory: ${JSON.stringify(join(workspace, 'data'))} }\n`);
+/** Its own metrics port too: the default (127.0.0.1:8888) is taken whenever another daemon runs on the machine. */
+const EPHEMERAL_TELEMETRY = 'service: { telemetry: { metrics: { endpoint: "127.0.0.1:0" } } }';
+writeFileSync(
+  config,
+  `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16 } } } }\nstorage: { directory: ${JSON.stringify(join(workspace, 'data'))} }\n${EPHEMERAL_TELEMETRY}\n`,
+);
 const pki = makeTestPki(workspace);
 const token = 'bench-ingest-token-0123456789abcdef';
 /** The daemon's configuration with a token asked for, and TLS too when `tls`. */
@@ -124,6 +129,7 @@ function securedConfig(tls: boolean): string {
       `extensions: { bearertokenauth: { token: ${JSON.stringify(token)} } }`,
       `receivers: { otlp: { protocols: { grpc: { endpoint: "127.0.0.1:0", max_recv_msg_size_mib: 16, ${tlsSetting}auth: { authenticator: bearertokenauth } } } } }`,
       `storage: { directory: ${JSON.stringify(join(workspace, tls ? 'data-tls' : 'data-token'))} }`,
+      EPHEMERAL_TELEMETRY,
       '',
     ].join('\n'),
   );

@@ -3,6 +3,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { connect as http2Connect, type IncomingHttpHeaders } from 'node:http2';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
@@ -16,6 +18,7 @@ import {
 } from './grpc-receiver.js';
 import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 import { createRecordingConsumer, type RecordingConsumer } from '../test/helpers/receiver/recording-consumer.js';
+import type { RejectionReport } from './rejection-report.js';
 import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../test/helpers/receiver/trace-fixtures.js';
 
 const types = otlpTypes();
@@ -29,7 +32,7 @@ interface UnaryOutcome {
 class RawOtlpClient {
   private readonly client: grpc.Client;
 
-  constructor(port: number) {
+  constructor(readonly port: number) {
     this.client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   }
 
@@ -51,6 +54,34 @@ class RawOtlpClient {
 }
 
 const validTraces = () => encodeWith(types.TraceRequest, realisticTraceRequest({ spans: 10, errorRate: 0.2, seed: 9 }));
+
+/** One call made by hand on node:http2: what a client that is not grpc-js may send. Resolves with headers and trailers. */
+function rawGrpcCall(port: number, path: string, frame: Buffer, extraHeaders: Record<string, string> = {}): Promise<{ headers: IncomingHttpHeaders; trailers: IncomingHttpHeaders; body: Buffer }> {
+  const session = http2Connect(`http://127.0.0.1:${port}`);
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extraHeaders });
+    let headers: IncomingHttpHeaders = {};
+    let trailers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (received) => (headers = received));
+    stream.on('trailers', (received) => (trailers = received));
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', reject);
+    stream.on('close', () => {
+      session.close();
+      resolve({ headers, trailers, body: Buffer.concat(chunks) });
+    });
+    stream.end(frame);
+  });
+}
+
+/** A Length-Prefixed-Message with the Compressed-Flag set. */
+function compressedFrame(compressed: Buffer): Buffer {
+  const prefix = Buffer.alloc(5);
+  prefix[0] = 1;
+  prefix.writeUInt32BE(compressed.length, 1);
+  return Buffer.concat([prefix, compressed]);
+}
 
 describe('OTLP gRPC receiver', () => {
   let consumer: RecordingConsumer;
@@ -275,6 +306,74 @@ describe('OTLP gRPC receiver', () => {
     }
   });
 
+  it('accepts gzip and deflate exports (grpc-encoding), and refuses a message that inflates past the limit', async () => {
+    const reports: RejectionReport[] = [];
+    await startWith({ maxRecvMsgSizeMib: 1, onRejected: (report) => reports.push(report) });
+    const port = client.port;
+    const gzipped = await rawGrpcCall(port, TRACE_EXPORT_PATH, compressedFrame(gzipSync(validTraces())), { 'grpc-encoding': 'gzip' });
+    expect(gzipped.trailers['grpc-status'] ?? gzipped.headers['grpc-status']).toBe('0');
+    expect(gzipped.headers['grpc-accept-encoding']).toMatch(/gzip/);
+    const deflated = await rawGrpcCall(port, TRACE_EXPORT_PATH, compressedFrame(deflateSync(validTraces())), { 'grpc-encoding': 'deflate' });
+    expect(deflated.trailers['grpc-status'] ?? deflated.headers['grpc-status']).toBe('0');
+    expect(consumer.batches.map((batch) => batch.items)).toEqual([10, 10]);
+
+    // 2 MiB of zeros gzip to a few KiB: the inflated size is what the limit bounds.
+    const bomb = await rawGrpcCall(port, TRACE_EXPORT_PATH, compressedFrame(gzipSync(Buffer.alloc(2 * 1024 * 1024))), { 'grpc-encoding': 'gzip' });
+    expect(bomb.headers['grpc-status']).toBe(String(grpc.status.RESOURCE_EXHAUSTED));
+    const unknown = await rawGrpcCall(port, TRACE_EXPORT_PATH, compressedFrame(Buffer.from('x')), { 'grpc-encoding': 'snappy' });
+    expect(unknown.headers['grpc-status']).toBe(String(grpc.status.UNIMPLEMENTED));
+    const corrupt = await rawGrpcCall(port, TRACE_EXPORT_PATH, compressedFrame(Buffer.from('not gzip at all')), { 'grpc-encoding': 'gzip' });
+    expect(corrupt.headers['grpc-status']).toBe(String(grpc.status.INVALID_ARGUMENT));
+    expect(consumer.batches).toHaveLength(2);
+    expect(reports).toEqual([
+      expect.objectContaining({ kind: 'refused', signal: 'traces', answer: 'RESOURCE_EXHAUSTED', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }),
+      expect.objectContaining({ kind: 'refused', signal: 'traces', answer: 'UNIMPLEMENTED' }),
+      expect.objectContaining({ kind: 'undecodable', signal: 'traces', answer: 'INVALID_ARGUMENT' }),
+    ]);
+    await expectStillServing();
+  });
+
+  it('reports an oversize export with the sender\'s address, answers unknown methods UNIMPLEMENTED and a bad grpc-timeout INTERNAL', async () => {
+    const reports: RejectionReport[] = [];
+    await startWith({ maxRecvMsgSizeMib: 0.001, onRejected: (report) => reports.push(report) });
+    const oversize = await client.call(TRACE_EXPORT_PATH, Buffer.alloc(2000, 0x0a));
+    expect(oversize.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(reports).toEqual([
+      expect.objectContaining({ kind: 'refused', receiver: 'grpc', signal: 'traces', answer: 'RESOURCE_EXHAUSTED', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/) }),
+    ]);
+    const unknown = await client.call('/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export', Buffer.alloc(0));
+    expect(unknown.error?.code).toBe(grpc.status.UNIMPLEMENTED);
+    const port = client.port;
+    const badTimeout = await rawGrpcCall(port, TRACE_EXPORT_PATH, Buffer.concat([Buffer.from([0, 0, 0, 0, 0])]), { 'grpc-timeout': '10 seconds' });
+    expect(badTimeout.headers['grpc-status']).toBe(String(grpc.status.INTERNAL));
+    expect(consumer.batches).toHaveLength(0);
+  });
+
+  it('serves at most 100 exports of one connection at once; the client queues the rest and all are answered', async () => {
+    let inConsumer = 0;
+    let most = 0;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated: RecordingConsumer = { ...consumer, consume: async (batch) => {
+      inConsumer++;
+      most = Math.max(most, inConsumer);
+      await gate;
+      inConsumer--;
+      await consumer.consume(batch);
+    } };
+    receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0' }, gated);
+    const { port } = await receiver.start();
+    client = new RawOtlpClient(port);
+    const calls = Array.from({ length: 150 }, () => client.call(TRACE_EXPORT_PATH, validTraces()));
+    while (inConsumer < 100) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(most).toBe(100);
+    release();
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((outcome) => outcome.error !== null)).toEqual([]);
+    expect(consumer.batches).toHaveLength(150);
+  });
+
   it('lets an in-flight export finish when stopped', async () => {
     const slow = createRecordingConsumer();
     let release: () => void = () => {};
@@ -308,12 +407,12 @@ describe('OTLP gRPC receiver', () => {
 });
 
 describe('OTLP gRPC receiver with the OpenTelemetry JS SDK exporter', () => {
-  it('receives error spans exported by OTLPTraceExporter and converts them', async () => {
+  it.each(['none', 'gzip'] as const)('receives error spans exported by OTLPTraceExporter (compression %s) and converts them', async (compression) => {
     // prepare
     const consumer = createRecordingConsumer();
     const receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0' }, consumer);
     const { port } = await receiver.start();
-    const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${port}` });
+    const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${port}`, compression: compression as never });
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.version': '1.2.3' }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],

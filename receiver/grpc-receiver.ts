@@ -1,12 +1,13 @@
-// OTLP/gRPC receiver: the three Export methods on @grpc/grpc-js, with the protobuf work done by our own scanners.
+// OTLP/gRPC receiver: the three Export methods, served on node:http2 (grpc-unary-server.ts) with the protobuf work
+// done by our own scanners.
 //
-//   client ─HTTP/2─▶ grpc-js (size limit, decompression) ─raw Buffer─▶ decodeXRequest ─▶ consumer.consume ─▶ answer
-//                                                          (identity deserializer)        (durable first)
+//   client ─HTTP/2─▶ grpc-unary-server (token check at the headers, size limit, decompression) ─raw Buffer─▶
+//                    decodeXRequest ─▶ consumer.consume ─▶ answer (durable first)
 //
 // The port also answers OTLP/HTTP, since the JS SDK's default exporters (http/protobuf) are so often pointed at
-// :4317 (dual-protocol-port.ts): HTTP/2 connections reach grpc-js through its connection injector, HTTP/1.x ones go
-// to `serveHttp1` (the OTLP/HTTP receiver's own handler and limits) or, without it, to a 404 naming the fix.
-// OTLP/HTTP over HTTP/2 (prior knowledge, a non-gRPC Content-Type) is answered 415 by grpc-js: gRPC only on h2.
+// :4317 (dual-protocol-port.ts): HTTP/2 connections go to the unary server, HTTP/1.x ones to `serveHttp1` (the
+// OTLP/HTTP receiver's own handler and limits) or, without it, to a 404 naming the fix. OTLP/HTTP over HTTP/2 (prior
+// knowledge, a non-gRPC Content-Type) is answered 415: gRPC only on h2.
 //
 // Spans, log records and metric points are all converted (export-pipeline.ts, shared with the OTLP/HTTP receiver):
 // the options carry one converter configuration per signal.
@@ -14,13 +15,13 @@
 // Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
 // partial_success; over capacity (admission.ts, before decoding) or consumer backpressure → UNAVAILABLE with
 // RetryInfo; the client's deadline already passed → DEADLINE_EXCEEDED, nothing ingested; oversize →
-// RESOURCE_EXHAUSTED (grpc-js enforces grpc.max_receive_message_length before our handler runs). No request can
-// stop the server: decoders throw only DecodeError, and every handler answers exactly once.
+// RESOURCE_EXHAUSTED (checked at the message's length prefix, before its bytes are kept). No request can stop the
+// server: decoders throw only DecodeError, and every call is answered exactly once.
 
 import { ingestRefusal, validateIngestAuth, type IngestAuth } from './ingest-auth.js';
 import { validateTlsIdentity, type TlsServerIdentity } from './tls-terminator.js';
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
-import * as grpc from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
 import type { TelemetryConsumer, TelemetrySignal } from './consumer.js';
 import {
@@ -42,8 +43,9 @@ import { BackpressureError, DeadlineExpiredError } from './consumer.js';
 import { encodeExportResponse } from './export-response.js';
 import { createDualProtocolPort } from './dual-protocol-port.js';
 import { encodeRetryStatusDetails, exportFailureOf, type ExportFailure } from './export-status.js';
+import { createGrpcUnaryServer, type UnaryAnswer, type UnaryCall, type UnaryCallHead, type UnaryMethod } from './grpc-unary-server.js';
 import { DEFAULT_SNIFF_TIMEOUT_MS, type ConnectionProtocol } from './protocol-sniffer.js';
-import { peerOfGrpcCall, type RejectionKind, type RejectionListener } from './rejection-report.js';
+import { type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export type { ReceiverStats, SignalStats } from './export-pipeline.js';
 
@@ -63,7 +65,7 @@ const BYTES_PER_MIB = 1024 * 1024;
  * them in time; bounded, each stream arrives whole quickly and is answered (or refused) at once.
  */
 const MAX_CONCURRENT_STREAMS = 100;
-/** grpc-js keeps message sizes in an int32. */
+/** Message sizes are 32-bit on the wire; kept below 2 GiB as grpc-js did, so every configuration stays valid. */
 const MAX_RECV_MSG_SIZE_MIB_LIMIT = 2047;
 
 export interface OtlpGrpcReceiverOptions extends ConverterOptionsInput {
@@ -161,25 +163,9 @@ export function validateOtlpGrpcReceiverOptions(options: OtlpGrpcReceiverOptions
   }
 }
 
-const identity = (value: Buffer): Buffer => value;
-
-/** The call's deadline as epoch ms (Infinity when the client set none). */
-function deadlineOf(call: grpc.ServerUnaryCall<Buffer, Buffer>): number {
-  const deadline = call.getDeadline();
-  return deadline instanceof Date ? deadline.getTime() : deadline;
-}
-
-/** A unary method whose request arrives as the raw Buffer and whose response we serialize ourselves. */
-function rawUnaryMethod(path: string): grpc.MethodDefinition<Buffer, Buffer> {
-  return {
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: identity,
-    requestDeserialize: identity,
-    responseSerialize: identity,
-    responseDeserialize: identity,
-  };
+/** The status name of a gRPC code, for reports (`UNAVAILABLE`). */
+function statusName(code: number): string {
+  return GrpcStatus[code] ?? String(code);
 }
 
 export function createOtlpGrpcReceiver(
@@ -197,80 +183,74 @@ export function createOtlpGrpcReceiver(
     { path: LOGS_EXPORT_PATH, route: routeBySignal.logs },
     { path: METRICS_EXPORT_PATH, route: routeBySignal.metrics },
   ];
+  const routeByPath = new Map(routes.map(({ path, route }) => [path, route]));
 
   const auth = options.auth;
   const onRejected = options.onRejected;
-  const report = (kind: RejectionKind, route: SignalRoute, call: grpc.ServerUnaryCall<Buffer, Buffer>, answer: string, reason: string, rejectedItems?: number): void => {
-    onRejected?.({ kind, receiver: 'grpc', signal: route.signal, peer: peerOfGrpcCall(call.getPeer()), answer, reason, ...(rejectedItems === undefined ? {} : { rejectedItems }) });
+  const report = (kind: RejectionKind, route: SignalRoute | undefined, call: UnaryCallHead, answer: string, reason: string, rejectedItems?: number): void => {
+    onRejected?.({ kind, receiver: 'grpc', signal: route?.signal, peer: call.peer, answer, reason, ...(rejectedItems === undefined ? {} : { rejectedItems }) });
   };
-  const reportFailure = (failure: ExportFailure, route: SignalRoute, call: grpc.ServerUnaryCall<Buffer, Buffer>): void => {
+  const reportFailure = (failure: ExportFailure, route: SignalRoute, call: UnaryCallHead): void => {
     if (onRejected === undefined) return;
-    report(failure.kind === 'bad_request' ? 'undecodable' : 'refused', route, call, grpc.status[failure.grpcCode] ?? String(failure.grpcCode), failure.message);
+    report(failure.kind === 'bad_request' ? 'undecodable' : 'refused', route, call, statusName(failure.grpcCode), failure.message);
   };
 
-  const answerFailure = (
-    route: SignalRoute,
-    error: unknown,
-    call: grpc.ServerUnaryCall<Buffer, Buffer>,
-    callback: grpc.sendUnaryData<Buffer>,
-  ): void => {
+  const answerFailure = (route: SignalRoute, error: unknown, call: UnaryCallHead, answer: (answer: UnaryAnswer) => void): void => {
     const failure = exportFailureOf(error, route.requestName);
     countFailure(stats, route.signal, failure);
     if (failure.kind === 'internal') onInternalError?.(error, route.signal);
     reportFailure(failure, route, call);
-    const metadata = new grpc.Metadata();
-    if (failure.retryAfterMs !== undefined) {
-      metadata.set(
-        'grpc-status-details-bin',
-        encodeRetryStatusDetails(failure.grpcCode, failure.message, failure.retryAfterMs),
-      );
-    }
-    callback({ code: failure.grpcCode, details: failure.message, metadata }, null);
+    answer({
+      code: failure.grpcCode,
+      message: failure.message,
+      ...(failure.retryAfterMs === undefined ? {} : { statusDetails: encodeRetryStatusDetails(failure.grpcCode, failure.message, failure.retryAfterMs) }),
+    });
   };
 
-  const handlerFor =
-    (route: SignalRoute): grpc.handleUnaryCall<Buffer, Buffer> =>
-    (call, callback) => {
-      // Checked before anything else: an unauthenticated sender's export is neither decoded, counted nor stored.
-      const refusal = ingestRefusal(auth, call.metadata.get('authorization')[0]);
-      if (refusal !== '') {
-        report('refused', route, call, 'UNAUTHENTICATED', `unauthenticated: ${refusal}`);
-        callback({ code: grpc.status.UNAUTHENTICATED, details: `unauthenticated: ${refusal}` }, null);
-        return;
-      }
+  const methodFor = (route: SignalRoute): UnaryMethod => ({
+    // Checked before anything else: an unauthenticated sender's export is neither read, decoded, counted nor stored.
+    screen(call) {
+      if (auth === undefined) return null;
+      const refusal = ingestRefusal(auth, call.headers.authorization);
+      if (refusal === '') return null;
+      report('refused', route, call, 'UNAUTHENTICATED', `unauthenticated: ${refusal}`);
+      return { code: GrpcStatus.UNAUTHENTICATED, message: `unauthenticated: ${refusal}` };
+    },
+    handle(call: UnaryCall, respond: (answer: UnaryAnswer) => void): void {
+      // Only the head is kept by what answers later: the body may pin a whole socket read.
+      const head = call.head;
       stats[route.signal].requests++;
-      const deadline = deadlineOf(call);
+      const deadline = head.deadline;
       // The client has given up (and will retry): doing the work now would only count it twice.
       if (call.cancelled || Date.now() >= deadline) {
-        answerFailure(route, new DeadlineExpiredError(), call, callback);
+        answerFailure(route, new DeadlineExpiredError(), head, respond);
         return;
       }
-      // A Buffer always: the method's requestDeserialize is the identity.
-      const body = call.request;
-      const ticket = admission.admit(call.getPeer(), body.length);
+      const body = call.body;
+      const ticket = admission.admit(head.peer, body.length);
       if (ticket instanceof BackpressureError) {
-        answerFailure(route, ticket, call, callback);
+        answerFailure(route, ticket, head, respond);
         return;
       }
-      const answer: grpc.sendUnaryData<Buffer> = (error, value) => {
+      const answer = (value: UnaryAnswer): void => {
         ticket.release();
-        callback(error, value);
+        respond(value);
       };
       let decoded: DecodedExport;
       try {
         decoded = route.decode(body);
       } catch (error) {
-        answerFailure(route, error, call, answer);
+        answerFailure(route, error, head, answer);
         return;
       }
       if (!ticket.holdItems(decoded.items)) {
-        answerFailure(route, admission.refusal('too many items in flight'), call, answer);
+        answerFailure(route, admission.refusal('too many items in flight'), head, answer);
         return;
       }
       const acknowledge = (): void => {
         countAcknowledged(stats, route.signal, decoded);
-        if (decoded.rejected > 0) report('partially_rejected', route, call, 'OK', decoded.errorMessage, decoded.rejected);
-        answer(null, encodeExportResponse(decoded.rejected, decoded.errorMessage));
+        if (decoded.rejected > 0) report('partially_rejected', route, head, 'OK', decoded.errorMessage, decoded.rejected);
+        answer({ code: GrpcStatus.OK, body: encodeExportResponse(decoded.rejected, decoded.errorMessage) });
       };
       // Nothing accepted, nothing to make durable (OTLP: an empty request is a success).
       const batch = batchOf(route, decoded, deadline);
@@ -282,27 +262,30 @@ export function createOtlpGrpcReceiver(
       try {
         pending = consumer.consume(batch);
       } catch (error) {
-        answerFailure(route, error, call, answer);
+        answerFailure(route, error, head, answer);
         return;
       }
-      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, call, answer));
-    };
-
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
-    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
+      pending.then(acknowledge, (error: unknown) => answerFailure(route, error, head, answer));
+    },
   });
-  for (const { path, route } of routes) {
-    server.addService({ Export: rawUnaryMethod(path) }, { Export: handlerFor(route) });
-  }
 
-  // grpc-js serves the HTTP/2 connections the port hands it; it tracks their sessions with its own for shutdown.
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const server = createGrpcUnaryServer({
+    methods: new Map(routes.map(({ path, route }) => [path, methodFor(route)])),
+    maxMessageBytes: Math.floor(options.maxRecvMsgSizeMib * BYTES_PER_MIB),
+    maxConcurrentStreams: MAX_CONCURRENT_STREAMS,
+    // Oversize, undecompressible, malformed or unknown calls never reach a method: reported here.
+    onRefused(call, answer) {
+      const route = routeByPath.get(call.path);
+      const undecodable = answer.code === GrpcStatus.INVALID_ARGUMENT;
+      report(undecodable ? 'undecodable' : 'refused', route, call, statusName(answer.code), answer.message ?? '');
+    },
+  });
+
   const port = createDualProtocolPort({
     endpoint: options.endpoint,
     receiver: 'grpc',
     sniffTimeoutMs: options.sniffTimeoutMs,
-    serveHttp2: (socket) => injector.injectConnection(socket),
+    serveHttp2: (socket) => server.serve(socket),
     serveHttp1: options.serveHttp1,
     onRejected,
     onConnection: options.onConnection,
@@ -319,21 +302,10 @@ export function createOtlpGrpcReceiver(
       return { port: await port.start() };
     },
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
+      stopping ??= (async () => {
         port.stop();
-        let done = false;
-        const finish = (): void => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          finish();
-        }, options.shutdownTimeoutMs);
-        server.tryShutdown(finish);
-      });
+        await server.stop(options.shutdownTimeoutMs);
+      })();
       return stopping;
     },
     stats() {

@@ -46,10 +46,3 @@ export function peerOfSocket(socket: { remoteAddress?: string | undefined; remot
   const host = address.includes(':') ? `[${address}]` : address;
   return socket?.remotePort === undefined ? host : `${host}:${socket.remotePort}`;
 }
-
-/** grpc-js' `call.getPeer()` (`address:port`, IPv6 unbracketed) in the same form as peerOfSocket. */
-export function peerOfGrpcCall(peer: string): string {
-  const colon = peer.lastIndexOf(':');
-  if (colon <= 0 || !peer.slice(0, colon).includes(':') || peer.startsWith('[')) return peer;
-  return `[${peer.slice(0, colon)}]${peer.slice(colon)}`;
-}

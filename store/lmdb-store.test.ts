@@ -147,6 +147,20 @@ describe('LmdbStore', () => {
     expect(store.loadState(0).openIncidents.find((i) => i.incident_id === 'inc_00001')!.trace_ids).toEqual(ids);
   });
 
+  it('keeps each commit’s trace IDs as an incident is rewritten (grown, unchanged, replaced, resolved)', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => (i + 1).toString(16).padStart(32, 'c'));
+    const counters = { nextEventSeq: 1, nextIncidentSeq: 2 };
+    const written: string[][] = [ids.slice(0, 3), ids.slice(0, 6), ids.slice(0, 6), [ids[7]!, ids[0]!], [ids[7]!]];
+    for (const traceIds of written) {
+      await store.commit({ events: [], linked: [], incidents: [incident(1, { trace_ids: [...traceIds] })] }, counters);
+      expect(store.getIncident('inc_00001')!.trace_ids).toEqual(traceIds);
+    }
+    await store.commit({ events: [], linked: [], incidents: [incident(1, { trace_ids: ids, status: 'resolved' })] }, counters);
+    await store.close();
+    store = openStore(directory);
+    expect(store.getIncident('inc_00001')).toMatchObject({ trace_ids: ids, status: 'resolved' });
+  });
+
   it('prunes old events that belong to no incident, keeping incident timelines and recent events', async () => {
     const events = [1, 2, 3, 4, 5].map((seq) => event(seq, seq === 2 ? { incident_id: 'inc_00001' } : {}));
     await store.commit({ events, linked: [events[1]!], incidents: [incident(1)] }, { nextEventSeq: 6, nextIncidentSeq: 2 });

@@ -31,6 +31,7 @@ import { RemediationStore } from './remediation-store.js';
 import { RuleStore } from './rule-store.js';
 import { SilenceStore } from './silence-store.js';
 import { STORAGE_DIRECTORY_MODE, STORAGE_FILE_MODE } from './storage-directory.js';
+import { TraceIdPacker } from './trace-id-packer.js';
 import { isOpenStatus, parseIncidentSeq, type Incident, type IncidentEvent, type IngestResult, type OutboxItem, type SpanRecord } from '../engine/index.js';
 
 export interface StoreCounters {
@@ -112,6 +113,8 @@ export class LmdbStore {
   private closed = false;
   /** First event seq the next pruneEvents() looks at: everything before it was pruned or is kept for an incident. */
   private pruneCursor = 0;
+  /** Open incidents' trace IDs, packed as last written (an incident's list rarely changes between its writes). */
+  private readonly traceIdPacker = new TraceIdPacker();
 
   constructor(readonly directory: string) {
     mkdirSync(directory, { recursive: true, mode: STORAGE_DIRECTORY_MODE });
@@ -178,7 +181,7 @@ export class LmdbStore {
       void this.incidentEvents.put([event.incident_id, event.seq], true);
     }
     for (const incident of result.incidents) {
-      void this.incidents.put(incident.incident_id, toStored(incident));
+      void this.incidents.put(incident.incident_id, this.toStored(incident));
       const number = parseIncidentSeq(incident.incident_id);
       if (number !== undefined && !this.incidentIndex.doesExist(number)) void this.incidentIndex.put(number, incident.incident_id);
     }
@@ -323,6 +326,17 @@ export class LmdbStore {
     return (this.events.getStats() as { entryCount: number }).entryCount;
   }
 
+  private toStored(incident: Incident): StoredIncident {
+    const ids = incident.trace_ids;
+    if (ids.length === 0) return incident;
+    const packed = this.traceIdPacker.pack(incident.incident_id, ids);
+    // One that closed is rarely written again: not worth remembering.
+    if (!isOpenStatus(incident.status)) this.traceIdPacker.forget(incident.incident_id);
+    if (packed === undefined) return incident;
+    const { trace_ids: _ids, ...rest } = incident;
+    return { ...rest, trace_ids_bin: packed };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -338,17 +352,6 @@ export class LmdbStore {
  * `trace_ids` and read as they are.
  */
 type StoredIncident = Omit<Incident, 'trace_ids'> & { trace_ids?: string[]; trace_ids_bin?: Uint8Array };
-
-function toStored(incident: Incident): StoredIncident {
-  const ids = incident.trace_ids;
-  if (ids.length === 0) return incident;
-  for (let i = 0; i < ids.length; i++) if ((ids[i] as string).length !== 32) return incident;
-  // Hex decoding stops at the first character that is not hex: a short buffer means an ID that is not one.
-  const packed = Buffer.from(ids.join(''), 'hex');
-  if (packed.length !== ids.length * 16) return incident;
-  const { trace_ids: _ids, ...rest } = incident;
-  return { ...rest, trace_ids_bin: packed };
-}
 
 function fromStored(stored: StoredIncident): Incident {
   if (stored.trace_ids_bin === undefined) return stored as Incident;
