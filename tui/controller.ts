@@ -18,7 +18,7 @@ import { actionsKey, detailKey, postmortemKey, resourceRequests, rulesKey, timel
 import type { Size } from './terminal.js';
 import type { Theme } from './theme.js';
 import type { Line } from './lines.js';
-import { adoptSelection, initialUiState, updateUi, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
+import { adoptSelection, initialUiState, updateUi, withMessage, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
 
 /** Durations and ages on screen move on this clock (a frame that did not change writes nothing). */
 export const CLOCK_INTERVAL_MS = 5_000;
@@ -163,7 +163,7 @@ export function createController(options: ControllerOptions): Controller {
 
   function notice(text: string, kind: 'info' | 'error' = 'info'): void {
     if (disposed) return;
-    ui = { ...ui, message: { text, kind } };
+    ui = withMessage(ui, { text, kind }, now());
     recompute();
   }
 

@@ -2,7 +2,7 @@
 // actions reach the daemon with the actor, prompts refuse what they must, nothing is written while nothing changes.
 // Against the in-memory fixture daemon; the same paths against the real daemon are in test/e2e/tui.test.ts.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -157,8 +157,23 @@ describe('acting on incidents', () => {
     const session = await startTui({ exportDirectory: directory });
     await session.type('e');
     const path = join(directory, 'postmortem-inc_00123.md');
-    expect(session.screen().replace(/\n/g, '')).toContain(`written to ${path}`);
+    expect(session.screen()).toContain('post-mortem of inc_00123 written to /');
     expect(readFileSync(path, 'utf8')).toContain('# Post-mortem: Error Burst - checkout');
+    await session.quit();
+  });
+
+  it('a long message takes one line, cut with an ellipsis; the help has it in full', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'firewatch-tui-')), 'a-directory-with-a-name-long-enough-to-push-the-message-past-two-lines-of-an-80-column-terminal');
+    mkdirSync(directory);
+    const session = await startTui({ exportDirectory: directory });
+    await session.type('e');
+    const rows = session.screen().split('\n');
+    const said = rows.findIndex((row) => row.includes('post-mortem of inc_00123 written to'));
+    expect(said).toBe(rows.length - 3); // the message line, then the footer, then the row Ink keeps empty
+    expect(rows[said]!.trimEnd().endsWith('…')).toBe(true);
+    await session.press('?', 'G');
+    const path = join(directory, 'postmortem-inc_00123.md');
+    expect(session.screen().replace(/\s+/g, '')).toContain(`writtento${path}`);
     await session.quit();
   });
 

@@ -19,7 +19,7 @@ import { runLineMode } from './line-mode.js';
 import { createLiveStore, type LiveStore } from './live-store.js';
 import { capabilities, sizeOf, takeOverTerminal, type TerminalInput } from './terminal.js';
 import { createTheme } from './theme.js';
-import { initialUiState } from './ui-state.js';
+import { initialUiState, withMessage } from './ui-state.js';
 
 export type TuiInput = TerminalInput & { on(event: 'data', listener: (chunk: Buffer | string) => void): unknown };
 export type TuiOutput = NodeJS.EventEmitter & { write(data: string): unknown; isTTY?: boolean; columns?: number; rows?: number };
@@ -125,7 +125,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     exportDirectory: options.exportDirectory ?? process.cwd(),
     onQuit: () => finish(0),
     ...(options.now ? { now: options.now } : {}),
-    ...(options.initialMessage ? { initial: { ...initialUiState(), message: { text: options.initialMessage, kind: 'info' as const } } } : {}),
+    ...(options.initialMessage ? { initial: withMessage(initialUiState(), { text: options.initialMessage, kind: 'info' }, (options.now ?? Date.now)()) } : {}),
   });
 
   const emptyInput = new PassThrough();
