@@ -39,6 +39,8 @@ export type ControllerOptions = {
   /** Where `e` writes post-mortems. */
   exportDirectory: string;
   onQuit(): void;
+  /** Ctrl-Z: give the terminal back and stop the process until SIGCONT (run.ts). */
+  onSuspend(): void;
   now?: () => number;
   timers?: Timers;
   /** The UI state to start from (tests). */
@@ -52,6 +54,8 @@ export interface Controller {
   keys(events: readonly KeyEvent[]): void;
   resize(size: Size): void;
   dispatch(action: UiAction): void;
+  /** Says `text` on the message line (and keeps it for the help). */
+  notice(text: string, kind?: 'info' | 'error'): void;
   readonly ui: UiState;
   readonly resources: ResourceStore;
   /** Resolves once every control call started so far has settled (tests, shutdown). */
@@ -204,6 +208,9 @@ export function createController(options: ControllerOptions): Controller {
       case 'quit':
         options.onQuit();
         return;
+      case 'suspend':
+        options.onSuspend();
+        return;
       case 'acknowledge':
         call(effect.target, 'acknowledge', async (client) => {
           await client.updateIncident({ actor, incident_id: effect.target.incident_id, acknowledge: true });
@@ -335,6 +342,7 @@ export function createController(options: ControllerOptions): Controller {
       apply(action);
       recompute();
     },
+    notice,
     get ui() {
       return ui;
     },

@@ -47,6 +47,46 @@ describe('every way out gives the terminal back', () => {
     expect(session.stderr.join('')).toContain('boom');
   });
 
+  it('Ctrl-Z gives the terminal back and stops; SIGCONT takes it again and draws the screen whole', async () => {
+    const session = await startTui();
+    await session.press('2');
+    const screen = session.screen();
+    session.terminal.stdin.type(KEY.ctrlZ);
+    await until(() => session.suspensions === 1, 3_000, 'the TUI to stop itself');
+    await session.terminal.flush();
+    expect(session.terminal.alternateScreen).toBe(false);
+    expect(session.terminal.written().endsWith(GIVE_BACK)).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(false);
+    const mark = session.terminal.stdout.chunks.length;
+    session.host.emit('SIGCONT');
+    await session.settle();
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(true);
+    expect(session.terminal.written(mark)).toContain('Incidents  4 known'); // repainted, not only what changed
+    expect(session.screen()).toBe(screen);
+    await session.quit();
+  });
+
+  it('Ctrl-Z without job control (the stop signal discarded): the terminal taken back, and says why', async () => {
+    const session = await startTui({ noJobControl: true });
+    await session.type(KEY.ctrlZ);
+    expect(session.suspensions).toBe(1);
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(true);
+    expect(session.screen()).toContain('not suspended: no job control here');
+    expect(session.screen()).toContain('Active incidents (3)');
+    await session.quit();
+  });
+
+  it('Ctrl-Z with the daemon in the same process: not stopped, and says why', async () => {
+    const session = await startTui({ suspendable: false });
+    await session.type(KEY.ctrlZ);
+    expect(session.suspensions).toBe(0);
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.screen()).toContain('the daemon runs in this process');
+    await session.quit();
+  });
+
   it('returns even when closing the watch stream hangs', async () => {
     const daemon = new FixtureDaemon(cascadeFixture(), () => FIXTURE_NOW);
     const client = daemon.client();

@@ -106,6 +106,7 @@ export type UiState = {
 
 export type Effect =
   | { type: 'quit' }
+  | { type: 'suspend' }
   | { type: 'acknowledge'; target: IncidentRef }
   | { type: 'assign'; target: IncidentRef; name: string }
   | { type: 'resolve'; target: IncidentRef; notes: string }
@@ -308,6 +309,8 @@ function transition(state: UiState, action: UiAction, context: UiContext): UiRes
 
 function onKey(state: UiState, key: KeyEvent, context: UiContext): UiResult {
   if (key.name === 'ctrl-c') return { state, effects: [{ type: 'quit' }] };
+  // As a shell's job control would, wherever the keys are (a half-typed prompt is there when the TUI comes back).
+  if (key.name === 'ctrl-z') return { state, effects: [{ type: 'suspend' }] };
   if (state.prompt !== null) return onPromptKey(state, state.prompt, key, context);
   const screen = currentScreen(state);
   const command = commandFor(key.name, screen, { readOnly: context.readOnly });
@@ -322,6 +325,8 @@ function onCommand(state: UiState, command: Command, context: UiContext): UiResu
   switch (command) {
     case 'quit':
       return { state, effects: [{ type: 'quit' }] };
+    case 'suspend':
+      return { state, effects: [{ type: 'suspend' }] };
     case 'overview':
     case 'incidents':
     case 'components':
