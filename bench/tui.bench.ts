@@ -254,6 +254,7 @@ async function inProcessTui(live: Parameters<typeof createController>[0]['live']
     size: { columns: COLUMNS, rows: ROWS },
     exportDirectory: '.',
     onQuit: () => undefined,
+    onSuspend: () => undefined,
   });
   const ink = render(createElement(App, { controller }), { stdout: sink as never, stdin: new EventEmitter() as never, debug: true, exitOnCtrlC: false, patchConsole: false });
   return { controller, writer, nextWrite: () => new Promise<void>((wake) => writes.push(wake)), stop: () => (ink.unmount(), controller.dispose()) };

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ControlClient } from '../api/client.js';
-import { ControlError } from '../api/errors.js';
+import { ControlError, isControlError } from '../api/errors.js';
 import { readConfigDocument } from '../common/config-file.js';
 import { parseHostPort } from '../common/endpoint.js';
 import type { ControlTarget } from '../control/client.js';
@@ -61,6 +61,35 @@ export async function connectMembers(args: ParsedArgs): Promise<ControlClient[]>
   const targets = resolveTargets(args);
   const { connectControl } = await import('../control/client.js');
   return targets.map((target) => connectControl(target));
+}
+
+/** A daemon of --connect that did not answer the first call, and why. */
+export type AbsentMember = { label: string; address: string; error: ControlError };
+
+/**
+ * The first call to each daemon of --connect, for a client that then stays attached (the TUI): a refused token or
+ * certificate, or no daemon answering at all, is the command's failure (one line, exit 1, as for any command), since
+ * waiting would not fix it. With several daemons, one that is only unreachable is returned: the client shows the
+ * others and names it while it reconnects. `members` as connectMembers made them, in --connect order.
+ */
+export async function firstContact(members: readonly ControlClient[]): Promise<AbsentMember[]> {
+  const { memberLabel } = await import('../control/fleet-client.js');
+  const answers = await Promise.allSettled(members.map((client) => client.status()));
+  const absent: AbsentMember[] = [];
+  for (const [index, answer] of answers.entries()) {
+    if (answer.status === 'fulfilled') continue;
+    const error = isControlError(answer.reason) ? answer.reason : new ControlError(String((answer.reason as Error)?.message ?? answer.reason), 'internal');
+    if (members.length === 1) throw error;
+    const label = memberLabel(index);
+    const address = members[index]!.address;
+    // `unavailable` is also what grpc-js says of a certificate it cannot verify: that one is a mistake, not an outage.
+    if (error.kind !== 'unavailable' || /TLS certificate/.test(error.message)) {
+      throw new ControlError(`${label} (${address}): ${error.message}`, error.kind, error.code);
+    }
+    absent.push({ label, address, error });
+  }
+  if (absent.length === members.length) throw new ControlError(`no daemon of --connect answers: ${absent[0]!.error.message}`, 'unavailable');
+  return absent;
 }
 
 /** A client of the daemon(s) named by the flags: several merge into one view (control/fleet-client.ts). */

@@ -18,7 +18,7 @@ import { actionsKey, detailKey, postmortemKey, resourceRequests, rulesKey, timel
 import type { Size } from './terminal.js';
 import type { Theme } from './theme.js';
 import type { Line } from './lines.js';
-import { adoptSelection, initialUiState, updateUi, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
+import { adoptSelection, initialUiState, updateUi, withMessage, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
 
 /** Durations and ages on screen move on this clock (a frame that did not change writes nothing). */
 export const CLOCK_INTERVAL_MS = 5_000;
@@ -39,6 +39,8 @@ export type ControllerOptions = {
   /** Where `e` writes post-mortems. */
   exportDirectory: string;
   onQuit(): void;
+  /** Ctrl-Z: give the terminal back and stop the process until SIGCONT (run.ts). */
+  onSuspend(): void;
   now?: () => number;
   timers?: Timers;
   /** The UI state to start from (tests). */
@@ -52,6 +54,8 @@ export interface Controller {
   keys(events: readonly KeyEvent[]): void;
   resize(size: Size): void;
   dispatch(action: UiAction): void;
+  /** Says `text` on the message line (and keeps it for the help). */
+  notice(text: string, kind?: 'info' | 'error'): void;
   readonly ui: UiState;
   readonly resources: ResourceStore;
   /** Resolves once every control call started so far has settled (tests, shutdown). */
@@ -163,7 +167,7 @@ export function createController(options: ControllerOptions): Controller {
 
   function notice(text: string, kind: 'info' | 'error' = 'info'): void {
     if (disposed) return;
-    ui = { ...ui, message: { text, kind } };
+    ui = withMessage(ui, { text, kind }, now());
     recompute();
   }
 
@@ -203,6 +207,9 @@ export function createController(options: ControllerOptions): Controller {
     switch (effect.type) {
       case 'quit':
         options.onQuit();
+        return;
+      case 'suspend':
+        options.onSuspend();
         return;
       case 'acknowledge':
         call(effect.target, 'acknowledge', async (client) => {
@@ -335,6 +342,7 @@ export function createController(options: ControllerOptions): Controller {
       apply(action);
       recompute();
     },
+    notice,
     get ui() {
       return ui;
     },

@@ -16,8 +16,8 @@ import { ACTION_COLUMNS, actionCells } from '../view/incident-text.js';
 import { displayId, type IncidentsState } from '../view/incidents-state.js';
 import { footerHints } from '../view/keymap.js';
 import { deadLetters, overviewNumbers } from '../view/overview.js';
-import { cleanLine, displayWidth } from '../view/text.js';
-import { EMPTY_LINE, line, textLine, wrapText, type Line } from './lines.js';
+import { displayWidth } from '../view/text.js';
+import { EMPTY_LINE, line, textLine, type Line } from './lines.js';
 import type { ResourceStore } from './resources.js';
 import { buildComponents } from './screens/components.js';
 import { rule as ruleLine, table, type ScreenInput, type ScreenOutput } from './screens/common.js';
@@ -192,8 +192,6 @@ function footerLine(input: FrameInput): Line {
   return built.done();
 }
 
-const MAX_MESSAGE_LINES = 3;
-
 /** Footer hints (view/keymap.ts hint words) left out first when the footer is too narrow. */
 const FOOTER_DROP_FIRST = ['down', 'back', 'open', 'tab', 'trace', 'next trace', 'prev trace', 'export'];
 
@@ -243,11 +241,11 @@ function bottomLines(input: FrameInput, height: number): Line[] {
       const where = input.incidents.connections.length > 1 ? `d${away.member + 1} ` : '';
       return [textLine(width, theme, ` ${where}${away.address}: ${away.error || 'not answering'}; retrying (attempt ${away.attempt})`, theme.error)];
     }
-    // A long message (a path, a daemon's refusal) wraps onto a few lines rather than losing its end.
+    // One line, whatever its length: a long message (a path, a daemon's refusal) is cut with an ellipsis rather than
+    // wrapped (three lines pushed the screen up and back); the help screen (?) keeps it in full.
     const prefix = message.kind === 'error' && !theme.colour ? 'error: ' : '';
     const style = message.kind === 'error' ? theme.error : theme.info;
-    const pieces = wrapText(`${prefix}${cleanLine(message.text)}`, width - 1).slice(0, MAX_MESSAGE_LINES);
-    return pieces.map((piece) => textLine(width, theme, ` ${piece}`, style));
+    return [textLine(width, theme, ` ${prefix}${message.text}`, style)];
   }
   const cursor = { text: '_', style: theme.selected };
   const ask = (question: string, value: string, extra?: Line): Line[] => {

@@ -52,6 +52,7 @@ const CONTROL_KEYS: Readonly<Record<number, KeyName>> = {
   0x7f: 'backspace', // what the Backspace key sends on nearly every terminal
   0x15: 'ctrl-u',
   0x17: 'ctrl-w',
+  0x1a: 'ctrl-z', // raw mode: the terminal no longer turns it into SIGTSTP, the TUI does (run.ts)
 };
 
 /** Characters a prompt never takes: controls, C1, bidirectional controls (they would reorder what is shown). */

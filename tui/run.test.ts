@@ -2,7 +2,7 @@
 // actions reach the daemon with the actor, prompts refuse what they must, nothing is written while nothing changes.
 // Against the in-memory fixture daemon; the same paths against the real daemon are in test/e2e/tui.test.ts.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -45,6 +45,46 @@ describe('every way out gives the terminal back', () => {
     expect(await session.exit).toBe(1);
     await expectTerminalGivenBack(session);
     expect(session.stderr.join('')).toContain('boom');
+  });
+
+  it('Ctrl-Z gives the terminal back and stops; SIGCONT takes it again and draws the screen whole', async () => {
+    const session = await startTui();
+    await session.press('2');
+    const screen = session.screen();
+    session.terminal.stdin.type(KEY.ctrlZ);
+    await until(() => session.suspensions === 1, 3_000, 'the TUI to stop itself');
+    await session.terminal.flush();
+    expect(session.terminal.alternateScreen).toBe(false);
+    expect(session.terminal.written().endsWith(GIVE_BACK)).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(false);
+    const mark = session.terminal.stdout.chunks.length;
+    session.host.emit('SIGCONT');
+    await session.settle();
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(true);
+    expect(session.terminal.written(mark)).toContain('Incidents  4 known'); // repainted, not only what changed
+    expect(session.screen()).toBe(screen);
+    await session.quit();
+  });
+
+  it('Ctrl-Z without job control (the stop signal discarded): the terminal taken back, and says why', async () => {
+    const session = await startTui({ noJobControl: true });
+    await session.type(KEY.ctrlZ);
+    expect(session.suspensions).toBe(1);
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.terminal.stdin.isRaw).toBe(true);
+    expect(session.screen()).toContain('not suspended: no job control here');
+    expect(session.screen()).toContain('Active incidents (3)');
+    await session.quit();
+  });
+
+  it('Ctrl-Z with the daemon in the same process: not stopped, and says why', async () => {
+    const session = await startTui({ suspendable: false });
+    await session.type(KEY.ctrlZ);
+    expect(session.suspensions).toBe(0);
+    expect(session.terminal.alternateScreen).toBe(true);
+    expect(session.screen()).toContain('the daemon runs in this process');
+    await session.quit();
   });
 
   it('returns even when closing the watch stream hangs', async () => {
@@ -157,8 +197,23 @@ describe('acting on incidents', () => {
     const session = await startTui({ exportDirectory: directory });
     await session.type('e');
     const path = join(directory, 'postmortem-inc_00123.md');
-    expect(session.screen().replace(/\n/g, '')).toContain(`written to ${path}`);
+    expect(session.screen()).toContain('post-mortem of inc_00123 written to /');
     expect(readFileSync(path, 'utf8')).toContain('# Post-mortem: Error Burst - checkout');
+    await session.quit();
+  });
+
+  it('a long message takes one line, cut with an ellipsis; the help has it in full', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'firewatch-tui-')), 'a-directory-with-a-name-long-enough-to-push-the-message-past-two-lines-of-an-80-column-terminal');
+    mkdirSync(directory);
+    const session = await startTui({ exportDirectory: directory });
+    await session.type('e');
+    const rows = session.screen().split('\n');
+    const said = rows.findIndex((row) => row.includes('post-mortem of inc_00123 written to'));
+    expect(said).toBe(rows.length - 3); // the message line, then the footer, then the row Ink keeps empty
+    expect(rows[said]!.trimEnd().endsWith('…')).toBe(true);
+    await session.press('?', 'G');
+    const path = join(directory, 'postmortem-inc_00123.md');
+    expect(session.screen().replace(/\s+/g, '')).toContain(`writtento${path}`);
     await session.quit();
   });
 

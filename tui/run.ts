@@ -19,7 +19,7 @@ import { runLineMode } from './line-mode.js';
 import { createLiveStore, type LiveStore } from './live-store.js';
 import { capabilities, sizeOf, takeOverTerminal, type TerminalInput } from './terminal.js';
 import { createTheme } from './theme.js';
-import { initialUiState } from './ui-state.js';
+import { initialUiState, withMessage } from './ui-state.js';
 
 export type TuiInput = TerminalInput & { on(event: 'data', listener: (chunk: Buffer | string) => void): unknown };
 export type TuiOutput = NodeJS.EventEmitter & { write(data: string): unknown; isTTY?: boolean; columns?: number; rows?: number };
@@ -39,6 +39,16 @@ export type TuiOptions = {
   host?: NodeJS.EventEmitter;
   /** The clock (tests pin it). */
   now?: () => number;
+  /**
+   * Whether Ctrl-Z may stop the process (default true). `firewatch` with no command says false: its daemon runs in the
+   * same process, and a stopped daemon would leave every exporter waiting.
+   */
+  suspendable?: boolean;
+  /**
+   * Stops the process until SIGCONT (default: SIGTSTP to itself, stopProcess). Calls `notStopped` when the process
+   * was not stopped after all (no job control: the signal was discarded), so the TUI takes its terminal back.
+   */
+  suspend?: (notStopped: () => void) => void;
   /** Said on the message line at start (`firewatch` with no command names the daemon's log file there). */
   initialMessage?: string;
   /** Called with the controller and writer once running (tests and benchmarks look at them). */
@@ -49,6 +59,20 @@ export type TuiOptions = {
 export const CLOSE_TIMEOUT_MS = 1_000;
 /** Exit codes of the signals that end the TUI (128 + the signal's number, as a shell reports them). */
 const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * SIGTSTP to this process: it stops before kill() returns, unless the kernel discards the signal, as Linux does for a
+ * process group without job control (an orphaned one: under a pty with no shell, `setsid`, some `ssh host cmd`). A
+ * stopped process gets SIGCONT when it continues, and its listener runs in the poll phase of the loop; a timer's
+ * setImmediate runs after that phase, so by then a SIGCONT that came has been seen: no SIGCONT means no stop.
+ */
+function stopProcess(notStopped: () => void): void {
+  process.kill(process.pid, 'SIGTSTP');
+  setTimeout(() => setImmediate(notStopped), STOP_CHECK_MS);
+}
+
+/** After raising SIGTSTP: how long before the TUI concludes that the process was not stopped. */
+const STOP_CHECK_MS = 50;
 
 /** Resolves with the exit code: 0 for q / Ctrl-C, 128 + n for a signal, 1 for an error (said on stderr). */
 export async function runTui(options: TuiOptions): Promise<number> {
@@ -86,7 +110,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 
   const theme = createTheme(caps);
   let size = sizeOf(options.stdout);
-  const hold = takeOverTerminal(options.stdin, options.stdout);
+  let hold = takeOverTerminal(options.stdin, options.stdout);
+  let suspended = false;
   const writer = createFrameWriter((data) => options.stdout.write(data), { maxRows: frameHeight(size.rows), ascii: caps.ascii });
 
   // What Ink believes is its terminal: it lays out to `columns` and hands every frame to `write`.
@@ -97,7 +122,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
     isTTY: false,
     write(data: string) {
       lastOutput = data;
-      writer.frame(data);
+      // Suspended, the terminal is the shell's: the frame is painted whole when the TUI continues.
+      if (!suspended) writer.frame(data);
       return true;
     },
   });
@@ -124,8 +150,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
     size,
     exportDirectory: options.exportDirectory ?? process.cwd(),
     onQuit: () => finish(0),
+    onSuspend: () => suspend(),
     ...(options.now ? { now: options.now } : {}),
-    ...(options.initialMessage ? { initial: { ...initialUiState(), message: { text: options.initialMessage, kind: 'info' as const } } } : {}),
+    ...(options.initialMessage ? { initial: withMessage(initialUiState(), { text: options.initialMessage, kind: 'info' }, (options.now ?? Date.now)()) } : {}),
   });
 
   const emptyInput = new PassThrough();
@@ -159,6 +186,31 @@ export async function runTui(options: TuiOptions): Promise<number> {
       if (writer.lines().length === 0 && lastOutput !== '') writer.frame(lastOutput);
     });
   };
+  // Ctrl-Z arrives as a key (raw mode keeps the terminal from raising SIGTSTP itself): the terminal goes back to the
+  // shell as on any exit, then the process stops as job control would stop it. SIGCONT (fg) takes the terminal again
+  // and paints the whole frame: the shell wrote over the screen meanwhile, and the size may have changed.
+  function suspend(): void {
+    if (options.suspendable === false) {
+      controller.notice('not suspended: the daemon runs in this process and would stop too', 'error');
+      return;
+    }
+    if (suspended) return;
+    suspended = true;
+    hold.restore();
+    (options.suspend ?? stopProcess)(() => {
+      if (!suspended) return;
+      takeBack();
+      controller.notice('not suspended: no job control here (start it from an interactive shell to use Ctrl-Z)', 'error');
+    });
+  }
+  function takeBack(): void {
+    suspended = false;
+    hold = takeOverTerminal(options.stdin, options.stdout);
+    onResize();
+  }
+  const onContinue = () => {
+    if (suspended) takeBack();
+  };
   const onEnd = () => finish(0);
   const onOutputError = () => finish(129);
   const signalHandlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
@@ -175,6 +227,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   host.on('uncaughtException', onCrash);
   host.on('unhandledRejection', onCrash);
   host.on('exit', onExit);
+  host.on('SIGCONT', onContinue);
 
   function cleanup(): void {
     decoder.dispose();
@@ -186,6 +239,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     host.off('uncaughtException', onCrash);
     host.off('unhandledRejection', onCrash);
     host.off('exit', onExit);
+    host.off('SIGCONT', onContinue);
     controller.dispose();
     try {
       ink.unmount();

@@ -81,6 +81,14 @@ export type Prompt = { id: number } & (
 export type PromptKind = Prompt['kind'];
 
 export type Message = { text: string; kind: 'info' | 'error' };
+/** A message as the help screen lists it: with when it was said. */
+export type LoggedMessage = Message & { at: number };
+
+/**
+ * Messages kept for the help screen, newest last. The message line shows one line of the latest (a long one cut with
+ * an ellipsis: three wrapped lines pushed the screen around); the help has every kept one in full.
+ */
+export const MESSAGE_LOG_SIZE = 20;
 
 export type UiState = {
   /** Bottom first; never empty. */
@@ -91,11 +99,14 @@ export type UiState = {
   listText: Readonly<{ components: string; rules: string }>;
   prompt: Prompt | null;
   message: Message | null;
+  /** What the message line said lately, in full, oldest first (at most MESSAGE_LOG_SIZE). */
+  messageLog: readonly LoggedMessage[];
   nextPromptId: number;
 };
 
 export type Effect =
   | { type: 'quit' }
+  | { type: 'suspend' }
   | { type: 'acknowledge'; target: IncidentRef }
   | { type: 'assign'; target: IncidentRef; name: string }
   | { type: 'resolve'; target: IncidentRef; notes: string }
@@ -143,8 +154,15 @@ export function initialUiState(): UiState {
     listText: { components: '', rules: '' },
     prompt: null,
     message: null,
+    messageLog: [],
     nextPromptId: 1,
   };
+}
+
+/** `state` saying `message` on its message line, and keeping it for the help screen. */
+export function withMessage(state: UiState, message: Message, at: number): UiState {
+  const messageLog = [...state.messageLog.slice(-(MESSAGE_LOG_SIZE - 1)), { ...message, at }];
+  return { ...state, message, messageLog };
 }
 
 export function currentView(state: UiState): View {
@@ -263,6 +281,14 @@ function targetOf(state: UiState, context: UiContext): IncidentRef | undefined {
 }
 
 export function updateUi(state: UiState, action: UiAction, context: UiContext): UiResult {
+  const result = transition(state, action, context);
+  const message = result.state.message;
+  // Every new message is kept for the help screen, wherever in the transition it was set.
+  if (message === null || message === state.message) return result;
+  return { ...result, state: withMessage(result.state, message, context.now) };
+}
+
+function transition(state: UiState, action: UiAction, context: UiContext): UiResult {
   switch (action.type) {
     case 'key':
       return onKey(state, action.key, context);
@@ -283,6 +309,8 @@ export function updateUi(state: UiState, action: UiAction, context: UiContext): 
 
 function onKey(state: UiState, key: KeyEvent, context: UiContext): UiResult {
   if (key.name === 'ctrl-c') return { state, effects: [{ type: 'quit' }] };
+  // As a shell's job control would, wherever the keys are (a half-typed prompt is there when the TUI comes back).
+  if (key.name === 'ctrl-z') return { state, effects: [{ type: 'suspend' }] };
   if (state.prompt !== null) return onPromptKey(state, state.prompt, key, context);
   const screen = currentScreen(state);
   const command = commandFor(key.name, screen, { readOnly: context.readOnly });
@@ -297,6 +325,8 @@ function onCommand(state: UiState, command: Command, context: UiContext): UiResu
   switch (command) {
     case 'quit':
       return { state, effects: [{ type: 'quit' }] };
+    case 'suspend':
+      return { state, effects: [{ type: 'suspend' }] };
     case 'overview':
     case 'incidents':
     case 'components':

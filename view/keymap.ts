@@ -33,6 +33,7 @@ export const COMMANDS = [
   'close',
   'export',
   'help',
+  'suspend',
   'quit',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -40,7 +41,7 @@ export type Command = (typeof COMMANDS)[number];
 /**
  * Key names as the TUI's input decoder produces them: a printable character as itself (`j`, `G`, `?`, `:`), and
  * `up`, `down`, `left`, `right`, `pageup`, `pagedown`, `home`, `end`, `enter`, `escape`, `tab`, `backtab`, `space`,
- * `backspace`, `ctrl-c`.
+ * `backspace`, `ctrl-c`, `ctrl-z`.
  */
 export type KeyName = string;
 
@@ -118,6 +119,7 @@ export const KEYMAP: Readonly<Record<Command, Binding>> = {
   close: { keys: ['c'], label: 'c', hint: 'close', description: 'Close a resolved incident', mutates: true, screens: ON_INCIDENT },
   export: { keys: ['e'], label: 'e', hint: 'export', description: 'Export the post-mortem to a file', mutates: false, screens: ON_INCIDENT },
   help: { keys: ['?'], label: '?', hint: 'help', description: 'Help: every key', mutates: false, screens: 'all' },
+  suspend: { keys: ['ctrl-z'], label: 'Ctrl-Z', hint: 'suspend', description: 'Suspend to the shell (fg brings it back)', mutates: false, screens: 'all' },
   quit: { keys: ['q', 'ctrl-c'], label: 'q Ctrl-C', hint: 'quit', description: 'Quit', mutates: false, screens: 'all' },
 };
 
@@ -158,7 +160,7 @@ export function availableCommands(options: KeymapOptions): Command[] {
 
 /** The footer's words for a screen: `j↓ down  Enter open …`, fitted by the caller. */
 export function footerHints(screen: Screen, options: KeymapOptions): Array<{ keys: string; hint: string }> {
-  const hidden = new Set<Command>(['up', 'top', 'bottom', 'page_up', 'page_down', 'overview', 'incidents', 'components', 'rules']);
+  const hidden = new Set<Command>(['up', 'top', 'bottom', 'page_up', 'page_down', 'overview', 'incidents', 'components', 'rules', 'suspend']);
   return commandsOn(screen, options)
     .filter((command) => !hidden.has(command))
     .map((command) => ({ keys: KEYMAP[command].label.split(' ')[0]!, hint: KEYMAP[command].hint }));

@@ -18,8 +18,8 @@ const NAMED_KEYS: Readonly<Record<string, KeyName>> = {
   ' ': 'space',
 };
 
-/** Commands the page leaves to the browser (or has no use for: a page is closed, not quit). */
-const BROWSER_OWNED: ReadonlySet<Command> = new Set(['next_tab', 'quit']);
+/** Commands the page leaves to the browser (or has no use for: a page is closed, not quit or suspended). */
+const BROWSER_OWNED: ReadonlySet<Command> = new Set(['next_tab', 'suspend', 'quit']);
 
 export function keyName(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): KeyName | undefined {
   if (event.ctrlKey || event.metaKey || event.altKey) return undefined;

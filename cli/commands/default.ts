@@ -67,7 +67,10 @@ export const firewatchDefault: CommandSpec = {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,
-      initialMessage: `daemon up: OTLP/gRPC on ${daemon.otlpGrpcEndpoint}; its log is ${logPath}`,
+      // The daemon shares this process: Ctrl-Z would stop it too, and leave every exporter waiting.
+      suspendable: false,
+      // The path first: the message line is cut to the terminal's width, and the path is what a person needs.
+      initialMessage: `daemon up, its log is ${logPath}; OTLP/gRPC on ${daemon.otlpGrpcEndpoint}`,
     });
     log.info('shutting down', { reason: 'the terminal UI ended' });
     await daemon.stop();

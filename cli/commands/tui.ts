@@ -2,7 +2,7 @@
 // gRPC client too, so every other command stays fast.
 
 import type { CommandSpec } from '../args.js';
-import { resolveSocket } from '../context.js';
+import { connectMembers, firstContact } from '../context.js';
 import { ACTOR_FLAG, actorOf } from '../flags.js';
 
 /**
@@ -20,12 +20,28 @@ export const tui: CommandSpec = {
     { name: 'ascii', kind: 'boolean', description: 'write no byte above 0x7F (borders, markers and bars in ASCII)' },
     ACTOR_FLAG,
   ],
-  examples: ['firewatch tui', 'firewatch tui --read-only', 'firewatch tui --socket /var/lib/firewatch/control.sock --as alice', 'firewatch tui --ascii'],
+  examples: [
+    'firewatch tui',
+    'firewatch tui --read-only',
+    'firewatch tui --socket /var/lib/firewatch/control.sock --as alice',
+    'firewatch tui --ascii',
+    'FIREWATCH_TOKEN=… firewatch tui --connect ops-1:7070,ops-2:7070,ops-3:7070 --ca ca.pem',
+  ],
   async run(args) {
-    const socket = resolveSocket(args);
-    const [{ connectControl }, { runTui }] = await Promise.all([import('../../control/client.js'), import('../../tui/run.js')]);
+    // The same clients as every other command: the local socket, or one per daemon of --connect (with token and CA).
+    const [clients, { runTui }] = await Promise.all([connectMembers(args), import('../../tui/run.js')]);
+    let absent;
+    try {
+      // A remote door refusing us is said here, in one line, before the terminal is taken. The local socket is not
+      // asked: the TUI waits for its daemon ("connecting"), as it waits for one that goes away.
+      absent = args.flags.connect === undefined ? [] : await firstContact(clients);
+    } catch (error) {
+      for (const client of clients) client.close();
+      throw error;
+    }
     const code = await runTui({
-      clients: [connectControl(socket)],
+      clients,
+      ...(absent.length > 0 ? { initialMessage: `not answering: ${absent.map((member) => `${member.label} (${member.address})`).join(', ')}; the others are shown` } : {}),
       readOnly: Boolean(args.flags['read-only']),
       ascii: Boolean(args.flags.ascii),
       actor: actorOf(args),

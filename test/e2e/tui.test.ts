@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorSpans, exportCascade, exportSpans, type CascadeHop } from '../helpers/otel-sdk.js';
-import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-import { spawnFirewatch, type PtyTui } from '../helpers/pty-terminal.js';
+import { CLI, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { spawnFirewatch, spawnInTerminal, type PtyTui } from '../helpers/pty-terminal.js';
 import { GIVE_BACK } from '../../tui/terminal.js';
 
 type Json = Record<string, any>;
@@ -138,12 +138,49 @@ describe('firewatch tui against the real daemon', () => {
     expect(tui.output().endsWith(GIVE_BACK)).toBe(true);
   });
 
+  it('Ctrl-Z in a shell: stopped with the terminal given back, fg brings it back drawn whole; no job control: not stopped', { timeout: 60_000 }, async () => {
+    daemon = await startDaemon(workspace, config(workspace));
+    // An interactive shell with job control, as over SSH: the command typed into it.
+    tui = spawnInTerminal('bash', ['--norc', '--noprofile', '-i'], { env: { PS1: 'shell$ ' } });
+    await tui.waitFor('shell$');
+    tui.type(`${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} tui --socket ${JSON.stringify(daemon.socket)}\r`);
+    const before = await tui.waitFor('● live');
+    tui.type('\u001a');
+    await tui.waitFor(/Stopped/);
+    expect(tui.alternateScreen()).toBe(false);
+    const stopped = await runCli(['incidents', 'list', '--socket', daemon.socket]); // the daemon is not held up
+    expect(stopped.code).toBe(0);
+    tui.type('fg\r');
+    const after = await tui.waitFor('● live');
+    expect(tui.alternateScreen()).toBe(true);
+    expect(after.split('\n')[0]).toBe(before.split('\n')[0]);
+    tui.type('q');
+    await tui.waitFor('shell$');
+    expect(tui.alternateScreen()).toBe(false);
+    tui.type('exit\r');
+    await tui.exit;
+
+    // Alone in a pty (no shell: nobody to continue it), the stop is discarded and the TUI takes its terminal back.
+    tui = spawnFirewatch(['tui', '--socket', daemon.socket]);
+    await tui.waitFor('● live');
+    tui.type('\u001a');
+    await tui.waitFor('not suspended: no job control here');
+    expect(tui.alternateScreen()).toBe(true);
+    tui.type('q');
+    expect(await tui.exit).toBe(0);
+  });
+
   it('`firewatch` with no command in a terminal: the daemon and the TUI in one process, q stops both', { timeout: 60_000 }, async () => {
     config(workspace);
     tui = spawnFirewatch([], { cwd: workspace });
     await tui.waitFor('● live');
-    const screen = await tui.waitFor(/daemon up: OTLP\/gRPC on 127\.0\.0\.1:\d+; its log is/);
-    expect(screen.replace(/\n/g, '')).toContain(join(workspace, 'data', 'firewatch.log').slice(0, 40));
+    // The message line is one line at 80 columns: the log's path comes first so that it is the part shown.
+    const screen = await tui.waitFor(/daemon up, its log is /);
+    expect(screen.replace(/\n/g, '')).toContain(`daemon up, its log is ${join(workspace, 'data', 'firewatch.log')}`);
+    // Ctrl-Z would stop the daemon with the UI: refused, said, and the TUI keeps its terminal.
+    tui.type('\u001a');
+    await tui.waitFor('not suspended: the daemon runs in this process');
+    expect(tui.alternateScreen()).toBe(true);
     tui.type('q');
     expect(await tui.exit).toBe(0);
     expect(tui.alternateScreen()).toBe(false);

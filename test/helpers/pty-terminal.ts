@@ -18,10 +18,20 @@ export type PtyTui = {
   alternateScreen(): boolean;
   resize(columns: number, rows: number): void;
   exit: Promise<number>;
+  /** The program's process id. */
+  pid: number;
   kill(): void;
 };
 
-export function spawnFirewatch(args: readonly string[], options: { columns?: number; rows?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): PtyTui {
+export type PtyOptions = { columns?: number; rows?: number; cwd?: string; env?: NodeJS.ProcessEnv };
+
+/** The built `firewatch` with `args`, alone in a pty (the pty's session leader: no shell, so no job control). */
+export function spawnFirewatch(args: readonly string[], options: PtyOptions = {}): PtyTui {
+  return spawnInTerminal(process.execPath, [CLI, ...args], options);
+}
+
+/** `file` with `args` in a pty (an interactive shell, to test job control: type the command into it). */
+export function spawnInTerminal(file: string, args: readonly string[], options: PtyOptions = {}): PtyTui {
   const columns = options.columns ?? 80;
   const rows = options.rows ?? 24;
   const terminal = new Terminal({ cols: columns, rows, allowProposedApi: true, scrollback: 0 });
@@ -29,7 +39,7 @@ export function spawnFirewatch(args: readonly string[], options: { columns?: num
   for (const [key, value] of Object.entries({ ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8', FIREWATCH_SOCKET: '', ...options.env })) {
     if (value !== undefined) env[key] = value;
   }
-  const child = pty.spawn(process.execPath, [CLI, ...args], { name: 'xterm-256color', cols: columns, rows, cwd: options.cwd ?? REPO_ROOT, env });
+  const child = pty.spawn(file, [...args], { name: 'xterm-256color', cols: columns, rows, cwd: options.cwd ?? REPO_ROOT, env });
   let written = '';
   child.onData((data) => {
     written += data;
@@ -65,6 +75,7 @@ export function spawnFirewatch(args: readonly string[], options: { columns?: num
       child.resize(newColumns, newRows);
     },
     exit,
+    pid: child.pid,
     kill() {
       try {
         child.kill('SIGKILL');

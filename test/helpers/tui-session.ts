@@ -22,6 +22,10 @@ export type TuiSessionOptions = {
   exportDirectory?: string;
   /** Several daemons: one fixture each. */
   fleet?: FixtureData[];
+  /** false: the daemon runs in the TUI's process (`firewatch` with no command), Ctrl-Z must not stop it. */
+  suspendable?: boolean;
+  /** Ctrl-Z finds no job control: the process is not stopped (else it "stops" until the host emits SIGCONT). */
+  noJobControl?: boolean;
 };
 
 export type TuiSession = {
@@ -33,6 +37,8 @@ export type TuiSession = {
   controller: Controller;
   writer: FrameWriter;
   stderr: string[];
+  /** Times the TUI stopped its process (Ctrl-Z); the session's stand-in for SIGTSTP counts instead. */
+  suspensions: number;
   /** Types `text` (one chunk) and waits for the screen to settle. */
   type(text: string): Promise<void>;
   /** Types each key of `keys` as its own chunk, settling after each. */
@@ -50,6 +56,7 @@ export const KEY = {
   space: ' ',
   backspace: '\u007f',
   ctrlC: '\u0003',
+  ctrlZ: '\u001a',
   down: '\u001b[B',
   up: '\u001b[A',
   pageDown: '\u001b[6~',
@@ -74,6 +81,11 @@ export async function startTui(options: TuiSessionOptions = {}): Promise<TuiSess
     host,
     now: () => FIXTURE_NOW,
     ...(options.exportDirectory ? { exportDirectory: options.exportDirectory } : {}),
+    ...(options.suspendable !== undefined ? { suspendable: options.suspendable } : {}),
+    suspend: (notStopped) => {
+      session.suspensions++;
+      if (options.noJobControl) setImmediate(notStopped);
+    },
     onStart: (started) => {
       running = started;
     },
@@ -107,6 +119,7 @@ export async function startTui(options: TuiSessionOptions = {}): Promise<TuiSess
     controller: running!.controller,
     writer: running!.writer,
     stderr,
+    suspensions: 0,
     async type(text) {
       terminal.stdin.type(text);
       // A chunk ending in ESC is decided after the decoder's wait for the rest of a sequence.

@@ -3,7 +3,7 @@
 
 import { COMMANDS, KEYMAP } from '../../view/keymap.js';
 
-const LEFT_TO_THE_BROWSER = new Set(['next_tab', 'quit']);
+const LEFT_TO_THE_BROWSER = new Set(['next_tab', 'suspend', 'quit']);
 
 export function HelpScreen({ readOnly }: { readOnly: boolean }) {
   const commands = COMMANDS.filter((command) => !LEFT_TO_THE_BROWSER.has(command) && !(readOnly && KEYMAP[command].mutates));
