@@ -109,12 +109,14 @@ zpty -w z 'compadd () {
   for __h in $__hits; do print -r -- "<<$__h>>"; done
   builtin compadd "$@"
 }'
+zpty -w z 'fw-tab() { zle complete-word; print -r -- Z""TABBED }; zle -N fw-tab; bindkey "^I" fw-tab'
 zpty -w z "print Z''READY"
 zpty -r z out '*ZREADY*'
 zpty -w -n z "$3"$'\\t'
+zpty -r z tabbed '*ZTABBED*'
 zpty -w z $'\\C-e\\C-uprint Z\\'\\'DONE'
 zpty -r z out '*ZDONE*'
-print -r -- "$out"
+print -r -- "$tabbed$out"
 zpty -d z
 `;
 
