@@ -45,13 +45,14 @@ describe('silences in words', () => {
       'sil_00001',
       'active',
       'component=payments type=memory_exhaustion',
-      '2026-12-07 20:00Z (in 2h)',
+      '20:00Z (in 2h)',
       'ann',
       'CHG-1 db upgrade',
     ]);
     const expired = silence({ active: false, expired_at: '2026-12-07T17:30:00.000Z', expired_by: 'bob' });
     expect(silenceState(expired, NOW)).toBe('expired');
-    expect(silenceCells(expired, NOW).slice(1, 4)).toEqual(['expired by bob', 'component=payments', '2026-12-07 17:30Z (30m ago)']);
+    expect(silenceCells(expired, NOW).slice(1, 4)).toEqual(['expired by bob', 'component=payments', '17:30Z (30m ago)']);
+    expect(silenceCells(silence({ ends_at: '2026-12-08T06:00:00.000Z' }), NOW)[3]).toBe('2026-12-08 06:00Z (in 12h)');
     expect(silenceState(silence({ active: false, ends_at: '2026-12-07T17:30:00.000Z' }), NOW)).toBe('ended');
     expect(silenceState(silence({ active: false, starts_at: '2026-12-07T19:00:00.000Z' }), NOW)).toBe('scheduled');
   });

@@ -14,7 +14,7 @@ import { cleanLine } from './text.js';
 export const SILENCE_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Silence', minWidth: 9 },
   { header: 'State' },
-  { header: 'Matcher', minWidth: 12 },
+  { header: 'Matcher', minWidth: 20 },
   { header: 'Until' },
   { header: 'By', maxWidth: 16 },
   { header: 'Comment', flexible: true },
@@ -32,12 +32,13 @@ export function silenceMatcher(silence: SilenceJson): string {
   return `component=${cleanLine(silence.component)}${silence.incident_type !== null ? ` type=${silence.incident_type}` : ''}`;
 }
 
-/** `2026-12-07 20:00Z (in 2h)` while in force, `… (1h ago)` after. */
+/** `20:00Z (in 2h)` on today's date (UTC), `2026-12-08 06:00Z (in 18h)` on another; `… (1h ago)` once past. */
 export function silenceUntil(silence: SilenceJson, now: number): string {
   const end = parseIsoMs(silence.expired_at ?? silence.ends_at);
   if (end === undefined) return '-';
-  const stamp = `${new Date(end).toISOString().slice(0, 16).replace('T', ' ')}Z`;
-  return end > now ? `${stamp} (in ${formatDuration((end - now) / 1000)})` : `${stamp} (${formatAgo(new Date(end).toISOString(), now)})`;
+  const iso = new Date(end).toISOString();
+  const stamp = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? `${iso.slice(11, 16)}Z` : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+  return end > now ? `${stamp} (in ${formatDuration((end - now) / 1000)})` : `${stamp} (${formatAgo(iso, now)})`;
 }
 
 export function silenceCells(silence: SilenceJson, now: number): string[] {
