@@ -102,10 +102,14 @@ describe('the outbox reducer', () => {
     expect(result.state.prompt).toMatchObject({ field: 'component', error: 'name the component to silence' });
     result = type(result.state, 'payments\r', context(rows)); // component
     result = type(result.state, 'nope\r', context(rows)); // type
-    result = type(result.state, '\u0015' + '90m\r', context(rows)); // length: Ctrl-U clears the default 2h
-    result = type(result.state, 'CHG-9\r', context(rows));
+    expect(result.state.prompt).toMatchObject({ kind: 'new-silence', field: 'incident_type', error: 'not an incident type: nope (empty: every type)' });
+    result = type(result.state, '\u0015' + '\r', context(rows)); // Ctrl-U: every type
+    result = type(result.state, '\u0015' + 'soon\r', context(rows)); // length
+    expect(result.state.prompt).toMatchObject({ kind: 'new-silence', field: 'length', error: 'how long: a duration (30m, 2h, 1d) or an ISO-8601 time' });
+    result = type(result.state, '\u0015' + '90m\r', context(rows));
+    result = type(result.state, ' \r', context(rows)); // a blank comment
     expect(result.effects).toEqual([]);
-    expect(result.state.prompt).toMatchObject({ kind: 'new-silence', field: 'comment', error: 'not an incident type: nope' });
+    expect(result.state.prompt).toMatchObject({ kind: 'new-silence', field: 'comment', error: 'say why in the comment (it is kept with the silence)' });
     // Esc leaves without creating anything
     expect(type(result.state, '\u001b', context(rows)).state).toMatchObject({ prompt: null, message: { text: 'cancelled: no silence created' } });
 

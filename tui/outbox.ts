@@ -5,6 +5,7 @@
 // of the list cannot redirect it.
 
 import type { CreateSilenceRequest } from '../api/silence.js';
+import { INCIDENT_TYPES } from '../api/vocabulary.js';
 import type { Command } from '../view/keymap.js';
 import { silenceRequest, type SilenceDraft } from '../view/outbox-text.js';
 import type { KeyEvent } from './input.js';
@@ -136,6 +137,14 @@ function onNewSilenceKey(state: UiState, prompt: Extract<OpenOutboxPrompt, { kin
   const draft: SilenceDraft = { ...prompt.draft, [prompt.field]: prompt.value.trim() };
   const index = SILENCE_FIELDS.indexOf(prompt.field);
   if (prompt.field === 'component' && draft.component === '') return none({ ...state, prompt: { ...prompt, error: 'name the component to silence' } });
+  // Said on the field that is wrong, while it is still the one being typed.
+  if (prompt.field === 'incident_type' && draft.incident_type !== '' && !(INCIDENT_TYPES as readonly string[]).includes(draft.incident_type)) {
+    return none({ ...state, prompt: { ...prompt, error: `not an incident type: ${draft.incident_type.slice(0, 60)} (empty: every type)` } });
+  }
+  if (prompt.field === 'length') {
+    const checked = silenceRequest({ ...draft, comment: 'the length alone' }, '');
+    if (!checked.ok) return none({ ...state, prompt: { ...prompt, error: checked.error } });
+  }
   if (index < SILENCE_FIELDS.length - 1) {
     const field = SILENCE_FIELDS[index + 1]!;
     return none({ ...state, prompt: { ...prompt, draft, field, value: draft[field], error: '' } });
