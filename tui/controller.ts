@@ -18,6 +18,7 @@ import { actionsKey, detailKey, postmortemKey, resourceRequests, rulesKey, timel
 import type { Size } from './terminal.js';
 import type { Theme } from './theme.js';
 import type { Line } from './lines.js';
+import { runOutboxEffect } from './outbox-effects.js';
 import { adoptSelection, initialUiState, updateUi, withMessage, type Effect, type IncidentRef, type UiAction, type UiState } from './ui-state.js';
 
 /** Durations and ages on screen move on this clock (a frame that did not change writes nothing). */
@@ -91,6 +92,7 @@ export function createController(options: ControllerOptions): Controller {
   let ui = options.initial ?? initialUiState();
   let size = options.size;
   let rulesVersion = 0;
+  let outboxChanges = 0;
   let disposed = false;
   const listeners = new Set<() => void>();
   const inFlight = new Set<Promise<unknown>>();
@@ -135,7 +137,7 @@ export function createController(options: ControllerOptions): Controller {
   function recompute(): void {
     if (disposed) return;
     frameInput = input();
-    for (const request of resourceRequests(ui, frameInput.incidents, rulesVersion)) {
+    for (const request of resourceRequests(ui, frameInput.incidents, rulesVersion, `${outboxChanges}:${frameInput.now}`)) {
       const client = options.clients[request.member];
       if (client !== undefined) resources.ensure(request.key, request.version, () => track(request.load(client)));
     }
@@ -309,6 +311,18 @@ export function createController(options: ControllerOptions): Controller {
         );
         return;
       }
+      default:
+        runOutboxEffect(effect, {
+          clients: options.clients,
+          actor,
+          notice,
+          track,
+          describeError,
+          changed: () => {
+            outboxChanges++;
+            options.live.refreshSoon();
+          },
+        });
     }
   }
 

@@ -25,10 +25,12 @@ import { buildHelp } from './screens/help.js';
 import { buildIncident } from './screens/incident.js';
 import { buildIncidents } from './screens/incidents.js';
 import { buildOverview } from './screens/overview.js';
+import { buildNotifications, buildSilences, outboxContext, outboxPromptHints, outboxPromptLines } from './screens/outbox.js';
 import { buildRules, ruleRef, ruleRows } from './screens/rules.js';
 import { buildTrace } from './screens/trace.js';
 import { MIN_COLUMNS, MIN_ROWS, isTooSmall, type Size } from './terminal.js';
 import type { Theme } from './theme.js';
+import { isOutboxPrompt } from './outbox.js';
 import { currentView, type IncidentRef, type Prompt, type UiContext, type UiState, type View } from './ui-state.js';
 
 export type FrameInput = {
@@ -91,6 +93,10 @@ function buildScreen(input: ScreenInput, view: View): ScreenOutput {
       return buildComponents(input);
     case 'rules':
       return buildRules(input);
+    case 'silences':
+      return buildSilences(input);
+    case 'notifications':
+      return buildNotifications(input);
     case 'help': {
       const under = input.ui.stack[input.ui.stack.length - 2]?.screen ?? 'overview';
       return buildHelp(input, view.scroll, under === 'help' ? 'overview' : under);
@@ -118,6 +124,10 @@ function crumb(view: View): string {
       return 'Components';
     case 'rules':
       return 'Rules';
+    case 'silences':
+      return 'Silences';
+    case 'notifications':
+      return 'Notifications';
     case 'help':
       return 'Help';
     case 'incident':
@@ -196,6 +206,7 @@ function footerLine(input: FrameInput): Line {
 const FOOTER_DROP_FIRST = ['down', 'back', 'open', 'tab', 'trace', 'next trace', 'prev trace', 'export'];
 
 function promptHints(prompt: Prompt): Array<{ keys: string; hint: string }> {
+  if (isOutboxPrompt(prompt)) return outboxPromptHints(prompt);
   switch (prompt.kind) {
     case 'close':
     case 'rule':
@@ -253,6 +264,7 @@ function bottomLines(input: FrameInput, height: number): Line[] {
     if (built.room > 0) built.add(cursor.text, cursor.style);
     return extra ? [extra, built.done()] : [built.done()];
   };
+  if (isOutboxPrompt(prompt)) return outboxPromptLines(width, theme, prompt);
   switch (prompt.kind) {
     case 'filter':
       return ask('/', prompt.value);
@@ -364,5 +376,6 @@ export function uiContext(input: FrameInput, frame: Frame): UiContext {
       return row === undefined ? undefined : ruleRef(row);
     },
     timelineTrace: frame.screen.timelineTrace ?? (() => undefined),
+    outbox: outboxContext(input),
   };
 }

@@ -19,6 +19,11 @@ export const postmortemKey = (ref: IncidentRef) => `postmortem:${ref.key}`;
 export const actionsKey = (ref: IncidentRef) => `actions:${ref.key}`;
 export const traceKey = (member: number, traceId: string) => `trace:${member}/${traceId}`;
 export const rulesKey = (member: number) => `rules:${member}`;
+export const silencesKey = (member: number) => `silences:${member}`;
+export const notificationsKey = (member: number) => `notifications:${member}`;
+
+/** Silences and the outbox change without an incident changing: read again on each step of the clock while shown. */
+const OUTBOX_LIMIT = 500;
 
 /** Timeline entries fetched for the incident screen (the newest; the daemon caps it too). */
 export const TIMELINE_LIMIT = 500;
@@ -28,7 +33,8 @@ export function incidentVersion(incidents: IncidentsState, ref: IncidentRef): st
   return incidents.entries.get(ref.key)?.incident.updated_at ?? 'unknown';
 }
 
-export function resourceRequests(ui: UiState, incidents: IncidentsState, rulesVersion: number): ResourceRequest[] {
+/** `outboxVersion`: bumps on our own changes and with the clock (the Silences and Notifications screens). */
+export function resourceRequests(ui: UiState, incidents: IncidentsState, rulesVersion: number, outboxVersion = ''): ResourceRequest[] {
   const view = currentView(ui);
   const requests: ResourceRequest[] = [];
   // The mitigate prompt loads its own list (an effect): it must not change under the operator's cursor.
@@ -64,6 +70,17 @@ export function resourceRequests(ui: UiState, incidents: IncidentsState, rulesVe
         requests.push({ key: rulesKey(member), version: `${connection.daemon_id}:${rulesVersion}`, member, load: (client) => client.listRules() });
       });
       break;
+    case 'silences':
+    case 'notifications': {
+      const screen = view.screen;
+      incidents.connections.forEach((connection, member) => {
+        if (connection.state !== 'connected') return;
+        const version = `${connection.daemon_id}:${outboxVersion}`;
+        if (screen === 'silences') requests.push({ key: silencesKey(member), version, member, load: (client) => client.listSilences({ all: true, limit: OUTBOX_LIMIT }) });
+        else requests.push({ key: notificationsKey(member), version, member, load: (client) => client.listNotifications({ limit: OUTBOX_LIMIT }) });
+      });
+      break;
+    }
     default:
       break;
   }

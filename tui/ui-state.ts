@@ -17,6 +17,7 @@ import { EMPTY_FILTER, applyFilterCommand, setFilterText, type IncidentFilter } 
 import { commandFor, type Command, type Screen } from '../view/keymap.js';
 import { visibleWindow } from '../view/waterfall.js';
 import type { KeyEvent } from './input.js';
+import { OUTBOX_COMMANDS, isOutboxPrompt, onOutboxCommand, onOutboxPromptKey, type OutboxContext, type OutboxEffect, type OutboxPrompt, type ReducerKit } from './outbox.js';
 
 /** An incident as actions address it: captured when a prompt opens, so a refresh cannot redirect the prompt. */
 export type IncidentRef = {
@@ -31,7 +32,7 @@ export type IncidentRef = {
 
 export type RuleRef = { key: string; member: number; rule_id: string; name: string; enabled: boolean };
 
-export const LISTS = ['overview', 'incidents', 'components', 'rules'] as const;
+export const LISTS = ['overview', 'incidents', 'components', 'rules', 'silences', 'notifications'] as const;
 export type ListName = (typeof LISTS)[number];
 
 export type Cursor = {
@@ -51,6 +52,8 @@ export type View =
   | { screen: 'incidents' }
   | { screen: 'components' }
   | { screen: 'rules' }
+  | { screen: 'silences' }
+  | { screen: 'notifications' }
   | { screen: 'help'; scroll: number }
   | { screen: 'incident'; target: IncidentRef; tab: IncidentTab; scroll: number; cursor: Cursor }
   | {
@@ -77,6 +80,7 @@ export type Prompt = { id: number } & (
   | { kind: 'approver'; target: IncidentRef; action: ActionViewJson; value: string }
   | { kind: 'type-id'; target: IncidentRef; action: ActionViewJson; approver: string; value: string; error: string }
   | { kind: 'rule'; rule: RuleRef; enable: boolean }
+  | OutboxPrompt
 );
 export type PromptKind = Prompt['kind'];
 
@@ -114,7 +118,8 @@ export type Effect =
   | { type: 'list-actions'; target: IncidentRef; promptId: number }
   | { type: 'mitigate'; target: IncidentRef; action_id: string; approved_by?: string }
   | { type: 'export'; target: IncidentRef }
-  | { type: 'set-rule'; rule: RuleRef; enabled: boolean };
+  | { type: 'set-rule'; rule: RuleRef; enabled: boolean }
+  | OutboxEffect;
 
 export type UiAction =
   | { type: 'key'; key: KeyEvent }
@@ -139,6 +144,8 @@ export type UiContext = {
   rule(key: string): RuleRef | undefined;
   /** The trace a timeline row of the incident screen points at (its key is the row key). */
   timelineTrace(rowKey: string): string | undefined;
+  /** The Silences and Notifications screens' rows (tui/outbox.ts). */
+  outbox?: OutboxContext;
 };
 
 export type UiResult = { state: UiState; effects: Effect[] };
@@ -149,7 +156,7 @@ const MAX_PROMPT_TEXT = 200;
 export function initialUiState(): UiState {
   return {
     stack: [{ screen: 'overview' }],
-    cursors: { overview: EMPTY_CURSOR, incidents: EMPTY_CURSOR, components: EMPTY_CURSOR, rules: EMPTY_CURSOR },
+    cursors: { overview: EMPTY_CURSOR, incidents: EMPTY_CURSOR, components: EMPTY_CURSOR, rules: EMPTY_CURSOR, silences: EMPTY_CURSOR, notifications: EMPTY_CURSOR },
     filter: EMPTY_FILTER,
     listText: { components: '', rules: '' },
     prompt: null,
@@ -245,7 +252,7 @@ const MOVES: ReadonlySet<Command> = new Set(['down', 'up', 'top', 'bottom', 'pag
 const ON_INCIDENT: ReadonlySet<Command> = new Set(['acknowledge', 'assign', 'mitigate', 'resolve', 'close', 'export', 'trace']);
 
 function listOf(view: View): ListName | undefined {
-  return view.screen === 'overview' || view.screen === 'incidents' || view.screen === 'components' || view.screen === 'rules' ? view.screen : undefined;
+  return (LISTS as readonly string[]).includes(view.screen) ? (view.screen as ListName) : undefined;
 }
 
 function replaceTop(state: UiState, view: View): UiState {
@@ -331,6 +338,8 @@ function onCommand(state: UiState, command: Command, context: UiContext): UiResu
     case 'incidents':
     case 'components':
     case 'rules':
+    case 'silences':
+    case 'notifications':
       return none({ ...state, stack: [{ screen: command }] });
     case 'help':
       return view.screen === 'help' ? none({ ...state, stack: state.stack.slice(0, -1) }) : none({ ...state, stack: [...state.stack, { screen: 'help', scroll: 0 }] });
@@ -369,6 +378,7 @@ function onCommand(state: UiState, command: Command, context: UiContext): UiResu
       break;
   }
   if (MOVES.has(command)) return none(onMove(state, command, context));
+  if (OUTBOX_COMMANDS.has(command)) return onOutboxCommand(state, command, context, OUTBOX_KIT);
   if (ON_INCIDENT.has(command)) {
     const target = targetOf(state, context);
     if (target === undefined) return none(error(state, 'no incident selected'));
@@ -489,6 +499,7 @@ export function editText(value: string, key: KeyEvent): string | undefined {
 }
 
 function onPromptKey(state: UiState, prompt: Prompt, key: KeyEvent, context: UiContext): UiResult {
+  if (isOutboxPrompt(prompt)) return onOutboxPromptKey(state, prompt, key, context, OUTBOX_KIT);
   const none = (next: UiState): UiResult => ({ state: next, effects: [] });
   const close = (next: UiState = state): UiState => ({ ...next, prompt: null });
   const edit = (apply: (value: string) => UiState): UiResult | undefined => {
@@ -594,3 +605,6 @@ function confirm(state: UiState, key: KeyEvent, yes: () => UiResult): UiResult {
   }
   return { state, effects: [] };
 }
+
+/** The Silences and Notifications screens' part of the reducer (tui/outbox.ts) works with these. */
+const OUTBOX_KIT: ReducerKit = { currentView, resolveCursor, openPrompt, confirm, editText };

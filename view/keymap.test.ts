@@ -41,6 +41,22 @@ describe('key map', () => {
     expect(footerHints('incident', { readOnly: true }).map((h) => h.hint)).not.toContain('ack');
   });
 
+  it('binds the silence and notification keys to their screens only, and drops them with --read-only', () => {
+    expect(commandFor('5', 'incident', { readOnly: true })).toBe('silences');
+    expect(commandFor('6', 'trace', { readOnly: true })).toBe('notifications');
+    expect(commandFor('n', 'silences', { readOnly: false })).toBe('new_silence');
+    expect(commandFor('x', 'silences', { readOnly: false })).toBe('expire');
+    expect(commandFor('r', 'notifications', { readOnly: false })).toBe('retry');
+    expect(commandFor('r', 'incident', { readOnly: false })).toBe('resolve');
+    expect(commandFor('R', 'notifications', { readOnly: false })).toBe('retry_all');
+    expect(commandFor('d', 'notifications', { readOnly: false })).toBe('drop');
+    expect(commandFor('d', 'incidents', { readOnly: false })).toBeUndefined();
+    for (const [key, screen] of [['n', 'silences'], ['x', 'silences'], ['r', 'notifications'], ['R', 'notifications'], ['d', 'notifications']] as const) {
+      expect(commandFor(key, screen, { readOnly: true })).toBeUndefined();
+    }
+    expect(commandsOn('notifications', { readOnly: true })).toEqual(['overview', 'incidents', 'components', 'rules', 'silences', 'notifications', 'down', 'up', 'top', 'bottom', 'page_up', 'page_down', 'back', 'help', 'suspend', 'quit']);
+  });
+
   it('writes the README’s key table from the map', () => {
     const table = keyTableMarkdown();
     expect(table.split('\n')).toHaveLength(COMMANDS.length + 2);

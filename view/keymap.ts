@@ -3,7 +3,7 @@
 // README's key table are all generated from this map (tui/ and a README test read it), so they cannot drift; with
 // --read-only (or a viewer token) every command that mutates is left out of all four.
 
-export const SCREENS = ['overview', 'incidents', 'incident', 'trace', 'components', 'rules', 'help'] as const;
+export const SCREENS = ['overview', 'incidents', 'incident', 'trace', 'components', 'rules', 'silences', 'notifications', 'help'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const COMMANDS = [
@@ -11,6 +11,8 @@ export const COMMANDS = [
   'incidents',
   'components',
   'rules',
+  'silences',
+  'notifications',
   'down',
   'up',
   'top',
@@ -32,6 +34,11 @@ export const COMMANDS = [
   'resolve',
   'close',
   'export',
+  'new_silence',
+  'expire',
+  'retry',
+  'retry_all',
+  'drop',
   'help',
   'suspend',
   'quit',
@@ -53,13 +60,13 @@ export type Binding = {
   hint: string;
   /** One line, for the help screen and the README. */
   description: string;
-  /** Changes an incident or a rule: left out with --read-only. */
+  /** Changes an incident, a rule, a silence or a notification: left out with --read-only. */
   mutates: boolean;
   /** Where it applies; 'all' everywhere. */
   screens: readonly Screen[] | 'all';
 };
 
-const LISTS: readonly Screen[] = ['overview', 'incidents', 'incident', 'trace', 'components', 'rules', 'help'];
+const LISTS: readonly Screen[] = ['overview', 'incidents', 'incident', 'trace', 'components', 'rules', 'silences', 'notifications', 'help'];
 const ON_INCIDENT: readonly Screen[] = ['overview', 'incidents', 'incident'];
 
 /** Exhaustive: the type checker demands a binding for every command. */
@@ -68,6 +75,15 @@ export const KEYMAP: Readonly<Record<Command, Binding>> = {
   incidents: { keys: ['2'], label: '2', hint: 'incidents', description: 'Incidents: the filterable list', mutates: false, screens: 'all' },
   components: { keys: ['3'], label: '3', hint: 'components', description: 'Components: health per service', mutates: false, screens: 'all' },
   rules: { keys: ['4'], label: '4', hint: 'rules', description: 'Rules: detection rules, enable and disable', mutates: false, screens: 'all' },
+  silences: { keys: ['5'], label: '5', hint: 'silences', description: 'Silences: maintenance windows, create and expire', mutates: false, screens: 'all' },
+  notifications: {
+    keys: ['6'],
+    label: '6',
+    hint: 'notifications',
+    description: 'Notifications: pending and dead letters by channel, retry and drop',
+    mutates: false,
+    screens: 'all',
+  },
   down: { keys: ['j', 'down'], label: 'j ↓', hint: 'down', description: 'Move down', mutates: false, screens: LISTS },
   up: { keys: ['k', 'up'], label: 'k ↑', hint: 'up', description: 'Move up', mutates: false, screens: LISTS },
   top: { keys: ['g', 'home'], label: 'g Home', hint: 'top', description: 'First row', mutates: false, screens: LISTS },
@@ -118,6 +134,18 @@ export const KEYMAP: Readonly<Record<Command, Binding>> = {
   resolve: { keys: ['r'], label: 'r', hint: 'resolve', description: 'Resolve the incident (prompts for notes)', mutates: true, screens: ON_INCIDENT },
   close: { keys: ['c'], label: 'c', hint: 'close', description: 'Close a resolved incident', mutates: true, screens: ON_INCIDENT },
   export: { keys: ['e'], label: 'e', hint: 'export', description: 'Export the post-mortem to a file', mutates: false, screens: ON_INCIDENT },
+  new_silence: {
+    keys: ['n'],
+    label: 'n',
+    hint: 'new',
+    description: 'New silence (prompts for the component, an optional incident type, a duration and a comment)',
+    mutates: true,
+    screens: ['silences'],
+  },
+  expire: { keys: ['x'], label: 'x', hint: 'expire', description: 'Expire the selected silence, after a y/N confirm', mutates: true, screens: ['silences'] },
+  retry: { keys: ['r'], label: 'r', hint: 'retry', description: 'Retry the selected dead letter, after a y/N confirm', mutates: true, screens: ['notifications'] },
+  retry_all: { keys: ['R'], label: 'R', hint: 'retry all', description: 'Retry every dead letter, after a y/N confirm', mutates: true, screens: ['notifications'] },
+  drop: { keys: ['d'], label: 'd', hint: 'drop', description: 'Drop the selected dead letter, after a y/N confirm', mutates: true, screens: ['notifications'] },
   help: { keys: ['?'], label: '?', hint: 'help', description: 'Help: every key', mutates: false, screens: 'all' },
   suspend: { keys: ['ctrl-z'], label: 'Ctrl-Z', hint: 'suspend', description: 'Suspend to the shell (fg brings it back)', mutates: false, screens: 'all' },
   quit: { keys: ['q', 'ctrl-c'], label: 'q Ctrl-C', hint: 'quit', description: 'Quit', mutates: false, screens: 'all' },
@@ -160,7 +188,7 @@ export function availableCommands(options: KeymapOptions): Command[] {
 
 /** The footer's words for a screen: `j↓ down  Enter open …`, fitted by the caller. */
 export function footerHints(screen: Screen, options: KeymapOptions): Array<{ keys: string; hint: string }> {
-  const hidden = new Set<Command>(['up', 'top', 'bottom', 'page_up', 'page_down', 'overview', 'incidents', 'components', 'rules', 'suspend']);
+  const hidden = new Set<Command>(['up', 'top', 'bottom', 'page_up', 'page_down', 'overview', 'incidents', 'components', 'rules', 'silences', 'notifications', 'suspend']);
   return commandsOn(screen, options)
     .filter((command) => !hidden.has(command))
     .map((command) => ({ keys: KEYMAP[command].label.split(' ')[0]!, hint: KEYMAP[command].hint }));

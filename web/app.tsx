@@ -20,7 +20,9 @@ import { IncidentScreen } from './screens/incident.js';
 import { IncidentsScreen } from './screens/incidents.js';
 import { LoginScreen } from './screens/login.js';
 import { OverviewScreen } from './screens/overview.js';
+import { NotificationsScreen } from './screens/notifications.js';
 import { RulesScreen } from './screens/rules.js';
+import { SilencesScreen } from './screens/silences.js';
 import { TraceScreen } from './screens/trace.js';
 import { ConnectionBanners } from './widgets/banners.js';
 
@@ -72,6 +74,8 @@ const NAV: ReadonlyArray<{ href: string; label: string; key: string; screens: Re
   { href: '/incidents', label: 'Incidents', key: '2', screens: ['incidents', 'incident', 'trace'] },
   { href: '/components', label: 'Components', key: '3', screens: ['components'] },
   { href: '/rules', label: 'Rules', key: '4', screens: ['rules'] },
+  { href: '/silences', label: 'Silences', key: '5', screens: ['silences'] },
+  { href: '/notifications', label: 'Notifications', key: '6', screens: ['notifications'] },
   { href: '/help', label: 'Help', key: '?', screens: ['help'] },
 ];
 
@@ -192,6 +196,12 @@ function Dashboard({ session, onLoggedOut }: { session: SessionInfo; onLoggedOut
           case 'rules':
             navigate('/rules');
             return true;
+          case 'silences':
+            navigate('/silences');
+            return true;
+          case 'notifications':
+            navigate('/notifications');
+            return true;
           case 'help':
             navigate('/help');
             return true;
@@ -294,6 +304,10 @@ function Screen({ route, readOnly }: { route: Route; readOnly: boolean }) {
       return <ComponentsScreen />;
     case 'rules':
       return <RulesScreen />;
+    case 'silences':
+      return <SilencesScreen />;
+    case 'notifications':
+      return <NotificationsScreen />;
     case 'help':
       return <HelpScreen readOnly={readOnly} />;
     case 'not_found':

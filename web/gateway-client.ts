@@ -6,7 +6,9 @@
 import type { IncidentPage, IncidentQuery } from '../api/client.js';
 import type { ComponentsJson } from '../api/component.js';
 import type { ActionListJson, IncidentJson, MitigateResultJson, PostmortemJson } from '../api/incident.js';
+import type { NotificationJson, RetriedNotificationJson } from '../api/notification.js';
 import type { RuleJson } from '../api/rule.js';
+import type { CreateSilenceRequest, SilenceJson } from '../api/silence.js';
 import type { StatsJson } from '../api/stats.js';
 import type { TraceJson } from '../api/trace.js';
 import type { Role } from '../api/vocabulary.js';
@@ -95,6 +97,16 @@ export const gateway = {
   rules: () => call<RuleJson[]>('GET', '/api/rules'),
   setRuleEnabled: (ruleId: string, enabled: boolean, actor: string) =>
     call<RuleJson[]>('POST', `/api/rules/${encodeURIComponent(ruleId)}/${enabled ? 'enable' : 'disable'}`, { actor }),
+
+  silences: (all: boolean) => call<SilenceJson[]>('GET', `/api/silences${all ? '?all=1' : ''}`),
+  createSilence: (request: CreateSilenceRequest) => call<SilenceJson>('POST', '/api/silences', request),
+  expireSilence: (silenceId: string, actor: string) => call<SilenceJson>('POST', `/api/silences/${encodeURIComponent(silenceId)}/expire`, { actor }),
+  notifications: () => call<NotificationJson[]>('GET', '/api/notifications'),
+  retryNotification: (notificationId: string, actor: string) =>
+    call<RetriedNotificationJson[]>('POST', '/api/notifications/retry', { notification_id: notificationId, actor }),
+  retryAllDead: (actor: string) => call<RetriedNotificationJson[]>('POST', '/api/notifications/retry', { all_dead: true, actor }),
+  dropNotification: (notificationId: string, actor: string) =>
+    call<NotificationJson>('POST', `/api/notifications/${encodeURIComponent(notificationId)}/drop`, { actor }),
 };
 
 /** The message to show for a failed call. */

@@ -5,7 +5,7 @@
 //   /incidents?…                     the filterable list
 //   /incidents/inc_00007[?tab=…]     one incident (d2/inc_00007 in a fleet); tab: summary, timeline, actions, postmortem
 //   /traces/TRACE_ID[?incident=…]    a trace's waterfall
-//   /components   /rules   /help
+//   /components   /rules   /silences   /notifications   /help
 
 import type { Screen } from '../view/keymap.js';
 
@@ -19,6 +19,8 @@ export type Route =
   | { screen: 'trace'; traceId: string; incidentId: string | null }
   | { screen: 'components' }
   | { screen: 'rules' }
+  | { screen: 'silences' }
+  | { screen: 'notifications' }
   | { screen: 'help' }
   | { screen: 'not_found' };
 
@@ -37,6 +39,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (pathname === '/incidents') return { screen: 'incidents' };
   if (pathname === '/components') return { screen: 'components' };
   if (pathname === '/rules') return { screen: 'rules' };
+  if (pathname === '/silences') return { screen: 'silences' };
+  if (pathname === '/notifications') return { screen: 'notifications' };
   if (pathname === '/help') return { screen: 'help' };
   const incident = /^\/incidents\/(.+)$/.exec(pathname);
   if (incident !== null) {

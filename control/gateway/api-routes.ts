@@ -8,10 +8,17 @@
 //   POST /api/incidents/ID/acknowledge | assign | notes | mitigate | resolve | close        JSON bodies, actor added
 //   GET  /api/traces/TRACE_ID   GET /api/stats?since=   GET /api/components?since=   GET /api/rules
 //   POST /api/rules/ID/enable | disable
+//   GET  /api/silences[?all=1]   POST /api/silences {component, incident_type?, duration_seconds | until, comment}
+//   POST /api/silences/ID/expire
+//   GET  /api/notifications[?dead=1&channel=C]   POST /api/notifications/retry {notification_id | all_dead}
+//   POST /api/notifications/ID/drop
 //
 // Ids and text from the page are bounded here; everything else is the daemon's to judge.
 
 import type { ControlClient, IncidentQuery } from '../../api/client.js';
+import type { NotificationQuery } from '../../api/notification.js';
+import type { CreateSilenceRequest } from '../../api/silence.js';
+import type { IncidentType } from '../../api/vocabulary.js';
 import { ControlError } from '../../api/errors.js';
 import type { LiveRelay } from './live-relay.js';
 
@@ -48,6 +55,9 @@ export interface ApiRoute {
 const INCIDENT_ID = /^(?:d\d{1,3}\/)?[A-Za-z0-9_.-]{1,64}$/;
 const RULE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const TRACE_ID = /^[0-9a-fA-F]{32}$/;
+/** A silence or notification id as listed (`sil_00001`, `d2/ntf_inc_00001_triggered_1`). */
+const OUTBOX_ID = /^(?:d\d{1,3}\/)?[A-Za-z0-9_.:-]{1,160}$/;
+const MAX_COMMENT = 1_000;
 const MAX_NOTES = 4_000;
 const MAX_NAME = 100;
 const MAX_LIST_LIMIT = 2_000;
@@ -75,6 +85,31 @@ function text(request: ApiRequest, field: string, max: number, required = false)
   if (trimmed.length > max) throw badRequest(`${field} is longer than ${max} characters`);
   if (required && trimmed === '') throw badRequest(`${field} is required`);
   return trimmed;
+}
+
+function listedId(request: ApiRequest, what: string): string {
+  const id = request.params.id ?? '';
+  if (!OUTBOX_ID.test(id)) throw badRequest(`not a ${what} id: ${JSON.stringify(id.slice(0, 80))}`);
+  return id;
+}
+
+/** The body of POST /api/silences as the contract's request: how long is a number of seconds or an instant, one of them. */
+function silenceRequest(request: ApiRequest): CreateSilenceRequest {
+  const type = text(request, 'incident_type', 64);
+  const until = text(request, 'until', 64);
+  const seconds = request.body.duration_seconds;
+  if (seconds !== undefined && seconds !== null && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)) {
+    throw badRequest('duration_seconds must be a number above 0');
+  }
+  const hasDuration = typeof seconds === 'number';
+  if (hasDuration === (until !== '')) throw badRequest('give duration_seconds or until, one of them');
+  return {
+    actor: request.actor,
+    component: text(request, 'component', MAX_NAME * 2, true),
+    ...(type !== '' ? { incident_type: type as IncidentType } : {}),
+    ...(hasDuration ? { duration_seconds: seconds } : { until }),
+    comment: text(request, 'comment', MAX_COMMENT, true),
+  };
 }
 
 function flag(query: URLSearchParams, name: string): boolean {
@@ -321,6 +356,58 @@ export const API_ROUTES: readonly ApiRoute[] = [
       if (!RULE_ID.test(ruleId)) throw badRequest(`not a rule id: ${JSON.stringify(ruleId.slice(0, 80))}`);
       return { json: await context.client.setRulesEnabled({ rule_ids: [ruleId], enabled: request.params.verb === 'enable', actor: request.actor }) };
     },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/silences$/,
+    call: 'ListSilences',
+    mutates: false,
+    handle: async (context, request) => ({ json: await context.client.listSilences({ all: flag(request.query, 'all'), limit: DEFAULT_LIST_LIMIT }) }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/silences$/,
+    call: 'CreateSilence',
+    mutates: true,
+    handle: async (context, request) => ({ json: await context.client.createSilence(silenceRequest(request)) }),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/silences/${ID}/expire$`),
+    call: 'ExpireSilence',
+    mutates: true,
+    handle: async (context, request) => ({ json: await context.client.expireSilence({ silence_id: listedId(request, 'silence'), actor: request.actor }) }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/notifications$/,
+    call: 'ListNotifications',
+    mutates: false,
+    async handle(context, request) {
+      const query: NotificationQuery = { dead: flag(request.query, 'dead'), limit: DEFAULT_LIST_LIMIT };
+      const channel = request.query.get('channel');
+      if (channel !== null && channel !== '') query.channel = channel.slice(0, MAX_NAME * 2);
+      return { json: await context.client.listNotifications(query) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/notifications\/retry$/,
+    call: 'RetryNotifications',
+    mutates: true,
+    async handle(context, request) {
+      if (request.body.all_dead === true) return { json: await context.client.retryNotifications({ all_dead: true, actor: request.actor }) };
+      const id = text(request, 'notification_id', 200, true);
+      if (!OUTBOX_ID.test(id)) throw badRequest(`not a notification id: ${JSON.stringify(id.slice(0, 80))}`);
+      return { json: await context.client.retryNotifications({ notification_ids: [id], actor: request.actor }) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/notifications/${ID}/drop$`),
+    call: 'DropNotification',
+    mutates: true,
+    handle: async (context, request) => ({ json: await context.client.dropNotification({ notification_id: listedId(request, 'notification'), actor: request.actor }) }),
   },
 ];
 

@@ -27,7 +27,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Paths of the page itself (the app routes them): each answers index.html. */
-const PAGE_ROUTES = /^\/(?:|incidents(?:\/.*)?|traces\/[^/]+|components|rules|help)$/;
+const PAGE_ROUTES = /^\/(?:|incidents(?:\/.*)?|traces\/[^/]+|components|rules|silences|notifications|help)$/;
 
 export class PageAssets {
   private constructor(private readonly files: ReadonlyMap<string, PageAsset>) {}

@@ -128,7 +128,7 @@ describe('the web gateway', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect(page.body).toContain('<script type="module" src="/assets/app.js"></script>');
     expect(page.body).not.toMatch(/<script>|<script [^>]*>[^<]/); // no inline script
-    for (const path of ['/incidents', '/incidents/inc_00001', '/incidents/d2/inc_00001', '/traces/abc', '/components', '/rules', '/help']) {
+    for (const path of ['/incidents', '/incidents/inc_00001', '/incidents/d2/inc_00001', '/traces/abc', '/components', '/rules', '/silences', '/notifications', '/help']) {
       expect((await request(open.url, 'GET', path)).body).toBe(page.body);
     }
     expect((await request(open.url, 'GET', '/index.html')).status).toBe(404);
@@ -235,6 +235,36 @@ describe('the web gateway', () => {
     // the cookie of one who logged out is worth nothing
     await request(locked.url, 'DELETE', '/api/session', { headers: { cookie: operator, origin } });
     expect((await request(locked.url, 'GET', '/api/incidents', { headers: { cookie: operator } })).status).toBe(401);
+  });
+
+  it('creates, lists and expires silences and lists notifications for the page; a viewer only reads them', async () => {
+    const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+      request(base, 'POST', path, { headers: { 'content-type': 'application/json', origin: base.replace(/\/$/, ''), ...headers }, body: JSON.stringify(body) });
+
+    const bad = await post(open.url, '/api/silences', { actor: 'ann', component: 'checkout', comment: 'no length' });
+    expect(json(bad)).toEqual({ error: 'give duration_seconds or until, one of them', kind: 'bad_request' });
+    expect((await post(open.url, '/api/silences', { actor: 'ann', component: 'checkout', duration_seconds: -5, comment: 'x' })).status).toBe(400);
+    const created = json(await post(open.url, '/api/silences', { actor: 'ann', component: 'checkout', incident_type: 'error_burst', duration_seconds: 3600, comment: 'CHG-1 upgrade' }));
+    expect(created).toMatchObject({ component: 'checkout', incident_type: 'error_burst', created_by: 'ann', comment: 'CHG-1 upgrade', active: true });
+    expect(json(await request(open.url, 'GET', '/api/silences')).map((s: { silence_id: string }) => s.silence_id)).toContain(created.silence_id);
+
+    const expired = json(await post(open.url, `/api/silences/${created.silence_id}/expire`, { actor: 'ann' }));
+    expect(expired).toMatchObject({ silence_id: created.silence_id, active: false, expired_by: 'ann' });
+    expect(json(await request(open.url, 'GET', '/api/silences'))).toEqual([]);
+    expect(json(await request(open.url, 'GET', '/api/silences?all=1'))[0]).toMatchObject({ silence_id: created.silence_id, active: false });
+    expect((await post(open.url, '/api/silences/%3Cb%3E/expire', { actor: 'ann' })).status).toBe(400);
+    expect((await post(open.url, '/api/silences/sil_09999/expire', { actor: 'ann' })).status).toBe(404);
+
+    expect(json(await request(open.url, 'GET', '/api/notifications?dead=1'))).toEqual([]);
+    expect(json(await post(open.url, '/api/notifications/retry', { actor: 'ann', all_dead: true }))).toEqual([]);
+    expect((await post(open.url, '/api/notifications/ntf_nothing_triggered_1/drop', { actor: 'ann' })).status).toBe(404);
+
+    const viewer = String((await post(locked.url, '/api/session', { token: WALL })).headers['set-cookie']).split(';')[0]!;
+    expect((await request(locked.url, 'GET', '/api/silences?all=1', { headers: { cookie: viewer } })).status).toBe(200);
+    expect((await request(locked.url, 'GET', '/api/notifications', { headers: { cookie: viewer } })).status).toBe(200);
+    const refused = await post(locked.url, '/api/silences', { component: 'checkout', duration_seconds: 60, comment: 'x' }, { cookie: viewer });
+    expect(refused.status).toBe(403);
+    expect((await post(locked.url, '/api/notifications/retry', { all_dead: true }, { cookie: viewer })).status).toBe(403);
   });
 
   it('streams changes with resume ids, and a page that comes back gets only what it missed', async () => {

@@ -118,6 +118,11 @@ export function IncidentScreen({ id, tab }: { id: string; tab: IncidentTab }) {
             <span className="tag tag-warn">not acknowledged</span>
           ) : null}
           {incident.assigned_to ? <span className="tag">assigned to {cleanLine(incident.assigned_to)}</span> : null}
+          {(incident.silenced_by ?? null) !== null ? (
+            <span className="tag tag-silenced" data-testid="silenced-by">
+              silenced by <PageLink href="/silences">{cleanLine(incident.silenced_by)}</PageLink>
+            </span>
+          ) : null}
         </p>
       </header>
       {error !== undefined ? <ErrorNote>{error.text}</ErrorNote> : null}
@@ -145,7 +150,7 @@ function Summary({ id, incident, now }: { id: string; incident: IncidentJson; no
     <div className="summary-grid">
       <section aria-labelledby="summary-title" className="panel">
         <h2 id="summary-title">Summary</h2>
-        <FieldList fields={incidentFields(incident, now).filter((field) => field.label !== 'notes' && field.label !== '')} />
+        <FieldList fields={incidentFields(incident, now).filter((field) => field.label !== 'notes' && field.label !== '' && field.label !== 'related')} />
       </section>
       <section aria-labelledby="cause-title" className="panel">
         <h2 id="cause-title">Root cause</h2>
@@ -190,6 +195,20 @@ function Summary({ id, incident, now }: { id: string; incident: IncidentJson; no
             {incident.similar_incidents.map((similar) => (
               <li key={similar.incident_id}>
                 <PageLink href={incidentHref(similar.incident_id)}>{cleanLine(similar.incident_id)}</PageLink>: {cleanLine(similar.resolution)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="related-title" className="panel">
+        <h2 id="related-title">Related incidents</h2>
+        {(incident.related_incidents ?? []).length === 0 ? (
+          <p className="empty">None: no other incident was open on its components.</p>
+        ) : (
+          <ul data-testid="related-incidents">
+            {incident.related_incidents.map((related) => (
+              <li key={related}>
+                <PageLink href={incidentHref(related)}>{cleanLine(related)}</PageLink>
               </li>
             ))}
           </ul>
