@@ -129,19 +129,35 @@ export class ExportAdmission {
   admit(peer: string, bytes: number): AdmissionTicket | BackpressureError {
     const idlePeer = !this.perPeer.has(peer);
     const now = performance.now();
-    if (this.exports > 0) {
-      const share = idlePeer ? 1 : 1 - IDLE_PEER_RESERVE;
-      if (this.storeBacklog() >= this.limits.maxStoreBacklog * share) return this.refusal('the store is writing behind');
-      if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
-      if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
-    }
-    if (this.saturated() && this.isHeavy(peer, now)) return this.refusal('saturated');
+    const refused = this.refusalOf(peer, bytes, now);
+    if (refused !== null) return refused;
     this.exports++;
     this.bytes += bytes;
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
     // At least one byte, so an empty export still counts as activity.
     this.noteAdmitted(peer, Math.max(1, bytes), now);
     return new AdmissionTicket(this, peer, bytes, idlePeer);
+  }
+
+  /**
+   * The refusal `admit` would give an export from `peer` of any size, or null; takes nothing. For a receiver that sees
+   * a request's head before its body (gRPC over HTTP/2): an export that would be refused anyway is answered at once
+   * and its body never read, as HTTP answers at its headers. Under overload most exports are refused, and reading
+   * each body first kept the connection's later requests waiting behind it for seconds.
+   */
+  refusalAtHead(peer: string): BackpressureError | null {
+    return this.refusalOf(peer, 0, performance.now());
+  }
+
+  private refusalOf(peer: string, bytes: number, now: number): BackpressureError | null {
+    if (this.exports > 0) {
+      const share = this.perPeer.has(peer) ? 1 - IDLE_PEER_RESERVE : 1;
+      if (this.storeBacklog() >= this.limits.maxStoreBacklog * share) return this.refusal('the store is writing behind');
+      if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
+      if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
+    }
+    if (this.saturated() && this.isHeavy(peer, now)) return this.refusal('saturated');
+    return null;
   }
 
   /** Whether `peer` sent more lately than half an even share of what every connection sent. */

@@ -273,6 +273,31 @@ describe('OTLP gRPC receiver', () => {
     await expectStillServing();
   });
 
+  it('refuses over capacity at the request head, before reading the body (later requests on the connection do not wait behind it)', async () => {
+    // The budget is full while the first export is held; the second is larger than the size limit, so an answer
+    // given after reading its body would be RESOURCE_EXHAUSTED: UNAVAILABLE says the head alone decided.
+    const admission = new ExportAdmission({ maxBytesInFlight: 64 * 1024 * 1024, maxItemsInFlight: 10, maxStoreBacklog: 100, retryAfterMs: 2500 });
+    let finish: () => void = () => {};
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const holding: RecordingConsumer = { ...consumer, consume: async (batch) => {
+      await held;
+      await consumer.consume(batch);
+    } };
+    receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0', admission, maxRecvMsgSizeMib: 1 }, holding);
+    const { port } = await receiver.start();
+    client = new RawOtlpClient(port);
+    const first = client.call(TRACE_EXPORT_PATH, validTraces());
+    while (admission.stats().exportsInFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const refused = await client.call(TRACE_EXPORT_PATH, Buffer.alloc(1024 * 1024 + 100, 0x0a));
+    expect(refused.error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(refused.error!.metadata.get('grpc-status-details-bin')).toHaveLength(1);
+    expect(receiver.stats().traces).toMatchObject({ requests: 2, refused: 1 });
+    finish();
+    expect((await first).error).toBeNull();
+    expect(admission.stats()).toEqual({ exportsInFlight: 0, bytesInFlight: 0, itemsInFlight: 0 });
+    await expectStillServing();
+  });
+
   it('does not ingest an export whose deadline passed before its turn (the client has given up and will retry)', async () => {
     // The first export keeps the event loop busy past the second one's deadline, as an overloaded daemon would.
     const busy: RecordingConsumer = { ...consumer, consume: async (batch) => {

@@ -13,10 +13,11 @@
 // the options carry one converter configuration per signal.
 //
 // Answers follow the OTLP spec (export-status.ts): undecodable → INVALID_ARGUMENT; rejected items → OK with
-// partial_success; over capacity (admission.ts, before decoding) or consumer backpressure → UNAVAILABLE with
-// RetryInfo; the client's deadline already passed → DEADLINE_EXCEEDED, nothing ingested; oversize →
-// RESOURCE_EXHAUSTED (checked at the message's length prefix, before its bytes are kept). No request can stop the
-// server: decoders throw only DecodeError, and every call is answered exactly once.
+// partial_success; over capacity (admission.ts: at the request head, before the body is read, and again before
+// decoding) or consumer backpressure → UNAVAILABLE with RetryInfo; the client's deadline already passed →
+// DEADLINE_EXCEEDED, nothing ingested; oversize → RESOURCE_EXHAUSTED (checked at the message's length prefix,
+// before its bytes are kept). No request can stop the server: decoders throw only DecodeError, and every call is
+// answered exactly once.
 
 import { ingestRefusal, validateIngestAuth, type IngestAuth } from './ingest-auth.js';
 import { validateTlsIdentity, type TlsServerIdentity } from './tls-terminator.js';
@@ -195,26 +196,37 @@ export function createOtlpGrpcReceiver(
     report(failure.kind === 'bad_request' ? 'undecodable' : 'refused', route, call, statusName(failure.grpcCode), failure.message);
   };
 
-  const answerFailure = (route: SignalRoute, error: unknown, call: UnaryCallHead, answer: (answer: UnaryAnswer) => void): void => {
+  /** The answer to an export that failed, counted and reported. */
+  const failureAnswer = (route: SignalRoute, error: unknown, call: UnaryCallHead): UnaryAnswer => {
     const failure = exportFailureOf(error, route.requestName);
     countFailure(stats, route.signal, failure);
     if (failure.kind === 'internal') onInternalError?.(error, route.signal);
     reportFailure(failure, route, call);
-    answer({
+    return {
       code: failure.grpcCode,
       message: failure.message,
       ...(failure.retryAfterMs === undefined ? {} : { statusDetails: encodeRetryStatusDetails(failure.grpcCode, failure.message, failure.retryAfterMs) }),
-    });
+    };
+  };
+  const answerFailure = (route: SignalRoute, error: unknown, call: UnaryCallHead, answer: (answer: UnaryAnswer) => void): void => {
+    answer(failureAnswer(route, error, call));
   };
 
   const methodFor = (route: SignalRoute): UnaryMethod => ({
     // Checked before anything else: an unauthenticated sender's export is neither read, decoded, counted nor stored.
     screen(call) {
-      if (auth === undefined) return null;
-      const refusal = ingestRefusal(auth, call.headers.authorization);
-      if (refusal === '') return null;
-      report('refused', route, call, 'UNAUTHENTICATED', `unauthenticated: ${refusal}`);
-      return { code: GrpcStatus.UNAUTHENTICATED, message: `unauthenticated: ${refusal}` };
+      if (auth !== undefined) {
+        const refusal = ingestRefusal(auth, call.headers.authorization);
+        if (refusal !== '') {
+          report('refused', route, call, 'UNAUTHENTICATED', `unauthenticated: ${refusal}`);
+          return { code: GrpcStatus.UNAUTHENTICATED, message: `unauthenticated: ${refusal}` };
+        }
+      }
+      // Over capacity: refused before the body is read (admission.ts, refusalAtHead); counted as handle() counts.
+      const overCapacity = admission.refusalAtHead(call.peer);
+      if (overCapacity === null) return null;
+      stats[route.signal].requests++;
+      return failureAnswer(route, overCapacity, call);
     },
     handle(call: UnaryCall, respond: (answer: UnaryAnswer) => void): void {
       // Only the head is kept by what answers later: the body may pin a whole socket read.
