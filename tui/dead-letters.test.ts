@@ -24,4 +24,19 @@ describe('dead letters in the header', () => {
       await quiet.quit();
     }
   });
+
+  it('keeps the connection state whole at 80 columns: the counts take their short words instead', async () => {
+    const data = cascadeFixture();
+    data.stats = { ...data.stats, dead_letters: 2 };
+    const session = await startTui({ columns: 80, rows: 24, data });
+    try {
+      await session.settle();
+      await session.press('6');
+      const header = session.screen().split('\n')[0]!;
+      expect(header).toContain('Notifications');
+      expect(header).toMatch(/appr \d+ . dead 2 +. live\s*$/);
+    } finally {
+      await session.quit();
+    }
+  });
 });

@@ -162,14 +162,21 @@ function headerLine(input: FrameInput): Line {
   const approvals = countPendingApprovals([...input.incidents.entries.values()].map((entry) => entry.incident));
   const { glyphs } = theme;
   const dead = deadLetters(input.incidents) ?? 0;
-  // Only when there are some: an empty outbox is the normal state and the header is narrow.
-  const counts = `open ${numbers.active_incidents} ${glyphs.separator} unack ${numbers.unacknowledged} ${glyphs.separator} approvals ${approvals}${dead > 0 ? ` ${glyphs.separator} dead letters ${dead}` : ''}`;
+  const countsText = (approvalsWord: string, deadWord: string): string =>
+    `open ${numbers.active_incidents} ${glyphs.separator} unack ${numbers.unacknowledged} ${glyphs.separator} ${approvalsWord} ${approvals}` +
+    // Only when there are some: an empty outbox is the normal state and the header is narrow.
+    (dead > 0 ? ` ${glyphs.separator} ${deadWord} ${dead}` : '');
   const connection = connectionText(input);
-  const right = ` ${counts}  `;
-  const rightWidth = displayWidth(theme.text(right)) + displayWidth(theme.text(connection.text)) + 1;
   const names = input.ui.stack.map(crumb);
   const filter = isEmptyFilter(input.ui.filter) ? '' : `  filter: ${describeFilter(input.ui.filter)}`;
   const built = line(width, theme).add(' firewatch  ', { ...theme.header, bold: true });
+  const rightWidthOf = (text: string) => displayWidth(theme.text(text)) + displayWidth(theme.text(connection.text)) + 1;
+  // The connection state must never be cut: where the counts leave no room for the current screen's name, they
+  // take their short words.
+  let right = ` ${countsText('approvals', 'dead letters')}  `;
+  const currentCrumb = displayWidth(theme.text(names[names.length - 1] ?? ''));
+  if (width - rightWidthOf(right) - built.done().width < currentCrumb) right = ` ${countsText('appr', 'dead')}  `;
+  const rightWidth = rightWidthOf(right);
   const leftRoom = Math.max(0, width - rightWidth - built.done().width);
   // The nearest screens matter most: the oldest crumbs give way first, whole, with an ellipsis for them.
   let crumbsShown = names.join(` ${glyphs.breadcrumb} `);
