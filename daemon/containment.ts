@@ -31,6 +31,21 @@ export class Containment {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Pending approval requests past their TTL expire, and each incident records the expiry as the action's latest
+   * step: front ends count a request as waiting until a later step says otherwise, so without it an expired request
+   * stayed "pending" on every screen until the incident changed for some other reason. Call it periodically.
+   */
+  async expireApprovals(): Promise<void> {
+    const expired = await this.responder.expireApprovals();
+    for (const entry of expired) {
+      if (this.writer.latest(entry.incident_id) === undefined) continue;
+      await this.writer.mutate(entry.incident_id, (live) =>
+        pushAction(live, { action_id: entry.action_id, status: 'expired', result: entry.detail, approved_by: null, at: entry.at }),
+      );
+    }
+  }
+
   /** After a restart: the steps a restart cut short. */
   resume(openIncidents: readonly Incident[]): void {
     for (const incident of openIncidents) {

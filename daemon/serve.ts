@@ -489,7 +489,7 @@ export async function startDaemon(config: Config, options: StartOptions = {}): P
       log.error('cannot persist time-based changes', { error: (error as Error).message });
     });
     silences.tick();
-    responder.expireApprovals().catch((error: unknown) => {
+    containment.expireApprovals().catch((error: unknown) => {
       log.error('cannot expire approval requests', { error: (error as Error).message });
     });
     ticker = setTimeout(tick, tickInterval(config, engine.rules())).unref();

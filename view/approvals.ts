@@ -1,8 +1,8 @@
 // Approval requests still waiting for a person, read from what every incident already carries: its remediation steps
 // (IncidentJson.actions, oldest first). An action whose latest step is `approval_requested` waits; any later step of
-// the same action (approved, refused, expired, started, succeeded…) ends the wait. The incident JSON does not say
-// when a request expires, so one that expired without a later step still counts until the daemon records it; the
-// actions list (ListActions) is the authority on one incident, this is the cheap count for lists and headers.
+// the same action (approved, refused, expired, started, succeeded…) ends the wait. The daemon records an expiry as
+// such a step within a tick of it (daemon/containment.ts); the actions list (ListActions) is the authority on one
+// incident, this is the cheap count for lists and headers.
 
 import type { IncidentActionJson, IncidentJson } from '../api/incident.js';
 import { isOpenStatus } from '../api/vocabulary.js';

@@ -225,6 +225,41 @@ describe('response workflow through the CLI', () => {
     expect(audit.filter((entry) => entry.action_id === 'my_action').map((entry) => entry.kind)).toEqual(['recommended', 'started', 'succeeded']);
   });
 
+  it('an approval request that expires unanswered is recorded on the incident, so no front end counts it as waiting', async () => {
+    // prepare: a medium-risk action with an effect (so containment files an approval request) and a short TTL
+    const script = join(workspace, 'record.mjs');
+    writeFileSync(script, RECORDER);
+    daemon = await startDaemon(
+      workspace,
+      writeConfig(
+        workspace,
+        [
+          'processors:',
+          '  detect:',
+          '    rules:',
+          '      error_burst: { check_interval_seconds: 1 }',
+          'remediation:',
+          '  approval_ttl_seconds: 2',
+          '  actions:',
+          `    - { id: restart_service, command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}, restart], env: { RECORD_FILE: ${JSON.stringify(join(workspace, 'runs.jsonl'))} } }`,
+        ].join('\n'),
+      ),
+    );
+
+    // act: an error burst through the real SDK exporter; containment asks for approval, nobody answers
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+
+    // verify: the request's expiry is the action's latest step on the incident (and in the audit)
+    const expired = await eventually(async () => {
+      const incident = await getJson('inc_00001');
+      const steps = (incident.actions as Json[]).filter((action) => action.action_id === 'restart_service').map((action) => action.status);
+      return steps.at(-1) === 'expired' ? steps : undefined;
+    });
+    expect(expired).toEqual(['approval_requested', 'expired']);
+    const audit = (await getJson('inc_00001', '--full')).audit as Json[];
+    expect(audit.filter((entry) => entry.action_id === 'restart_service').map((entry) => entry.kind)).toContain('expired');
+  });
+
   it('an incident whose containment a kill -9 cut short moves on to investigating after the restart', async () => {
     // prepare: a safe action that takes far longer than the test
     const config = writeConfig(
