@@ -48,12 +48,26 @@ export const OPTIONAL_INCIDENT_COLUMNS: readonly IncidentColumnId[] = ['title', 
  * order; the last set tried when none fits.
  */
 export function fitIncidentColumns(width: number, measure: (columns: readonly IncidentColumn[]) => number): readonly IncidentColumn[] {
-  let columns = INCIDENT_COLUMNS;
-  for (const optional of OPTIONAL_INCIDENT_COLUMNS) {
-    if (measure(columns) <= width) break;
-    columns = columns.filter((column) => column.id !== optional);
+  return fitColumns(INCIDENT_COLUMNS, (column) => column.id, OPTIONAL_INCIDENT_COLUMNS, width, measure);
+}
+
+/**
+ * The widest set of `columns` whose natural width (`measure`) fits `width`, dropping the columns named in `optional`
+ * (by `key`) in that order; the last set tried when none fits. For columns that repeat what another one says.
+ */
+export function fitColumns<C, K>(
+  columns: readonly C[],
+  key: (column: C) => K,
+  optional: readonly K[],
+  width: number,
+  measure: (columns: readonly C[]) => number,
+): readonly C[] {
+  let fitted = columns;
+  for (const dropped of optional) {
+    if (measure(fitted) <= width) break;
+    fitted = fitted.filter((column) => key(column) !== dropped);
   }
-  return columns;
+  return fitted;
 }
 
 /**

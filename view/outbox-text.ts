@@ -93,11 +93,23 @@ export const NOTIFICATION_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Why', flexible: true },
 ];
 
+/**
+ * Why a dead letter was given up on, or what its last attempt met (null when nothing did), without the channel's
+ * name that delivery errors start with (`webhook:ops: HTTP 400 Bad Request`): every view of it shows the channel.
+ */
+export function notificationError(item: NotificationJson): string | null {
+  const error = item.state === 'dead' ? item.reason : item.last_error;
+  if (error === null) return null;
+  const prefix = `${item.channel}: `;
+  return cleanLine(error.startsWith(prefix) ? error.slice(prefix.length) : error);
+}
+
 export function notificationCells(item: NotificationJson, now: number): string[] {
+  const error = notificationError(item);
   const why =
     item.state === 'dead'
-      ? `${cleanLine(item.reason ?? 'given up')}${item.failed_at !== null ? ` (${formatAgo(item.failed_at, now)})` : ''}`
-      : `${item.last_error !== null ? `${cleanLine(item.last_error)}; ` : ''}next try ${nextTry(item, now)}`;
+      ? `${error ?? 'given up'}${item.failed_at !== null ? ` (${formatAgo(item.failed_at, now)})` : ''}`
+      : `${error !== null ? `${error}; ` : ''}next try ${nextTry(item, now)}`;
   return [cleanLine(item.notification_id), item.kind, cleanLine(item.incident_id), item.state === 'dead' ? 'dead letter' : 'pending', String(item.attempts), why];
 }
 

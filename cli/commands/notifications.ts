@@ -7,24 +7,37 @@ import { UsageError, type CommandSpec } from '../args.js';
 import { print, printJson, withClient } from '../context.js';
 import { ACTOR_FLAG, FORMAT_FLAG, actorOf, formatOf } from '../flags.js';
 import { renderCsv } from '../render/csv.js';
-import { renderTable, terminalWidth } from '../render/table.js';
+import { naturalWidth, renderTable, terminalWidth } from '../render/table.js';
+import { fitColumns } from '../../view/incident-text.js';
+import { notificationError } from '../../view/outbox-text.js';
 import { cleanLine } from '../../view/text.js';
 
-// Ids and channels are what `retry` and `--channel` take: never cut (the error column gives the room).
+// Ids and channels are what `retry` and `--channel` take: never cut (the error column gives the room). The id names
+// the incident and the kind (ntf_<incident>_<kind>_<n>), so those columns go first where the terminal is narrow:
+// cut to "inc_000…" and "tri…" they told nothing.
 const NOTIFICATION_COLUMNS = [
-  { header: 'Notification', minWidth: 48 },
-  { header: 'Channel', minWidth: 24 },
-  { header: 'Kind' },
-  { header: 'Incident' },
-  { header: 'State' },
-  { header: 'Attempts', align: 'right' as const },
-  { header: 'Error', flexible: true },
+  { header: 'Notification', minWidth: 48, cell: (item: NotificationJson) => item.notification_id },
+  { header: 'Channel', minWidth: 24, cell: (item: NotificationJson) => item.channel },
+  { header: 'Kind', cell: (item: NotificationJson) => item.kind },
+  { header: 'Incident', cell: (item: NotificationJson) => item.incident_id },
+  { header: 'State', cell: (item: NotificationJson) => item.state },
+  { header: 'Attempts', align: 'right' as const, cell: (item: NotificationJson) => String(item.attempts) },
+  {
+    header: 'Error',
+    flexible: true,
+    cell: (item: NotificationJson) => notificationError(item) ?? '',
+  },
 ];
+type NotificationColumn = (typeof NOTIFICATION_COLUMNS)[number];
+const OPTIONAL_NOTIFICATION_COLUMNS = ['Incident', 'Kind'];
 const CSV_COLUMNS = ['notification_id', 'channel', 'kind', 'incident_id', 'state', 'created_at', 'attempts', 'next_attempt_at', 'last_error', 'failed_at', 'reason'] as const;
 
-function cells(item: NotificationJson): string[] {
-  const error = item.state === 'dead' ? (item.reason ?? '') : (item.last_error ?? '');
-  return [item.notification_id, item.channel, item.kind, item.incident_id, item.state, String(item.attempts), error];
+function renderNotificationTable(items: readonly NotificationJson[], width: number): string {
+  const rowsOf = (columns: readonly NotificationColumn[]) => items.map((item) => columns.map((column) => column.cell(item)));
+  const columns = fitColumns(NOTIFICATION_COLUMNS, (column) => column.header, OPTIONAL_NOTIFICATION_COLUMNS, width, (candidate) =>
+    naturalWidth(candidate, rowsOf(candidate)),
+  );
+  return renderTable(columns, rowsOf(columns), width);
 }
 
 export const notificationsList: CommandSpec = {
@@ -52,7 +65,7 @@ export const notificationsList: CommandSpec = {
     if (format === 'json') printJson(items);
     else if (format === 'csv') print(renderCsv([...CSV_COLUMNS], items.map((item) => CSV_COLUMNS.map((key) => item[key]))));
     else if (items.length === 0) print(args.flags.dead ? 'No dead letters.' : 'Nothing waiting and no dead letters.');
-    else print(renderTable(NOTIFICATION_COLUMNS, items.map(cells), terminalWidth()));
+    else print(renderNotificationTable(items, terminalWidth()));
     return 0;
   },
 };
