@@ -173,11 +173,15 @@ class ThresholdMetricConverter implements MetricConverter {
   convertPoint(point: DataPointViewFast, resource: MetricResourceViewFast, drafts: EventDraft[]): void {
     if (!point.detailed || (point.flags & POINT_FLAG_NO_RECORDED_VALUE) !== 0) return;
     const rules = this.current;
+    // The rules of one metric share its exclusions (compileRule: they follow the metric's name), so a point on an
+    // ignored filesystem is judged once, not once per rule.
+    const first = rules[0];
+    if (first !== undefined && first.excludeKeys.length > 0 && excluded(point, first)) return;
     const matched = this.matched;
     let any = false;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      const ok = attributesMatch(point, rule) && (rule.excludeKeys.length === 0 || !excluded(point, rule));
+      const ok = attributesMatch(point, rule);
       matched[i] = ok ? 1 : 0;
       if (ok) any = true;
     }
