@@ -244,7 +244,7 @@ export class Outbox {
       this.append(entry);
       return;
     }
-    let index = stream.findIndex((other) => entryOrder(entry, other) < 0);
+    let index = stream.findIndex((other) => deliveryOrder(entry, other) < 0);
     if (index === -1) index = stream.length;
     stream.splice(index, 0, entry);
     if (index !== 0) return;
@@ -306,16 +306,8 @@ function entryOf(item: OutboxItem): Entry {
   return { id: item.id, stream: streamKey(item), at: item.next_attempt_at, created_at: item.created_at, kind: item.kind };
 }
 
-function entryOrder(a: Entry, b: Entry): number {
-  return (
-    a.created_at - b.created_at ||
-    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
-/** Order within a stream after a restart: creation time, then the kinds' natural order, then id. */
-function deliveryOrder(a: OutboxItem, b: OutboxItem): number {
+/** Order within a stream (after a restart, for a retried dead letter): creation time, kinds' natural order, id. */
+function deliveryOrder(a: Pick<OutboxItem, 'created_at' | 'kind' | 'id'>, b: Pick<OutboxItem, 'created_at' | 'kind' | 'id'>): number {
   return (
     a.created_at - b.created_at ||
     (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
