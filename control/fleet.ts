@@ -1,14 +1,13 @@
 // Several daemons seen as one: a session per daemon, their incidents merged under (daemon_id, incident_id).
 //
 //   client a ──session──┐
-//   client b ──session──┼──▶ FleetChange {member, change} ──▶ front end's reducer (view/), keyed by incidentKey()
+//   client b ──session──┼──▶ FleetChange {member, change} ──▶ front end's reducer (view/), keyed by entryKey()
 //   client c ──session──┘
 //
 // Each session resumes on its own: one daemon going away shows as that member reconnecting while the others go on.
 // With one daemon the fleet is just its session; nothing here assumes there is only one.
 
 import type { ControlClient } from '../api/client.js';
-import type { IncidentJson } from '../api/incident.js';
 import type { FleetChange } from '../api/session.js';
 import { createSession, type Session, type SessionOptions } from './session.js';
 
@@ -34,13 +33,6 @@ export interface Fleet {
   start(): void;
   close(): Promise<void>;
   members(): FleetMember[];
-  /** Every incident every member knows, newest change first within each member. */
-  incidents(): Array<{ daemon_id: string; incident: IncidentJson }>;
-}
-
-/** The key an incident is known by across a fleet. */
-export function incidentKey(daemonId: string, incidentId: string): string {
-  return `${daemonId}/${incidentId}`;
 }
 
 export function createFleet(clients: readonly ControlClient[], options: FleetOptions): Fleet {
@@ -76,14 +68,5 @@ export function createFleet(clients: readonly ControlClient[], options: FleetOpt
       await Promise.all(sessions.map((session) => session.close()));
     },
     members: () => members.map((member) => ({ ...member })),
-    incidents() {
-      const all: Array<{ daemon_id: string; incident: IncidentJson }> = [];
-      for (const session of sessions) {
-        const daemonId = session.daemonId;
-        if (daemonId === null) continue;
-        for (const incident of session.incidents()) all.push({ daemon_id: daemonId, incident });
-      }
-      return all;
-    },
   };
 }

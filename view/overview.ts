@@ -81,14 +81,6 @@ export function activeIncidents(state: IncidentsState, include?: (entry: Inciden
   return open.map((item) => item.entry);
 }
 
-/** How long an incident has been going (detection to resolution, or to now). */
-export function incidentDurationSeconds(entry: IncidentEntry, now: number): number | null {
-  const detected = parseIsoMs(entry.incident.detected_at);
-  if (detected === undefined) return null;
-  const end = parseIsoMs(entry.incident.resolved_at) ?? now;
-  return Math.max(0, (end - detected) / 1000);
-}
-
 export type ActivityItem = {
   /** ISO time of the step. */
   at: string;

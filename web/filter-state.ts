@@ -2,7 +2,7 @@
 // `:severity critical` and `:since 1h` mean in the terminal UI.
 
 import { useMemo } from 'react';
-import { compileFilter, filterFromQueryParams, filterToQueryParams, type IncidentFilter } from '../view/filters.js';
+import { compileFilter, filterFromQueryParams, type IncidentFilter } from '../view/filters.js';
 import type { IncidentJson } from '../api/incident.js';
 
 export type AddressFilter = {
@@ -20,8 +20,4 @@ export function readAddressFilter(search: string, now: number): AddressFilter {
 /** The filter of the current address; recompiled when the address changes or the clock moves (`since=1h` slides). */
 export function useAddressFilter(search: string, now: number): AddressFilter {
   return useMemo(() => readAddressFilter(search, now), [search, now]);
-}
-
-export function filterParams(filter: IncidentFilter): Array<[string, string]> {
-  return filterToQueryParams(filter);
 }
