@@ -103,9 +103,18 @@ function Dashboard({ session, onLoggedOut }: { session: SessionInfo; onLoggedOut
   useEffect(() => {
     const onPop = () => setLocation({ pathname: window.location.pathname, search: window.location.search });
     window.addEventListener('popstate', onPop);
-    const clock = setInterval(() => setNow(Date.now()), CLOCK_MS);
+    // The clock also drives the screens that re-read on it (overview, components, silences, notifications): a tab
+    // nobody sees does not tick, so it does not poll every daemon behind the gateway; it catches up when shown.
+    const clock = setInterval(() => {
+      if (!document.hidden) setNow(Date.now());
+    }, CLOCK_MS);
+    const onVisible = () => {
+      if (!document.hidden) setNow(Date.now());
+    };
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
       window.removeEventListener('popstate', onPop);
+      document.removeEventListener('visibilitychange', onVisible);
       clearInterval(clock);
     };
   }, []);
