@@ -113,6 +113,8 @@ export function NotificationsScreen() {
             rows={[...group.pending, ...group.dead].map((item) => {
               const index = ordered.indexOf(item);
               const cells: ReactNode[] = notificationCells(item, now);
+              // 40 characters without a space: allowed to break, or on a narrow window it pushed Retry/Drop off screen.
+              cells[0] = <span className="notification-id">{cells[0]}</span>;
               cells[2] = <PageLink href={incidentHref(item.incident_id)}>{cleanLine(item.incident_id)}</PageLink>;
               const action = readOnly ? [] : [item.state !== 'dead' ? '' : <DeadLetterActions key="actions" item={item} confirming={confirming} setConfirming={setConfirming} confirmFor={confirmFor} />];
               return {
