@@ -250,11 +250,12 @@ export function actionCells(action: ActionViewJson): string[] {
 }
 
 /** What the medium and high risk actions need before they run: `--approved-by NAME (restart_service: alice, bob)`. */
-export function approvalNote(actions: readonly ActionViewJson[]): string | undefined {
+/** `approver`: how the front end asks for the name (the CLI's flag, the page's field). */
+export function approvalNote(actions: readonly ActionViewJson[], approver = '--approved-by NAME'): string | undefined {
   const gated = actions.filter((action) => action.risk !== 'safe');
   if (gated.length === 0) return undefined;
   const named = gated.some((action) => action.approvers.length > 0)
     ? ` (${gated.map((action) => `${cleanLine(action.action_id)}: ${action.approvers.map(cleanLine).join(', ') || 'anyone'}`).join('; ')})`
     : '';
-  return `Medium and high risk actions run only with --approved-by NAME${named}.`;
+  return `Medium and high risk actions run only with ${approver}${named}.`;
 }

@@ -259,7 +259,7 @@ function MitigateForm(props: { id: string; busy: boolean; onRun(request: { actio
   const gated = action !== undefined && action.risk !== 'safe';
   // A risky action runs only once the id is typed as it is listed: the same guard the terminal UI puts before it.
   const ready = action !== undefined && (gated ? typedId.trim() === props.id : confirmed) && !props.busy;
-  const note = list === undefined ? undefined : approvalNote(list.actions);
+  const note = list === undefined ? undefined : approvalNote(list.actions, "the approver's name");
   return (
     <Form
       title="Mitigate"
@@ -326,7 +326,7 @@ function MitigateForm(props: { id: string; busy: boolean; onRun(request: { actio
               </ol>
             </details>
           ) : null}
-          {note !== undefined ? <p className="hint">{note.replace('with --approved-by NAME', "with the approver's name")}</p> : null}
+          {note !== undefined ? <p className="hint">{note}</p> : null}
         </fieldset>
       ) : null}
       {action !== undefined && gated ? (
