@@ -68,31 +68,72 @@ describe('ExportAdmission', () => {
     first.release();
   });
 
-  it('while saturated refuses the connections that sent the most lately, not light or quiet ones', () => {
+  it('while saturated limits the connections that send the most, never light or new ones', () => {
     let saturated = false;
-    const admission = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    let now = 0;
+    const admission = new ExportAdmission(LIMITS, () => 0, () => saturated, () => now);
     // A heavy sender (past the 1 MiB/s floor) and a light one.
     for (let i = 0; i < 5; i++) admitted(admission.admit('heavy:1', 400_000)).release();
     admitted(admission.admit('light:2', 10_000)).release();
     saturated = true;
+    now += 200;
     expect((admission.admit('heavy:1', 400_000) as BackpressureError).message).toMatch(/over capacity \(saturated\)/);
     admitted(admission.admit('light:2', 10_000)).release();
     admitted(admission.admit('new:3', 10_000)).release();
-    saturated = false;
-    admitted(admission.admit('heavy:1', 400_000)).release();
   });
 
   it('while saturated sheds a lone flooding sender too, but not applications exporting at an ordinary pace', () => {
     let saturated = false;
-    const quiet = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    let now = 0;
+    const quiet = new ExportAdmission(LIMITS, () => 0, () => saturated, () => now);
     admitted(quiet.admit('app:1', 50_000)).release();
     saturated = true;
+    now += 200;
     admitted(quiet.admit('app:1', 50_000)).release();
     saturated = false;
-    const flooded = new ExportAdmission(LIMITS, () => 0, () => saturated);
+    const flooded = new ExportAdmission(LIMITS, () => 0, () => saturated, () => now);
     admitted(flooded.admit('flood:1', 5_000_000)).release();
     saturated = true;
+    now += 200;
     expect(flooded.admit('flood:1', 500_000)).toBeInstanceOf(BackpressureError);
+  });
+
+  it('while saturated lowers the rate it admits until the daemon is not, and lets go once the flood is over', () => {
+    let saturated = false;
+    let now = 0;
+    const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e9 }, () => 0, () => saturated, () => now);
+    const EXPORT = 50_000;
+    /** Offers 200 exports a second (10 MB/s) from 4 connections for `ms`; the bytes admitted per second. */
+    const offer = (ms: number): number => {
+      let bytes = 0;
+      const end = now + ms;
+      for (let i = 0; now < end; i++, now += 5) {
+        const ticket = admission.admit(`flood:${i % 4}`, EXPORT);
+        if (ticket instanceof BackpressureError) continue;
+        bytes += EXPORT;
+        ticket.release();
+      }
+      return (bytes * 1000) / ms;
+    };
+    expect(offer(2000)).toBe(10_000_000); // not saturated: everything
+    saturated = true;
+    const first = offer(500);
+    const second = offer(500);
+    const third = offer(500);
+    // Every saturated step takes a fifth off: each half second admits less than the one before.
+    expect(first).toBeLessThan(10_000_000);
+    expect(second).toBeLessThan(first * 0.5);
+    expect(third).toBeLessThan(second * 0.5);
+    expect(third).toBeGreaterThan(0); // the floor: something always gets through
+    // Calm again but still flooded: the limit grows step by step instead of letting the whole flood back in.
+    saturated = false;
+    const calm = offer(1000);
+    expect(calm).toBeGreaterThan(third * 1.2);
+    expect(calm).toBeLessThan(10_000_000 / 2);
+    // The flood stops; after two calm seconds with nothing refused, the limit lets go.
+    now += 2_100;
+    admitted(admission.admit('other:9', 1)).release();
+    expect(offer(500)).toBe(10_000_000);
   });
 
   it('refuses limits that are not positive, naming the option', () => {

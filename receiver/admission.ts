@@ -12,14 +12,15 @@
 //   backlog  exports waiting for the store's commit (group-commit.ts), however they got there
 //   time     the event loop itself: node does everything on one thread, so past its capacity requests wait unread
 //            in socket buffers, where no in-flight count sees them, until their deadlines pass. While the daemon is
-//            saturated (the caller's Saturation: event-loop utilisation, the store's lag) exports from the
-//            connections that sent the most lately are refused, which costs far less than taking them in.
+//            saturated (the caller's Saturation: event-loop utilisation, the store's lag) the request bytes admitted
+//            per second are limited (SaturationLimit below), and the limit adapts until the daemon is no longer
+//            saturated: an export past it is refused, which costs far less than taking it in.
 // An export is admitted whenever nothing else is in flight, so one larger than a budget still gets through alone.
 //
 // Fairness, so a flood on a few connections cannot lock out a small exporter (an application's first error burst,
 // small exports behind a huge one): a share of each budget (IDLE_PEER_RESERVE) is kept for connections with
-// nothing in flight, and a saturated daemon refuses only connections whose recent request bytes (decaying over
-// RECENT_WORK_DECAY_MS) are above half an even share of everyone's, and only when all of them together send more
+// nothing in flight, and the saturation limit applies only to connections sending more than an application does
+// (LIGHT_PEER_BYTES a second, decaying over RECENT_WORK_DECAY_MS), and only when all of them together send more
 // than about 1 MiB a second (below that, a slow loop is not their doing).
 
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
@@ -30,16 +31,36 @@ import { ReceiverOptionError } from './option-checks.js';
 const IDLE_PEER_RESERVE = 0.25;
 /** Time constant of the decay of each connection's recent request bytes. */
 const RECENT_WORK_DECAY_MS = 1_000;
-/** While saturated, a connection whose recent bytes are above this share of an even split is refused... */
-const HEAVY_SHARE = 0.5;
 /**
- * ...when all connections together sent more than this lately (bytes decaying over RECENT_WORK_DECAY_MS, about
- * bytes per second): the loop may be slow for reasons of its own (a busy host, a long commit), and applications
- * exporting at an ordinary pace (a few thousand spans a second) must not lose their data to that.
+ * A connection that sent less than this lately (bytes decaying over RECENT_WORK_DECAY_MS, about bytes per second:
+ * an application exporting a few thousand spans a second) is never held to the saturation limit.
+ */
+const LIGHT_PEER_BYTES = 256 * 1024;
+/**
+ * ...and fewer exports than this lately (about a second's worth): an SDK's batch processor exports every few seconds
+ * or every 512 spans; a Collector or a load generator many times a second.
+ */
+const LIGHT_PEER_EXPORTS = 5;
+/**
+ * The saturation limit engages only when all connections together sent more than this lately: the loop may be slow
+ * for reasons of its own (a busy host, a long commit), and applications exporting at an ordinary pace must not lose
+ * their data to that.
  */
 const FLOOD_MIN_BYTES = 1024 * 1024;
-/** A connection whose recent bytes have decayed below this is forgotten (swept at most once a decay period). */
-const FORGOTTEN_BYTES = 1;
+/** A connection whose recent exports have decayed below this is forgotten (swept at most once a decay period). */
+const FORGOTTEN_EXPORTS = 0.01;
+/** How often the saturation limit adapts (a few of LoopPressure's samples). */
+const LIMIT_STEP_MS = 100;
+/** Factor on the limit at a saturated step (and on the rate admitted lately when it engages). */
+const LIMIT_DECREASE = 0.8;
+/** Share of the limit added at a calm step. */
+const LIMIT_INCREASE = 0.05;
+/** The limit never goes below this many bytes a second, so the heavy connections always get a little through. */
+const LIMIT_FLOOR_BYTES = 64 * 1024;
+/** Calm with nothing refused for this long, the limit lets go: the flood is over. */
+const LIMIT_RELEASE_MS = 2_000;
+/** Bytes the limit's bucket may save up, as time at its rate. */
+const LIMIT_BURST_MS = 100;
 /** How often event-loop utilisation is sampled. */
 const LOOP_SAMPLE_MS = 50;
 /** A sample timer this late means the loop is busy whatever its utilisation says. */
@@ -106,10 +127,11 @@ export class ExportAdmission {
   private items = 0;
   /** Exports in flight per connection; a connection leaves the map when it has none. */
   private readonly perPeer = new Map<string, number>();
-  /** Request bytes admitted lately per connection, decaying (see RecentWork); swept as they go quiet. */
-  private readonly recent = new Map<string, RecentWork>();
-  /** The same over all connections. */
+  /** What each connection did lately (see PeerActivity); swept as they go quiet. */
+  private readonly recent = new Map<string, PeerActivity>();
+  /** Request bytes admitted lately over all connections, decaying. */
   private readonly recentTotal = new RecentWork();
+  private readonly limit = new SaturationLimit();
   private lastSweep = 0;
   /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
   private readonly refusals = new Map<string, BackpressureError>();
@@ -118,6 +140,8 @@ export class ExportAdmission {
     readonly limits: AdmissionLimits,
     private readonly storeBacklog: StoreBacklog = () => 0,
     private readonly saturated: Saturation = () => false,
+    /** Milliseconds, monotonic (performance.now; a stand-in in tests). */
+    private readonly clock: () => number = () => performance.now(),
   ) {
     checkLimits(limits, 'admission');
   }
@@ -128,14 +152,16 @@ export class ExportAdmission {
    */
   admit(peer: string, bytes: number): AdmissionTicket | BackpressureError {
     const idlePeer = !this.perPeer.has(peer);
-    const now = performance.now();
-    const refused = this.refusalOf(peer, bytes, now);
+    const now = this.clock();
+    const activity = this.activityOf(peer, now);
+    activity.exports.add(1, now);
+    const refused = this.refusalOf(peer, bytes, now, activity);
     if (refused !== null) return refused;
     this.exports++;
     this.bytes += bytes;
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
-    // At least one byte, so an empty export still counts as activity.
-    this.noteAdmitted(peer, Math.max(1, bytes), now);
+    activity.bytes.add(bytes, now);
+    this.recentTotal.add(bytes, now);
     return new AdmissionTicket(this, peer, bytes, idlePeer);
   }
 
@@ -146,39 +172,38 @@ export class ExportAdmission {
    * each body first kept the connection's later requests waiting behind it for seconds.
    */
   refusalAtHead(peer: string): BackpressureError | null {
-    return this.refusalOf(peer, 0, performance.now());
+    const now = this.clock();
+    const activity = this.activityOf(peer, now);
+    const refused = this.refusalOf(peer, 0, now, activity);
+    // An export let through is counted by admit().
+    if (refused !== null) activity.exports.add(1, now);
+    return refused;
   }
 
-  private refusalOf(peer: string, bytes: number, now: number): BackpressureError | null {
+  private refusalOf(peer: string, bytes: number, now: number, activity: PeerActivity): BackpressureError | null {
     if (this.exports > 0) {
       const share = this.perPeer.has(peer) ? 1 - IDLE_PEER_RESERVE : 1;
       if (this.storeBacklog() >= this.limits.maxStoreBacklog * share) return this.refusal('the store is writing behind');
       if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
       if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
     }
-    if (this.saturated() && this.isHeavy(peer, now)) return this.refusal('saturated');
+    this.limit.adapt(now, this.saturated(), this.recentTotal.at(now));
+    if (this.limit.engaged && !activity.isLight(now) && !this.limit.take(bytes, now)) return this.refusal('saturated');
     return null;
   }
 
-  /** Whether `peer` sent more lately than half an even share of what every connection sent. */
-  private isHeavy(peer: string, now: number): boolean {
-    const mine = this.recent.get(peer)?.at(now) ?? 0;
-    const total = this.recentTotal.at(now);
-    if (mine === 0 || total < FLOOD_MIN_BYTES) return false;
-    return mine > (HEAVY_SHARE * total) / Math.max(1, this.recent.size);
-  }
-
-  private noteAdmitted(peer: string, bytes: number, now: number): void {
-    let work = this.recent.get(peer);
-    if (work === undefined) {
-      work = new RecentWork();
-      this.recent.set(peer, work);
+  /** `peer`'s activity, created on first sight; connections gone quiet are swept at most once a decay period. */
+  private activityOf(peer: string, now: number): PeerActivity {
+    if (now - this.lastSweep >= RECENT_WORK_DECAY_MS) {
+      this.lastSweep = now;
+      for (const [key, value] of this.recent) if (value.isForgotten(now)) this.recent.delete(key);
     }
-    work.add(bytes, now);
-    this.recentTotal.add(bytes, now);
-    if (now - this.lastSweep < RECENT_WORK_DECAY_MS) return;
-    this.lastSweep = now;
-    for (const [key, value] of this.recent) if (value.at(now) < FORGOTTEN_BYTES) this.recent.delete(key);
+    let activity = this.recent.get(peer);
+    if (activity === undefined) {
+      activity = new PeerActivity();
+      this.recent.set(peer, activity);
+    }
+    return activity;
   }
 
   stats(): AdmissionStats {
@@ -316,6 +341,80 @@ export class LoopPressure {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+}
+
+/**
+ * The request bytes a second admitted from connections that are not light, while the daemon is saturated: an
+ * additive-increase/multiplicative-decrease controller (as TCP's congestion window) driven by Saturation, evaluated
+ * at most every LIMIT_STEP_MS when exports arrive. It engages at the first saturated step under a flood, starting
+ * below the rate admitted lately; every saturated step lowers it, every calm one raises it; it lets go after
+ * LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
+ * refusing only while saturated let the flood back in at every calm sample, the loop saturated again, and exports
+ * admitted in between waited on it for seconds. The budget is a token bucket that may go into debt by one export,
+ * so an export larger than a step's worth still gets through.
+ */
+class SaturationLimit {
+  /** Bytes a second; Infinity while not engaged. */
+  private bytesPerSecond = Number.POSITIVE_INFINITY;
+  private tokens = 0;
+  private lastStep = 0;
+  private lastFill = 0;
+  /** When the limit last refused, or was lowered (performance.now()). */
+  private lastPressure = 0;
+
+  get engaged(): boolean {
+    return this.bytesPerSecond !== Number.POSITIVE_INFINITY;
+  }
+
+  adapt(now: number, saturated: boolean, recentBytesPerSecond: number): void {
+    if (now - this.lastStep < LIMIT_STEP_MS) return;
+    this.lastStep = now;
+    if (saturated) {
+      this.lastPressure = now;
+      if (this.engaged) this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, this.bytesPerSecond * LIMIT_DECREASE);
+      else if (recentBytesPerSecond >= FLOOD_MIN_BYTES) {
+        this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, recentBytesPerSecond * LIMIT_DECREASE);
+        this.tokens = 0;
+        this.lastFill = now;
+      }
+      return;
+    }
+    if (!this.engaged) return;
+    if (now - this.lastPressure >= LIMIT_RELEASE_MS) this.bytesPerSecond = Number.POSITIVE_INFINITY;
+    else this.bytesPerSecond += Math.max(LIMIT_FLOOR_BYTES, this.bytesPerSecond * LIMIT_INCREASE);
+  }
+
+  /** Takes `bytes` from the bucket; false (a refusal, counted as pressure) when it is empty. */
+  take(bytes: number, now: number): boolean {
+    const burst = this.bytesPerSecond * (LIMIT_BURST_MS / MS_PER_SECOND);
+    this.tokens = Math.min(burst, this.tokens + (this.bytesPerSecond * (now - this.lastFill)) / MS_PER_SECOND);
+    this.lastFill = now;
+    if (this.tokens <= 0) {
+      this.lastPressure = now;
+      return false;
+    }
+    this.tokens -= bytes;
+    return true;
+  }
+}
+
+/**
+ * What one connection did lately, decaying over RECENT_WORK_DECAY_MS (so about a second's worth): the request bytes
+ * admitted from it, and the exports it offered, admitted or refused. Refusals count, or a flooding connection refused
+ * for a while would look quiet and be let through as if it were an application's.
+ */
+class PeerActivity {
+  readonly bytes = new RecentWork();
+  readonly exports = new RecentWork();
+
+  /** Sending no more than an application exporting at an ordinary pace does. */
+  isLight(now: number): boolean {
+    return this.exports.at(now) < LIGHT_PEER_EXPORTS && this.bytes.at(now) < LIGHT_PEER_BYTES;
+  }
+
+  isForgotten(now: number): boolean {
+    return this.exports.at(now) < FORGOTTEN_EXPORTS;
   }
 }
 
