@@ -17,7 +17,8 @@
 //      JS SDK (OTLPTraceExporter over gRPC, its default 10 s timeout), and the time until its incident is pushed on
 //      a WatchIncidents stream.
 //   Prints per transport: exports sent / OK / refused retryably (with a retry hint or not) / other errors by code /
-//   unanswered within the deadline / answered within 1 s; answer latency p50/p99/max; the daemon's VmHWM, peak
+//   unanswered within the deadline / answered within 1 s; answer latency p50/p99/max (from when the export was due:
+//   HTTP exports past the sockets wait in the client, and that wait is printed apart); the daemon's VmHWM, peak
 //   RssAnon (heap and buffers: what it really holds) and peak RssFile (file-backed pages: mostly the LMDB map,
 //   reclaimable, growing with the store); whether the canary incident opened and how fast.
 //   Budgets: every export answered within 1 s; VmHWM < 512 MiB; the canary incident opens.
@@ -197,6 +198,9 @@ async function overload(daemon: BenchDaemon): Promise<boolean> {
     );
     for (const [code, n] of others) console.log(`  ${name} other error: ${code} × ${n}`);
     if (result.behind > 0) console.log(`  ${name}: ${result.behind} sends skipped (100,000 unanswered)`);
+    if (Number.isFinite(result.client_queue_p50_ms)) {
+      console.log(`  ${name}: of which waiting in the client for one of its sockets: p50 ${ms(result.client_queue_p50_ms)} ms, p99 ${ms(result.client_queue_p99_ms)} ms`);
+    }
   }
   if (baseline !== undefined) {
     const share = baseline.sent > 0 ? (100 * baseline.answered_within_1s) / baseline.sent : 0;

@@ -64,7 +64,10 @@ export interface PacedLoadResult extends LoadResult {
   unanswered: number;
   /** Answered (any way) within 1 s. */
   answered_within_1s: number;
-  /** Answer latency of every answered export, ms. */
+  /** HTTP: how long exports waited in the client for a free socket (an agent with `connections` sockets), ms. */
+  client_queue_p50_ms: number;
+  client_queue_p99_ms: number;
+  /** Answer latency of every answered export, ms (client queue included). */
   latency_p50_ms: number;
   latency_p99_ms: number;
   latency_max_ms: number;
@@ -80,7 +83,8 @@ function traceIdOffsets(body: Buffer): number[] {
 type Outcome = { kind: 'ok' } | { kind: 'retryable'; hinted: boolean } | { kind: 'unanswered' } | { kind: 'error'; code: string };
 
 interface Sender {
-  send(body: Buffer, done: (outcome: Outcome) => void): void;
+  /** `done` once answered; `onWire` (HTTP) when the request got a socket and is written: before that it waits in the client. */
+  send(body: Buffer, done: (outcome: Outcome) => void, onWire?: () => void): void;
   close(): void;
 }
 
@@ -125,7 +129,7 @@ function httpSender(options: PacedLoadOptions): Sender {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const [host, port] = [options.target.slice(0, options.target.lastIndexOf(':')), Number(options.target.slice(options.target.lastIndexOf(':') + 1))];
   return {
-    send(body, done) {
+    send(body, done, onWire) {
       let settled = false;
       const settle = (outcome: Outcome): void => {
         if (settled) return;
@@ -153,6 +157,7 @@ function httpSender(options: PacedLoadOptions): Sender {
           res.once('error', () => settle({ kind: 'unanswered' }));
         },
       );
+      if (onWire !== undefined) req.once('socket', onWire);
       req.once('error', (error: NodeJS.ErrnoException) => {
         settle(error.name === 'AbortError' || error.name === 'TimeoutError' ? { kind: 'unanswered' } : { kind: 'error', code: error.code ?? error.name });
       });
@@ -183,6 +188,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
   let retryableWithoutHint = 0;
   let unanswered = 0;
   const latencies: number[] = [];
+  const queueWaits: number[] = [];
   const failures: Record<string, number> = {};
   const started = performance.now();
   const durationMs = options.seconds * 1000;
@@ -207,6 +213,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
         sent++;
         inFlight++;
         const sentAt = performance.now();
+        const onWire = options.transport === 'http' ? () => queueWaits.push(performance.now() - sentAt) : undefined;
         sender.send(body, (outcome) => {
           inFlight--;
           if (outcome.kind === 'unanswered') {
@@ -227,7 +234,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
             }
           }
           if (inFlight === 0 && performance.now() - started >= durationMs) resolve();
-        });
+        }, onWire);
       }
     };
     const timer = setInterval(tick, TICK_MS);
@@ -236,6 +243,7 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
   sender.close();
   const spans = done * options.spansPerRequest;
   latencies.sort((a, b) => a - b);
+  queueWaits.sort((a, b) => a - b);
   return {
     requests: done,
     spans,
@@ -250,6 +258,8 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
     retryable_without_hint: retryableWithoutHint,
     unanswered,
     answered_within_1s: latencies.filter((ms) => ms <= ANSWERED_FAST_MS).length,
+    client_queue_p50_ms: percentile(queueWaits, 50),
+    client_queue_p99_ms: percentile(queueWaits, 99),
     latency_p50_ms: percentile(latencies, 50),
     latency_p99_ms: percentile(latencies, 99),
     latency_max_ms: latencies.length > 0 ? latencies[latencies.length - 1]! : Number.NaN,
