@@ -51,6 +51,8 @@ const FLOOD_MIN_BYTES = 1024 * 1024;
 const FORGOTTEN_EXPORTS = 0.01;
 /** How often the saturation limit adapts (a few of LoopPressure's samples). */
 const LIMIT_STEP_MS = 100;
+/** Saturated at every step for this long, under a flood, the limit engages: a burst or a GC pause is not a flood. */
+const LIMIT_ENGAGE_MS = 500;
 /** Factor on the limit at a saturated step (and on the rate admitted lately when it engages). */
 const LIMIT_DECREASE = 0.8;
 /** Share of the limit added at a calm step. */
@@ -347,8 +349,8 @@ export class LoopPressure {
 /**
  * The request bytes a second admitted from connections that are not light, while the daemon is saturated: an
  * additive-increase/multiplicative-decrease controller (as TCP's congestion window) driven by Saturation, evaluated
- * at most every LIMIT_STEP_MS when exports arrive. It engages at the first saturated step under a flood, starting
- * below the rate admitted lately; every saturated step lowers it, every calm one raises it; it lets go after
+ * at most every LIMIT_STEP_MS when exports arrive. It engages once the daemon has been saturated for LIMIT_ENGAGE_MS
+ * under a flood, starting below the rate admitted lately; every saturated step lowers it, every calm one raises it; it lets go after
  * LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
  * refusing only while saturated let the flood back in at every calm sample, the loop saturated again, and exports
  * admitted in between waited on it for seconds. The budget is a token bucket that may go into debt by one export,
@@ -362,6 +364,8 @@ class SaturationLimit {
   private lastFill = 0;
   /** When the limit last refused, or was lowered (performance.now()). */
   private lastPressure = 0;
+  /** Since when the daemon has been saturated at every step, while the limit is not engaged. */
+  private saturatedSince: number | undefined;
 
   get engaged(): boolean {
     return this.bytesPerSecond !== Number.POSITIVE_INFINITY;
@@ -370,6 +374,11 @@ class SaturationLimit {
   adapt(now: number, saturated: boolean, recentBytesPerSecond: number): void {
     if (now - this.lastStep < LIMIT_STEP_MS) return;
     this.lastStep = now;
+    if (!saturated) this.saturatedSince = undefined;
+    else if (!this.engaged) {
+      this.saturatedSince ??= now;
+      if (now - this.saturatedSince < LIMIT_ENGAGE_MS) return;
+    }
     if (saturated) {
       this.lastPressure = now;
       if (this.engaged) this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, this.bytesPerSecond * LIMIT_DECREASE);
