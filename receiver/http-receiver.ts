@@ -302,7 +302,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
 
     // The bytes as sent are held once read: reserved now when declared, else counted as they arrive. What
     // decompression and transcoding produce is held as it is produced (never a worst case).
-    const admitted = admission.admit(peerOf(req), Number.isFinite(declared) && declared >= 0 ? declared : 0);
+    const admitted = admission.admit(peerOfSocket(req.socket), Number.isFinite(declared) && declared >= 0 ? declared : 0);
     if (admitted instanceof BackpressureError) {
       busy(admitted.message);
       return;
@@ -716,10 +716,6 @@ function clientErrorRefusal(error: NodeJS.ErrnoException & { rawPacket?: Buffer 
 const MAX_ECHO_LENGTH = 100;
 
 /** The connection an export came over, for admission's per-connection fairness. */
-function peerOf(req: IncomingMessage): string {
-  return `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`;
-}
-
 /** Client-sent text echoed in an answer, bounded. */
 function truncate(text: string): string {
   return text.length > MAX_ECHO_LENGTH ? `${text.slice(0, MAX_ECHO_LENGTH)}…` : text;
