@@ -329,9 +329,10 @@ export class LmdbStore {
   private toStored(incident: Incident): StoredIncident {
     const ids = incident.trace_ids;
     if (ids.length === 0) return incident;
-    const packed = this.traceIdPacker.pack(incident.incident_id, ids);
     // One that closed is rarely written again: not worth remembering.
-    if (!isOpenStatus(incident.status)) this.traceIdPacker.forget(incident.incident_id);
+    const packed = isOpenStatus(incident.status)
+      ? this.traceIdPacker.pack(incident.incident_id, ids)
+      : this.traceIdPacker.packLast(incident.incident_id, ids);
     if (packed === undefined) return incident;
     const { trace_ids: _ids, ...rest } = incident;
     return { ...rest, trace_ids_bin: packed };

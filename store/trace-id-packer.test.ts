@@ -50,12 +50,20 @@ describe('TraceIdPacker', () => {
     );
   });
 
-  it('remembers a bounded number of incidents, and none that were forgotten', () => {
+  it('remembers a bounded number of incidents, none after their last write, and never displaces one for a closed one', () => {
     const packer = new TraceIdPacker();
     const id = 'a'.repeat(32);
     for (let i = 0; i < 1000; i++) packer.pack(`inc_${i}`, [id]);
     expect(packer.size).toBe(64);
-    packer.forget('inc_999');
+    expect(packer.packLast('inc_999', [id, id])).toEqual(reference([id, id]));
     expect(packer.size).toBe(63);
+    // An incident closing that was not remembered leaves every open one remembered.
+    expect(packer.packLast('closed_1', [id])).toEqual(reference([id]));
+    expect(packer.packLast('closed_2', ['not a trace id'])).toBeUndefined();
+    expect(packer.size).toBe(63);
+    packer.pack('inc_1000', [id]);
+    expect(packer.size).toBe(64);
+    expect(packer.packLast('closed_3', [id])).toEqual(reference([id]));
+    expect(packer.size).toBe(64);
   });
 });

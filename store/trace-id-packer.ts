@@ -12,7 +12,7 @@
 //
 // A buffer handed out is never written again (appends go past its end, or into a new buffer), so a writer that
 // still holds a view of it reads what it was given. Bounded: at most MAX_REMEMBERED incidents are remembered; an
-// incident is forgotten when it closes.
+// incident is forgotten when it closes (packLast).
 
 const TRACE_ID_CHARS = 32;
 const TRACE_ID_BYTES = 16;
@@ -44,9 +44,15 @@ export class TraceIdPacker {
     return this.packAnew(incidentId, ids);
   }
 
-  /** Drops what is kept for the incident (it closed: it will not be rewritten often). */
-  forget(incidentId: string): void {
+  /**
+   * As pack, for an incident's write after which it is rarely written again (it closed): what is remembered of it is
+   * used and forgotten, and nothing is remembered in its place, so it never displaces an open incident.
+   */
+  packLast(incidentId: string, ids: readonly string[]): Buffer | undefined {
+    if (!this.remembered.has(incidentId)) return packOnce(ids);
+    const packed = this.pack(incidentId, ids);
     this.remembered.delete(incidentId);
+    return packed;
   }
 
   /** Incidents remembered (for tests). */
@@ -74,8 +80,8 @@ export class TraceIdPacker {
 
   private packAnew(incidentId: string, ids: readonly string[]): Buffer | undefined {
     this.remembered.delete(incidentId);
-    const bytes = Buffer.allocUnsafe(ids.length * TRACE_ID_BYTES);
-    if (!decodeInto(bytes, ids, 0)) return undefined;
+    const bytes = packOnce(ids);
+    if (bytes === undefined) return undefined;
     if (this.remembered.size >= MAX_REMEMBERED) {
       // The oldest remembered (Map order): a forgotten incident only costs a full pack at its next write.
       this.remembered.delete(this.remembered.keys().next().value as string);
@@ -83,6 +89,12 @@ export class TraceIdPacker {
     this.remembered.set(incidentId, { ids: ids.slice(), bytes });
     return bytes;
   }
+}
+
+/** `ids` packed into a new buffer, remembering nothing. */
+function packOnce(ids: readonly string[]): Buffer | undefined {
+  const bytes = Buffer.allocUnsafe(ids.length * TRACE_ID_BYTES);
+  return decodeInto(bytes, ids, 0) ? bytes : undefined;
 }
 
 /** How many leading IDs `known` and `ids` share (the whole of `known` when `ids` extends it). */
