@@ -435,6 +435,41 @@ describe('OTLP/HTTP receiver', () => {
     await expectStillServing();
   });
 
+  it('keeps the connection of an export refused for capacity: the sender retries on it, as the same connection', async () => {
+    const admission = new ExportAdmission({ maxBytesInFlight: 1024 * 1024, maxItemsInFlight: 10_000, maxStoreBacklog: 10, retryAfterMs: 1000 });
+    await startWith({ admission });
+    const { request, Agent } = await import('node:http');
+    const held = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'content-length': String(1040 * 1024) } });
+    held.on('error', () => {});
+    held.write(Buffer.alloc(1024));
+    await new Promise((r) => setTimeout(r, 100));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (): Promise<{ status: number; connection: string | undefined; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const body = validTraces();
+        const req = request(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', agent, headers: { 'content-type': PROTOBUF, 'content-length': String(body.length) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const refused = await send();
+      expect(refused).toMatchObject({ status: 503, reused: false });
+      expect(refused.connection).not.toBe('close');
+      held.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await send()).toMatchObject({ status: 200, reused: true });
+    } finally {
+      held.destroy();
+      agent.destroy();
+    }
+  });
+
   it('answers 408 and closes a connection whose body does not arrive in time', async () => {
     await startWith({ requestTimeoutMs: 150 });
     const answer = await new Promise<HttpAnswer>((resolve, reject) => {

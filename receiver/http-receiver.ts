@@ -240,8 +240,8 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const signal = SIGNAL_BY_PATH.get(path);
     // A body that stopped arriving (408) is not waited for; any other is read to its end, up to the limit again.
-    const answerEarly = (status: number, code: number, message: string, headers: Record<string, string> = {}): void =>
-      refuse(req, res, status === HTTP_REQUEST_TIMEOUT ? 0 : limit, status, code, message, json, headers);
+    const answerEarly = (status: number, code: number, message: string, headers: Record<string, string> = {}, keepConnection = false): void =>
+      refuse(req, res, status === HTTP_REQUEST_TIMEOUT ? 0 : limit, status, code, message, json, headers, keepConnection);
     if (signal === undefined) {
       stats.badRequests++;
       report('refused', req, undefined, HTTP_NOT_FOUND, `no OTLP endpoint at ${truncate(path)}`);
@@ -267,7 +267,9 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
     const busy = (message: string): void => {
       counters.refused++;
       report('refused', req, signal, HTTP_SERVICE_UNAVAILABLE, message);
-      answerEarly(HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, message, { 'Retry-After': retryAfterSeconds });
+      // The connection is kept: its sender retries on it, as the same connection (admission's fairness is per
+      // connection; closing made every refused sender come back as a new, idle one, let in ahead of the others).
+      answerEarly(HTTP_SERVICE_UNAVAILABLE, RPC_UNAVAILABLE, message, { 'Retry-After': retryAfterSeconds }, true);
     };
     if (req.method !== 'POST') {
       badRequest(HTTP_METHOD_NOT_ALLOWED, RPC_UNIMPLEMENTED, `${truncate(req.method ?? '')} is not allowed; OTLP/HTTP exports are POSTed`, {
@@ -632,11 +634,14 @@ function send(res: ServerResponse, status: number, body: Buffer, json: boolean, 
   res.end(body);
 }
 
+const CLOSE_CONNECTION = { Connection: 'close' };
+
 /**
- * An answer given before (or instead of) reading the whole body; the connection is closed after it. What the client
- * is still sending is read and thrown away first, up to `discardLimit` bytes: closing a socket with unread bytes
- * makes the kernel reset the connection, and a client still writing its body would lose the answer with it. Past
- * the bound (or once the request timeout fires: node:http's own) the connection is cut.
+ * An answer given before (or instead of) reading the whole body; the connection is closed after it unless
+ * `keepConnection`. What the client is still sending is read and thrown away first, up to `discardLimit` bytes:
+ * closing a socket with unread bytes makes the kernel reset the connection, and a client still writing its body
+ * would lose the answer with it; a kept connection serves the next request once this body is in. Past the bound (or
+ * once the request timeout fires: node:http's own) the connection is cut.
  */
 function refuse(
   req: IncomingMessage,
@@ -647,6 +652,7 @@ function refuse(
   message: string,
   json: boolean,
   headers: Record<string, string> = {},
+  keepConnection = false,
 ): void {
   if (res.headersSent || res.destroyed) return;
   const body = json ? encodeStatusJson(code, message) : encodeStatus(code, message);
@@ -654,7 +660,7 @@ function refuse(
     'Content-Type': json ? CONTENT_TYPE_JSON : CONTENT_TYPE_PROTOBUF,
     'Content-Length': String(body.length),
     ...headers,
-    Connection: 'close',
+    ...(keepConnection ? {} : CLOSE_CONNECTION),
   });
   if (req.complete || discardLimit === 0) {
     res.end(body);
