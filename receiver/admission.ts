@@ -52,7 +52,7 @@ const FORGOTTEN_EXPORTS = 0.01;
 /** How often the saturation limit adapts (a few of LoopPressure's samples). */
 const LIMIT_STEP_MS = 100;
 /** Saturated at every step for this long, under a flood, the limit engages: a burst or a GC pause is not a flood. */
-const LIMIT_ENGAGE_MS = 500;
+const LIMIT_ENGAGE_MS = 250;
 /** Factor on the limit at a saturated step (and on the rate admitted lately when it engages). */
 const LIMIT_DECREASE = 0.8;
 /** Share of the limit added at a calm step. */
@@ -132,7 +132,9 @@ export class ExportAdmission {
   /** What each connection did lately (see PeerActivity); swept as they go quiet. */
   private readonly recent = new Map<string, PeerActivity>();
   /** Request bytes admitted lately over all connections, decaying. */
-  private readonly recentTotal = new RecentWork();
+  private readonly recentAdmitted = new RecentWork();
+  /** The request bytes of exports answered lately (however), decaying: what the daemon gets through. */
+  private readonly recentAnswered = new RecentWork();
   private readonly limit = new SaturationLimit();
   private lastSweep = 0;
   /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
@@ -163,7 +165,7 @@ export class ExportAdmission {
     this.bytes += bytes;
     this.perPeer.set(peer, (this.perPeer.get(peer) ?? 0) + 1);
     activity.bytes.add(bytes, now);
-    this.recentTotal.add(bytes, now);
+    this.recentAdmitted.add(bytes, now);
     return new AdmissionTicket(this, peer, bytes, idlePeer);
   }
 
@@ -189,7 +191,7 @@ export class ExportAdmission {
       if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
       if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
     }
-    this.limit.adapt(now, this.saturated(), this.recentTotal.at(now));
+    this.limit.adapt(now, this.saturated(), this.recentAdmitted.at(now), this.recentAnswered.at(now));
     if (this.limit.engaged && !activity.isLight(now) && !this.limit.take(bytes, now)) return this.refusal('saturated');
     return null;
   }
@@ -233,7 +235,8 @@ export class ExportAdmission {
   }
 
   /** @internal AdmissionTicket.release */
-  giveBack(peer: string, bytes: number, items: number): void {
+  giveBack(peer: string, bytes: number, items: number, requestBytes: number): void {
+    this.recentAnswered.add(requestBytes, this.clock());
     this.exports--;
     this.bytes -= bytes;
     this.items -= items;
@@ -260,6 +263,8 @@ function shareOf(ticket: AdmissionTicket): number {
 /** What one admitted export holds; released once it is answered. */
 export class AdmissionTicket {
   private bytes: number;
+  /** The request's bytes as admitted (what the saturation limit counts), not what was held after. */
+  private readonly requestBytes: number;
   private items = 0;
   private released = false;
 
@@ -271,6 +276,7 @@ export class AdmissionTicket {
     readonly fromIdlePeer: boolean,
   ) {
     this.bytes = bytes;
+    this.requestBytes = bytes;
   }
 
   /** Holds `more` bytes (e.g. inflated body as it is produced); false when that would pass the budget. */
@@ -296,7 +302,7 @@ export class AdmissionTicket {
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.admission.giveBack(this.peer, this.bytes, this.items);
+    this.admission.giveBack(this.peer, this.bytes, this.items, this.requestBytes);
   }
 }
 
@@ -350,7 +356,8 @@ export class LoopPressure {
  * The request bytes a second admitted from connections that are not light, while the daemon is saturated: an
  * additive-increase/multiplicative-decrease controller (as TCP's congestion window) driven by Saturation, evaluated
  * at most every LIMIT_STEP_MS when exports arrive. It engages once the daemon has been saturated for LIMIT_ENGAGE_MS
- * under a flood, starting below the rate admitted lately; every saturated step lowers it, every calm one raises it; it lets go after
+ * under a flood, starting below the rate of exports answered lately (what the daemon gets through); every saturated
+ * step lowers it, every calm one raises it; it lets go after
  * LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
  * refusing only while saturated let the flood back in at every calm sample, the loop saturated again, and exports
  * admitted in between waited on it for seconds. The budget is a token bucket that may go into debt by one export,
@@ -371,7 +378,8 @@ class SaturationLimit {
     return this.bytesPerSecond !== Number.POSITIVE_INFINITY;
   }
 
-  adapt(now: number, saturated: boolean, recentBytesPerSecond: number): void {
+  /** `admitted` and `answered`: request bytes a second admitted and answered lately. */
+  adapt(now: number, saturated: boolean, admitted: number, answered: number): void {
     if (now - this.lastStep < LIMIT_STEP_MS) return;
     this.lastStep = now;
     if (!saturated) this.saturatedSince = undefined;
@@ -382,8 +390,9 @@ class SaturationLimit {
     if (saturated) {
       this.lastPressure = now;
       if (this.engaged) this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, this.bytesPerSecond * LIMIT_DECREASE);
-      else if (recentBytesPerSecond >= FLOOD_MIN_BYTES) {
-        this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, recentBytesPerSecond * LIMIT_DECREASE);
+      else if (admitted >= FLOOD_MIN_BYTES) {
+        // From what the daemon got through, not what it took in: under a flood it takes in far more.
+        this.bytesPerSecond = Math.max(LIMIT_FLOOR_BYTES, Math.min(admitted, answered) * LIMIT_DECREASE);
         this.tokens = 0;
         this.lastFill = now;
       }
