@@ -399,6 +399,25 @@ describe('OTLP gRPC receiver', () => {
     expect(consumer.batches).toHaveLength(150);
   });
 
+  it('lets a client send 1 MiB on a stream and 8 MiB on a connection before it waits for a window update', async () => {
+    receiver = createOtlpGrpcReceiver({ endpoint: '127.0.0.1:0' }, consumer);
+    const { port } = await receiver.start();
+    const { connect } = await import('node:http2');
+    const session = connect(`http://127.0.0.1:${port}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session.once('remoteSettings', () => resolve());
+        session.once('error', reject);
+      });
+      expect(session.remoteSettings.initialWindowSize).toBe(1024 * 1024);
+      // The connection's window comes as a WINDOW_UPDATE after the settings.
+      while ((session.state.remoteWindowSize ?? 0) < 8 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(session.state.remoteWindowSize).toBe(8 * 1024 * 1024);
+    } finally {
+      session.destroy();
+    }
+  });
+
   it('lets an in-flight export finish when stopped', async () => {
     const slow = createRecordingConsumer();
     let release: () => void = () => {};

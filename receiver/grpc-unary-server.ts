@@ -104,9 +104,19 @@ const RESPOND_AND_WAIT_FOR_TRAILERS = { waitForTrailers: true };
 const END_STREAM = { endStream: true };
 /**
  * grpc-js' choice, for the same reason: node's default (10 MB) makes a busy connection's streams fail with
- * ENHANCE_YOUR_CALM. What a connection holds is bounded by flow control and SETTINGS_MAX_CONCURRENT_STREAMS.
+ * ENHANCE_YOUR_CALM. What a connection holds is bounded by the message size limit and SETTINGS_MAX_CONCURRENT_STREAMS.
  */
 const UNLIMITED_SESSION_MEMORY = Number.MAX_SAFE_INTEGER;
+/**
+ * HTTP/2 flow-control windows: how much a client may send on one stream (SETTINGS_INITIAL_WINDOW_SIZE) and on the
+ * whole connection before it waits for a WINDOW_UPDATE. HTTP/2's default of 64 KiB for both let a connection carry
+ * less than two 500-span exports per event-loop turn: under load an exporter's calls queued in the client for
+ * seconds, refusals at the request head included (`node dist/bench/overload.bench.js`: 71-96 % of gRPC exports
+ * answered within 1 s, 100 % with these). Bodies are read as they arrive either way, so the windows pace a sender;
+ * what is held is bounded by the message size limit, the streams a connection may open and admission control.
+ */
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
 /** Free message buffers kept for reuse (message-buffer-pool.ts). */
 const POOLED_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -118,7 +128,7 @@ export function createGrpcUnaryServer(options: UnaryServerOptions): UnaryServer 
   const { methods, maxMessageBytes, onRefused } = options;
   const http2 = createServer({
     maxSessionMemory: UNLIMITED_SESSION_MEMORY,
-    settings: { maxConcurrentStreams: options.maxConcurrentStreams },
+    settings: { maxConcurrentStreams: options.maxConcurrentStreams, initialWindowSize: STREAM_WINDOW_BYTES },
   });
   const pool = new MessageBufferPool(POOLED_MESSAGE_BYTES);
   const sessions = new Set<Http2Session>();
@@ -133,6 +143,7 @@ export function createGrpcUnaryServer(options: UnaryServerOptions): UnaryServer 
       return;
     }
     sessions.add(session);
+    session.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
     peers.set(session, peerOfSocket(session.socket));
     session.on('close', () => {
       sessions.delete(session);
