@@ -10,6 +10,7 @@
 
 import { withPort } from '../common/endpoint.js';
 import { isoTime } from '../common/time.js';
+import { listenForStop } from '../common/stop-signal.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -644,30 +645,20 @@ export async function runDaemon(options: RunOptions): Promise<number> {
 
   // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
   // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.
-  let onSignal!: (signal: NodeJS.Signals) => void;
-  const stopRequested = new Promise<NodeJS.Signals>((resolveSignal) => {
-    onSignal = (signal) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolveSignal(signal);
-    };
-  });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stop = listenForStop();
 
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config, { logger: log });
   } catch (error) {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.cancel();
     process.stderr.write(`firewatch: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
 
   const onHangUp = () => daemon.reload();
   process.on('SIGHUP', onHangUp);
-  log.info('shutting down', { signal: await stopRequested });
+  log.info('shutting down', { signal: await stop.requested });
   process.off('SIGHUP', onHangUp);
   await daemon.stop();
   return 0;

@@ -9,6 +9,7 @@ import { formatHostPort, MAX_PORT } from '../../common/endpoint.js';
 import { packageRoot } from '../../common/package-root.js';
 import { UsageError, type CommandSpec } from '../args.js';
 import { connectMembers, print } from '../context.js';
+import { listenForStop } from '../../common/stop-signal.js';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_BIND = '127.0.0.1';
@@ -81,15 +82,7 @@ export const incidentsDashboard: CommandSpec = {
       }
     };
     process.on('SIGHUP', onHangUp);
-    await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolveStop();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await listenForStop().requested;
     process.off('SIGHUP', onHangUp);
     await gateway.stop();
     members.forEach((client) => client.close());

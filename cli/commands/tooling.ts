@@ -14,6 +14,7 @@ import { renderCsv } from '../render/csv.js';
 import { renderTable, terminalWidth } from '../render/table.js';
 import { cleanLine } from '../../view/text.js';
 import { formatDuration } from '../../view/format.js';
+import { listenForStop } from '../../common/stop-signal.js';
 
 /** Largest events file test-rule sends (the control API's message limit is 4 MiB by default; keep well under). */
 const MAX_EVENTS_FILE_BYTES = 3 * 1024 * 1024;
@@ -204,16 +205,9 @@ export const incidentsWatch: CommandSpec = {
       },
     });
     if (process.stderr.isTTY) note('watching for incident changes… (Ctrl-C to stop)');
-    await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolveStop();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      fleet.start();
-    });
+    const stop = listenForStop();
+    fleet.start();
+    await stop.requested;
     await fleet.close();
     connected.forEach((client) => client.close());
     return 0;
