@@ -4,15 +4,8 @@
 
 import type { ControlClient, WatchHandle } from '../api/client.js';
 import { ControlError, isControlError } from '../api/errors.js';
-import { parseIsoInstant } from '../common/time.js';
-import { BadRequest, NotFound, type ControlBackend } from './backend.js';
-
-function sinceMs(since: string | undefined): number | undefined {
-  if (since === undefined || since === '') return undefined;
-  const ms = parseIsoInstant(since);
-  if (ms === undefined) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
-  return ms;
-}
+import { NotFound, type ControlBackend } from './backend.js';
+import { checkedTraceId, sinceMsOf } from './request-checks.js';
 
 /** Runs `work` as a call would: asynchronously, every failure a ControlError. */
 async function call<T>(work: () => T | Promise<T>): Promise<T> {
@@ -44,7 +37,7 @@ export function createLocalClient(backend: ControlBackend, address = 'in-process
           severities: query.severity ?? [],
           types: query.incident_type ?? [],
           components: query.component ?? [],
-          sinceMs: sinceMs(query.since),
+          sinceMs: sinceMsOf(query.since),
           limit: query.limit ?? 0,
         }),
       ),
@@ -110,8 +103,7 @@ export function createLocalClient(backend: ControlBackend, address = 'in-process
     postmortem: (incidentId) => open(() => backend.postmortem(incidentId)),
     getTrace: (traceId) =>
       open(() => {
-        const id = traceId.toLowerCase();
-        if (!/^[0-9a-f]{32}$/.test(id)) throw new BadRequest(`trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}`);
+        const id = checkedTraceId(traceId);
         return found(backend.getTrace(id), `trace ${id}`);
       }),
     listRules: (options = {}) => open(() => backend.listRules(options.enabled_only ?? false)),
@@ -121,8 +113,8 @@ export function createLocalClient(backend: ControlBackend, address = 'in-process
     createRule: (request) => open(() => backend.createRule(request.rule, request.actor)),
     resetRules: (request) => open(() => backend.resetRules(request.rule_ids, request.actor)),
     testRule: (request) => open(() => backend.testRule(request.rule_id, request.events_json ?? '', request.dry_run, request.actor)),
-    stats: (options = {}) => open(() => backend.stats(sinceMs(options.since))),
-    components: (options = {}) => open(() => backend.components(sinceMs(options.since))),
+    stats: (options = {}) => open(() => backend.stats(sinceMsOf(options.since))),
+    components: (options = {}) => open(() => backend.components(sinceMsOf(options.since))),
     createSilence: (request) =>
       open(() =>
         backend.createSilence({

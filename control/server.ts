@@ -9,9 +9,9 @@ import * as tls from 'node:tls';
 import { isControlError, type ControlErrorKind } from '../api/errors.js';
 import type { RuleUpdate } from '../api/rule.js';
 import { parseHostPort, withPort } from '../common/endpoint.js';
-import { parseIsoInstant } from '../common/time.js';
 import { authenticate, authorize, type TokenTable } from './access.js';
-import { BadRequest, NotFound, type ControlBackend } from './backend.js';
+import { NotFound, type ControlBackend } from './backend.js';
+import { checkedTraceId, sinceMsOf } from './request-checks.js';
 import type { TlsIdentity } from './door-config.js';
 import { loadControlService, unixAddress } from './control-proto.js';
 import {
@@ -81,11 +81,7 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(
 
 /** A request's `since` (ISO-8601) as epoch ms; undefined when empty. */
 function sinceOf(request: Wire): number | undefined {
-  const since = text(request.since);
-  if (since === '') return undefined;
-  const ms = parseIsoInstant(since);
-  if (ms === undefined) throw new BadRequest(`since: not an ISO-8601 time: ${since}`);
-  return ms;
+  return sinceMsOf(text(request.since));
 }
 
 /** Bytes a WatchIncidents stream may have queued for a client that does not read before it is cut off. */
@@ -145,8 +141,7 @@ function controlHandlers(backend: ControlBackend, door: Door, watchers: Set<grpc
       return incidentToWire(found);
     }),
     GetTrace: unary('GetTrace', (request) => {
-      const id = text(request.trace_id).toLowerCase();
-      if (!/^[0-9a-f]{32}$/.test(id)) throw new BadRequest(`trace ID must be 32 hex characters, got ${JSON.stringify(id.slice(0, 64))}`);
+      const id = checkedTraceId(text(request.trace_id));
       const trace = backend.getTrace(id);
       if (!trace) throw new NotFound(`trace ${id} not found`);
       return traceToWire(trace);
