@@ -94,6 +94,13 @@ describe.skipIf(!hasChromium)('the web dashboard’s filters and hostile telemet
       const expected = await listed(...flags);
       expect({ query, shown: await shownAt(query) }).toEqual({ query, shown: expected });
     }
+    // in the terminal UI's order (view/incident-list.ts): open before ended, most severe first, newest first
+    await page.goto(`${dashboard.url}incidents`);
+    await page.locator('.list[aria-busy="false"]').waitFor();
+    const order = await page.locator('table tbody tr td:first-child a').allTextContents();
+    expect(order.at(-1)).toBe('inc_00003');
+    expect(order.indexOf('inc_00002')).toBeLessThan(order.indexOf('inc_00004'));
+    expect(order.indexOf('inc_00004')).toBeLessThan(order.indexOf('inc_00005'));
     // the answers are not all alike: the filters do filter
     expect(await listed('--since', between)).toEqual(['inc_00005']);
     expect(await listed('--status', 'resolved')).toEqual(['inc_00003']);

@@ -7,7 +7,7 @@ import { ACTIVE_STATUS, INCIDENT_STATUSES, INCIDENT_TYPES, SEVERITIES } from '..
 import { EMPTY_FILTER, FILTER_FIELDS, describeFilter, filterToQuery, filterToQueryParams, isEmptyFilter, setFilterField, setFilterText, type FilterField, type IncidentFilter } from '../../view/filters.js';
 import { INCIDENT_COLUMNS } from '../../view/incident-text.js';
 import { displayId } from '../../view/incidents-state.js';
-import { parseIsoMs } from '../../view/format.js';
+import { compareIncidentEntries } from '../../view/incident-list.js';
 import { PageLink, useDashboard, useScreenCommands } from '../dashboard-context.js';
 import { useAddressFilter } from '../filter-state.js';
 import { describeFailure } from '../gateway-client.js';
@@ -75,7 +75,8 @@ export function IncidentsScreen() {
 
   const rows = useMemo(() => {
     const list = [...state.entries.values()].filter((entry) => matches(entry.incident));
-    list.sort((a, b) => (parseIsoMs(b.incident.detected_at) ?? 0) - (parseIsoMs(a.incident.detected_at) ?? 0) || b.key.localeCompare(a.key));
+    // The terminal UI's order, so an incident is in the same place in both.
+    list.sort(compareIncidentEntries);
     return list;
   }, [state.entries, matches]);
   const shown = rows.slice(0, rowsShown);
