@@ -11,6 +11,7 @@ import { PageLink, useDashboard, useScreenCommands } from '../dashboard-context.
 import { describeFailure, gateway } from '../gateway-client.js';
 import { incidentHref } from '../routes.js';
 import { movementCommands, useSelection } from '../use-selection.js';
+import { useLatestOnly } from '../latest-load.js';
 import { DataTable, ErrorNote, Panel } from '../widgets/basics.js';
 import { InlineConfirm, useActingName } from '../widgets/confirm.js';
 
@@ -25,8 +26,10 @@ export function NotificationsScreen() {
   const [busy, setBusy] = useState(false);
   const acting = useActingName();
 
+  const reads = useLatestOnly();
   const load = () =>
-    gateway.notifications().then(
+    reads.run(
+      () => gateway.notifications(),
       (list) => {
         setItems(list);
         setError(undefined);

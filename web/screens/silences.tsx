@@ -9,6 +9,7 @@ import { SILENCE_COLUMNS, silenceCells, silenceRequest, silenceState, sortSilenc
 import { useDashboard, useScreenCommands } from '../dashboard-context.js';
 import { describeFailure, gateway } from '../gateway-client.js';
 import { movementCommands, useSelection } from '../use-selection.js';
+import { useLatestOnly } from '../latest-load.js';
 import { DataTable, ErrorNote } from '../widgets/basics.js';
 import { InlineConfirm, NameField, useActingName } from '../widgets/confirm.js';
 
@@ -24,8 +25,10 @@ export function SilencesScreen() {
   const [busy, setBusy] = useState(false);
   const acting = useActingName();
 
+  const reads = useLatestOnly();
   const load = () =>
-    gateway.silences(true).then(
+    reads.run(
+      () => gateway.silences(true),
       (list) => {
         setSilences(sortSilences(list));
         setError(undefined);
