@@ -604,7 +604,7 @@ class EngineImpl implements Engine, IncidentHooks {
     const state = this.book.createManual(input, now);
     this.adopt(state);
     // The caller writes the incidents it links to as well (their related_incidents and timelines changed).
-    relateOnOpen(state.incident, this.book.values(), now);
+    relateOnOpen(state.incident, this.book.sharingComponents(state), now);
     return state.snapshot();
   }
 
@@ -688,7 +688,10 @@ class EngineImpl implements Engine, IncidentHooks {
   incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void {
     this.dependencies.opened(state, events, changes);
     this.retyper.settle(state, changes);
-    if (state.open) for (const other of relateOnOpen(state.incident, this.book.values(), this.clock())) changes.touch(other);
+    if (state.open) {
+      // Only the incidents on its components can be related (the book's index, not a scan of every open incident).
+      for (const other of relateOnOpen(state.incident, this.book.sharingComponents(state), this.clock())) changes.touch(other);
+    }
   }
 
   /** The exit criteria (recovery.ts): quiet incidents move to recovering, then resolve themselves. */
