@@ -164,6 +164,21 @@ describe('cascade: one failure through frontend → checkout → payments', () =
     expect(engine.sizes().windowEvents).toBe(1); // the unrelated one waits in search's window
   });
 
+  it('an event of an incident trace joins it even when its own batch pushed it out of the event ring', () => {
+    // prepare: an error burst on checkout owns trace 3; an event ring of 4
+    const { engine } = testEngine({ eventRingCapacity: 4 });
+    engine.ingest(burst(10, T0, SECOND, { source: 'checkout' }));
+
+    // act: the event of trace 3 comes first in a batch bigger than the ring
+    const result = engine.ingest([
+      draft({ source: 'search', event_type: 'slow_request', severity: 'medium', correlation_id: traceId(3) }),
+      ...burst(5, T0, SECOND, { source: 'search', event_type: 'slow_request', severity: 'medium' }, 100),
+    ]);
+
+    // verify: it joined; the others (traces no incident has) did not
+    expect(result.events.map((e) => e.incident_id)).toEqual(['inc_00001', '', '', '', '', '']);
+  });
+
   it('severe events no rule counts (a FATAL log typed by its exception) join the incident of their trace', () => {
     // prepare: an api error burst owns traces 0–9; one WorkerCrash log arrived before it, sharing trace 0
     const { engine } = testEngine();

@@ -124,7 +124,17 @@ export class Correlator {
     if (!(span instanceof PackedSpanRecord)) return true;
     const w = span.idWords;
     const at = span.idAt;
-    const bit = traceWordsHash(w[at] as number, w[at + 1] as number, w[at + 2] as number, w[at + 3] as number) & OWNER_FILTER_MASK;
+    return this.mayOwnWords(w[at] as number, w[at + 1] as number, w[at + 2] as number, w[at + 3] as number);
+  }
+
+  /**
+   * False when the trace with these ID words is certainly no incident's (see mayOwn). The engine asks it for each
+   * traced event before openOwner, with the words the event ring parsed: most traces are no incident's, and the
+   * owners lookup (up to maxTraces string keys) was a tenth of a decision once incidents existed (bench/engine.bench.ts,
+   * "100 events → decision", CPU profile: openOwner).
+   */
+  mayOwnWords(w0: number, w1: number, w2: number, w3: number): boolean {
+    const bit = traceWordsHash(w0, w1, w2, w3) & OWNER_FILTER_MASK;
     return ((this.ownerBits[bit >>> 5] as number) & (1 << (bit & 31))) !== 0;
   }
 

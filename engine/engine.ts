@@ -351,6 +351,8 @@ class EngineImpl implements Engine, IncidentHooks {
   private nextEventSeq = 1;
   /** Drafts dropped as repeats since the engine was created (EngineSizes.duplicatesDropped). */
   private duplicatesDropped = 0;
+  /** Scratch for an event's trace ID words in ingest (valid until the next use). */
+  private readonly traceWordsFast = new Uint32Array(4);
   /** Open error_burst incidents below critical, by id: watched for their services' error rates. */
   private readonly rateWatch = new Set<string>();
 
@@ -480,12 +482,20 @@ class EngineImpl implements Engine, IncidentHooks {
     }
     // Joins by trace go first for the whole batch: whether an event joins its trace's incident must not depend on
     // whether it came before or after unrelated events of its own service in the same export.
-    if (this.correlator.size > 0) {
+    const correlator = this.correlator;
+    if (correlator.size > 0) {
+      const w = this.traceWordsFast;
       for (let i = 0; i < count; i++) {
         const event = events[i] as IncidentEvent;
-        if (event.correlation_id !== '') detector.joinByTrace(event, now, changes);
+        if (event.correlation_id === '') continue;
+        // events[i] was pushed as number pushedBefore + i: its trace ID words are in the ring, and a clear bit in the
+        // owners filter says no incident has the trace, without looking it up.
+        if (ring.traceWordsOf(pushedBefore + i, w) && !correlator.mayOwnWords(w[0] as number, w[1] as number, w[2] as number, w[3] as number)) {
+          continue;
+        }
+        detector.joinByTrace(event, now, changes);
       }
-      detector.joinsCheckedAt = this.correlator.generation; // observe() looks again only if owners were added
+      detector.joinsCheckedAt = correlator.generation; // observe() looks again only if owners were added
     }
     try {
       for (let i = 0; i < count; i++) detector.observe(events[i] as IncidentEvent, now, changes, false);
@@ -604,7 +614,7 @@ class EngineImpl implements Engine, IncidentHooks {
     const state = this.book.createManual(input, now);
     this.adopt(state);
     // The caller writes the incidents it links to as well (their related_incidents and timelines changed).
-    relateOnOpen(state.incident, this.book.values(), now);
+    relateOnOpen(state.incident, this.book.sharingComponents(state), now);
     return state.snapshot();
   }
 
@@ -688,7 +698,10 @@ class EngineImpl implements Engine, IncidentHooks {
   incidentOpened(state: IncidentState, events: readonly IncidentEvent[], changes: ChangeSet<IncidentState>): void {
     this.dependencies.opened(state, events, changes);
     this.retyper.settle(state, changes);
-    if (state.open) for (const other of relateOnOpen(state.incident, this.book.values(), this.clock())) changes.touch(other);
+    if (state.open) {
+      // Only the incidents on its components can be related (the book's index, not a scan of every open incident).
+      for (const other of relateOnOpen(state.incident, this.book.sharingComponents(state), this.clock())) changes.touch(other);
+    }
   }
 
   /** The exit criteria (recovery.ts): quiet incidents move to recovering, then resolve themselves. */

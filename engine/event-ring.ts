@@ -14,10 +14,15 @@
 // (bench/engine.bench.ts). A retried export is recognised while its first copy is still among the ring's events (and
 // among the newest MAX_TRACE_EVENTS_COMPARED of its trace), and after a restart as well: the daemon refills the ring
 // with the events it stored. bench/engine.bench.ts ("engine.ingest", ring 100k vs 1k) measures what the ring costs.
+//
+// Per event, the engine calls findRepeat then push: the trace ID is parsed into words once for both, and a repeat's
+// candidates are first compared by event time from a column (`times`), so the usual answer, no repeat, touches no
+// older event object (with 100,000 of them, each one a likely cache miss). bench/engine.bench.ts, "100 events →
+// decision" (CPU profile).
 
 import { identityWords, sameIdentity } from './event-identity.js';
 import { RingBuffer } from './ring-buffer.js';
-import { TraceChains } from './trace-chains.js';
+import { TraceChains, traceIdWords } from './trace-chains.js';
 import type { IncidentEvent } from './types.js';
 
 /** Events of one trace compared with a possible repeat, the newest first. */
@@ -32,11 +37,18 @@ export class EventRing {
   private readonly identityFast = new Uint32Array(4);
   /** The event identityFast holds the hash of: findRepeat then push of the same event hashes it once. */
   private hashed: IncidentEvent | null = null;
+  /** The trace ID words of `parsed` (valid until the next call), when its trace ID is 32 lowercase hex. */
+  private readonly traceWordsFast = new Uint32Array(4);
+  /** The event traceWordsFast holds the trace ID words of: findRepeat then push parse them once. */
+  private parsed: IncidentEvent | null = null;
+  /** Per slot: the event time of the event in it (a repeat has the same time: compared before the event itself). */
+  private readonly times: Float64Array;
 
   constructor(capacity: number) {
     this.ring = new RingBuffer<IncidentEvent>(capacity);
     this.chains = new TraceChains(capacity);
     this.identities = new TraceChains(capacity);
+    this.times = new Float64Array(capacity);
   }
 
   get capacity(): number {
@@ -59,7 +71,14 @@ export class EventRing {
     const slot = pushNumber % this.ring.capacity;
     const evicting = evicted !== undefined;
     const traceId = event.correlation_id;
-    this.chains.linkText(slot, pushNumber, traceId, evicting);
+    this.times[slot] = event.timestamp;
+    if (this.parsed === event) {
+      const t = this.traceWordsFast;
+      this.chains.linkWords(slot, pushNumber, t[0] as number, t[1] as number, t[2] as number, t[3] as number, evicting);
+    } else {
+      this.chains.linkText(slot, pushNumber, traceId, evicting);
+    }
+    this.parsed = null;
     if (traceId !== '') {
       this.identities.linkText(slot, pushNumber, '', evicting); // no key: only frees the slot's previous one
     } else {
@@ -69,6 +88,16 @@ export class EventRing {
     }
     this.hashed = null;
     return evicted;
+  }
+
+  /**
+   * Writes the trace ID words of the event pushed as number `pushNumber` into `out` (parsed when it was pushed: no
+   * string is read); false when that event is no longer in the ring or its trace ID is not 32 lowercase hex.
+   */
+  traceWordsOf(pushNumber: number, out: Uint32Array): boolean {
+    const ring = this.ring;
+    if (pushNumber < ring.pushed - ring.size || pushNumber >= ring.pushed) return false;
+    return this.chains.wordsAt(pushNumber % ring.capacity, out);
   }
 
   /** Number of pushes so far (see RingBuffer.pushed): findRepeat's `pushedBefore` is one of these. */
@@ -86,7 +115,14 @@ export class EventRing {
     let pushNumber: number;
     if (traceId !== '') {
       index = this.chains;
-      pushNumber = index.newestPush(traceId);
+      const t = this.traceWordsFast;
+      this.parsed = null; // a failed parse may leave t half written
+      if (traceIdWords(traceId, t)) {
+        this.parsed = event;
+        pushNumber = index.newestPushOfWords(t[0] as number, t[1] as number, t[2] as number, t[3] as number);
+      } else {
+        pushNumber = index.newestPush(traceId);
+      }
     } else {
       const w = this.identityFast;
       identityWords(event, w);
@@ -96,9 +132,13 @@ export class EventRing {
     }
     const ring = this.ring;
     const oldest = ring.pushed - ring.size;
+    const capacity = ring.capacity;
+    const times = this.times;
+    const timestamp = event.timestamp;
     for (let compared = 0; pushNumber >= oldest && compared < MAX_TRACE_EVENTS_COMPARED; pushNumber = index.previousPush(pushNumber)) {
       if (pushNumber >= pushedBefore) continue;
       compared++;
+      if (times[pushNumber % capacity] !== timestamp) continue; // not the same telemetry (sameIdentity's first test)
       const candidate = ring.at(pushNumber - oldest) as IncidentEvent;
       if (candidate.received_at <= arrivedBy && sameIdentity(candidate, event)) return candidate;
     }
@@ -131,6 +171,8 @@ export class EventRing {
   }
 
   clear(): void {
+    this.hashed = null;
+    this.parsed = null;
     this.ring.clear();
     this.chains.clear();
     this.identities.clear();

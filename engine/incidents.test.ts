@@ -113,4 +113,32 @@ describe('IncidentBook', () => {
     expect(book.remove('inc_00041')).toBe(true);
     expect(book.openFor('custom', 'checkout')?.incident.incident_id).toBe('inc_00001');
   });
+
+  it('finds the open incidents sharing a component as a scan of the book would, in the same order', () => {
+    // prepare: components added after opening, an incident reloaded (last in the book's order then), one removed
+    const book = new IncidentBook(DEFAULT_INCIDENT_LIMITS);
+    const changes = new ChangeSet<IncidentState>();
+    const from = (source: string) => events(1).map((event) => ({ ...event, source }));
+    const a = book.create(customRule(), 'a', from('checkout'), T0, changes);
+    const b = book.create(customRule(), 'b', from('payments'), T0, changes);
+    const c = book.create(customRule(), 'c', from('search'), T0, changes);
+    const d = book.create(customRule(), 'd', from('ledger'), T0, changes);
+    book.absorb(b, from('checkout')[0]!, T0, changes);
+    book.absorb(c, from('checkout')[0]!, T0, changes);
+    book.load({ ...a.snapshot(), title: 'reloaded' });
+    book.absorb(d, from('checkout')[0]!, T0, changes);
+    book.remove(c.incident.incident_id);
+    const opened = book.create(customRule(), 'e', [...from('payments'), ...from('checkout')], T0, changes);
+
+    // act
+    const sharing = book.sharingComponents(opened).map((state) => state.incident.incident_id);
+
+    // verify
+    const scan = book
+      .states()
+      .filter((state) => state !== opened && state.incident.affected_components.some((name) => opened.components.has(name)))
+      .map((state) => state.incident.incident_id);
+    expect(sharing).toEqual(scan);
+    expect(sharing).toEqual([b.incident.incident_id, d.incident.incident_id, a.incident.incident_id]);
+  });
 });

@@ -12,6 +12,7 @@
 // distributions (distinct keys beyond the cap are counted under `other`) and the distinct-user counter (users.ts).
 
 import type { ChangeSet, Touchable } from './change-set.js';
+import { ComponentIndex } from './component-index.js';
 import { formatDuration } from './escalation.js';
 import { defaultSeverity, incidentTypeLabel } from './severity-matrix.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
@@ -242,6 +243,10 @@ export class IncidentState implements Touchable {
   pendingBy = 0;
   /** False once the incident left the book (resolved, closed, replaced by updateIncident, restore). */
   open = true;
+  /** Its place in the book's order (IncidentBook.index), for the component index's answers. */
+  bookOrder = 0;
+  /** The book's index by component while the incident is in the book (addComponent keeps it current), else null. */
+  componentIndex: ComponentIndex<IncidentState> | null = null;
   /** Shared with the states that replace this one (IncidentBook.load). */
   handle: IncidentHandle = { state: this };
   /** Its traces gained traces or spans since the root span was last looked for (engine.ts). */
@@ -467,6 +472,7 @@ export class IncidentState implements Touchable {
     if (name === '' || this.components.size >= this.limits.maxComponents || this.components.has(name)) return;
     this.components.add(name);
     this.incident.affected_components.push(name);
+    this.componentIndex?.add(this, name);
   }
 
   /** Recomputes mttd (seconds from the first event to detection, never negative) and stamps the change. */
@@ -558,6 +564,9 @@ function recordDetection(incident: Incident, rule: DetectionRule, count: number,
 export class IncidentBook {
   private readonly open = new Map<string, IncidentState>();
   private readonly byRule = new Map<string, Map<string, IncidentState>>();
+  private readonly byComponent = new ComponentIndex<IncidentState>();
+  /** The next IncidentState.bookOrder: the order of `open`'s entries. */
+  private nextBookOrder = 0;
   version = 0;
   /** The next incident number; never reused. */
   nextSeq = 1;
@@ -587,6 +596,11 @@ export class IncidentBook {
   /** Open incidents in creation order, without copying (do not add or remove incidents while iterating). */
   values(): IterableIterator<IncidentState> {
     return this.open.values();
+  }
+
+  /** The other open incidents that share an affected component with `state`, in creation order (as values()). */
+  sharingComponents(state: IncidentState): IncidentState[] {
+    return this.byComponent.sharing(state);
   }
 
   /**
@@ -737,6 +751,8 @@ export class IncidentBook {
     this.open.delete(incidentId);
     state.open = false;
     state.handle.state = null;
+    this.byComponent.remove(state);
+    state.componentIndex = null;
     const { rule_id: ruleId, group_key: groupKey } = state.incident;
     const groups = this.byRule.get(ruleId);
     if (groups !== undefined && groups.get(groupKey) === state) {
@@ -760,14 +776,22 @@ export class IncidentBook {
     for (const state of this.open.values()) {
       state.open = false;
       state.handle.state = null;
+      state.componentIndex = null;
     }
     this.open.clear();
     this.byRule.clear();
+    this.byComponent.clear();
     this.version++;
   }
 
   private index(state: IncidentState): void {
     const incident = state.incident;
+    if (state.componentIndex === null) {
+      // Entering the book (not a re-index after reanchor): last in the book's order, listed under its components.
+      state.bookOrder = this.nextBookOrder++;
+      state.componentIndex = this.byComponent;
+      for (const component of state.components) this.byComponent.add(state, component);
+    }
     this.open.set(incident.incident_id, state);
     if (incident.rule_id === '') return;
     let groups = this.byRule.get(incident.rule_id);

@@ -336,6 +336,18 @@ export class TraceChains {
     return this.textTraces.get(traceId) ?? EMPTY;
   }
 
+  /** Writes the trace ID words of the item in `slot` into `out`; false (out untouched) when it has none as words. */
+  wordsAt(slot: number, out: Uint32Array): boolean {
+    if (this.keyKind[slot] !== KEY_WORDS_KIND) return false;
+    const keys = this.keys;
+    const k = slot * KEY_WORDS;
+    out[0] = keys[k] as number;
+    out[1] = keys[k + 1] as number;
+    out[2] = keys[k + 2] as number;
+    out[3] = keys[k + 3] as number;
+    return true;
+  }
+
   /** The trace ID of the item in `slot` ('' for none); words are turned into a fresh string. */
   traceIdAt(slot: number): string {
     const kind = this.keyKind[slot] as number;
