@@ -128,8 +128,8 @@ async function launch(daemon: BenchDaemon) {
       }
       return performance.now();
     },
-    /** Spawn → every incident on screen, in milliseconds. */
-    firstFrame: Promise.resolve(0),
+    /** Spawn → every incident on screen, in milliseconds, and the CPU time the TUI process had used by then. */
+    firstFrame: Promise.resolve({ wallMs: 0, cpuMs: 0 }),
     async quit() {
       tui.write('q');
       await Promise.race([exited, sleep(5_000)]);
@@ -142,7 +142,7 @@ async function launch(daemon: BenchDaemon) {
     terminal.write(data);
     for (const wake of waiters.splice(0)) wake();
   });
-  session.firstFrame = session.waitFor(`Active incidents (${INCIDENTS})`).then((shown) => shown - started);
+  session.firstFrame = session.waitFor(`Active incidents (${INCIDENTS})`).then((shown) => ({ wallMs: shown - started, cpuMs: cpuSeconds(tui.pid) * 1000 }));
   return session;
 }
 
@@ -162,18 +162,23 @@ async function endToEnd(): Promise<void> {
 
     // First frame: the median of --launches starts against the same daemon (one start says little on a shared
     // machine); the last TUI started stays up for the rows below.
+    // The TUI's own CPU time until then says what the start costs however loaded the machine is (wall time waits for
+    // the daemon and for the other processes too).
     const firstFrames: number[] = [];
+    const firstFrameCpu: number[] = [];
     let session: Awaited<ReturnType<typeof launch>> | undefined;
     for (let n = 0; n < LAUNCHES; n++) {
       if (session) await session.quit();
       session = await launch(daemon);
       tui = session.tui;
-      firstFrames.push(await session.firstFrame);
+      const { wallMs, cpuMs } = await session.firstFrame;
+      firstFrames.push(wallMs);
+      firstFrameCpu.push(cpuMs);
     }
     const firstFrame = summarize(firstFrames);
     row(
       `first frame with ${INCIDENTS} incidents (spawn → on screen), ${bundleNote()}`,
-      `median ${ms(firstFrame.p50)} ms (${ms(Math.min(...firstFrames))}–${ms(firstFrame.max)}, ${LAUNCHES} starts)`,
+      `median ${ms(firstFrame.p50)} ms (${ms(Math.min(...firstFrames))}–${ms(firstFrame.max)}, ${LAUNCHES} starts); TUI CPU by then: median ${ms(summarize(firstFrameCpu).p50)} ms`,
       '< 1,000 ms',
       firstFrame.p50 < 1_000,
     );

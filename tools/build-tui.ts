@@ -5,9 +5,9 @@
 // Why: `firewatch tui` spent most of its first second loading Ink. Ink imports es-toolkit's `compat` index for one
 // function (throttle), which is ~420 module files, and ~80 more of its own and its dependencies': each resolved, read
 // and compiled on its own (~550 ms of the ~1 s budget on our 2-core machine under load, against ~150 ms for the one
-// file). Only the UI's own copy of React is bundled: nothing else of ours may be in the bundle, or it would exist twice
-// at run time (checked below). Without this step (tsc alone), app.js is the plain module: slower to load, same
-// behaviour.
+// file). Nothing else of ours may be in the bundle, or it would exist twice at run time (checked below); and React
+// must be imported by nothing else of ours, or there would be two Reacts. Without this step (tsc alone), app.js is the
+// plain module: slower to load, same behaviour.
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
