@@ -1,11 +1,11 @@
 // Terminal UI benchmark: DESIGN.md's TUI budgets, measured on what an operator runs.
 //
 //   npm run build && node --expose-gc dist/bench/tui.bench.js [--incidents 500] [--idle-seconds 60] [--update-seconds 10]
-//                                                             [--parts e2e,trace,memory]
+//                                                             [--parts e2e,trace,memory] [--launches 5]
 //
 // End to end (the built `firewatch tui` in a real pty, 80×24, against the real daemon holding --incidents open
 // incidents created through the control API):
-//   first frame with data   spawn → the screen shows every incident (budget < 1 s)
+//   first frame with data   spawn → the screen shows every incident (budget < 1 s), the median of --launches starts
 //   keypress → frame        j/k on the incident list, key written → the first byte of the changed frame (p95 < 50 ms)
 //   idle                    CPU of the TUI process (/proc utime+stime) and bytes written over --idle-seconds with
 //                           nothing changing (budget < 1 % of a core; 0 bytes/s apart from the age column moving)
@@ -17,6 +17,7 @@
 //                           30,000 of warm-up (budget: < 10 MB growth; needs --expose-gc for a stable reading)
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { parseArgs } from 'node:util';
 import pty from '@lydell/node-pty';
@@ -32,7 +33,9 @@ import { createLiveStore } from '../tui/live-store.js';
 import { traceKey } from '../tui/screen-resources.js';
 import { createTheme } from '../tui/theme.js';
 import { INITIAL_INCIDENTS_STATE, reduceIncidents } from '../view/incidents-state.js';
-import { CLI_SCRIPT, startBenchDaemon, stopOnSignals } from './daemon-child.js';
+import { CLI_SCRIPT, startBenchDaemon, stopOnSignals, type BenchDaemon } from './daemon-child.js';
+import { isTuiBundle } from '../tools/build-tui.js';
+import { packageRoot } from '../common/package-root.js';
 import { ms, summarize } from './percentiles.js';
 
 // As runTui does for the real TUI: React's production build (the development build leaks performance measures).
@@ -44,12 +47,14 @@ const { values } = parseArgs({
     'idle-seconds': { type: 'string', default: '60' },
     'update-seconds': { type: 'string', default: '10' },
     parts: { type: 'string', default: 'e2e,trace,memory' },
+    launches: { type: 'string', default: '5' },
     'rows-only': { type: 'boolean', default: false },
   },
 });
 const PARTS = new Set(values.parts!.split(','));
 const INCIDENTS = Math.floor(Number(values.incidents));
 const IDLE_SECONDS = Number(values['idle-seconds']);
+const LAUNCHES = Math.max(1, Math.floor(Number(values.launches)));
 const UPDATE_SECONDS = Number(values['update-seconds']);
 const COLUMNS = 80;
 const ROWS = 24;
@@ -88,6 +93,64 @@ async function createIncidents(client: ControlClient, count: number): Promise<vo
   await Promise.all(Array.from({ length: 32 }, worker));
 }
 
+/** `firewatch tui` started in a pty on the daemon's socket, its screen read through a virtual terminal. */
+async function launch(daemon: BenchDaemon) {
+  const terminal = new xterm.Terminal({ cols: COLUMNS, rows: ROWS, allowProposedApi: true, scrollback: 0 });
+  const waiters: Array<() => void> = [];
+  const started = performance.now();
+  const tui = pty.spawn(process.execPath, [CLI_SCRIPT, 'tui', '--socket', daemon.socket], {
+    name: 'xterm-256color',
+    cols: COLUMNS,
+    rows: ROWS,
+    cwd: daemon.workspace,
+    env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8' } as Record<string, string>,
+  });
+  const exited = new Promise<void>((resolveExit) => tui.onExit(() => resolveExit()));
+  const session = {
+    tui,
+    bytes: 0,
+    lastData: 0,
+    waiters,
+    screen: () =>
+      new Promise<string>((resolveScreen) =>
+        terminal.write('', () => {
+          const buffer = terminal.buffer.active;
+          const lines: string[] = [];
+          for (let r = 0; r < ROWS; r++) lines.push(buffer.getLine(r)?.translateToString(true) ?? '');
+          resolveScreen(lines.join('\n'));
+        }),
+      ),
+    waitFor: async (text: string, timeoutMs = 20_000) => {
+      const deadline = performance.now() + timeoutMs;
+      while (!(await session.screen()).includes(text)) {
+        if (performance.now() > deadline) throw new Error(`the TUI never showed "${text}":\n${await session.screen()}`);
+        await sleep(5);
+      }
+      return performance.now();
+    },
+    /** Spawn → every incident on screen, in milliseconds, and the CPU time the TUI process had used by then. */
+    firstFrame: Promise.resolve({ wallMs: 0, cpuMs: 0 }),
+    async quit() {
+      tui.write('q');
+      await Promise.race([exited, sleep(5_000)]);
+      tui.kill();
+    },
+  };
+  tui.onData((data) => {
+    session.bytes += Buffer.byteLength(data);
+    session.lastData = performance.now();
+    terminal.write(data);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  session.firstFrame = session.waitFor(`Active incidents (${INCIDENTS})`).then((shown) => ({ wallMs: shown - started, cpuMs: cpuSeconds(tui.pid) * 1000 }));
+  return session;
+}
+
+/** Whether the TUI measured is the one `npm run build` makes (React and Ink in one file) or tsc's alone. */
+function bundleNote(): string {
+  return isTuiBundle(join(packageRoot(), 'dist', 'tui', 'app.js')) ? 'bundled UI' : 'UNBUNDLED UI: tsc only, run npm run build';
+}
+
 async function endToEnd(): Promise<void> {
   const daemon = await startBenchDaemon();
   let tui: ReturnType<typeof pty.spawn> | undefined;
@@ -97,56 +160,44 @@ async function endToEnd(): Promise<void> {
     await createIncidents(client, INCIDENTS);
     const incidents = (await client.listIncidents({ status: ['active'], limit: 0 })).incidents;
 
-    const terminal = new xterm.Terminal({ cols: COLUMNS, rows: ROWS, allowProposedApi: true, scrollback: 0 });
-    let bytes = 0;
-    let lastData = 0;
-    const waiters: Array<() => void> = [];
-    const started = performance.now();
-    tui = pty.spawn(process.execPath, [CLI_SCRIPT, 'tui', '--socket', daemon.socket], {
-      name: 'xterm-256color',
-      cols: COLUMNS,
-      rows: ROWS,
-      cwd: daemon.workspace,
-      env: { ...process.env, TERM: 'xterm-256color', LANG: 'en_US.UTF-8' } as Record<string, string>,
-    });
-    tui.onData((data) => {
-      bytes += Buffer.byteLength(data);
-      lastData = performance.now();
-      terminal.write(data);
-      for (const wake of waiters.splice(0)) wake();
-    });
-    const screen = () =>
-      new Promise<string>((resolveScreen) =>
-        terminal.write('', () => {
-          const buffer = terminal.buffer.active;
-          const lines: string[] = [];
-          for (let r = 0; r < ROWS; r++) lines.push(buffer.getLine(r)?.translateToString(true) ?? '');
-          resolveScreen(lines.join('\n'));
-        }),
-      );
-    const waitFor = async (text: string, timeoutMs = 20_000) => {
-      const deadline = performance.now() + timeoutMs;
-      while (!(await screen()).includes(text)) {
-        if (performance.now() > deadline) throw new Error(`the TUI never showed "${text}":\n${await screen()}`);
-        await sleep(5);
-      }
-      return performance.now();
-    };
-    const shown = await waitFor(`Active incidents (${INCIDENTS})`);
-    row(`first frame with ${INCIDENTS} incidents (spawn → on screen)`, `${ms(shown - started)} ms`, '< 1,000 ms', shown - started < 1_000);
+    // First frame: the median of --launches starts against the same daemon (one start says little on a shared
+    // machine); the last TUI started stays up for the rows below.
+    // The TUI's own CPU time until then says what the start costs however loaded the machine is (wall time waits for
+    // the daemon and for the other processes too).
+    const firstFrames: number[] = [];
+    const firstFrameCpu: number[] = [];
+    let session: Awaited<ReturnType<typeof launch>> | undefined;
+    for (let n = 0; n < LAUNCHES; n++) {
+      if (session) await session.quit();
+      session = await launch(daemon);
+      tui = session.tui;
+      const { wallMs, cpuMs } = await session.firstFrame;
+      firstFrames.push(wallMs);
+      firstFrameCpu.push(cpuMs);
+    }
+    const firstFrame = summarize(firstFrames);
+    row(
+      `first frame with ${INCIDENTS} incidents (spawn → on screen), ${bundleNote()}`,
+      `median ${ms(firstFrame.p50)} ms (${ms(Math.min(...firstFrames))}–${ms(firstFrame.max)}, ${LAUNCHES} starts); TUI CPU by then: median ${ms(summarize(firstFrameCpu).p50)} ms`,
+      '< 1,000 ms',
+      firstFrame.p50 < 1_000,
+    );
+    const { waitFor, waiters } = session!;
+    const lastData = () => session!.lastData;
+    const bytesWritten = () => session!.bytes;
     // Settle: the components and stats arrive just after the first frame.
-    while (performance.now() - lastData < 500) await sleep(50);
+    while (performance.now() - lastData() < 500) await sleep(50);
 
     // Keypress → changed frame, on the incident list.
-    tui.write('2');
+    tui!.write('2');
     await waitFor('Incidents  ');
-    while (performance.now() - lastData < 300) await sleep(20);
+    while (performance.now() - lastData() < 300) await sleep(20);
     const latencies: number[] = [];
     for (let i = 0; i < KEY_PRESSES; i++) {
       const key = i < KEY_PRESSES / 2 ? 'j' : 'k';
       const frame = new Promise<void>((wake) => waiters.push(wake));
       const at = performance.now();
-      tui.write(key);
+      tui!.write(key);
       await frame;
       latencies.push(performance.now() - at);
       await sleep(20);
@@ -155,20 +206,20 @@ async function endToEnd(): Promise<void> {
     row(`keypress → changed frame (j/k, ${KEY_PRESSES} presses)`, `p50 ${ms(keys.p50)} · p95 ${ms(percentile95(latencies))} · max ${ms(keys.max)} ms`, 'p95 < 50 ms', percentile95(latencies) < 50);
 
     // Idle.
-    tui.write('1');
-    while (performance.now() - lastData < 500) await sleep(50);
-    const cpuBefore = cpuSeconds(tui.pid);
-    const bytesBefore = bytes;
+    tui!.write('1');
+    while (performance.now() - lastData() < 500) await sleep(50);
+    const cpuBefore = cpuSeconds(tui!.pid);
+    const bytesBefore = bytesWritten();
     await sleep(IDLE_SECONDS * 1000);
-    const cpuShare = (cpuSeconds(tui.pid) - cpuBefore) / IDLE_SECONDS;
+    const cpuShare = (cpuSeconds(tui!.pid) - cpuBefore) / IDLE_SECONDS;
     row(`idle with ${INCIDENTS} open incidents, ${IDLE_SECONDS} s: CPU`, `${(cpuShare * 100).toFixed(2)} % of a core`, '< 1 %', cpuShare < 0.01);
-    row(`idle, ${IDLE_SECONDS} s: bytes written`, `${((bytes - bytesBefore) / IDLE_SECONDS).toFixed(1)} B/s (${bytes - bytesBefore} B)`, '0 B/s but the clock', undefined);
+    row(`idle, ${IDLE_SECONDS} s: bytes written`, `${((bytesWritten() - bytesBefore) / IDLE_SECONDS).toFixed(1)} B/s (${bytesWritten() - bytesBefore} B)`, '0 B/s but the clock', undefined);
 
     // 10 updates a second: severity flips of incidents high in the list.
     for (const [screenKey, label] of [['1', 'overview'], ['2', 'incident list']] as const) {
-      tui.write(screenKey);
-      while (performance.now() - lastData < 300) await sleep(20);
-      const from = bytes;
+      tui!.write(screenKey);
+      while (performance.now() - lastData() < 300) await sleep(20);
+      const from = bytesWritten();
       const end = performance.now() + UPDATE_SECONDS * 1000;
       let n = 0;
       while (performance.now() < end) {
@@ -182,10 +233,10 @@ async function endToEnd(): Promise<void> {
         await sleep(Math.max(0, 100 - (performance.now() - tick)));
       }
       await sleep(300);
-      const rate = (bytes - from) / UPDATE_SECONDS;
+      const rate = (bytesWritten() - from) / UPDATE_SECONDS;
       row(`${(n / UPDATE_SECONDS).toFixed(1)} updates/s for ${UPDATE_SECONDS} s, ${label}, 80×24`, `${(rate / 1024).toFixed(2)} KB/s`, '≤ 3 KB/s', rate <= 3 * 1024);
     }
-    tui.write('q');
+    tui!.write('q');
     client.close();
   } finally {
     tui?.kill();
@@ -239,7 +290,7 @@ function incident(id: string, overrides: Partial<IncidentJson> = {}): IncidentJs
 
 /** The TUI's own pieces in this process: a controller over `live`, React and Ink writing frames to a byte counter. */
 async function inProcessTui(live: Parameters<typeof createController>[0]['live'], clients: ControlClient[] = []) {
-  const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../tui/app.js')]);
+  const { mountApp } = await import('../tui/app.js');
   const writes: Array<() => void> = [];
   const writer = createFrameWriter(() => {
     for (const wake of writes.splice(0)) wake();
@@ -256,7 +307,7 @@ async function inProcessTui(live: Parameters<typeof createController>[0]['live']
     onQuit: () => undefined,
     onSuspend: () => undefined,
   });
-  const ink = render(createElement(App, { controller }), { stdout: sink as never, stdin: new EventEmitter() as never, debug: true, exitOnCtrlC: false, patchConsole: false });
+  const ink = mountApp(controller, { stdout: sink as never, stdin: new EventEmitter() as never, debug: true, exitOnCtrlC: false, patchConsole: false });
   return { controller, writer, nextWrite: () => new Promise<void>((wake) => writes.push(wake)), stop: () => (ink.unmount(), controller.dispose()) };
 }
 

@@ -6,8 +6,20 @@
 // structure.
 
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ConfigError, setOwn } from './config-checks.js';
+
+/**
+ * The YAML parser, loaded the first time a file is parsed: it is ~70 module files (70–170 ms on our 2-core machine
+ * under load), and most client runs parse nothing (--socket, $FIREWATCH_SOCKET, --connect, or no file in the working
+ * directory). `yaml` is CommonJS, so a synchronous require() is how this synchronous reader loads it late.
+ */
+let yaml: typeof Yaml | undefined;
+function yamlParser(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
 
 /** Used when no --config is given and the file exists in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'otel-config.yaml';
@@ -53,7 +65,7 @@ function expandString(text: string, env: NodeJS.ProcessEnv, path: string): strin
 
 /** YAML text → the expanded document; throws ConfigError on bad YAML or a missing variable. */
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env, fileLabel = 'config'): unknown {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = yamlParser().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     throw new ConfigError('', `${fileLabel}: invalid YAML: ${first.message.split('\n')[0]}`);

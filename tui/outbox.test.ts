@@ -1,5 +1,6 @@
 // The Silences and Notifications screens: the reducer's part (tui/outbox.ts) on its own, then the real TUI on a
-// virtual terminal fed by the fixture daemon: the screens against reviewed snapshots at 80×24, a silence created
+// virtual terminal fed by the fixture daemon: the screens against reviewed snapshots at 80×24, 120×40 and 200×60 (and
+// in ASCII; no colour under NO_COLOR), a silence created
 // through the prompt and expired after y, a dead letter retried and another dropped (each confirm bound to the item
 // it opened on), --read-only with no mutating key, and the incident screen's silenced_by and related incidents.
 
@@ -8,11 +9,15 @@ import type { NotificationJson } from '../api/notification.js';
 import type { SilenceJson } from '../api/silence.js';
 import { cascadeFixture, FIXTURE_NOW } from '../test/fixtures/tui-fixtures.js';
 import type { FixtureData } from '../test/fixtures/fixture-client.js';
-import { checkLayout } from '../test/helpers/tui-screens.js';
+import { checkLayout, visit } from '../test/helpers/tui-screens.js';
 import { KEY, startTui } from '../test/helpers/tui-session.js';
 import { decodeKeys } from './input.js';
 import type { OutboxContext } from './outbox.js';
 import { initialUiState, updateUi, type Effect, type UiContext, type UiResult, type UiState } from './ui-state.js';
+
+// Colour on in chalk, so that the NO_COLOR test means something (chalk decides when first loaded, from the
+// environment; a test runner's stdout is no terminal). runTui loads Ink, and chalk with it, after this line.
+process.env.FORCE_COLOR = '3';
 
 const at = (minutes: number) => new Date(FIXTURE_NOW + minutes * 60_000).toISOString();
 
@@ -36,7 +41,7 @@ function silence(id: string, overrides: Partial<SilenceJson> = {}): SilenceJson 
 function letter(id: string, overrides: Partial<NotificationJson> = {}): NotificationJson {
   return {
     notification_id: id,
-    channel: 'webhook:ops',
+    channel: 'webhook:ops-primary',
     kind: 'triggered',
     incident_id: 'inc_00123',
     state: 'dead',
@@ -53,13 +58,14 @@ function letter(id: string, overrides: Partial<NotificationJson> = {}): Notifica
 function outboxData(): FixtureData {
   const data = cascadeFixture();
   data.silences = [
-    silence('sil_00002', { component: 'checkout', incident_type: 'memory_exhaustion', comment: 'load test \u001b]52;c;aGk=\u0007', ends_at: at(240) }),
+    silence('sil_00002', { component: 'checkout', incident_type: 'memory_exhaustion', comment: 'load test \u001b]52;c;aGk=\u0007', ends_at: at(240), created_by: 'alice.johnson' }),
+    silence('sil_00003', { component: 'payments-gateway-eu-west-1', ends_at: at(100), comment: 'CHG-20931 database failover drill, expect connection resets' }),
     silence('sil_00001', { active: false, expired_at: at(-5), expired_by: 'bob', comment: 'done early' }),
   ];
   data.notifications = [
-    letter('ntf_inc_00123_triggered_1'),
-    letter('ntf_inc_00124_triggered_2', { incident_id: 'inc_00124', channel: 'slack', reason: 'channel_not_found' }),
-    letter('ntf_inc_00124_escalated_3', { incident_id: 'inc_00124', state: 'pending', failed_at: null, reason: null, next_attempt_at: at(1), last_error: 'HTTP 503' }),
+    letter('ntf_inc_00123_triggered_1796664672930000'),
+    letter('ntf_inc_00124_triggered_1796664673150000', { incident_id: 'inc_00124', channel: 'slack', reason: 'channel_not_found' }),
+    letter('ntf_inc_00124_escalated_1796664712840001', { incident_id: 'inc_00124', state: 'pending', failed_at: null, reason: null, next_attempt_at: at(1), last_error: 'HTTP 503' }),
   ];
   return data;
 }
@@ -145,24 +151,65 @@ describe('the outbox reducer', () => {
   });
 });
 
-describe('the Silences and Notifications screens', () => {
-  it('match the reviewed snapshots at 80×24', { timeout: 60_000 }, async () => {
-    const session = await startTui({ columns: 80, rows: 24, data: outboxData() });
+/** The outbox screens, each reached from the overview by these keys (as test/helpers/tui-screens.ts's SCREENS). */
+const OUTBOX_SCREENS: Array<[name: string, keys: string[]]> = [
+  ['silences', ['5']],
+  ['silence-new', ['5', 'n', 'payments\r', '\r']],
+  ['silence-expire', ['5', 'x']],
+  ['notifications', ['6']],
+  ['notification-retry', ['6', 'r']],
+];
+
+describe.each([
+  [80, 24],
+  [120, 40],
+  [200, 60],
+])('the Silences and Notifications screens at %i×%i', (columns, rows) => {
+  it('match the reviewed snapshots', { timeout: 60_000 }, async () => {
+    const session = await startTui({ columns, rows, data: outboxData() });
     try {
-      const visit = async (name: string, keys: string[]) => {
-        await session.press(KEY.escape, KEY.escape, '1');
-        for (const key of keys) await session.type(key);
+      for (const [name, keys] of OUTBOX_SCREENS) {
+        await visit(session, keys);
         checkLayout(session);
-        await expect(session.screen()).toMatchFileSnapshot(`__screens__/80x24/${name}.txt`);
-      };
-      await visit('silences', ['5']);
-      await visit('silence-new', ['5', 'n', 'payments\r', '\r']);
-      await visit('silence-expire', ['5', 'x']);
-      await visit('notifications', ['6']);
-      await visit('notification-retry', ['6', 'r']);
+        await expect(session.screen()).toMatchFileSnapshot(`__screens__/${columns}x${rows}/${name}.txt`);
+      }
     } finally {
       await session.quit();
     }
+  });
+});
+
+describe('the Silences and Notifications screens', () => {
+  it('--ascii: no byte above 0x7F, and they still read', { timeout: 60_000 }, async () => {
+    const session = await startTui({ data: outboxData(), ascii: true });
+    try {
+      for (const [name, keys] of OUTBOX_SCREENS) {
+        await visit(session, keys);
+        checkLayout(session);
+        if (name === 'silences' || name === 'notifications') await expect(session.screen()).toMatchFileSnapshot(`__screens__/ascii-80x24/${name}.txt`);
+      }
+    } finally {
+      await session.quit();
+    }
+    expect(Buffer.from(session.terminal.written(), 'utf8').every((byte) => byte <= 0x7f)).toBe(true);
+  });
+
+  it('NO_COLOR: no colour (dead letters and ended silences included), the selection still shows', { timeout: 60_000 }, async () => {
+    const coloured = await startTui({ data: outboxData() });
+    await coloured.press('6');
+    expect(coloured.terminal.written()).toMatch(/\u001b\[(3[0-7]|9[0-7]|38;)[0-9;]*m(\u001b\[[0-9;]*m)*dead/); // colour is on in this run
+    await coloured.quit();
+    const session = await startTui({ data: outboxData(), env: { TERM: 'xterm-256color', NO_COLOR: '1' } });
+    try {
+      for (const [, keys] of OUTBOX_SCREENS) await visit(session, keys);
+      await visit(session, ['6', 'j']);
+      expect(session.screen()).toMatch(/› webhook:ops-primary +inc_00124 +pending/);
+    } finally {
+      await session.quit();
+    }
+    const written = session.terminal.written();
+    expect(written).not.toMatch(/\u001b\[[0-9;]*(3[0-7]|9[0-7]|4[0-7]|10[0-7]|38;|48;)[0-9;]*m/);
+    expect(written).toContain('\u001b[7m'); // inverse
   });
 
   it('creates and expires a silence, retries one dead letter and drops another, each under the actor', { timeout: 60_000 }, async () => {
@@ -173,22 +220,22 @@ describe('the Silences and Notifications screens', () => {
       expect(session.daemon.calls.filter((call) => call.method === 'createSilence').map((call) => call.request)).toEqual([
         { actor: 'tester', component: 'payments', incident_type: 'error_burst', duration_seconds: 2700, comment: 'CHG-77 failover drill' },
       ]);
-      expect(session.screen()).toMatch(/sil_00003 +component=payments type=error_burst +12:45Z \(in 45m\) +tester +CHG-77 failover drill/);
+      expect(session.screen()).toMatch(/sil_00004 +component=payments type=error_burst +12:45Z \(in 45m\) +tester +CHG-77 failover drill/);
 
       await session.press('g', 'x', 'y'); // the new one sorts first (ends soonest); the selection stayed on its row
-      expect(session.screen()).toMatch(/sil_00003 +component=payments type=error_burst +expired by tester 12:00Z/);
-      expect(session.screen()).toContain('sil_00003 expired by tester');
+      expect(session.screen()).toMatch(/sil_00004 +component=payments type=error_burst +expired 12:00Z by tester/);
+      expect(session.screen()).toContain('sil_00004 expired by tester');
 
       await session.press('6', 'r', 'y');
       expect(session.daemon.calls.filter((call) => call.method === 'retryNotifications').map((call) => call.request)).toEqual([
-        { notification_ids: ['ntf_inc_00124_triggered_2'], actor: 'tester' },
+        { notification_ids: ['ntf_inc_00124_triggered_1796664673150000'], actor: 'tester' },
       ]);
-      expect(session.screen()).toContain('ntf_inc_00124_triggered_2 back in the outbox');
+      expect(session.screen()).toContain('ntf_inc_00124_triggered_1796664673150000 back in the outbox');
       await session.press('G', 'd', 'y');
       expect(session.daemon.calls.filter((call) => call.method === 'dropNotification').map((call) => call.request)).toEqual([
-        { notification_id: 'ntf_inc_00123_triggered_1', actor: 'tester' },
+        { notification_id: 'ntf_inc_00123_triggered_1796664672930000', actor: 'tester' },
       ]);
-      expect(session.screen()).not.toMatch(/ntf_inc_00123_triggered_1 +triggered/);
+      expect(session.screen()).not.toMatch(/ntf_inc_00123_triggered_1796664672930000 +triggered/);
     } finally {
       await session.quit();
     }
@@ -201,7 +248,7 @@ describe('the Silences and Notifications screens', () => {
       expect(session.screen()).toContain('sil_00002');
       expect(session.screen()).not.toMatch(/New silence|Expire sil/);
       await session.press('6', 'r', 'R', 'd');
-      expect(session.screen()).toContain('ntf_inc_00123_triggered_1');
+      expect(session.screen()).toContain('ntf_inc_00123_triggered_1796664672930000');
       expect(session.screen()).not.toMatch(/Retry|Drop /);
       expect(session.daemon.calls.map((call) => call.method)).not.toEqual(expect.arrayContaining(['createSilence', 'expireSilence', 'retryNotifications', 'dropNotification']));
     } finally {

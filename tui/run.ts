@@ -91,22 +91,22 @@ export async function runTui(options: TuiOptions): Promise<number> {
     return code;
   }
 
-  // The daemons are asked first: their snapshots travel while React and Ink load (~350 ms), so the first frame has data.
+  // The daemons are asked first: their snapshots travel while React and Ink load, so the first frame has data.
   const live = createLiveStore(options.clients, options.now ? { now: options.now } : {});
   live.start();
   // React's production build, unless someone asked otherwise: the development build records a performance measure
   // per render and never drops them (RSS grew ~5 MB per 100,000 updates, bench/tui.bench.ts) and runs slower.
   // React reads NODE_ENV when it is first loaded, which is just below.
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-  // Loaded here, not at the top: every other `firewatch` command stays free of React's start-up cost.
-  let modules;
+  // Loaded here, not at the top: every other `firewatch` command stays free of React's start-up cost. app.js is React
+  // and Ink bundled into one file by `npm run build` (tools/build-tui.ts); tsc alone leaves the unbundled module.
+  let mountApp;
   try {
-    modules = await Promise.all([import('ink'), import('react'), import('./app.js')]);
+    ({ mountApp } = await import('./app.js'));
   } catch (error) {
     await live.close();
     throw error;
   }
-  const [{ render }, { createElement }, { App }] = modules;
 
   const theme = createTheme(caps);
   let size = sizeOf(options.stdout);
@@ -156,7 +156,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   });
 
   const emptyInput = new PassThrough();
-  const ink = render(createElement(App, { controller }), {
+  const ink = mountApp(controller, {
     stdout: sink as unknown as NodeJS.WriteStream,
     stdin: emptyInput as unknown as NodeJS.ReadStream,
     stderr: sink as unknown as NodeJS.WriteStream,

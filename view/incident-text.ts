@@ -16,8 +16,11 @@ export type ColumnSpec = {
   flexible?: boolean;
   /** Never narrower than this (cells are cut with an ellipsis). */
   minWidth?: number;
-  /** Never wider than this. */
-  maxWidth?: number;
+  /**
+   * When the table is too wide, cut to this width after the flexible column and before any other column gives (a
+   * column whose ends matter less than the others' cells). Whole when there is room.
+   */
+  shrinkFirstTo?: number;
 };
 
 /** A column of the incident list, and how to fill it. */

@@ -16,7 +16,7 @@ export const SILENCE_COLUMNS: readonly ColumnSpec[] = [
   { header: 'State' },
   { header: 'Matcher', minWidth: 20 },
   { header: 'Until' },
-  { header: 'By', maxWidth: 16 },
+  { header: 'By', shrinkFirstTo: 16 },
   { header: 'Comment', flexible: true },
 ];
 

@@ -27,6 +27,15 @@ describe('layoutTable', () => {
     expect(layoutTable(COLUMNS, rows, 10, 2).widths).toEqual([4, 6, 5]); // never below the minimums: the caller cuts
   });
 
+  it('cuts a column with shrinkFirstTo after the flexible one and before the others, only when the table is too wide', () => {
+    const columns: ColumnSpec[] = [{ header: 'By', shrinkFirstTo: 5 }, ...COLUMNS];
+    const rows = [['alice.johnson', 'inc_00001', 'checkout', '7']];
+    expect(layoutTable(columns, rows, 200, 2).widths).toEqual([13, 9, 8, 5]); // room: whole
+    expect(layoutTable(columns, rows, 38, 2).widths).toEqual([12, 9, 6, 5]); // 3 too wide: Name gives 2, By 1
+    expect(layoutTable(columns, rows, 31, 2).widths).toEqual([5, 9, 6, 5]); // By down to 5 before the ID gives
+    expect(layoutTable(columns, rows, 29, 2).widths).toEqual([5, 7, 6, 5]); // then the widest
+  });
+
   it('measures wide characters as two cells and fits every row to the layout', () => {
     const rows = [['事件', '服务器错误服务器错误', '1']];
     const layout = layoutTable(COLUMNS, rows, 20, 1);

@@ -1,7 +1,8 @@
 // Column widths for a table drawn in cells (the terminal UI's lists; any front end that lays out fixed-width text).
-// Natural width = the widest of header and cells; when the table is too wide, flexible columns give first, then the
-// widest others, never below their minimum; what still does not fit is cut by the caller's fitWidth. Cells must be
-// cleaned text already (view/text.ts cleanLine): they are only measured here.
+// Natural width = the widest of header and cells; when the table is too wide, flexible columns give first, then
+// columns with a shrinkFirstTo (down to it), then the widest, never below their minimum; what still does not
+// fit is cut by the caller's fitWidth. With room to spare every column is whole. Cells must be cleaned text already
+// (view/text.ts cleanLine): they are only measured here.
 
 import type { ColumnSpec } from './incident-text.js';
 import { displayWidth, padWidth } from './text.js';
@@ -25,7 +26,7 @@ function naturalWidths(columns: readonly ColumnSpec[], rows: readonly (readonly 
       if (width > widths[i]!) widths[i] = width;
     }
   }
-  return columns.map((column, i) => Math.min(widths[i]!, column.maxWidth ?? Number.POSITIVE_INFINITY));
+  return widths;
 }
 
 /** The width a table takes with no cell cut (what a caller compares with the room it has to choose columns). */
@@ -39,18 +40,19 @@ export function layoutTable(columns: readonly ColumnSpec[], rows: readonly (read
   const widths = naturalWidths(columns, rows);
   const gaps = gap * Math.max(0, columns.length - 1);
   let excess = widths.reduce((sum, w) => sum + w, 0) + gaps - width;
-  const order = columns
-    .map((column, index) => ({ column, index }))
-    .sort((a, b) => Number(Boolean(b.column.flexible)) - Number(Boolean(a.column.flexible)) || widths[b.index]! - widths[a.index]!);
-  for (const { column, index } of order) {
-    if (excess <= 0) break;
-    const floor = column.minWidth ?? Math.min(displayWidth(column.header), DEFAULT_MIN_WIDTH);
+  const give = (index: number, floor: number) => {
     const cut = Math.min(excess, widths[index]! - floor);
     if (cut > 0) {
       widths[index] = widths[index]! - cut;
       excess -= cut;
     }
-  }
+  };
+  const floorOf = (column: ColumnSpec) => column.minWidth ?? Math.min(displayWidth(column.header), DEFAULT_MIN_WIDTH);
+  const byWidth = columns.map((column, index) => ({ column, index })).sort((a, b) => widths[b.index]! - widths[a.index]!);
+  for (const { column, index } of byWidth) if (column.flexible) give(index, floorOf(column));
+  for (const { column, index } of byWidth) if (column.shrinkFirstTo !== undefined) give(index, Math.max(floorOf(column), column.shrinkFirstTo));
+  byWidth.sort((a, b) => widths[b.index]! - widths[a.index]!); // the widest as they are now
+  for (const { column, index } of byWidth) give(index, floorOf(column));
   return { widths, total: widths.reduce((sum, w) => sum + w, 0) + gaps };
 }
 

@@ -4,7 +4,7 @@
 
 import type { ColumnSpec } from '../../view/incident-text.js';
 import type { IncidentsState } from '../../view/incidents-state.js';
-import { layoutTable, type TableLayout } from '../../view/table-layout.js';
+import { layoutTable, naturalTableWidth, type TableLayout } from '../../view/table-layout.js';
 import { cleanLine, displayWidth } from '../../view/text.js';
 import { EMPTY_LINE, bounded, line, restyle, textLine, type Line } from '../lines.js';
 import type { ResourceStore } from '../resources.js';
@@ -41,6 +41,32 @@ const MAX_CELL_UNITS = 512;
 /** Two cells in front of every row: the selection marker and a space. */
 export const MARKER_WIDTH = 2;
 export const COLUMN_GAP = 2;
+
+/** A table column that says which cell it shows, for tables whose columns depend on the width. */
+export type KeyedColumn<Id extends string> = ColumnSpec & { id: Id };
+
+/**
+ * Which of `sets` (fullest first) to draw in `width`, measured on every row's cells by column id: the first that shows
+ * every cell whole; else the first that cuts only the flexible column, down to its minimum (it is there to take what
+ * is left); else the last (the layout then cuts it).
+ */
+export function fittingColumns<Id extends string>(
+  sets: ReadonlyArray<ReadonlyArray<KeyedColumn<Id>>>,
+  cells: ReadonlyArray<Readonly<Record<Id, string>>>,
+  width: number,
+): ReadonlyArray<KeyedColumn<Id>> {
+  const room = width - MARKER_WIDTH;
+  const measure = (columns: ReadonlyArray<KeyedColumn<Id>>) =>
+    naturalTableWidth(columns, cells.map((row) => columns.map((column) => cleanLine(bounded(row[column.id], MAX_CELL_UNITS)))), COLUMN_GAP);
+  const whole = (set: ReadonlyArray<KeyedColumn<Id>>) => measure(set) <= room;
+  const flexibleCut = (set: ReadonlyArray<KeyedColumn<Id>>) => {
+    const fixed = set.filter((column) => !column.flexible);
+    const flexible = set.filter((column) => column.flexible);
+    const flexibleWidth = flexible.reduce((sum, column) => sum + COLUMN_GAP + Math.min(measure([column]), column.minWidth ?? 0), 0);
+    return measure(fixed) + flexibleWidth <= room;
+  };
+  return sets.find(whole) ?? sets.find(flexibleCut) ?? sets[sets.length - 1]!;
+}
 
 export function heading(input: ScreenInput, text: string, detail = ''): Line {
   const built = line(input.width, input.theme).add(text, input.theme.heading);

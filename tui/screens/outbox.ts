@@ -5,7 +5,6 @@
 
 import type { NotificationJson } from '../../api/notification.js';
 import type { SilenceJson } from '../../api/silence.js';
-import type { ColumnSpec } from '../../view/incident-text.js';
 import { isFleet } from '../../view/incidents-state.js';
 import { notificationCells, notificationsByChannel, silenceCells, silenceState, sortSilences } from '../../view/outbox-text.js';
 import { plural } from '../../view/format.js';
@@ -14,7 +13,7 @@ import { line, textLine, type Line } from '../lines.js';
 import type { OpenOutboxPrompt, OutboxContext } from '../outbox.js';
 import { notificationsKey, silencesKey } from '../screen-resources.js';
 import type { Theme } from '../theme.js';
-import { heading, note, table, type ScreenInput, type ScreenOutput } from './common.js';
+import { fittingColumns, heading, note, table, type KeyedColumn, type ScreenInput, type ScreenOutput } from './common.js';
 
 type Listed<T> = { rows: Array<{ key: string; member: number; value: T }>; problems: string[]; loading: boolean };
 
@@ -50,12 +49,22 @@ function problemLines(input: ScreenInput, what: string, problems: readonly strin
   return problems.map((problem) => textLine(input.width, input.theme, `could not load the ${what} of ${problem}`, input.theme.error));
 }
 
-const TERMINAL_SILENCE_COLUMNS: readonly ColumnSpec[] = [
-  { header: 'Silence', minWidth: 9 },
-  { header: 'Matcher', minWidth: 18 },
-  { header: 'Until', minWidth: 14 },
-  { header: 'By', maxWidth: 12 },
-  { header: 'Comment', flexible: true, minWidth: 12 },
+type SilenceColumnId = 'daemon' | 'silence' | 'matcher' | 'until' | 'by' | 'comment';
+
+const SILENCE_COLUMN: Readonly<Record<SilenceColumnId, KeyedColumn<SilenceColumnId>>> = {
+  daemon: { id: 'daemon', header: 'Daemon' },
+  silence: { id: 'silence', header: 'Silence', minWidth: 9 },
+  matcher: { id: 'matcher', header: 'Matcher', minWidth: 18 },
+  // `expired by dave.operator 19:04Z`: the name is cut before what is silenced is.
+  until: { id: 'until', header: 'Until', minWidth: 14, shrinkFirstTo: 18 },
+  by: { id: 'by', header: 'By', shrinkFirstTo: 12 },
+  comment: { id: 'comment', header: 'Comment', flexible: true, minWidth: 12 },
+};
+
+/** Who created a silence is what a narrow terminal does without first: what it silences, until when and why stay. */
+const SILENCE_COLUMN_SETS: ReadonlyArray<readonly SilenceColumnId[]> = [
+  ['silence', 'matcher', 'until', 'by', 'comment'],
+  ['silence', 'matcher', 'until', 'comment'],
 ];
 
 export function buildSilences(input: ScreenInput): ScreenOutput {
@@ -69,16 +78,25 @@ export function buildSilences(input: ScreenInput): ScreenOutput {
     return { lines, rows: keys, pageSize: 1, paneLines: 0 };
   }
   const fleet = isFleet(input.incidents);
-  const columns: readonly ColumnSpec[] = fleet ? [{ header: 'Daemon' }, ...TERMINAL_SILENCE_COLUMNS] : TERMINAL_SILENCE_COLUMNS;
+  const cellsOf = (row: (typeof rows)[number]): Record<SilenceColumnId, string> => {
+    // The state goes into "Until", words first, no colour needed: one column fewer. The time before the name
+    // (`expired 11:55Z by bob`): cut, the name goes first.
+    const [id, , matcher, until, by, comment] = silenceCells(row.value, input.now);
+    const state = silenceState(row.value, input.now);
+    const stamp = until!.replace(/ \(.*\)$/, '');
+    const expiredBy = row.value.expired_by !== null ? ` by ${cleanLine(row.value.expired_by)}` : '';
+    const when = state === 'active' ? until! : state === 'expired' ? `expired ${stamp}${expiredBy}` : `${state} ${stamp}`;
+    return { daemon: `d${row.member + 1}`, silence: id!, matcher: matcher!, until: when, by: by!, comment: comment! };
+  };
+  const sets = SILENCE_COLUMN_SETS.map((set) => (fleet ? ['daemon' as const, ...set] : set).map((id) => SILENCE_COLUMN[id]));
+  const columns = fittingColumns(sets, rows.map(cellsOf), input.width);
   const drawn = table(input, {
     columns,
     rows,
     keys,
     cells: (row) => {
-      // Five columns fit 80: the state goes into "Until" (`expired 11:55Z by bob`), words first, no colour needed.
-      const [id, state, matcher, until, by, comment] = silenceCells(row.value, input.now);
-      const when = state === 'active' ? until! : `${state} ${until!.replace(/ \(.*\)$/, '')}`;
-      return [...(fleet ? [`d${row.member + 1}`] : []), id!, matcher!, when, by!, comment!];
+      const cells = cellsOf(row);
+      return columns.map((column) => cells[column.id]);
     },
     cellStyle: (row) => (!row.value.active ? input.theme.dim : undefined),
     cursor: input.ui.cursors.silences,
@@ -90,12 +108,29 @@ export function buildSilences(input: ScreenInput): ScreenOutput {
   return { lines, rows: keys, pageSize: drawn.pageSize, paneLines: 0 };
 }
 
-const TERMINAL_NOTIFICATION_COLUMNS: readonly ColumnSpec[] = [
-  { header: 'Channel', maxWidth: 14 },
-  // Whole at 80 columns: it is what r and d act on (ntf_inc_00001_triggered_1796664672930000).
-  { header: 'Notification', minWidth: 41 },
-  { header: 'State' },
-  { header: 'Why', flexible: true, minWidth: 8 },
+type NotificationColumnId = 'daemon' | 'channel' | 'notification' | 'incident' | 'kind' | 'state' | 'why';
+
+const NOTIFICATION_COLUMN: Readonly<Record<NotificationColumnId, KeyedColumn<NotificationColumnId>>> = {
+  daemon: { id: 'daemon', header: 'Daemon' },
+  channel: { id: 'channel', header: 'Channel' },
+  notification: { id: 'notification', header: 'Notification' },
+  incident: { id: 'incident', header: 'Incident' },
+  kind: { id: 'kind', header: 'Kind' },
+  state: { id: 'state', header: 'State' },
+  // What went wrong: a narrow terminal drops the kind before it cuts this below 24.
+  why: { id: 'why', header: 'Why', flexible: true, minWidth: 24 },
+};
+
+/**
+ * The notification's id (ntf_inc_00001_triggered_1796664672930000) is 40 cells: where it fits whole beside the others
+ * it is shown, and its incident and kind are not (it names them); where not, the incident and the kind stand for it
+ * (the confirm of r and d names the id), then the incident alone. Cut, it would tell nothing, and the channel and the
+ * reason, which tell what went wrong where, would be cut for it.
+ */
+const NOTIFICATION_COLUMN_SETS: ReadonlyArray<readonly NotificationColumnId[]> = [
+  ['channel', 'notification', 'state', 'why'],
+  ['channel', 'incident', 'kind', 'state', 'why'],
+  ['channel', 'incident', 'state', 'why'],
 ];
 
 export function buildNotifications(input: ScreenInput): ScreenOutput {
@@ -114,17 +149,21 @@ export function buildNotifications(input: ScreenInput): ScreenOutput {
     return { lines, rows: keys, pageSize: 1, paneLines: 0 };
   }
   const fleet = isFleet(input.incidents);
-  const columns: readonly ColumnSpec[] = [...(fleet ? [{ header: 'Daemon' }] : []), ...TERMINAL_NOTIFICATION_COLUMNS];
-  const stateColumn = (fleet ? 1 : 0) + 2;
+  const cellsOf = (row: (typeof rows)[number]): Record<NotificationColumnId, string> => {
+    const [id, kind, incident, , attempts, why] = notificationCells(row.value, input.now);
+    const state = row.value.state === 'dead' ? 'dead' : `pending (${plural(Number(attempts), 'try', 'tries')})`;
+    return { daemon: `d${row.member + 1}`, channel: cleanLine(row.value.channel), notification: id!, incident: incident!, kind: kind!, state, why: why! };
+  };
+  const sets = NOTIFICATION_COLUMN_SETS.map((set) => (fleet ? ['daemon' as const, ...set] : set).map((id) => NOTIFICATION_COLUMN[id]));
+  const columns = fittingColumns(sets, rows.map(cellsOf), input.width);
+  const stateColumn = columns.findIndex((column) => column.id === 'state');
   const drawn = table(input, {
     columns,
     rows,
     keys,
     cells: (row) => {
-      // The id names the incident and the kind, and the heading counts dead letters: the id gets their room.
-      const [id, , , , attempts, why] = notificationCells(row.value, input.now);
-      const state = row.value.state === 'dead' ? 'dead' : `pending (${plural(Number(attempts), 'try', 'tries')})`;
-      return [...(fleet ? [`d${row.member + 1}`] : []), cleanLine(row.value.channel), id!, state, why!];
+      const cells = cellsOf(row);
+      return columns.map((column) => cells[column.id]);
     },
     cellStyle: (row, i) => (i === stateColumn && row.value.state === 'dead' ? input.theme.error : undefined),
     cursor: input.ui.cursors.notifications,
