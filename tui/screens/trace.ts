@@ -84,10 +84,11 @@ export function buildTrace(input: ScreenInput, view: TraceView): ScreenOutput {
     return { lines, rows: [], pageSize: 1, paneLines: 0 };
   }
 
-  // The waterfall takes about 60 % of the height; the selected span's detail the rest.
+  // The waterfall takes up to about 60 % of the height; the selected span's detail the rest, and the rows a short
+  // trace leaves unused (its fields, attributes and events are longer than the few spans).
   const available = Math.max(4, input.height - lines.length);
-  const detailHeight = Math.max(3, Math.floor(available * 0.4));
-  const rowsHeight = Math.max(1, available - detailHeight - 1); // minus the column header
+  const rowsHeight = Math.max(1, Math.min(waterfall.rows.length, available - Math.max(3, Math.floor(available * 0.4)) - 1)); // minus the column header
+  const detailHeight = available - rowsHeight - 1;
   const keys = rowKeysOf(waterfall);
   const labelWidth = Math.max(16, Math.floor((width - 2 - DURATION_WIDTH - 2) * 0.5));
   const barWidth = Math.max(8, width - 2 - labelWidth - 1 - DURATION_WIDTH - 1);
