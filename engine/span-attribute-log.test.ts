@@ -9,7 +9,7 @@ const bytes = (...values: number[]) => Uint8Array.from(values);
 
 describe('SpanAttributeLog', () => {
   it('gives back what was appended until a later lap overwrites it; entries never wrap', () => {
-    const log = new SpanAttributeLog();
+    const log = new SpanAttributeLog(0);
     log.reserve(1000);
     const source = new Uint8Array(400).map((_, i) => i & 0xff);
     const first = log.append(source, 0, 300);
@@ -44,10 +44,18 @@ describe('SpanAttributeLog', () => {
     expect(log.bytesAt(after, 1)).toEqual(bytes(4));
   });
 
+  it('a share smaller than an entry (a tiny trace ring) still holds the longest entry', () => {
+    const log = new SpanAttributeLog();
+    log.reserve(2 * 128); // a two-slot ring's share
+    const entry = new Uint8Array(MAX_KEPT_ATTRIBUTE_BYTES).fill(7);
+    const at = log.append(entry, 0, entry.length);
+    expect(log.bytesAt(at, entry.length)).toEqual(entry);
+  });
+
   it('an entry reads back as written or not at all, whatever the sequence of appends (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2 * MAX_KEPT_ATTRIBUTE_BYTES, max: 4000 }), fc.array(fc.integer({ min: 0, max: MAX_KEPT_ATTRIBUTE_BYTES + 20 }), { maxLength: 60 }), (size, lengths) => {
-        const log = new SpanAttributeLog();
+        const log = new SpanAttributeLog(0);
         log.reserve(size);
         const entries: Array<{ at: number; content: Uint8Array }> = [];
         lengths.forEach((length, n) => {

@@ -20,22 +20,31 @@
 export const ATTRIBUTE_LOG_BYTES_PER_SLOT = 128;
 /** The most attribute bytes one span keeps (the receiver keeps no more; the log refuses longer entries). */
 export const MAX_KEPT_ATTRIBUTE_BYTES = 320;
-/** Size of the log before any trace ring asks for more (records made without a ring: tests, tools). */
+/** The smallest log: what records made before any trace ring get (tests, tools), and far more than one entry. */
 const MIN_LOG_BYTES = 64 * 1024;
 
 export class SpanAttributeLog {
+  /** `minBytes`: the smallest the log is made (tests make small ones to see laps). */
+  constructor(private readonly minBytes = MIN_LOG_BYTES) {}
+
   private bytes = new Uint8Array(0);
   private size = 0;
-  /** Bytes written since creation, skips to the start of a lap included: the next entry's absolute position. */
-  private written = 0;
+  /** Absolute position of the current lap's first byte (a multiple of `size`). */
+  private lapStart = 0;
+  /** Where the next entry goes in `bytes`: its absolute position is lapStart + next. */
+  private next = 0;
 
   /** Grows the log to at least `size` bytes (a trace ring asks for its share). What it held is forgotten. */
-  reserve(size: number): void {
+  reserve(wanted: number): void {
+    // Never smaller than minBytes: an entry must fit a lap (a tiny ring's share would not hold one).
+    const size = Math.max(wanted, this.minBytes, MAX_KEPT_ATTRIBUTE_BYTES);
     if (size <= this.size) return;
     // Zero-filled and untouched until written: the pages count towards RSS as the log first fills.
     this.bytes = new Uint8Array(size);
-    // Every earlier position now reads as overwritten (text() compares with `written`).
-    this.written += size + 1;
+    // A new lap past every earlier position's reach, so they all read as overwritten (bytesAt compares); laps start
+    // at multiples of the size, so a position's offset is position % size.
+    this.lapStart = Math.ceil((this.lapStart + this.next + size + 1) / size) * size;
+    this.next = 0;
     this.size = size;
   }
 
@@ -44,35 +53,27 @@ export class SpanAttributeLog {
    * MAX_KEPT_ATTRIBUTE_BYTES. An entry never wraps: the rest of a lap too short for it is skipped.
    */
   append(source: Uint8Array, from: number, to: number): number {
-    const at = this.place(to - from);
-    if (at === -1) return -1;
+    const length = to - from;
+    if (length <= 0 || length > MAX_KEPT_ATTRIBUTE_BYTES) return -1;
+    if (this.size === 0) this.reserve(0);
+    // Offsets within the lap, no modulo: this runs for every span the receiver records.
+    let at = this.next;
+    if (at + length > this.size) {
+      this.lapStart += this.size;
+      at = 0;
+    }
     // A plain view, not source.subarray(): a Buffer's subarray builds a Buffer through its species (slower).
-    this.bytes.set(new Uint8Array(source.buffer, source.byteOffset + from, to - from), at);
-    return this.commit(to - from);
+    this.bytes.set(new Uint8Array(source.buffer, source.byteOffset + from, length), at);
+    this.next = at + length;
+    return this.lapStart + at;
   }
 
   /** A copy of the entry at `position`; empty when there is none or a later lap overwrote it. */
   bytesAt(position: number, length: number): Uint8Array {
-    if (position < 0 || length <= 0 || this.written > position + this.size) return new Uint8Array(0);
+    // Overwritten once writing reached the entry's place in the following lap.
+    if (position < 0 || length <= 0 || this.lapStart + this.next > position + this.size) return new Uint8Array(0);
     const at = position % this.size;
     return this.bytes.slice(at, at + length);
-  }
-
-  /** Where an entry of `length` bytes goes in `bytes`, or -1 when it is not kept. */
-  private place(length: number): number {
-    if (length <= 0 || length > MAX_KEPT_ATTRIBUTE_BYTES) return -1;
-    if (this.size === 0) this.reserve(MIN_LOG_BYTES);
-    const size = this.size;
-    const at = this.written % size;
-    if (at + length <= size) return at;
-    this.written += size - at;
-    return 0;
-  }
-
-  private commit(length: number): number {
-    const position = this.written;
-    this.written = position + length;
-    return position;
   }
 }
 
