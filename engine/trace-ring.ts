@@ -12,7 +12,9 @@
 // PackedSpanRecords whose IDs are words already: the ring's push makes no string. bench/engine-trace.bench.ts measures bytes per span and
 // pushes per second against the obvious alternative (a ring of SpanRecord references plus Map<trace, SpanRecord[]>).
 //
-// Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push.
+// Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push. A
+// span's attributes are not a column: the receiver copied them into the span attribute log, and a slot keeps where
+// (span-attribute-log.ts); they are read only for a trace someone looks at or persists.
 
 import { PackedSpanRecord } from './packed-span-record.js';
 import { ATTRIBUTE_LOG_BYTES_PER_SLOT, spanAttributeLog } from './span-attribute-log.js';
@@ -269,7 +271,7 @@ export class TraceRing {
   /**
    * The span with this push number as a fresh record; the caller makes sure it is still in the ring. A caller that
    * knows the span's trace ID (it looked the trace up) passes it, so it is not made again from the index's words.
-   * `withAttributes`: the span's kept attributes too (a string copied out of the log); else none, and none sent.
+   * `withAttributes`: the span's kept attributes too (their bytes copied out of the log); else none, and none sent.
    */
   spanAt(pushNumber: number, traceId?: string, withAttributes = false): SpanRecord {
     const slot = pushNumber % this.capacity;
