@@ -32,7 +32,17 @@ export type SpanJson = {
   failed: boolean;
   /** Nesting level in the trace tree (0 for roots and orphans). */
   depth: number;
+  /**
+   * The span's first attributes, in the order sent, while they fit in 320 bytes as encoded, at most 16 (keys cut to
+   * 64 characters, values to 256; numbers and booleans printed). Telemetry: clean before showing. Spans of traces
+   * that joined an incident keep theirs; other spans may lose them before they leave the trace ring.
+   */
+  attributes: SpanAttributeJson[];
+  /** Attributes the span was sent with that `attributes` lacks (past the bounds, not kept, arrays, maps, bytes). */
+  attributes_dropped: number;
 };
+
+export type SpanAttributeJson = { key: string; value: string };
 
 export type TraceJson = {
   trace_id: string;

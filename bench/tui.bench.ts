@@ -334,6 +334,8 @@ async function bigTrace(): Promise<void> {
       peer: '',
       failed: i % 101 === 0,
       depth,
+      attributes: [{ key: 'operation.index', value: String(i) }],
+      attributes_dropped: 0,
     });
   }
   const trace: TraceJson = { trace_id: 'big', services: ['svc'], incident_ids: ['inc_1'], spans, events: [] };

@@ -460,6 +460,8 @@ export function traceFromWire(wire: Wire): TraceJson {
         peer: text(span.peer),
         failed: Boolean(span.failed),
         depth: num(span.depth),
+        attributes: list<Wire>(span.attributes).map((attribute) => ({ key: text(attribute.key), value: text(attribute.value) })),
+        attributes_dropped: num(span.attributes_dropped),
       }),
     ),
     events: list<Wire>(wire.events).map(eventFromWire),

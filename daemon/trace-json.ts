@@ -6,10 +6,13 @@ import { eventToJson } from './api-json.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import { SPAN_KINDS, SPAN_STATUSES, type SpanJson, type TraceJson } from '../api/trace.js';
 import { orderTraceTree } from './trace-tree.js';
+import { readKeptAttributes } from '../receiver/index.js';
 import { type Engine, type IncidentEvent, type SpanRecord } from '../engine/index.js';
 
 
 export function spanToJson(span: SpanRecord, depth: number): SpanJson {
+  // Read only now, when someone asks for the trace: ingest and the store carry the bytes as they came.
+  const attributes = readKeptAttributes(span.attributes_wire);
   return {
     trace_id: span.trace_id,
     span_id: span.span_id,
@@ -28,13 +31,23 @@ export function spanToJson(span: SpanRecord, depth: number): SpanJson {
     peer: span.peer,
     failed: span.failed,
     depth,
+    attributes,
+    attributes_dropped: Math.max(0, (span.attributes_sent ?? 0) - attributes.length),
   };
 }
 
 export function traceToJson(traceId: string, store: LmdbStore, engine: Engine): TraceJson | undefined {
   const spans = new Map<string, SpanRecord>();
   for (const span of store.spansForTrace(traceId)) spans.set(span.span_id, span);
-  for (const span of engine.spansForTrace(traceId)) spans.set(span.span_id, span);
+  for (const span of engine.spansForTrace(traceId)) {
+    // The ring's copy is the newest, but its attributes may have been overwritten where the stored copy kept them.
+    const stored = spans.get(span.span_id);
+    if (stored !== undefined && (span.attributes_wire?.length ?? 0) === 0 && (stored.attributes_wire?.length ?? 0) > 0) {
+      span.attributes_wire = stored.attributes_wire;
+      span.attributes_sent = stored.attributes_sent ?? 0;
+    }
+    spans.set(span.span_id, span);
+  }
   const events = new Map<number, IncidentEvent>();
   for (const event of store.eventsForTrace(traceId)) events.set(event.seq, event);
   // The ring's copy is the newest (it may have joined an incident since it was stored).

@@ -396,7 +396,7 @@ describe('spans with ID words (PackedSpanRecord, what the receiver hands the eng
     words.set(id, 4);
     const r = record;
     return new PackedSpanRecord(words, 0, r.parent_span_id !== '', r.service, r.name, r.kind, r.start_ms, r.end_ms, r.status_code,
-      r.status_message, r.exception_type, r.exception_message, r.http_status, r.peer, r.failed, r.user);
+      r.status_message, r.exception_type, r.exception_message, r.http_status, r.peer, r.failed, r.user, -1, 0, 0);
   }
 
   it('persists those of incident traces as plain records, also after the incident-trace set evicted (filter rebuilt)', () => {

@@ -210,7 +210,8 @@ export class Correlator {
       for (let i = 0; i < pushes.length; i++) {
         const pushNumber = pushes[i] as number;
         const alreadyPersisted = owner !== undefined || changes.hasEmitted(pushNumber);
-        const span: SpanRecord = ring.spanAt(pushNumber, traceId);
+        // Persisted spans keep their attributes (the ring's may be overwritten before anyone looks at the trace).
+        const span: SpanRecord = ring.spanAt(pushNumber, traceId, !alreadyPersisted);
         if (!alreadyPersisted) changes.emitSpan(span, pushNumber);
         if (span.failed && span.user !== '') state.addUser(span.user);
       }

@@ -252,7 +252,7 @@ export interface Engine {
   createIncident(input: NewIncident): Incident;
   /** Events of one trace still in the ring, in arrival order. */
   eventsForTrace(traceId: string): IncidentEvent[];
-  /** Spans of one trace still in the trace ring, in arrival order. */
+  /** Spans of one trace still in the trace ring, in arrival order, with their kept attributes (a trace view). */
   spansForTrace(traceId: string): SpanRecord[];
   counters(): EngineCounters;
   /** How far back (event time, seconds) the store must reload events on restore to rebuild the windows. */
@@ -623,7 +623,7 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   spansForTrace(traceId: string): SpanRecord[] {
-    return this.traceRing.spansForTrace(traceId);
+    return this.traceRing.spansForTrace(traceId, Number.POSITIVE_INFINITY, true);
   }
 
   counters(): EngineCounters {

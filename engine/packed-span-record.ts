@@ -11,6 +11,7 @@
 // construction. Persist and serialise `toRecord()`, a plain SpanRecord: the ID getters live on the prototype, so
 // structured serialisers (msgpack, spread) would not see them.
 
+import { spanAttributeLog } from './span-attribute-log.js';
 import { hex16, hex32 } from './trace-chains.js';
 import type { SpanRecord } from './types.js';
 
@@ -41,7 +42,19 @@ export class PackedSpanRecord implements SpanRecord {
     public peer: string,
     public failed: boolean,
     public user: string,
+    /**
+     * Where the span's kept attributes are in the process's span attribute log (copied there out of the request:
+     * its buffer may be reused once decoded), -1 when none; their length in bytes.
+     */
+    readonly attributeAt: number,
+    readonly attributeLength: number,
+    public attributes_sent: number,
   ) {}
+
+  /** Copied out of the log on each access: only spans someone persists or looks at pay for it. */
+  get attributes_wire(): Uint8Array {
+    return spanAttributeLog.bytesAt(this.attributeAt, this.attributeLength);
+  }
 
   get trace_id(): string {
     if (this.traceIdText === null) {
@@ -87,6 +100,8 @@ export class PackedSpanRecord implements SpanRecord {
       peer: this.peer,
       failed: this.failed,
       user: this.user,
+      attributes_wire: this.attributes_wire,
+      attributes_sent: this.attributes_sent,
     };
   }
 

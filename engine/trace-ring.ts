@@ -12,9 +12,12 @@
 // PackedSpanRecords whose IDs are words already: the ring's push makes no string. bench/engine-trace.bench.ts measures bytes per span and
 // pushes per second against the obvious alternative (a ring of SpanRecord references plus Map<trace, SpanRecord[]>).
 //
-// Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push.
+// Capacity bounds everything: eviction is oldest first and removes the span from every index in the same push. A
+// span's attributes are not a column: the receiver copied them into the span attribute log, and a slot keeps where
+// (span-attribute-log.ts); they are read only for a trace someone looks at or persists.
 
 import { PackedSpanRecord } from './packed-span-record.js';
+import { ATTRIBUTE_LOG_BYTES_PER_SLOT, spanAttributeLog } from './span-attribute-log.js';
 import { hex16, hexWord, TraceChains } from './trace-chains.js';
 import type { SpanRecord } from './types.js';
 
@@ -36,6 +39,9 @@ const SPAN_ID_CHARS = 16;
 const MAX_HTTP_STATUS = 0xffff;
 const MAX_KIND = 5;
 const MAX_STATUS = 2;
+const MAX_ATTRIBUTES_SENT = 0xffff;
+/** The attributes of a span read without them (never written to: every record shares it). */
+const NO_BYTES = new Uint8Array(0);
 
 /** Distinct strings the interner keeps before it starts over (service, span and peer names). */
 const INTERN_CAPACITY = 4096;
@@ -86,6 +92,13 @@ export class TraceRing {
   private readonly exceptionMessage: string[];
   private readonly peer: string[];
   private readonly user: string[];
+  /**
+   * Where each span's kept attributes are in the span attribute log (-1: none), their length, and how many the span
+   * was sent with. Read only when a span is looked at or persisted.
+   */
+  private readonly attributeAt: Float64Array;
+  private readonly attributeLength: Uint16Array;
+  private readonly attributesSent: Uint16Array;
   /** Slot → [span_id, parent_span_id] for the rare span whose IDs are not 16 lowercase hex characters. */
   private readonly textIds = new Map<number, readonly [string, string]>();
   private readonly interner = new Interner();
@@ -109,6 +122,10 @@ export class TraceRing {
     this.exceptionMessage = strings();
     this.peer = strings();
     this.user = strings();
+    this.attributeAt = new Float64Array(capacity).fill(-1);
+    this.attributeLength = new Uint16Array(capacity);
+    this.attributesSent = new Uint16Array(capacity);
+    spanAttributeLog.reserve(capacity * ATTRIBUTE_LOG_BYTES_PER_SLOT);
   }
 
   /** Spans in the ring. */
@@ -165,10 +182,19 @@ export class TraceRing {
         ids[words + 2] = w[at + 6] as number;
         ids[words + 3] = w[at + 7] as number;
       }
+      // The receiver copied the attributes into the log already: the ring notes where.
+      this.attributeAt[slot] = span.attributeAt;
+      this.attributeLength[slot] = span.attributeLength;
     } else {
       left = this.chains.linkText(slot, pushNumber, span.trace_id, evicting);
       flags = this.textSpanIds(slot, span.span_id, span.parent_span_id);
+      // A record made elsewhere (the store's, tests'): its bytes go into the log as the receiver's do.
+      const wire = span.attributes_wire;
+      this.attributeAt[slot] = wire === undefined ? -1 : spanAttributeLog.append(wire, 0, wire.length);
+      this.attributeLength[slot] = wire === undefined ? 0 : wire.length;
     }
+    const sent = span.attributes_sent ?? 0;
+    this.attributesSent[slot] = sent < MAX_ATTRIBUTES_SENT ? sent : MAX_ATTRIBUTES_SENT;
     const kind = span.kind;
     if (kind >= 0 && kind <= MAX_KIND) flags |= kind;
     const status = span.status_code;
@@ -226,11 +252,14 @@ export class TraceRing {
     return this.chains.has(traceId);
   }
 
-  /** Spans of one trace still in the ring, oldest first (fresh records); with `limit`, only the newest `limit`. */
-  spansForTrace(traceId: string, limit = Number.POSITIVE_INFINITY): SpanRecord[] {
+  /**
+   * Spans of one trace still in the ring, oldest first (fresh records); with `limit`, only the newest `limit`. Their
+   * attributes only `withAttributes` (a trace someone looks at): analyses that read many traces never need them.
+   */
+  spansForTrace(traceId: string, limit = Number.POSITIVE_INFINITY, withAttributes = false): SpanRecord[] {
     const pushes = this.pushNumbersOf(traceId, limit);
     const spans = new Array<SpanRecord>(pushes.length);
-    for (let i = 0; i < pushes.length; i++) spans[i] = this.spanAt(pushes[i] as number, traceId);
+    for (let i = 0; i < pushes.length; i++) spans[i] = this.spanAt(pushes[i] as number, traceId, withAttributes);
     return spans;
   }
 
@@ -242,8 +271,9 @@ export class TraceRing {
   /**
    * The span with this push number as a fresh record; the caller makes sure it is still in the ring. A caller that
    * knows the span's trace ID (it looked the trace up) passes it, so it is not made again from the index's words.
+   * `withAttributes`: the span's kept attributes too (their bytes copied out of the log); else none, and none sent.
    */
-  spanAt(pushNumber: number, traceId?: string): SpanRecord {
+  spanAt(pushNumber: number, traceId?: string, withAttributes = false): SpanRecord {
     const slot = pushNumber % this.capacity;
     const flags = this.flags[slot] as number;
     let spanId: string;
@@ -276,6 +306,8 @@ export class TraceRing {
       peer: this.peer[slot] as string,
       failed: (flags & FLAG_FAILED) !== 0,
       user: this.user[slot] as string,
+      attributes_wire: withAttributes ? spanAttributeLog.bytesAt(this.attributeAt[slot] as number, this.attributeLength[slot] as number) : NO_BYTES,
+      attributes_sent: withAttributes ? (this.attributesSent[slot] as number) : 0,
     };
   }
 
@@ -297,6 +329,9 @@ export class TraceRing {
     this.chains.clear();
     this.textIds.clear();
     this.interner.clear();
+    this.attributeAt.fill(-1);
+    this.attributeLength.fill(0);
+    this.attributesSent.fill(0);
     for (const column of [
       this.service,
       this.name,

@@ -349,6 +349,14 @@ export interface SpanRecord {
   failed: boolean;
   /** `enduser.id`, else `user.id`, else `session.id`; '' when none. */
   user: string;
+  /**
+   * The span's first attributes exactly as the OTLP wire carried them (a run of Span.attributes fields, at most
+   * MAX_KEPT_ATTRIBUTE_BYTES; span-attribute-log.ts), empty or absent when none were kept. Opaque to the engine and
+   * the store: the receiver wrote them and reads them back when a trace is shown (records of older stores lack them).
+   */
+  attributes_wire?: Uint8Array;
+  /** Attributes the span was sent with, kept or not. */
+  attributes_sent?: number;
 }
 
 /** Per-service request counts of one export batch (IngestContext.serviceTotals); requests per isRequestSpan. */

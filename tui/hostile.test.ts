@@ -20,11 +20,16 @@ describe('hostile telemetry', () => {
     }
     await visit(session, ['2', KEY.enter, 'j'.repeat(40)]); // the 10 kB note, scrolled to
     checkLayout(session);
+    await visit(session, ['1', 't', KEY.tab, 'G']); // the first span's attributes (10 kB, escapes, wide), scrolled to
+    checkLayout(session);
+    expect(session.screen()).not.toContain('pwned');
     if (columns === 80) {
       await visit(session, ['1']);
       await expect(session.screen()).toMatchFileSnapshot('__screens__/hostile-80x24/overview.txt');
       await visit(session, ['1', 't']);
       await expect(session.screen()).toMatchFileSnapshot('__screens__/hostile-80x24/trace.txt');
+      await visit(session, ['1', 't', KEY.tab, 'G']);
+      await expect(session.screen()).toMatchFileSnapshot('__screens__/hostile-80x24/trace-span-attributes.txt');
     }
     await session.quit();
     expect(foreignSequences(session.terminal.written())).toEqual([]);

@@ -25,5 +25,6 @@ export {
   type SpanEventSeverities,
   type SpanEventTypes,
 } from './span-converter-options.js';
+export { MAX_ATTRIBUTE_KEY_CHARS, MAX_ATTRIBUTE_VALUE_CHARS, MAX_ATTRIBUTES_SHOWN, readKeptAttributes, type KeptAttribute } from './span-attributes.js';
 export { ResourceViewFast, SpanViewFast } from './span-view.js';
 export { scanTraceRequest, type TraceScanVisitor } from './trace-scanner.js';

@@ -8,7 +8,7 @@ import { KEY_HTTP_STATUS, KEY_HTTP_STATUS_LEGACY } from './span-attribute-keys.j
 import { SPAN_FLAG_FAILED } from './span-converter.js';
 import { spanPeer, spanUser } from './span-parties.js';
 import { nanosToFractionalMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
-import { PACKED_ID_WORDS, PackedSpanRecord, type SpanRecord } from '../../engine/index.js';
+import { PACKED_ID_WORDS, PackedSpanRecord, spanAttributeLog, type SpanRecord } from '../../engine/index.js';
 
 const MAX_NAME = 256;
 const MAX_STATUS_MESSAGE = 512;
@@ -43,6 +43,7 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
   const peer = spanPeer(span, MAX_PEER) ?? '';
   const user = spanUser(span, MAX_USER) ?? '';
   const hasParent = span.parentLen !== 0;
+  const attributesSent = span.attributeCount;
   if (span.traceIdLen !== TRACE_ID_BYTES || span.spanIdLen !== SPAN_ID_BYTES || (hasParent && span.parentLen !== SPAN_ID_BYTES)) {
     // Not reached for spans the scanner accepted (it validates ID lengths); kept so odd IDs still round-trip as text.
     return {
@@ -62,6 +63,8 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
       peer,
       failed,
       user,
+      attributes_wire: new Uint8Array(span.buf.subarray(span.keptFrom === -1 ? 0 : span.keptFrom, span.keptTo === -1 ? 0 : span.keptTo)),
+      attributes_sent: attributesSent,
     };
   }
   if (idChunkUsed + PACKED_ID_WORDS > idChunk.length) {
@@ -102,5 +105,10 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
     peer,
     failed,
     user,
+    // Copied out now, straight to where the trace ring keeps them: the request's buffer may be pooled and reused
+    // before the ring takes the span (engine/span-attribute-log.ts).
+    span.keptFrom === -1 ? -1 : spanAttributeLog.append(buf, span.keptFrom, span.keptTo),
+    span.keptTo - span.keptFrom,
+    attributesSent,
   );
 }

@@ -98,6 +98,15 @@ export class SpanViewFast {
   /** KeyValue fields seen (scanned or not) and span events seen (never scanned by the first pass). */
   attributeCount = 0;
   eventCount = 0;
+  /**
+   * The attributes the span record keeps (span-attributes.ts), as the scanner found them: whole KeyValue fields as
+   * sent, tags included, from the first that fits on its own, then each next one while the run stays within
+   * MAX_KEPT_ATTRIBUTE_BYTES. The first that does not fit ends the run (nothing after it follows on from keptTo),
+   * and so does any other field between two attributes: the run is one slice of the request. Byte range in `buf`,
+   * -1/-1 when none.
+   */
+  keptFrom = -1;
+  keptTo = -1;
 
   /** AnyValue byte range per known key id (span-attribute-keys.ts); start -1 when the span lacks the key. */
   private readonly valueStart = new Int32Array(SPAN_KEY_COUNT).fill(-1);
@@ -137,6 +146,8 @@ export class SpanViewFast {
     this.statusMessageLen = 0;
     this.attributeCount = 0;
     this.eventCount = 0;
+    this.keptFrom = -1;
+    this.keptTo = -1;
     for (let i = 0; i < this.setKeyCount; i++) this.valueStart[this.setKeys[i]!] = -1;
     this.setKeyCount = 0;
     this.exceptionScanned = false;

@@ -11,8 +11,23 @@ type Json = Record<string, any>;
 const CASCADE: CascadeHop[] = [
   { service: 'frontend', name: 'GET /checkout', error: 'checkout returned 502', attributes: { 'http.response.status_code': 502, 'enduser.id': 'u-1' } },
   { service: 'checkout', name: 'POST /api/pay', error: 'payments returned 500', attributes: { 'http.response.status_code': 500 } },
-  { service: 'payments', name: 'charge card', error: 'card gateway timed out', attributes: { 'http.response.status_code': 500 } },
+  {
+    service: 'payments',
+    name: 'charge card',
+    error: 'card gateway timed out',
+    attributes: { 'http.response.status_code': 500, 'payment.provider': 'acme-cards', 'retry.count': 2, 'card.checks': ['cvv', 'avs'] },
+  },
 ];
+
+/** What GetTrace shows of the payments span's attributes: scalars as text, the array counted as not kept. */
+const PAYMENTS_ATTRIBUTES = {
+  attributes: [
+    { key: 'http.response.status_code', value: '500' },
+    { key: 'payment.provider', value: 'acme-cards' },
+    { key: 'retry.count', value: '2' },
+  ],
+  attributes_dropped: 1,
+};
 
 async function cli(daemon: DaemonProcess, ...args: string[]): Promise<any> {
   const result = await runCli([...args, '--socket', daemon.socket, '--format', 'json']);
@@ -54,6 +69,8 @@ describe('trace-aware correlation', () => {
 
     const drill = (await cli(daemon, 'trace', traceIds[0]!)) as Json;
     expect(drill.spans.map((s: Json) => [s.service, s.depth])).toEqual([['frontend', 0], ['checkout', 1], ['payments', 2]]);
+    expect(drill.spans[2]).toMatchObject(PAYMENTS_ATTRIBUTES);
+    expect(drill.spans[0]).toMatchObject({ attributes: [{ key: 'http.response.status_code', value: '502' }, { key: 'enduser.id', value: 'u-1' }], attributes_dropped: 0 });
     const detail = await runCli(['incidents', 'get', incident.incident_id, '--socket', daemon.socket]);
     expect(detail.stdout).toMatch(/root span\s+payments "charge card" — card gateway timed out/);
     expect(detail.stdout).toMatch(/users\s+1 affected/);
@@ -76,6 +93,8 @@ describe('trace-aware correlation', () => {
     const drill = (await cli(daemon, 'trace', traceIds[3]!)) as Json;
     expect(drill.spans).toHaveLength(3);
     expect(drill.spans[2]).toMatchObject({ service: 'payments', name: 'charge card', failed: true, status: 'error', depth: 2 });
+    // Persisted with the span when its trace joined the incident: the ring started empty after the restart.
+    expect(drill.spans[2]).toMatchObject(PAYMENTS_ATTRIBUTES);
 
     const table = await runCli(['trace', traceIds[3]!, '--socket', daemon.socket]);
     expect(table.stdout).toContain('└─ ✗ payments  charge card');

@@ -17,7 +17,7 @@ import { screenshot } from '../helpers/screenshots.js';
 const CASCADE: CascadeHop[] = [
   { service: 'frontend', name: 'GET /checkout', error: 'checkout returned 502', attributes: { 'http.response.status_code': 502, 'enduser.id': 'u-1' } },
   { service: 'checkout', name: 'POST /api/pay', error: 'payments returned 500', attributes: { 'http.response.status_code': 500 } },
-  { service: 'payments', name: 'charge card', error: 'card gateway timed out', attributes: { 'http.response.status_code': 500 } },
+  { service: 'payments', name: 'charge card', error: 'card gateway timed out', attributes: { 'http.response.status_code': 500, 'payment.provider': 'acme-cards' } },
 ];
 
 /** A remediation "command" that records its argv, so the test sees what ran. */
@@ -104,6 +104,10 @@ describe.skipIf(!hasChromium)('the web dashboard in a browser', () => {
     await expect(spans.nth(0).textContent()).resolves.toMatch(/frontend GET \/checkout.*✗ failed: HTTP 502: checkout returned 502/);
     await expect(spans.nth(2).textContent()).resolves.toMatch(/payments charge card.*root cause.*✗ failed: HTTP 500: card gateway timed out/);
     await expect(page.getByRole('region', { name: /Span charge card/ }).textContent()).resolves.toMatch(/servicepayments.*http status500/);
+    // its attributes as the SDK sent them
+    await expect(page.getByRole('region', { name: /Span charge card/ }).textContent()).resolves.toMatch(
+      /Attributes \(2\)http\.response\.status_code500payment\.provideracme-cards/,
+    );
     await screenshot(page, 'trace');
     await spans.nth(0).click();
     await expect(page.getByRole('region', { name: /Span GET \/checkout/ }).textContent()).resolves.toMatch(/servicefrontend/);

@@ -17,7 +17,7 @@ type Json = Record<string, any>;
 const CASCADE: CascadeHop[] = [
   { service: 'frontend', name: 'GET /checkout', error: 'checkout returned 502', attributes: { 'http.response.status_code': 502 } },
   { service: 'checkout', name: 'POST /api/pay', error: 'payments returned 500', attributes: { 'http.response.status_code': 500 } },
-  { service: 'payments', name: 'charge card', error: 'card gateway timed out', attributes: { 'http.response.status_code': 500 } },
+  { service: 'payments', name: 'charge card', error: 'card gateway timed out', attributes: { 'http.response.status_code': 500, 'payment.provider': 'acme-cards' } },
 ];
 
 function config(workspace: string): string {
@@ -88,6 +88,12 @@ describe('firewatch tui against the real daemon', () => {
     const waterfall = await tui.waitFor(/✗ frontend GET \/checkout/);
     expect(waterfall).toMatch(/✗ checkout POST \/api\/pay/);
     expect(waterfall).toMatch(/◆\s+✗ payments charge card/);
+    // The root-cause span's attributes as the SDK sent them, in its detail (the last row; the detail scrolled to its end).
+    tui.type('G');
+    await tui.waitFor(/── payments charge card/);
+    tui.type('\tG');
+    await tui.waitFor(/payment\.provider\s+acme-cards/);
+    tui.type('\t');
     tui.type('\u001b');
     await tui.waitFor('[Summary]');
 

@@ -106,6 +106,8 @@ export function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
     peer: '',
     failed: false,
     user: '',
+    attributes_wire: new Uint8Array(0),
+    attributes_sent: 0,
     ...overrides,
   };
 }

@@ -18,6 +18,7 @@ export const SCREENS: Array<[name: string, keys: string[]]> = [
   ['trace', ['1', 't']],
   ['trace-from-incident', ['2', KEY.enter, 't']],
   ['trace-root-cause-selected', ['1', 't', 'jjjjjj']],
+  ['trace-span-attributes', ['1', 't', 'jjjjjj', KEY.tab, 'G']],
   ['trace-collapsed', ['1', 't', 'jjj', KEY.space]],
   ['components', ['3']],
   ['rules', ['4']],

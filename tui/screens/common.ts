@@ -156,9 +156,13 @@ export function pane(input: ScreenInput, lines: readonly Line[], scroll: number,
   return shown;
 }
 
-/** `label  value` lines, the label column as wide as the widest label; long values wrap under themselves. */
-export function fieldLines(input: ScreenInput, fields: ReadonlyArray<{ label: string; value: string; style?: Style }>, width = input.width): Line[] {
-  const labelWidth = Math.min(16, Math.max(0, ...fields.map((field) => displayWidth(field.label)))) + 2;
+/**
+ * `label  value` lines, the label column as wide as the widest label (at most `maxLabelWidth` cells, longer ones cut
+ * with an ellipsis); long values wrap under themselves.
+ */
+export function fieldLines(input: ScreenInput, fields: ReadonlyArray<{ label: string; value: string; style?: Style }>, width = input.width, maxLabelWidth = 16): Line[] {
+  const labelCells = Math.min(maxLabelWidth, Math.max(0, ...fields.map((field) => displayWidth(cleanLine(bounded(field.label, maxLabelWidth * 4 + 16))))));
+  const labelWidth = labelCells + 2;
   const valueWidth = Math.max(8, width - labelWidth);
   const out: Line[] = [];
   for (const field of fields) {
@@ -166,7 +170,9 @@ export function fieldLines(input: ScreenInput, fields: ReadonlyArray<{ label: st
     pieces.forEach((piece, i) => {
       out.push(
         line(width, input.theme)
-          .cell(i === 0 ? field.label : '', labelWidth, input.theme.dim)
+          // The gap is its own cell: a label cut to the column must not run into its value.
+          .cell(i === 0 ? field.label : '', labelCells, input.theme.dim)
+          .add('  ')
           .add(piece, field.style ?? input.theme.plain)
           .done(),
       );

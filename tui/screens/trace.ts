@@ -1,6 +1,7 @@
 // A trace as a waterfall: one row per span in tree order, indented by depth, its length as a bar scaled to the whole
 // trace, failing spans marked (✗ / x, and a different bar) so nothing relies on colour, the incident's root-cause
-// span singled out (◆ / !). Below, the selected span: its fields, and the incident events it produced.
+// span singled out (◆ / !). Below, the selected span: its fields, its attributes, and the incident events it
+// produced.
 //
 // Virtualised: the waterfall (view/waterfall.ts) is built once per trace and collapse set, O(spans), and only the
 // rows in the window become lines, so a 5,000-span trace costs what its 20 visible rows cost.
@@ -21,6 +22,8 @@ type TraceView = Extract<View, { screen: 'trace' }>;
 const DURATION_WIDTH = 8;
 /** Deeper spans are drawn at this depth: the names stay readable on 80 columns. */
 const MAX_INDENT_DEPTH = 12;
+/** Attribute keys get up to this many cells in the span detail (a third of the width on narrow screens). */
+const MAX_ATTRIBUTE_KEY_WIDTH = 32;
 
 /** The last waterfall built, reused while only the cursor moves (building one is O(spans)). */
 let lastBuilt: { trace: TraceJson; collapsed: ReadonlySet<string>; rootSpanId: string | undefined; waterfall: Waterfall } | undefined;
@@ -81,10 +84,11 @@ export function buildTrace(input: ScreenInput, view: TraceView): ScreenOutput {
     return { lines, rows: [], pageSize: 1, paneLines: 0 };
   }
 
-  // The waterfall takes about 60 % of the height; the selected span's detail the rest.
+  // The waterfall takes up to about 60 % of the height; the selected span's detail the rest, and the rows a short
+  // trace leaves unused (its fields, attributes and events are longer than the few spans).
   const available = Math.max(4, input.height - lines.length);
-  const detailHeight = Math.max(3, Math.floor(available * 0.4));
-  const rowsHeight = Math.max(1, available - detailHeight - 1); // minus the column header
+  const rowsHeight = Math.max(1, Math.min(waterfall.rows.length, available - Math.max(3, Math.floor(available * 0.4)) - 1)); // minus the column header
+  const detailHeight = available - rowsHeight - 1;
   const keys = rowKeysOf(waterfall);
   const labelWidth = Math.max(16, Math.floor((width - 2 - DURATION_WIDTH - 2) * 0.5));
   const barWidth = Math.max(8, width - 2 - labelWidth - 1 - DURATION_WIDTH - 1);
@@ -158,6 +162,11 @@ function spanDetail(input: ScreenInput, trace: TraceJson, row: WaterfallRow): Li
   if (problem && !span.exception_type) fields.push({ label: 'problem', value: problem });
   fields.push({ label: 'span id', value: `${span.span_id}${span.parent_span_id ? ` (parent ${span.parent_span_id})` : ' (root)'}` });
   const out = fieldLines(input, fields);
+  out.push(heading(input, `Attributes (${span.attributes.length})`, span.attributes_dropped > 0 ? `${span.attributes_dropped} more not kept` : ''));
+  if (span.attributes.length === 0) out.push(note(input, '  none kept'));
+  // Keys are dotted and long (http.response.status_code): they get more room than the fields' labels.
+  const keyWidth = Math.min(MAX_ATTRIBUTE_KEY_WIDTH, Math.floor(input.width / 3));
+  out.push(...fieldLines(input, span.attributes.map((attribute) => ({ label: `  ${attribute.key}`, value: attribute.value })), input.width, keyWidth));
   const events = trace.events.filter((event) => event.span_id === span.span_id);
   out.push(heading(input, `Events and logs of this span (${events.length})`));
   if (events.length === 0) out.push(note(input, '  none'));

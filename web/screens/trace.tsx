@@ -240,6 +240,22 @@ export function TraceScreen({ traceId, incidentId }: { traceId: string; incident
                   { label: 'parent', value: cleanLine(selectedRow.span.parent_span_id || '(root)') },
                 ]}
               />
+              <h3>
+                Attributes ({selectedRow.span.attributes.length})
+                {selectedRow.span.attributes_dropped > 0 ? <span className="hint"> · {selectedRow.span.attributes_dropped} more not kept</span> : null}
+              </h3>
+              {selectedRow.span.attributes.length === 0 ? (
+                <p className="empty">None kept.</p>
+              ) : (
+                <dl className="attributes span-attributes">
+                  {selectedRow.span.attributes.map((attribute, index) => (
+                    <div key={index}>
+                      <dt>{cleanLine(attribute.key)}</dt>
+                      <dd>{cleanLine(attribute.value)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              )}
               <h3>Events and logs of this span ({spanEvents.length})</h3>
               {spanEvents.length === 0 ? (
                 <p className="empty">None.</p>
