@@ -147,6 +147,8 @@ describe.skipIf(!hasChromium)('the web dashboard’s filters and hostile telemet
           handlers: elements.flatMap((element) => element.getAttributeNames().filter((name) => name.toLowerCase().startsWith('on'))),
           links: [...document.querySelectorAll('a[href]')].map((link) => link.getAttribute('href')!).filter((href) => !/^(\/|https?:\/\/|#main$)/.test(href)),
           escapes: /[\u001b\u009b\u0007]/.test(document.body.innerText),
+          // long hostile text gives way (wraps or is cut); it never pushes the page past the window's edge
+          sideways: document.documentElement.scrollWidth > window.innerWidth,
           text: document.body.innerText,
         };
       });
@@ -159,6 +161,7 @@ describe.skipIf(!hasChromium)('the web dashboard’s filters and hostile telemet
         handlers: [],
         links: [],
         escapes: false,
+        sideways: false,
         text: undefined,
       });
       // what the attack said is shown, as the text it is
