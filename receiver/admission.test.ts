@@ -15,6 +15,24 @@ function saturateFor(admission: ExportAdmission, clock: { now: number }, ms: num
   for (; clock.now < end; clock.now += 100) admission.refusalAtHead('probe:0');
 }
 
+const FLOOD_EXPORT_BYTES = 50_000;
+
+/**
+ * Offers 200 exports a second (10 MB/s) from 4 connections for `ms` of the fake clock, handing each one admitted to
+ * `admitted`; returns the bytes admitted per second.
+ */
+function offerFlood(admission: ExportAdmission, clock: { now: number }, ms: number, admitted: (ticket: AdmissionTicket, i: number) => void): number {
+  let bytes = 0;
+  const end = clock.now + ms;
+  for (let i = 0; clock.now < end; i++, clock.now += 5) {
+    const ticket = admission.admit(`flood:${i % 4}`, FLOOD_EXPORT_BYTES);
+    if (ticket instanceof BackpressureError) continue;
+    bytes += FLOOD_EXPORT_BYTES;
+    admitted(ticket, i);
+  }
+  return (bytes * 1000) / ms;
+}
+
 describe('ExportAdmission', () => {
   it('admits within the budgets, refuses past them with a retry hint, and admits again once released', () => {
     const admission = new ExportAdmission(LIMITS);
@@ -114,19 +132,7 @@ describe('ExportAdmission', () => {
     let saturated = false;
     const clock = { now: 0 };
     const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e9 }, () => 0, () => saturated, () => clock.now);
-    const EXPORT = 50_000;
-    /** Offers 200 exports a second (10 MB/s) from 4 connections for `ms`; the bytes admitted per second. */
-    const offer = (ms: number): number => {
-      let bytes = 0;
-      const end = clock.now + ms;
-      for (let i = 0; clock.now < end; i++, clock.now += 5) {
-        const ticket = admission.admit(`flood:${i % 4}`, EXPORT);
-        if (ticket instanceof BackpressureError) continue;
-        bytes += EXPORT;
-        ticket.release();
-      }
-      return (bytes * 1000) / ms;
-    };
+    const offer = (ms: number): number => offerFlood(admission, clock, ms, (ticket) => ticket.release());
     expect(offer(2000)).toBe(10_000_000); // not saturated: everything
     saturated = true;
     expect(offer(200)).toBe(10_000_000); // a burst of saturation is not a flood
@@ -154,21 +160,9 @@ describe('ExportAdmission', () => {
     let saturated = false;
     const clock = { now: 0 };
     const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e12, maxItemsInFlight: 1e9, maxStoreBacklog: 1e9 }, () => 0, () => saturated, () => clock.now);
-    const EXPORT = 50_000;
     const held: AdmissionTicket[] = [];
-    /** 200 exports a second offered (10 MB/s); one in five is answered at once, the rest wait (the daemon is behind). */
-    const offer = (ms: number): number => {
-      let bytes = 0;
-      const end = clock.now + ms;
-      for (let i = 0; clock.now < end; i++, clock.now += 5) {
-        const ticket = admission.admit(`flood:${i % 4}`, EXPORT);
-        if (ticket instanceof BackpressureError) continue;
-        bytes += EXPORT;
-        if (i % 5 === 0) ticket.release();
-        else held.push(ticket);
-      }
-      return (bytes * 1000) / ms;
-    };
+    // One in five is answered at once, the rest wait (the daemon is behind).
+    const offer = (ms: number): number => offerFlood(admission, clock, ms, (ticket, i) => (i % 5 === 0 ? ticket.release() : held.push(ticket)));
     offer(2000);
     saturated = true;
     offer(300); // engages
