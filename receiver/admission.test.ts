@@ -171,6 +171,67 @@ describe('ExportAdmission', () => {
     for (const ticket of held) ticket.release();
   });
 
+  it('counts a body of unknown length as it arrives, as it would a declared one (the JS SDK sends OTLP/HTTP chunked)', () => {
+    let saturated = false;
+    const clock = { now: 0 };
+    const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e12 }, () => 0, () => saturated, () => clock.now);
+    /** 200 chunked exports a second: admitted at 0 bytes, their 50 kB held as the body comes. */
+    const offerChunked = (ms: number): number => {
+      let admitted = 0;
+      const end = clock.now + ms;
+      for (let i = 0; clock.now < end; i++, clock.now += 5) {
+        const ticket = admission.admit(`flood:${i % 4}`, 0);
+        if (ticket instanceof BackpressureError) continue;
+        admitted++;
+        expect(ticket.holdRequestBytes(FLOOD_EXPORT_BYTES)).toBe(true);
+        ticket.release();
+      }
+      return (admitted * 1000) / ms;
+    };
+    expect(offerChunked(2000)).toBe(200);
+    saturated = true;
+    offerChunked(1000);
+    // Engaged and lowered as for declared lengths: far fewer than the 200 a second offered get in.
+    expect(offerChunked(500)).toBeLessThan(40);
+  });
+
+  it('lets go once less than a flood is asked of it, even while the daemon stays saturated', () => {
+    let saturated = false;
+    const clock = { now: 0 };
+    const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e12 }, () => 0, () => saturated, () => clock.now);
+    offerFlood(admission, clock, 2000, (ticket) => ticket.release());
+    saturated = true;
+    offerFlood(admission, clock, 1500, (ticket) => ticket.release()); // engaged, down near the floor
+    // The flood stops; a Collector goes on at 10 exports (500 kB) a second while the host stays busy.
+    let admitted = 0;
+    for (let i = 0; i < 100; i++, clock.now += 100) {
+      const ticket = admission.admit('collector:7', 50_000);
+      if (ticket instanceof BackpressureError) continue;
+      admitted++;
+      ticket.release();
+    }
+    expect(admitted).toBeGreaterThan(80);
+  });
+
+  it('goes into debt by a second of its rate at the most: one huge export does not shut the others out for long', () => {
+    let saturated = false;
+    const clock = { now: 0 };
+    const admission = new ExportAdmission({ ...LIMITS, maxBytesInFlight: 1e12, maxItemsInFlight: 1e9 }, () => 0, () => saturated, () => clock.now);
+    offerFlood(admission, clock, 2000, (ticket) => ticket.release());
+    saturated = true;
+    offerFlood(admission, clock, 2000, (ticket) => ticket.release()); // at the floor
+    // A 4 MiB export gets in on the tokens there are, then every heavy sender waits for the bucket to refill.
+    let huge: AdmissionTicket | BackpressureError = admission.refusal('none yet');
+    for (let i = 0; i < 400 && huge instanceof BackpressureError; i++, clock.now += 5) huge = admission.admit('flood:0', 4 * 1024 * 1024);
+    expect(huge).toBeInstanceOf(AdmissionTicket);
+    (huge as AdmissionTicket).release();
+    const start = clock.now;
+    let next: AdmissionTicket | BackpressureError = admission.refusal('none yet');
+    for (; next instanceof BackpressureError && clock.now - start < 60_000; clock.now += 5) next = admission.admit('flood:1', FLOOD_EXPORT_BYTES);
+    // Within a second or two (the floor's refill), not the minute 4 MiB at 64 KiB/s would take.
+    expect(clock.now - start).toBeLessThan(3_000);
+  });
+
   it('refuses limits that are not positive, naming the option', () => {
     expect(() => new ExportAdmission({ ...LIMITS, maxItemsInFlight: 0 })).toThrow(/^admission\.maxItemsInFlight: must be a number > 0/);
   });

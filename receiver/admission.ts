@@ -15,7 +15,8 @@
 //            saturated (the caller's Saturation: event-loop utilisation, the store's lag) the request bytes admitted
 //            per second are limited (SaturationLimit below), and the limit adapts until the daemon is no longer
 //            saturated: an export past it is refused, which costs far less than taking it in.
-// An export is admitted whenever nothing else is in flight, so one larger than a budget still gets through alone.
+// The budgets admit an export whenever nothing else is in flight, so one larger than a budget still gets through
+// alone (the saturation limit may still refuse it while a flood lasts).
 //
 // Fairness, so a flood on a few connections cannot lock out a small exporter (an application's first error burst,
 // small exports behind a huge one): a share of each budget (IDLE_PEER_RESERVE) is kept for connections with
@@ -33,12 +34,13 @@ const IDLE_PEER_RESERVE = 0.25;
 const RECENT_WORK_DECAY_MS = 1_000;
 /**
  * A connection that sent less than this lately (bytes decaying over RECENT_WORK_DECAY_MS, about bytes per second:
- * an application exporting a few thousand spans a second) is never held to the saturation limit.
+ * an application exporting a couple of thousand spans a second) is never held to the saturation limit.
  */
 const LIGHT_PEER_BYTES = 256 * 1024;
 /**
  * ...and fewer exports than this lately (about a second's worth): an SDK's batch processor exports every few seconds
- * or every 512 spans; a Collector or a load generator many times a second.
+ * or every 512 spans (so up to about 2,000 spans a second is light); a Collector or a load generator many times a
+ * second. A sender that opens a new connection per export is always light: activity is kept per connection.
  */
 const LIGHT_PEER_EXPORTS = 5;
 /**
@@ -135,6 +137,9 @@ export class ExportAdmission {
   private readonly recentAdmitted = new RecentWork();
   /** The request bytes of exports answered lately (however), decaying: what the daemon gets through. */
   private readonly recentAnswered = new RecentWork();
+  /** Exports answered lately, and exports offered lately (admitted or refused): how much is being asked. */
+  private readonly recentAnsweredExports = new RecentWork();
+  private readonly recentOfferedExports = new RecentWork();
   private readonly limit = new SaturationLimit();
   private lastSweep = 0;
   /** One error per reason, made once: under overload most exports are refused, and an Error with its stack is not free. */
@@ -159,6 +164,7 @@ export class ExportAdmission {
     const now = this.clock();
     const activity = this.activityOf(peer, now);
     activity.exports.add(1, now);
+    this.recentOfferedExports.add(1, now);
     const refused = this.refusalOf(peer, bytes, now, activity);
     if (refused !== null) return refused;
     this.exports++;
@@ -180,7 +186,10 @@ export class ExportAdmission {
     const activity = this.activityOf(peer, now);
     const refused = this.refusalOf(peer, 0, now, activity);
     // An export let through is counted by admit().
-    if (refused !== null) activity.exports.add(1, now);
+    if (refused !== null) {
+      activity.exports.add(1, now);
+      this.recentOfferedExports.add(1, now);
+    }
     return refused;
   }
 
@@ -191,9 +200,19 @@ export class ExportAdmission {
       if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
       if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
     }
-    this.limit.adapt(now, this.saturated(), this.recentAdmitted.at(now), this.recentAnswered.at(now));
+    this.limit.adapt(now, this.saturated(), this.recentAdmitted.at(now), this.recentAnswered.at(now), this.offeredBytesPerSecond(now));
     if (this.limit.engaged && !activity.isLight(now) && !this.limit.take(bytes, now)) return this.refusal('saturated');
     return null;
+  }
+
+  /**
+   * Request bytes a second asked of the daemon lately, admitted or refused: the exports offered at the size of those
+   * answered (a refusal at the request head never learns its export's size).
+   */
+  private offeredBytesPerSecond(now: number): number {
+    const answeredExports = this.recentAnsweredExports.at(now);
+    if (answeredExports < 1) return this.recentAdmitted.at(now);
+    return (this.recentOfferedExports.at(now) * this.recentAnswered.at(now)) / answeredExports;
   }
 
   /** `peer`'s activity, created on first sight; connections gone quiet are swept at most once a decay period. */
@@ -221,6 +240,20 @@ export class ExportAdmission {
     return true;
   }
 
+  /**
+   * @internal AdmissionTicket.holdRequestBytes: bytes of a request whose length was not known at admission (HTTP
+   * without Content-Length, as the OpenTelemetry JS SDK sends): counted as admitted request bytes as they arrive, so
+   * the saturation limit and the sender's activity see them as they would a declared length.
+   */
+  tryHoldRequestBytes(ticket: AdmissionTicket, peer: string, more: number): boolean {
+    if (!this.tryHoldBytes(ticket, more)) return false;
+    const now = this.clock();
+    this.recent.get(peer)?.bytes.add(more, now);
+    this.recentAdmitted.add(more, now);
+    this.limit.charge(more, now);
+    return true;
+  }
+
   /** @internal AdmissionTicket.room */
   roomFor(ticket: AdmissionTicket): number {
     if (this.exports <= 1) return Number.POSITIVE_INFINITY;
@@ -236,7 +269,9 @@ export class ExportAdmission {
 
   /** @internal AdmissionTicket.release */
   giveBack(peer: string, bytes: number, items: number, requestBytes: number): void {
-    this.recentAnswered.add(requestBytes, this.clock());
+    const now = this.clock();
+    this.recentAnswered.add(requestBytes, now);
+    this.recentAnsweredExports.add(1, now);
     this.exports--;
     this.bytes -= bytes;
     this.items -= items;
@@ -263,8 +298,8 @@ function shareOf(ticket: AdmissionTicket): number {
 /** What one admitted export holds; released once it is answered. */
 export class AdmissionTicket {
   private bytes: number;
-  /** The request's bytes as admitted (what the saturation limit counts), not what was held after. */
-  private readonly requestBytes: number;
+  /** The request's bytes (what the saturation limit counts): as admitted, plus a body of unknown length as it came. */
+  private requestBytes: number;
   private items = 0;
   private released = false;
 
@@ -283,6 +318,14 @@ export class AdmissionTicket {
   holdBytes(more: number): boolean {
     if (this.released || !this.admission.tryHoldBytes(this, more)) return false;
     this.bytes += more;
+    return true;
+  }
+
+  /** As holdBytes, for the request's own body when its length was not known at admission (see tryHoldRequestBytes). */
+  holdRequestBytes(more: number): boolean {
+    if (this.released || !this.admission.tryHoldRequestBytes(this, this.peer, more)) return false;
+    this.bytes += more;
+    this.requestBytes += more;
     return true;
   }
 
@@ -357,11 +400,11 @@ export class LoopPressure {
  * additive-increase/multiplicative-decrease controller (as TCP's congestion window) driven by Saturation, evaluated
  * at most every LIMIT_STEP_MS when exports arrive. It engages once the daemon has been saturated for LIMIT_ENGAGE_MS
  * under a flood, starting below the rate of exports answered lately (what the daemon gets through); every saturated
- * step lowers it, every calm one raises it; it lets go after
- * LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
+ * step lowers it, every calm one raises it; it lets go after LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
  * refusing only while saturated let the flood back in at every calm sample, the loop saturated again, and exports
- * admitted in between waited on it for seconds. The budget is a token bucket that may go into debt by one export,
- * so an export larger than a step's worth still gets through.
+ * admitted in between waited on it for seconds. It also lets go as soon as less than a flood is asked of the daemon
+ * (FLOOD_MIN_BYTES a second, refused exports included), saturated or not. The budget is a token bucket that may go
+ * into debt (a second's worth at most), so an export larger than a step's worth still gets through.
  */
 class SaturationLimit {
   /** Bytes a second; Infinity while not engaged. */
@@ -378,10 +421,16 @@ class SaturationLimit {
     return this.bytesPerSecond !== Number.POSITIVE_INFINITY;
   }
 
-  /** `admitted` and `answered`: request bytes a second admitted and answered lately. */
-  adapt(now: number, saturated: boolean, admitted: number, answered: number): void {
+  /** `admitted`, `answered`, `offered`: request bytes a second admitted, answered and asked for (refused too) lately. */
+  adapt(now: number, saturated: boolean, admitted: number, answered: number, offered: number): void {
     if (now - this.lastStep < LIMIT_STEP_MS) return;
     this.lastStep = now;
+    if (this.engaged && offered < FLOOD_MIN_BYTES) {
+      // The flood is over, whatever the loop says: a busy host or a slow disk is not the senders' doing.
+      this.bytesPerSecond = Number.POSITIVE_INFINITY;
+      this.saturatedSince = undefined;
+      return;
+    }
     if (!saturated) this.saturatedSince = undefined;
     else if (!this.engaged) {
       this.saturatedSince ??= now;
@@ -412,8 +461,22 @@ class SaturationLimit {
       this.lastPressure = now;
       return false;
     }
-    this.tokens -= bytes;
+    this.charge(bytes, now);
     return true;
+  }
+
+  /**
+   * Takes `bytes` that are coming in anyway (an admitted export's body as it arrives). The bucket may go into debt,
+   * by one second's worth at the most: one huge export must not shut everyone else out for a minute.
+   */
+  charge(bytes: number, now: number): void {
+    if (!this.engaged) return;
+    if (now > this.lastFill) {
+      const burst = this.bytesPerSecond * (LIMIT_BURST_MS / MS_PER_SECOND);
+      this.tokens = Math.min(burst, this.tokens + (this.bytesPerSecond * (now - this.lastFill)) / MS_PER_SECOND);
+      this.lastFill = now;
+    }
+    this.tokens = Math.max(-this.bytesPerSecond, this.tokens - bytes);
   }
 }
 

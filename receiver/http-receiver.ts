@@ -563,7 +563,7 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number, ticket
         settle({ ok: false, status: HTTP_PAYLOAD_TOO_LARGE, code: RPC_RESOURCE_EXHAUSTED, message: tooLargeMessage(limit) });
         return;
       }
-      if (ticket !== undefined && !ticket.holdBytes(chunk.length)) {
+      if (ticket !== undefined && !ticket.holdRequestBytes(chunk.length)) {
         req.pause();
         settle({ ok: false, status: HTTP_SERVICE_UNAVAILABLE, code: RPC_UNAVAILABLE, message: BUSY_MESSAGE, busy: true });
         return;
