@@ -104,7 +104,7 @@ const RESPOND_AND_WAIT_FOR_TRAILERS = { waitForTrailers: true };
 const END_STREAM = { endStream: true };
 /**
  * grpc-js' choice, for the same reason: node's default (10 MB) makes a busy connection's streams fail with
- * ENHANCE_YOUR_CALM. What a connection holds is bounded by the message size limit and SETTINGS_MAX_CONCURRENT_STREAMS.
+ * ENHANCE_YOUR_CALM. What a connection holds is bounded by the message size limit times SETTINGS_MAX_CONCURRENT_STREAMS.
  */
 const UNLIMITED_SESSION_MEMORY = Number.MAX_SAFE_INTEGER;
 /**
@@ -112,8 +112,9 @@ const UNLIMITED_SESSION_MEMORY = Number.MAX_SAFE_INTEGER;
  * whole connection before it waits for a WINDOW_UPDATE. HTTP/2's default of 64 KiB for both let a connection carry
  * less than two 500-span exports per event-loop turn: under load an exporter's calls queued in the client for
  * seconds, refusals at the request head included (`node dist/bench/overload.bench.js`: 71-96 % of gRPC exports
- * answered within 1 s, 100 % with these). Bodies are read as they arrive either way, so the windows pace a sender;
- * what is held is bounded by the message size limit, the streams a connection may open and admission control.
+ * answered within 1 s, 100 % with these). Bodies are read as they arrive either way, so the windows pace a sender
+ * rather than bound memory: a connection's bodies being assembled are bounded only by the message size limit times
+ * the streams it may open (admission sees an export once its body is in), as they were with 64 KiB windows.
  */
 const STREAM_WINDOW_BYTES = 1024 * 1024;
 const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
