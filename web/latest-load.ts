@@ -31,10 +31,21 @@ export function latestOnly(): LatestOnly {
   };
 }
 
-/** latestOnly() for a component's lifetime. */
+/**
+ * latestOnly() for a component's lifetime: a stable object whose reads go to the reader of the current mount (React's
+ * StrictMode mounts, unmounts and mounts again in development; a reader closed by the first unmount stays closed).
+ */
 export function useLatestOnly(): LatestOnly {
-  const reads = useRef<LatestOnly | undefined>(undefined);
-  reads.current ??= latestOnly();
-  useEffect(() => () => reads.current?.close(), []);
-  return reads.current;
+  const current = useRef<LatestOnly | undefined>(undefined);
+  const stable = useRef<LatestOnly | undefined>(undefined);
+  stable.current ??= {
+    run: (read, apply, fail) => (current.current ??= latestOnly()).run(read, apply, fail),
+    close: () => current.current?.close(),
+  };
+  useEffect(() => {
+    const reads = latestOnly();
+    current.current = reads;
+    return () => reads.close();
+  }, []);
+  return stable.current;
 }
