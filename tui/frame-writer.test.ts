@@ -40,6 +40,19 @@ describe('moving lines', () => {
     expect(out.length).toBeLessThan(rows[15]!.length * 4); // rewriting the 15 rows between would take 15 lines
   });
 
+  it('moves a row up or down without rewriting the frame’s last line (the key hints)', () => {
+    const list = Array.from({ length: 20 }, (_, i) => `inc_${String(i).padStart(5, '0')} ${'-'.repeat(50)}`);
+    const footer = 'j down  Esc back  a ack  ? help  q quit';
+    const rows = [...list, footer];
+    const up = [...list.slice(0, 3), list[15]!, ...list.slice(3, 15), ...list.slice(16), footer];
+    const down = [...list.slice(0, 3), ...list.slice(4, 16), list[3]!, ...list.slice(16), footer];
+    for (const next of [up, down]) {
+      const out = diffFrame(rows, next);
+      expect(out).not.toContain(footer);
+      expect(out.length).toBeLessThan(list[0]!.length * 2);
+    }
+  });
+
   it('leaves the screen equal to the next frame, whatever moved, appeared or vanished (property, on xterm)', async () => {
     const alphabet = ['header', 'alpha', 'bravo', 'charlie', 'delta', 'echo', '', 'footer'];
     const frame = fc.array(fc.constantFrom(...alphabet), { minLength: 0, maxLength: 9 });

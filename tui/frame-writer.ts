@@ -85,51 +85,66 @@ function editScript(a: readonly string[], b: readonly string[]): Edit[] {
  * frame), so a row that moves up or down the list costs one line and two short sequences instead of a rewrite of
  * every row in between (a reordered incident list at 10 updates a second: bench/tui.bench.ts). Both are `height`
  * lines (padded with empty ones).
+ *
+ * All deletions go first (bottom up), then all insertions (top down): the deletions leave as many blank lines at the
+ * frame's bottom as the insertions then push out, so no line of content ever leaves the region and has to be
+ * written again. Taken in screen order instead, a row moving up inserted first and pushed the frame's last line (the
+ * key hints) out, and every such update rewrote it.
  */
 function moveLines(previous: readonly string[], next: readonly string[], height: number): string {
-  const model = [...previous];
-  let out = RESET_STYLE + scrollRegion(height);
-  let row = 0;
+  // The runs between kept lines: where each starts in `previous` and in `next`, how many lines it deletes and which
+  // it inserts. A frame's deletions and insertions are equal in number: both frames are `height` lines.
+  const runs: { from: number; to: number; deleted: number; inserted: string[] }[] = [];
   const edits = editScript(previous, next);
+  let from = 0;
+  let to = 0;
   for (let e = 0; e < edits.length; ) {
     if (edits[e]!.kind === 'keep') {
-      row++;
+      from++;
+      to++;
       e++;
       continue;
     }
-    // A run of deletions and insertions at one place: as many lines as both have are rewritten in place, the rest
-    // deleted (the lines below move up) or inserted (they move down; the bottom ones fall out of the frame).
-    const inserted: string[] = [];
-    let deleted = 0;
+    const run = { from, to, deleted: 0, inserted: [] as string[] };
     for (; e < edits.length && edits[e]!.kind !== 'keep'; e++) {
       const edit = edits[e]!;
-      if (edit.kind === 'insert') inserted.push(edit.line);
-      else deleted++;
+      if (edit.kind === 'insert') {
+        run.inserted.push(edit.line);
+        to++;
+      } else {
+        run.deleted++;
+        from++;
+      }
     }
-    const replaced = Math.min(deleted, inserted.length);
-    for (let q = 0; q < replaced; q++) {
-      model[row + q] = inserted[q]!;
-      out += moveTo(row + q) + ERASE_LINE + inserted[q]!;
-    }
-    const at = row + replaced;
-    if (deleted > replaced && at < height) {
-      const count = Math.min(deleted - replaced, height - at);
-      out += moveTo(at) + deleteLines(count);
-      model.splice(at, count);
-      while (model.length < height) model.push('');
-    } else if (inserted.length > replaced && at < height) {
-      const fresh = inserted.slice(replaced, replaced + (height - at));
-      out += moveTo(at) + insertLines(fresh.length);
-      model.splice(at, 0, ...fresh);
-      model.length = height;
-      fresh.forEach((line, q) => {
-        if (line !== '') out += moveTo(at + q) + line;
-      });
-    }
-    row += inserted.length;
+    runs.push(run);
+  }
+  const model = [...previous];
+  let out = RESET_STYLE + scrollRegion(height);
+  // As many lines as a run both deletes and inserts are rewritten in place (below); the rest are deleted here, from
+  // the bottom up so every run above is still where `previous` has it...
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const run = runs[r]!;
+    const at = run.from + run.inserted.length;
+    const count = Math.min(run.deleted - run.inserted.length, height - at);
+    if (count <= 0) continue;
+    out += moveTo(at) + deleteLines(count);
+    model.splice(at, count);
+    while (model.length < height) model.push('');
+  }
+  // ...or inserted here, from the top down, each run where `next` has it (the runs above it are done).
+  for (const run of runs) {
+    const at = run.to + run.deleted;
+    if (run.inserted.length <= run.deleted || at >= height) continue;
+    const fresh = run.inserted.slice(run.deleted, run.deleted + (height - at));
+    out += moveTo(at) + insertLines(fresh.length);
+    model.splice(at, 0, ...fresh);
+    model.length = height;
+    fresh.forEach((line, q) => {
+      if (line !== '') out += moveTo(at + q) + line;
+    });
   }
   out += RESET_SCROLL_REGION;
-  // Whatever the moves did not place (lines pushed out and needed again), written where it belongs.
+  // Lines rewritten in place, and whatever else the moves did not place.
   for (let r = 0; r < height; r++) if (model[r] !== next[r]) out += moveTo(r) + ERASE_LINE + next[r]!;
   return out;
 }
