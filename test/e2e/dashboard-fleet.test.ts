@@ -2,14 +2,13 @@
 // each incident named by its daemon (d1/inc_00001, d2/inc_00001), an action that reaches the daemon owning the incident
 // only, and one daemon going away shown as that daemon reconnecting while the other's incidents stay live.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
-import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { makeWorkspace, removeWorkspace, runCli, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
 import { hasChromium, launchBrowser, openPage } from '../helpers/browser.js';
+import { startFleetMember } from '../helpers/fleet-member.js';
 import { makeTestPki } from '../helpers/tls.js';
 
 const TOKEN = 'fleet-dashboard-5c7e9a1b3d5f7a9c';
@@ -23,22 +22,7 @@ describe.skipIf(!hasChromium)('the web dashboard over a fleet', () => {
   beforeAll(async () => {
     workspace = makeWorkspace();
     const pki = makeTestPki(workspace);
-    for (const name of ['a', 'b']) {
-      const directory = join(workspace, name);
-      mkdirSync(directory);
-      const config = writeConfig(
-        directory,
-        [
-          'service:',
-          '  telemetry: { metrics: { endpoint: 127.0.0.1:0 } }',
-          '  control:',
-          '    endpoint: 127.0.0.1:0',
-          `    tls: { cert_file: ${JSON.stringify(pki.certFile)}, key_file: ${JSON.stringify(pki.keyFile)} }`,
-          `    tokens: [ { name: oncall, role: operator, token: ${TOKEN} } ]`,
-        ].join('\n'),
-      );
-      daemons.push(await startDaemon(directory, config));
-    }
+    for (const name of ['a', 'b']) daemons.push(await startFleetMember(workspace, name, pki, [{ name: 'oncall', role: 'operator', token: TOKEN }]));
     await exportSpans(daemons[0]!.otlpEndpoint, 'inventory', errorSpans(12));
     await exportSpans(daemons[1]!.otlpEndpoint, 'checkout', errorSpans(12));
     dashboard = await startDashboard(['--connect', daemons.map((daemon) => daemon.controlEndpoint).join(','), '--ca', pki.caFile], { FIREWATCH_TOKEN: TOKEN });

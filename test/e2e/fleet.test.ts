@@ -3,11 +3,10 @@
 // Collector would pick for it. The CLI attaches to all three with --connect and merges them.
 
 import { SpanKind } from '@opentelemetry/api';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorSpans, exportCascade, exportSpans } from '../helpers/otel-sdk.js';
-import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { eventually, makeWorkspace, removeWorkspace, runCli, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startFleetMember } from '../helpers/fleet-member.js';
 import { makeTestPki } from '../helpers/tls.js';
 
 const TOKEN = 'fleet-operator-5c7e9a1b3d5f7a9c1e3b';
@@ -29,22 +28,7 @@ describe('a fleet of daemons', () => {
   it('lists, finds traces, acts on the owner and keeps going when one daemon is down', async () => {
     // prepare: three daemons, each with a remote door signed by one CA
     const pki = makeTestPki(workspace);
-    for (const name of ['a', 'b', 'c']) {
-      const directory = join(workspace, name);
-      mkdirSync(directory);
-      const config = writeConfig(
-        directory,
-        [
-          'service:',
-          '  telemetry: { metrics: { endpoint: 127.0.0.1:0 } }',
-          '  control:',
-          '    endpoint: 127.0.0.1:0',
-          `    tls: { cert_file: ${JSON.stringify(pki.certFile)}, key_file: ${JSON.stringify(pki.keyFile)} }`,
-          `    tokens: [ { name: oncall, role: operator, token: ${TOKEN} } ]`,
-        ].join('\n'),
-      );
-      daemons.push(await startDaemon(directory, config));
-    }
+    for (const name of ['a', 'b', 'c']) daemons.push(await startFleetMember(workspace, name, pki, [{ name: 'oncall', role: 'operator', token: TOKEN }]));
     const connect = daemons.map((daemon) => daemon.controlEndpoint).join(',');
     const cli = (...args: string[]) => runCli([...args, '--connect', connect, '--ca', pki.caFile], { env: { FIREWATCH_TOKEN: TOKEN } });
 

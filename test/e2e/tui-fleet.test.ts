@@ -5,12 +5,11 @@
 // down while the others stay live, and refuses a bad token or an unreachable daemon in one line, before taking the
 // terminal.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
-import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { eventually, makeWorkspace, removeWorkspace, runCli, type DaemonProcess } from '../helpers/daemon-process.js';
 import { spawnFirewatch, type PtyTui } from '../helpers/pty-terminal.js';
+import { startFleetMember } from '../helpers/fleet-member.js';
 import { makeTestPki, type TestPki } from '../helpers/tls.js';
 
 const OPERATOR = 'fleet-operator-2b4d6f8a0c2e4b6d8f0a';
@@ -35,28 +34,17 @@ describe('firewatch tui --connect: a fleet over the remote door', () => {
     removeWorkspace(workspace);
   });
 
-  async function startFleetMember(name: string): Promise<DaemonProcess> {
-    const directory = join(workspace, name);
-    mkdirSync(directory);
-    const config = writeConfig(
-      directory,
+  const startMember = (name: string): Promise<DaemonProcess> =>
+    startFleetMember(
+      workspace,
+      name,
+      pki,
       [
-        'service:',
-        '  telemetry: { metrics: { endpoint: 127.0.0.1:0 } }',
-        '  control:',
-        '    endpoint: 127.0.0.1:0',
-        `    tls: { cert_file: ${JSON.stringify(pki.certFile)}, key_file: ${JSON.stringify(pki.keyFile)} }`,
-        '    tokens:',
-        `      - { name: oncall, role: operator, token: ${OPERATOR} }`,
-        `      - { name: wall, role: viewer, token: ${VIEWER} }`,
-        'processors:',
-        '  detect:',
-        '    rules:',
-        '      error_burst: { time_window_seconds: 30, check_interval_seconds: 1 }',
-      ].join('\n'),
+        { name: 'oncall', role: 'operator', token: OPERATOR },
+        { name: 'wall', role: 'viewer', token: VIEWER },
+      ],
+      ['processors:', '  detect:', '    rules:', '      error_burst: { time_window_seconds: 30, check_interval_seconds: 1 }'],
     );
-    return startDaemon(directory, config);
-  }
 
   function tuiOf(addresses: readonly string[], token: string, extra: readonly string[] = []): PtyTui {
     const tui = spawnFirewatch(['tui', '--connect', addresses.join(','), '--ca', pki.caFile, ...extra], { columns: 120, rows: 30, env: { FIREWATCH_TOKEN: token } });
@@ -65,7 +53,7 @@ describe('firewatch tui --connect: a fleet over the remote door', () => {
   }
 
   it('shows every daemon’s incidents live, acts on the owner, names a daemon that went down, and refuses clearly', { timeout: 120_000 }, async () => {
-    for (const name of ['a', 'b', 'c']) daemons.push(await startFleetMember(name));
+    for (const name of ['a', 'b', 'c']) daemons.push(await startMember(name));
     const addresses = daemons.map((daemon) => daemon.controlEndpoint);
     const tui = tuiOf(addresses, OPERATOR);
     await tui.waitFor('3/3 live');
