@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectControl } from '../../control/client.js';
-import { parsePrometheusText, type PrometheusFamily } from '../../daemon/prometheus-text.js';
+import { sampleValue, scrapeMetrics } from '../helpers/metrics-scrape.js';
 import { dbCall, httpServer, requests, sendGauges, sendLogs, sendSpans } from '../corpus/telemetry.js';
 import { makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
 
@@ -15,18 +15,6 @@ async function incidents(daemon: DaemonProcess): Promise<Json[]> {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Json[];
-}
-
-async function scrape(daemon: DaemonProcess): Promise<Map<string, PrometheusFamily>> {
-  const response = await fetch(`http://${daemon.metricsEndpoint}/metrics`);
-  expect(response.status).toBe(200);
-  return parsePrometheusText(await response.text());
-}
-
-function counter(families: Map<string, PrometheusFamily>, family: string, labels: Record<string, string>): number {
-  const sample = families.get(family)?.samples.find((s) => Object.entries(labels).every(([key, value]) => s.labels[key] === value));
-  if (sample === undefined) throw new Error(`no sample ${family}${JSON.stringify(labels)}`);
-  return sample.value;
 }
 
 describe('messy telemetry, end to end', () => {
@@ -57,10 +45,10 @@ describe('messy telemetry, end to end', () => {
     const [checkout, ...others] = await incidents(daemon);
     expect(others).toEqual([]); // 6 log errors are not 10; 2 memory points are not 3
     expect(checkout).toMatchObject({ incident_type: 'error_burst', affected_components: ['checkout'], event_count: 12 });
-    const families = await scrape(daemon);
-    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
-    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'logs' })).toBe(6);
-    expect(counter(families, 'firewatch_duplicates_dropped_total', { signal: 'metrics' })).toBe(2);
+    const families = await scrapeMetrics(daemon.metricsEndpoint);
+    expect(sampleValue(families, 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
+    expect(sampleValue(families, 'firewatch_duplicates_dropped_total', { signal: 'logs' })).toBe(6);
+    expect(sampleValue(families, 'firewatch_duplicates_dropped_total', { signal: 'metrics' })).toBe(2);
     const control = connectControl(daemon.socket);
     try {
       expect(await control.status()).toMatchObject({ spans_received: 24, events_accepted: 12 + 6 + 2 });
@@ -76,7 +64,7 @@ describe('messy telemetry, end to end', () => {
     // verify: recognised from the stored events the restart reloaded
     const [after] = await incidents(daemon);
     expect(after).toMatchObject({ incident_id: checkout!.incident_id, event_count: 12 });
-    expect(counter(await scrape(daemon), 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
+    expect(sampleValue(await scrapeMetrics(daemon.metricsEndpoint), 'firewatch_duplicates_dropped_total', { signal: 'traces' })).toBe(12);
   });
 
   it('makes one incident of a database failing under three callers, placed at the database, listing the callers', async () => {

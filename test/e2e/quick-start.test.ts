@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePrometheusText } from '../../daemon/prometheus-text.js';
+import { sampleValue, scrapeMetrics } from '../helpers/metrics-scrape.js';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
 import {
   eventually,
@@ -70,9 +70,8 @@ function runApp(vars: Record<string, string>): Promise<{ code: number | null; ou
 
 /** Items the daemon accepted per signal, from its own /metrics. */
 async function itemsReceived(daemon: DaemonProcess): Promise<Record<'traces' | 'logs' | 'metrics', number>> {
-  const families = parsePrometheusText(await (await fetch(`http://${daemon.metricsEndpoint}/metrics`)).text());
-  const items = (signal: string) =>
-    families.get('firewatch_receiver_items_total')?.samples.find((sample) => sample.labels.signal === signal)?.value ?? 0;
+  const families = await scrapeMetrics(daemon.metricsEndpoint);
+  const items = (signal: string) => sampleValue(families, 'firewatch_receiver_items_total', { signal });
   return { traces: items('traces'), logs: items('logs'), metrics: items('metrics') };
 }
 

@@ -2,24 +2,9 @@
 // format, counters moving with real OTLP traffic, and the health and readiness probes.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePrometheusText, type PrometheusFamily } from '../../daemon/prometheus-text.js';
+import { sampleValue, scrapeMetrics } from '../helpers/metrics-scrape.js';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
 import { eventually, makeWorkspace, removeWorkspace, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-
-async function scrape(endpoint: string): Promise<Map<string, PrometheusFamily>> {
-  const response = await fetch(`http://${endpoint}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-  return parsePrometheusText(await response.text());
-}
-
-function value(families: Map<string, PrometheusFamily>, family: string, labels: Record<string, string> = {}, sample = family): number {
-  const found = families.get(family)?.samples.find(
-    (s) => s.name === sample && Object.entries(labels).every(([key, v]) => s.labels[key] === v),
-  );
-  if (found === undefined) throw new Error(`no sample ${sample}${JSON.stringify(labels)} in ${family}`);
-  return found.value;
-}
 
 describe('self-telemetry: /metrics, /healthz, /readyz', () => {
   let workspace: string;
@@ -42,22 +27,22 @@ describe('self-telemetry: /metrics, /healthz, /readyz', () => {
     const readyz = await fetch(`http://${endpoint}/readyz`);
     expect(readyz.status).toBe(200);
 
-    const before = await scrape(endpoint);
-    expect(value(before, 'firewatch_receiver_items_total', { signal: 'traces' })).toBe(0);
+    const before = await scrapeMetrics(endpoint);
+    expect(sampleValue(before, 'firewatch_receiver_items_total', { signal: 'traces' })).toBe(0);
     for (const family of ['firewatch_incidents', 'firewatch_detection_latency_seconds', 'firewatch_notifications_pending', 'firewatch_lmdb_size_bytes', 'process_resident_memory_bytes']) {
       expect(before.has(family), family).toBe(true);
     }
 
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
     const after = await eventually(async () => {
-      const families = await scrape(endpoint);
-      return value(families, 'firewatch_incidents_opened_total') === 1 ? families : undefined;
+      const families = await scrapeMetrics(endpoint);
+      return sampleValue(families, 'firewatch_incidents_opened_total') === 1 ? families : undefined;
     });
-    expect(value(after, 'firewatch_receiver_items_total', { signal: 'traces' })).toBe(12);
-    expect(value(after, 'firewatch_events_total', { signal: 'traces' })).toBe(12);
+    expect(sampleValue(after, 'firewatch_receiver_items_total', { signal: 'traces' })).toBe(12);
+    expect(sampleValue(after, 'firewatch_events_total', { signal: 'traces' })).toBe(12);
     expect(after.get('firewatch_detection_latency_seconds')!.type).toBe('histogram');
-    expect(value(after, 'firewatch_detection_latency_seconds', {}, 'firewatch_detection_latency_seconds_count')).toBeGreaterThanOrEqual(1);
-    expect(value(after, 'firewatch_lmdb_size_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(after, 'firewatch_detection_latency_seconds', {}, 'firewatch_detection_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(after, 'firewatch_lmdb_size_bytes')).toBeGreaterThan(0);
     const open = after.get('firewatch_incidents')!.samples.filter((s) => s.value > 0);
     expect(open).toEqual([expect.objectContaining({ labels: expect.objectContaining({ severity: 'critical' }), value: 1 })]);
 
