@@ -57,22 +57,13 @@ export function frameHeight(rows: number): number {
 }
 
 export function buildFrame(input: FrameInput): Frame {
-  const { size, theme } = input;
+  const { size } = input;
   const height = frameHeight(size.rows);
   if (isTooSmall(size)) return { lines: tooSmallLines(input).slice(0, height), screen: NO_SCREEN, tooSmall: true };
   const width = size.columns;
   const bottom = bottomLines(input, height);
   const bodyHeight = Math.max(1, height - 2 - bottom.length);
-  const screenInput: ScreenInput = {
-    incidents: input.incidents,
-    ui: input.ui,
-    resources: input.resources,
-    theme,
-    now: input.now,
-    readOnly: input.readOnly,
-    width,
-    height: bodyHeight,
-  };
+  const screenInput = screenInputOf(input, width, bodyHeight);
   const screen = buildScreen(screenInput, currentView(input.ui));
   const body = screen.lines.slice(0, bodyHeight);
   while (body.length < bodyHeight) body.push(EMPTY_LINE);
@@ -307,19 +298,24 @@ function bottomLines(input: FrameInput, height: number): Line[] {
   }
 }
 
-function actionsPromptLines(input: FrameInput, prompt: Extract<Prompt, { kind: 'actions' }>, height: number): Line[] {
-  const { theme, size } = input;
-  const width = size.columns;
-  const screenInput: ScreenInput = {
+/** What a screen builder sees of the frame's input: the state, and the `width` × `height` it may fill. */
+function screenInputOf(input: FrameInput, width: number, height: number): ScreenInput {
+  return {
     incidents: input.incidents,
     ui: input.ui,
     resources: input.resources,
-    theme,
+    theme: input.theme,
     now: input.now,
     readOnly: input.readOnly,
     width,
     height,
   };
+}
+
+function actionsPromptLines(input: FrameInput, prompt: Extract<Prompt, { kind: 'actions' }>, height: number): Line[] {
+  const { theme, size } = input;
+  const width = size.columns;
+  const screenInput = screenInputOf(input, width, height);
   const out: Line[] = [ruleLine(screenInput, width, `Mitigate ${prompt.target.display}`)];
   if (prompt.error !== '') {
     out.push(textLine(width, theme, ` could not list the actions: ${prompt.error}`, theme.error));
