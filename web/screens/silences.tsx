@@ -10,6 +10,7 @@ import { useDashboard, useScreenCommands } from '../dashboard-context.js';
 import { describeFailure, gateway } from '../gateway-client.js';
 import { movementCommands, useSelection } from '../use-selection.js';
 import { useLatestOnly } from '../latest-load.js';
+import { ActionForm } from '../widgets/action-form.js';
 import { DataTable, ErrorNote } from '../widgets/basics.js';
 import { InlineConfirm, NameField, useActingName } from '../widgets/confirm.js';
 
@@ -155,21 +156,7 @@ function SilenceForm(props: { busy: boolean; acting: ReturnType<typeof useActing
   });
   const ready = !props.busy && draft.component.trim() !== '' && draft.comment.trim() !== '' && draft.length.trim() !== '' && !(props.acting.needsName && props.acting.name.trim() === '');
   return (
-    <form
-      className="action-form"
-      aria-label="New silence"
-      onSubmit={(event) => {
-        event.preventDefault();
-        props.onSubmit(draft);
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          props.onCancel();
-        }
-      }}
-    >
-      <h3>New silence</h3>
+    <ActionForm title="New silence" submit="Create silence" disabled={!ready} onCancel={props.onCancel} onSubmit={() => props.onSubmit(draft)}>
       <label>
         <span>Component</span>
         <input {...field('component')} autoFocus maxLength={200} spellCheck={false} autoComplete="off" />
@@ -194,14 +181,6 @@ function SilenceForm(props: { busy: boolean; acting: ReturnType<typeof useActing
         <input {...field('comment')} maxLength={1000} />
       </label>
       <NameField acting={props.acting} />
-      <div className="form-buttons">
-        <button type="submit" disabled={!ready}>
-          Create silence
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    </ActionForm>
   );
 }

@@ -3,7 +3,8 @@
 // (kept in this browser). Mitigation lists the actions that apply; a safe one runs after a confirm, a medium or high one
 // only with the approver's name and the incident's id typed out, as the terminal UI asks.
 
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { ActionForm } from './action-form.js';
 import type { ActionListJson, ActionViewJson, IncidentJson } from '../../api/incident.js';
 import { isOpenStatus } from '../../api/vocabulary.js';
 import { ACTION_COLUMNS, actionCells, approvalNote } from '../../view/incident-text.js';
@@ -171,65 +172,35 @@ function ExportLinks({ id }: { id: string }) {
   );
 }
 
-function Form(props: { title: string; onSubmit(event: FormEvent): void; onCancel(): void; children: ReactNode; submit: ReactNode; disabled?: boolean }) {
-  return (
-    <form
-      className="action-form"
-      aria-label={props.title}
-      onSubmit={(event) => {
-        event.preventDefault();
-        props.onSubmit(event);
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          props.onCancel();
-        }
-      }}
-    >
-      <h3>{props.title}</h3>
-      {props.children}
-      <div className="form-buttons">
-        <button type="submit" disabled={props.disabled}>
-          {props.submit}
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
-}
-
 /** Asked once per browser when the dashboard has no tokens: who is recorded as acting. */
 function NameForm(props: { onName(name: string): void; onCancel(): void }) {
   const [name, setName] = useState('');
   return (
-    <Form title="Who is acting?" submit="Continue" disabled={name.trim() === ''} onCancel={props.onCancel} onSubmit={() => props.onName(name.trim())}>
+    <ActionForm title="Who is acting?" submit="Continue" disabled={name.trim() === ''} onCancel={props.onCancel} onSubmit={() => props.onName(name.trim())}>
       <label>
         <span>Your name (recorded with every change you make here)</span>
         <input name="actor" value={name} autoFocus maxLength={100} autoComplete="name" onChange={(event) => setName(event.target.value)} />
       </label>
-    </Form>
+    </ActionForm>
   );
 }
 
 function AssignForm(props: { current: string; busy: boolean; onSubmit(assignee: string): void; onCancel(): void }) {
   const [assignee, setAssignee] = useState(props.current);
   return (
-    <Form title="Assign" submit={assignee.trim() === '' ? 'Unassign' : 'Assign'} disabled={props.busy} onCancel={props.onCancel} onSubmit={() => props.onSubmit(assignee.trim())}>
+    <ActionForm title="Assign" submit={assignee.trim() === '' ? 'Unassign' : 'Assign'} disabled={props.busy} onCancel={props.onCancel} onSubmit={() => props.onSubmit(assignee.trim())}>
       <label>
         <span>Assign to (empty: unassign)</span>
         <input name="assignee" value={assignee} autoFocus maxLength={100} onChange={(event) => setAssignee(event.target.value)} />
       </label>
-    </Form>
+    </ActionForm>
   );
 }
 
 function NotesForm(props: { title: string; label: string; submit: string; required?: boolean; busy: boolean; onSubmit(notes: string): void; onCancel(): void }) {
   const [notes, setNotes] = useState('');
   return (
-    <Form
+    <ActionForm
       title={props.title}
       submit={props.submit}
       disabled={props.busy || (props.required === true && notes.trim() === '')}
@@ -240,7 +211,7 @@ function NotesForm(props: { title: string; label: string; submit: string; requir
         <span>{props.label}</span>
         <textarea name="notes" value={notes} autoFocus rows={3} maxLength={4000} required={props.required} onChange={(event) => setNotes(event.target.value)} />
       </label>
-    </Form>
+    </ActionForm>
   );
 }
 
@@ -261,7 +232,7 @@ function MitigateForm(props: { id: string; busy: boolean; onRun(request: { actio
   const ready = action !== undefined && (gated ? typedId.trim() === props.id : confirmed) && !props.busy;
   const note = list === undefined ? undefined : approvalNote(list.actions, "the approver's name");
   return (
-    <Form
+    <ActionForm
       title="Mitigate"
       submit={dryRun ? 'Dry run' : 'Run action'}
       disabled={!ready}
@@ -359,6 +330,6 @@ function MitigateForm(props: { id: string; busy: boolean; onRun(request: { actio
           <span>Dry run (show what would run; run nothing)</span>
         </label>
       ) : null}
-    </Form>
+    </ActionForm>
   );
 }
