@@ -200,7 +200,10 @@ export class ExportAdmission {
       if (this.bytes + bytes > this.limits.maxBytesInFlight * share) return this.refusal('too many request bytes in flight');
       if (this.items >= this.limits.maxItemsInFlight * share) return this.refusal('too many items in flight');
     }
-    this.limit.adapt(now, this.saturated(), this.recentAdmitted.at(now), this.recentAnswered.at(now), this.offeredBytesPerSecond(now));
+    // Read only when the limit steps (every LIMIT_STEP_MS), not for every export.
+    if (this.limit.due(now)) {
+      this.limit.adapt(now, this.saturated(), this.recentAdmitted.at(now), this.recentAnswered.at(now), this.offeredBytesPerSecond(now));
+    }
     if (this.limit.engaged && !activity.isLight(now) && !this.limit.take(bytes, now)) return this.refusal('saturated');
     return null;
   }
@@ -422,8 +425,12 @@ class SaturationLimit {
   }
 
   /** `admitted`, `answered`, `offered`: request bytes a second admitted, answered and asked for (refused too) lately. */
+  /** Whether a step is due at `now` (then adapt). */
+  due(now: number): boolean {
+    return now - this.lastStep >= LIMIT_STEP_MS;
+  }
+
   adapt(now: number, saturated: boolean, admitted: number, answered: number, offered: number): void {
-    if (now - this.lastStep < LIMIT_STEP_MS) return;
     this.lastStep = now;
     if (this.engaged && offered < FLOOD_MIN_BYTES) {
       // The flood is over, whatever the loop says: a busy host or a slow disk is not the senders' doing.
