@@ -140,7 +140,9 @@ describe('receivers with bearertokenauth, random authorization headers', () => {
         expect(http.text).not.toContain(TOKEN);
         expect(consumer.batches.length - before).toBe(admit ? 2 : 0);
       }),
-      { numRuns: 150 },
+      // The configured tokens under either spelling of the scheme, always: drawn at random, a run of 150 sometimes
+      // met none of them, and the check below failed (CI, once this stop).
+      { numRuns: 150, examples: [[`Bearer ${TOKEN}`], [`bearer ${OTHER}`]] },
     );
     expect(admitted).toBeGreaterThan(0); // the property saw both sides
     expect(await overGrpc(`Bearer ${TOKEN}`)).toBe(grpc.status.OK);
