@@ -29,10 +29,14 @@ describe('the TUI bundle', () => {
       const { mountApp } = await import(${JSON.stringify(pathToFileURL(outfile).href)});
       const frame = { lines: [{ segments: [{ text: 'first line', style: { bold: true } }], width: 10 }, { segments: [], width: 0 }, { segments: [{ text: 'third', style: {} }], width: 5 }] };
       const controller = { subscribe: () => () => undefined, getSnapshot: () => frame };
+      // Debug mode writes each whole frame; the first one is the frame. Wait for it rather than a fixed time: on a
+      // loaded machine 50 ms was not always enough, and the unmount's closing newline was read instead.
       let written = '';
-      const sink = Object.assign(new EventEmitter(), { columns: 40, rows: 10, isTTY: false, write: (data) => ((written = data), true) });
+      let drawn;
+      const firstFrame = new Promise((done) => (drawn = done));
+      const sink = Object.assign(new EventEmitter(), { columns: 40, rows: 10, isTTY: false, write: (data) => { if (written === '' && data.trim() !== '') { written = data; drawn(); } return true; } });
       const app = mountApp(controller, { stdout: sink, stderr: sink, stdin: new EventEmitter(), debug: true, exitOnCtrlC: false, patchConsole: false });
-      await new Promise((done) => setTimeout(done, 50));
+      await Promise.race([firstFrame, new Promise((done) => setTimeout(done, 20_000).unref())]);
       app.unmount();
       process.stdout.write(JSON.stringify(written));`,
     );
