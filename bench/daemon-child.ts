@@ -5,6 +5,9 @@
 //
 // The daemon logs a line per incident change on stderr; the pipe is drained all the time (a full pipe would stall
 // the daemon and show up as latency) and only the tail is kept, for error messages.
+//
+// For a closer look, in the environment of any benchmark that uses it: FIREWATCH_BENCH_KEEP=1 keeps the workspace
+// (the store) and prints its path; FIREWATCH_BENCH_NODE_FLAGS='--flag …' starts the daemon with node/V8 flags.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +72,9 @@ export async function startBenchDaemon(extraYaml = '', options: BenchDaemonOptio
       extraYaml,
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [CLI_SCRIPT, 'serve', '--config', config], {
+  // FIREWATCH_BENCH_NODE_FLAGS: node/V8 flags for the daemon (space-separated), to weigh a GC setting.
+  const nodeFlags = (process.env.FIREWATCH_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...nodeFlags, CLI_SCRIPT, 'serve', '--config', config], {
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FIREWATCH_SOCKET: '' },
@@ -81,7 +86,9 @@ export async function startBenchDaemon(extraYaml = '', options: BenchDaemonOptio
     (stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
-      rmSync(workspace, { recursive: true, force: true });
+      // FIREWATCH_BENCH_KEEP=1 leaves the workspace for a look at what the store holds (its path goes to stderr).
+      if (process.env.FIREWATCH_BENCH_KEEP === '1') process.stderr.write(`bench workspace kept: ${workspace}\n`);
+      else rmSync(workspace, { recursive: true, force: true });
     })());
 
   try {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Incident, IncidentEvent } from '../engine/types.js';
+import type { Incident, IncidentEvent, SpanRecord } from '../engine/types.js';
 import { open } from 'lmdb';
 import { openStore, type LmdbStore } from './lmdb-store.js';
 
@@ -53,6 +53,33 @@ function incident(n: number, overrides: Partial<Incident> = {}): Incident {
     updated_at: 3_000_000 + n,
     ...overrides,
   };
+}
+
+function span(traceId: string, spanId: string, overrides: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    trace_id: traceId,
+    span_id: spanId,
+    parent_span_id: '2'.repeat(16),
+    service: 'checkout',
+    name: 'POST /pay',
+    kind: 2,
+    start_ms: 1_000_000.25,
+    end_ms: 1_000_012.5,
+    status_code: 2,
+    status_message: 'upstream timeout',
+    exception_type: 'TimeoutError',
+    exception_message: 'timed out after 10 s',
+    http_status: 504,
+    peer: 'payments',
+    failed: true,
+    user: 'u-17',
+    ...overrides,
+  };
+}
+
+/** A span with its attribute bytes as a plain array: LMDB reads binary back as a Buffer. */
+function plain(record: SpanRecord): SpanRecord & { attributes_wire?: unknown } {
+  return record.attributes_wire === undefined ? record : { ...record, attributes_wire: [...record.attributes_wire] as unknown as Uint8Array };
 }
 
 describe('LmdbStore', () => {
@@ -117,6 +144,41 @@ describe('LmdbStore', () => {
     expect(store.listIncidents({ sinceMs: 3_000_010 }).incidents.map((i) => i.incident_id)).toEqual(['inc_100000', 'inc_00010']);
     expect(store.listIncidents({ limit: 1 })).toMatchObject({ totalMatched: 3 });
     expect(store.listIncidents({ limit: 1 }).incidents).toHaveLength(1);
+  });
+
+  it('keeps every field of an incident trace’s spans, and reads spans and events a store wrote before records', async () => {
+    const full = span('a'.repeat(32), '1'.repeat(16), { attributes_wire: new Uint8Array([10, 1, 97, 18, 3, 10, 1, 98]), attributes_sent: 3 });
+    const root = span('a'.repeat(32), '2'.repeat(16), { parent_span_id: '', failed: false, status_code: 0, http_status: 0 });
+    await store.commit({ events: [event(1)], linked: [], incidents: [], traceSpans: [full, root] }, { nextEventSeq: 2, nextIncidentSeq: 1 });
+    await store.close();
+    // Values as a store wrote them before shared structures: plain msgpack maps, the span IDs inside the value.
+    const older = span('b'.repeat(32), '3'.repeat(16));
+    const raw = open({ path: directory, maxDbs: 16 });
+    await raw.openDB({ name: 'trace_spans' }).put([older.trace_id, older.span_id], older);
+    await raw.openDB({ name: 'events' }).put(2, event(2));
+    await raw.close();
+
+    store = openStore(directory);
+    expect(store.spansForTrace('a'.repeat(32)).map(plain)).toEqual([full, root].map(plain));
+    expect(store.spansForTrace('b'.repeat(32)).map(plain)).toEqual([plain(older)]);
+    expect(store.loadState(0).recentEvents).toEqual([event(1), event(2)]);
+  });
+
+  it('names the fields of events and spans once per database, not in every value', async () => {
+    await store.commit(
+      { events: [event(1), event(2)], linked: [], incidents: [], traceSpans: [span('a'.repeat(32), '1'.repeat(16))] },
+      { nextEventSeq: 3, nextIncidentSeq: 1 },
+    );
+    await store.close();
+    const raw = open({ path: directory, maxDbs: 16, encoding: 'binary' });
+    const eventBytes = Buffer.from(raw.openDB({ name: 'events', encoding: 'binary' }).getBinary(2)!);
+    const spanBytes = Buffer.from(raw.openDB({ name: 'trace_spans', encoding: 'binary' }).getBinary(['a'.repeat(32), '1'.repeat(16)])!);
+    await raw.close();
+    store = openStore(directory);
+    expect(eventBytes.includes('correlation_id')).toBe(false);
+    expect(spanBytes.includes('parent_span_id')).toBe(false);
+    expect(spanBytes.includes('a'.repeat(32))).toBe(false); // the key holds the IDs
+    expect(eventBytes.includes('failure 2')).toBe(true); // the values themselves are there
   });
 
   it('builds the incident index for a store written before it existed', async () => {
