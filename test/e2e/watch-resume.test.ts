@@ -1,6 +1,11 @@
 // `firewatch incidents watch` across a kill -9 and restart of the daemon: it says it is reconnecting, then carries
 // on, printing what changed meanwhile once and nothing it printed before again; the last line it printed for each
 // incident is that incident's state.
+//
+// A watcher prints what changes once it has subscribed, not what happened before; it says nothing when it has (the
+// 'watching…' note is for terminals). So the scenario starts once the watcher has been seen live: it printed a
+// change to a first incident, changed until it does. (Waiting for the daemon to answer instead let a watcher still
+// starting on a loaded machine miss the whole of the error burst, and the wait for it timed out.)
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,11 +61,22 @@ describe('incidents watch survives the daemon', () => {
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Update);
     const lastFor = (id: string) => updates().filter((u) => u.incident.incident_id === id).at(-1);
-    await eventually(async () => (stderr.length > 0 || stdout.length > 0 ? true : (await runCli(['incidents', 'list', '--socket', socket])).code === 0 ? true : undefined));
+    const cli = (...args: string[]) => runCli([...args, '--socket', socket, '--as', 'ann']);
+    expect((await cli('incidents', 'create', '--type', 'cache_failure', '--severity', 'low', '--components', 'redis')).code).toBe(0);
+    // Starting node and subscribing is what takes long on a loaded machine: each try changes inc_00001 again.
+    await eventually(
+      async () => {
+        if (lastFor('inc_00001') !== undefined) return true;
+        await cli('incidents', 'update', 'inc_00001', '--notes', 'is the watcher live yet?');
+        return undefined;
+      },
+      30_000,
+      500,
+    );
 
-    // act 1: an error burst opens inc_00001, and the watcher follows it through containment
+    // act 1: an error burst opens inc_00002, and the watcher follows it through containment
     await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
-    await eventually(async () => (lastFor('inc_00001')?.incident.status === 'investigating' ? true : undefined), 20_000);
+    await eventually(async () => (lastFor('inc_00002')?.incident.status === 'investigating' ? true : undefined), 20_000);
     const before = updates().length;
     const firstDaemon = updates()[0]!.daemon_id;
 
@@ -73,12 +89,12 @@ describe('incidents watch survives the daemon', () => {
     daemon = await startDaemon(workspace, config);
     expect(daemon.socket).toBe(socket);
     await exportSpans(daemon.otlpEndpoint, 'payments', errorSpans(12));
-    expect((await runCli(['incidents', 'acknowledge', 'inc_00001', '--socket', socket, '--as', 'ann'])).code).toBe(0);
+    expect((await cli('incidents', 'acknowledge', 'inc_00002')).code).toBe(0);
     await eventually(async () => (/reconnected/.test(stderr) ? true : undefined), 20_000);
-    await eventually(async () => (lastFor('inc_00002')?.incident.status === 'investigating' && lastFor('inc_00001')?.incident.acknowledged ? true : undefined), 20_000);
+    await eventually(async () => (lastFor('inc_00003')?.incident.status === 'investigating' && lastFor('inc_00002')?.incident.acknowledged ? true : undefined), 20_000);
     // one more change after the watcher is surely live again: it arrives as an ordinary update
-    expect((await runCli(['incidents', 'update', 'inc_00002', '--notes', 'looking', '--socket', socket, '--as', 'ann'])).code).toBe(0);
-    await eventually(async () => (updates().some((u) => u.incident.incident_id === 'inc_00002' && /note added/.test(u.summary)) ? true : undefined), 15_000);
+    expect((await cli('incidents', 'update', 'inc_00003', '--notes', 'looking')).code).toBe(0);
+    await eventually(async () => (updates().some((u) => u.incident.incident_id === 'inc_00003' && /note added/.test(u.summary)) ? true : undefined), 15_000);
 
     // verify: the watcher ran throughout and stops on Ctrl-C
     watcher.kill('SIGINT');
@@ -92,7 +108,7 @@ describe('incidents watch survives the daemon', () => {
     const states = all.map((u) => `${u.incident.incident_id} ${u.incident.updated_at} ${u.incident.status} ${u.incident.event_count} ${u.incident.acknowledged}`);
     expect(new Set(states).size).toBe(states.length);
     // nothing missed: the last line for each incident is its state now
-    for (const id of ['inc_00001', 'inc_00002']) {
+    for (const id of ['inc_00001', 'inc_00002', 'inc_00003']) {
       const now = JSON.parse((await runCli(['incidents', 'get', id, '--format', 'json', '--socket', socket])).stdout) as Update['incident'];
       const last = lastFor(id)!.incident;
       expect({ status: last.status, event_count: last.event_count, acknowledged: last.acknowledged, updated_at: last.updated_at }).toEqual({

@@ -3,7 +3,7 @@
 // (kept in this browser). Mitigation lists the actions that apply; a safe one runs after a confirm, a medium or high one
 // only with the approver's name and the incident's id typed out, as the terminal UI asks.
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { ActionForm } from './action-form.js';
 import type { ActionListJson, ActionViewJson, IncidentJson } from '../../api/incident.js';
 import { isOpenStatus } from '../../api/vocabulary.js';
@@ -24,7 +24,7 @@ export interface IncidentActionsProps {
   onChanged(incident: IncidentJson): void;
   /** A panel to open (from a key pressed on a list, `?do=…`). */
   panel: ActionPanel | null;
-  setPanel(panel: ActionPanel | null): void;
+  setPanel: Dispatch<SetStateAction<ActionPanel | null>>;
   /** Acknowledge now (from a key): bumps to run it once. */
   acknowledgeRequest: number;
 }
@@ -37,8 +37,12 @@ export function IncidentActions(props: IncidentActionsProps) {
   const { incident, id, panel, setPanel } = props;
   const open = isOpenStatus(incident.status);
 
-  /** Runs a change as `actor`, asking for a name first when the page has none. */
-  const act = (change: (who: string) => Promise<IncidentJson | string>) => {
+  /**
+   * Runs a change as `actor`, asking for a name first when the page has none. Once done it closes the panel it was
+   * made from (`from`) if that is still the one open: its answer may come back after the person opened another (the
+   * live stream often shows the change first), and that form, with what they are typing, is not this change's to close.
+   */
+  const act = (change: (who: string) => Promise<IncidentJson | string>, from?: ActionPanel) => {
     const run = async (who: string) => {
       setBusy(true);
       setOutcome(undefined);
@@ -48,7 +52,7 @@ export function IncidentActions(props: IncidentActionsProps) {
         else {
           props.onChanged(result);
           setOutcome({ ok: true, text: 'Done.' });
-          setPanel(null);
+          if (from !== undefined) setPanel((shown) => (shown === from ? null : shown));
         }
       } catch (error) {
         setOutcome({ ok: false, text: describeFailure(error) });
@@ -117,7 +121,7 @@ export function IncidentActions(props: IncidentActionsProps) {
           current={incident.assigned_to ?? ''}
           busy={busy}
           onCancel={() => setPanel(null)}
-          onSubmit={(assignee) => act((who) => gateway.assign(id, assignee, who))}
+          onSubmit={(assignee) => act((who) => gateway.assign(id, assignee, who), 'assign')}
         />
       ) : null}
       {panel === 'resolve' ? (
@@ -128,11 +132,11 @@ export function IncidentActions(props: IncidentActionsProps) {
           submit="Resolve"
           busy={busy}
           onCancel={() => setPanel(null)}
-          onSubmit={(notes) => act((who) => gateway.resolve(id, notes, who))}
+          onSubmit={(notes) => act((who) => gateway.resolve(id, notes, who), 'resolve')}
         />
       ) : null}
       {panel === 'close' ? (
-        <NotesForm title="Close" label="Closing notes (optional)" submit="Close incident" busy={busy} onCancel={() => setPanel(null)} onSubmit={(notes) => act((who) => gateway.close(id, notes, who))} />
+        <NotesForm title="Close" label="Closing notes (optional)" submit="Close incident" busy={busy} onCancel={() => setPanel(null)} onSubmit={(notes) => act((who) => gateway.close(id, notes, who), 'close')} />
       ) : null}
       {panel === 'mitigate' ? (
         <MitigateForm

@@ -1,0 +1,102 @@
+// An incident's forms in the web dashboard keep what the person is typing, in real headless Chromium against the real
+// daemon fed by the real OpenTelemetry SDK: an action whose answer comes back after they opened another form does not
+// close that form, and live updates of the incident while they type neither replace the field nor take its focus.
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
+import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
+import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
+
+describe.skipIf(!hasChromium)('the incident page’s forms while the incident changes', () => {
+  let workspace: string;
+  let daemon: DaemonProcess;
+  let dashboard: DashboardProcess;
+  let browser: Browser;
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    workspace = makeWorkspace();
+    daemon = await startDaemon(workspace, writeConfig(workspace));
+    dashboard = await startDashboard(['--socket', daemon.socket]);
+    browser = await launchBrowser();
+    watched = await openPage(browser);
+    page = watched.page;
+    // This browser already knows who is acting (the page asked once before).
+    await watched.context.addInitScript(() => window.localStorage.setItem('firewatch.actor', 'ann'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.kill9();
+    await daemon?.kill9();
+    removeWorkspace(workspace);
+  });
+
+  it('an answer that arrives after another form was opened leaves it open; a live update leaves the field being typed in', async () => {
+    // prepare: an incident opened by telemetry, its page open on the timeline (which only the full incident fills)
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+    await eventually(async () => ((await runCli(['incidents', 'get', 'inc_00001', '--socket', daemon.socket])).code === 0 ? true : undefined), 15_000);
+    await page.goto(`${dashboard.url}incidents/inc_00001?tab=timeline`);
+    await page.getByRole('heading', { level: 1, name: /inc_00001/ }).waitFor();
+    await page.getByText('live', { exact: true }).waitFor();
+
+    // act 1: the acknowledge's answer is slow to come back (a slow network): the live stream shows it done first, and
+    // the person opens Assign and starts typing meanwhile
+    let releaseAnswer!: () => void;
+    const answerReleased = new Promise<void>((resolve) => (releaseAnswer = resolve));
+    await page.route('**/api/incidents/inc_00001/acknowledge', async (route) => {
+      const response = await route.fetch();
+      await answerReleased;
+      await route.fulfill({ response });
+    });
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('acknowledged by ann', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Assign…' }).click();
+    const assign = page.getByRole('form', { name: 'Assign' });
+    const field = assign.getByRole('textbox', { name: /Assign to/ });
+    await field.pressSequentially('bo');
+    releaseAnswer();
+    await page.getByRole('status').filter({ hasText: 'Done.' }).waitFor();
+
+    // verify 1: the acknowledge's answer closed nothing it did not open: Assign is open, with what was typed, focused
+    await expect(assign.count()).resolves.toBe(1);
+    await expect(field.inputValue()).resolves.toBe('bo');
+    await expect(field.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+    await page.unroute('**/api/incidents/inc_00001/acknowledge');
+
+    // act 2: while the person types on, the incident absorbs more failures: the live stream brings the new count, then
+    // the page reads the full incident again, whose timeline lists them
+    const events = page.getByRole('heading', { name: /^Events \(/ });
+    const eventsShown = async () => /^Events \((\d+) of (\d+)\)$/.exec((await events.textContent()) ?? '')!.slice(1).map(Number);
+    const input = await field.elementHandle();
+    await input!.evaluate((element) => {
+      const marks = window as unknown as { fieldLeft?: string };
+      element.addEventListener('blur', () => (marks.fieldLeft ??= 'blurred'));
+      new MutationObserver(() => {
+        if (!element.isConnected) marks.fieldLeft ??= 'removed';
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const [listedBefore] = await eventsShown();
+    await exportSpans(daemon.otlpEndpoint, 'checkout', errorSpans(12));
+    await eventually(async () => {
+      const [listed, counted] = await eventsShown();
+      return listed! > listedBefore! && listed === counted ? true : undefined;
+    }, 15_000);
+    await field.pressSequentially('b');
+
+    // verify 2: the very field the person was in, never removed nor left, holding all they typed; then it submits
+    await expect(input!.evaluate((element) => ({ connected: element.isConnected, value: (element as HTMLInputElement).value }))).resolves.toEqual({
+      connected: true,
+      value: 'bob',
+    });
+    await expect(page.evaluate(() => (window as unknown as { fieldLeft?: string }).fieldLeft ?? 'stayed')).resolves.toBe('stayed');
+    await field.press('Enter');
+    await page.getByText('assigned to bob', { exact: true }).waitFor();
+    // its own answer closes it (it may come after the live stream showed the assignment)
+    await assign.waitFor({ state: 'detached' });
+    expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [] });
+  }, 90_000);
+});
