@@ -18,6 +18,14 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
+/**
+ * Time left until a moment, as a countdown reads: `45s`, then whole minutes rounded up, so a 2 h silence shows
+ * `2h` (not `1h 59m`) the moment it starts, and a minute is never shown as gone before it is.
+ */
+export function formatRemaining(seconds: number): string {
+  return seconds < 60 ? formatDuration(Math.ceil(seconds)) : formatDuration(Math.ceil(seconds / 60) * 60);
+}
+
 /** `5m ago`, `just now`; `-` when unknown. */
 export function formatAgo(iso: unknown, nowMs: number): string {
   const ms = parseIsoMs(iso);

@@ -8,7 +8,7 @@ import type { CreateSilenceRequest, SilenceJson } from '../api/silence.js';
 import { INCIDENT_TYPES, type IncidentType } from '../api/vocabulary.js';
 import { parseAgeMs, parseIsoInstant } from '../common/time.js';
 import type { ColumnSpec } from './incident-text.js';
-import { formatAgo, formatDuration, parseIsoMs } from './format.js';
+import { formatAgo, formatRemaining, parseIsoMs } from './format.js';
 import { cleanLine } from './text.js';
 
 export const SILENCE_COLUMNS: readonly ColumnSpec[] = [
@@ -38,7 +38,7 @@ export function silenceUntil(silence: SilenceJson, now: number): string {
   if (end === undefined) return '-';
   const iso = new Date(end).toISOString();
   const stamp = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? `${iso.slice(11, 16)}Z` : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
-  return end > now ? `${stamp} (in ${formatDuration((end - now) / 1000)})` : `${stamp} (${formatAgo(iso, now)})`;
+  return end > now ? `${stamp} (in ${formatRemaining((end - now) / 1000)})` : `${stamp} (${formatAgo(iso, now)})`;
 }
 
 export function silenceCells(silence: SilenceJson, now: number): string[] {
@@ -116,7 +116,7 @@ export function notificationCells(item: NotificationJson, now: number): string[]
 function nextTry(item: NotificationJson, now: number): string {
   const at = parseIsoMs(item.next_attempt_at);
   if (at === undefined) return '-';
-  return at <= now ? 'now' : `in ${formatDuration((at - now) / 1000)}`;
+  return at <= now ? 'now' : `in ${formatRemaining((at - now) / 1000)}`;
 }
 
 export type ChannelGroup = { channel: string; pending: NotificationJson[]; dead: NotificationJson[] };
