@@ -19,11 +19,12 @@ export function formatDuration(seconds: number | null | undefined): string {
 }
 
 /**
- * Time left until a moment, as a countdown reads: `45s`, then whole minutes rounded up, so a 2 h silence shows
- * `2h` (not `1h 59m`) the moment it starts, and a minute is never shown as gone before it is.
+ * Time left until a moment, as a countdown reads: `45s`, then to the nearest minute, so a 2 h silence shows `2h`
+ * the moment it starts whether the screen's clock runs a little ahead (`1h 59m` when floored) or behind (a front
+ * end's clock ticks, so it may predate the silence: `2h 1m` when rounded up).
  */
 export function formatRemaining(seconds: number): string {
-  return seconds < 60 ? formatDuration(Math.ceil(seconds)) : formatDuration(Math.ceil(seconds / 60) * 60);
+  return seconds < 60 ? formatDuration(Math.ceil(seconds)) : formatDuration(Math.round(seconds / 60) * 60);
 }
 
 /** `5m ago`, `just now`; `-` when unknown. */

@@ -52,9 +52,14 @@ describe('silences in words', () => {
     const expired = silence({ active: false, expired_at: '2026-12-07T17:30:00.000Z', expired_by: 'bob' });
     expect(silenceState(expired, NOW)).toBe('expired');
     expect(silenceCells(expired, NOW).slice(1, 4)).toEqual(['expired by bob', 'component=payments', '17:30Z (30m ago)']);
-    expect(silenceCells(silence({ ends_at: '2026-12-08T06:00:00.000Z' }), NOW)[3]).toBe('2026-12-08 06:00Z (in 12h)');
-    // A countdown rounds up: a 2 h silence drawn a moment after it started still reads 2h; 30 s left read 30s.
+    // Tomorrow but within a day: the countdown says which day (a narrow column keeps it); a day or more: the date.
+    expect(silenceCells(silence({ ends_at: '2026-12-08T06:00:00.000Z' }), NOW)[3]).toBe('06:00Z (in 12h)');
+    expect(silenceCells(silence({ ends_at: '2026-12-10T06:00:00.000Z' }), NOW)[3]).toBe('2026-12-10 06:00Z (in 2d)');
+    expect(silenceCells(silence({ active: false, ends_at: '2026-12-05T06:00:00.000Z' }), NOW)[3]).toBe('2026-12-05 06:00Z (2d ago)');
+    // A countdown reads to the nearest minute: a 2 h silence drawn a moment after it started, or by a screen whose
+    // clock tick predates it, reads 2h; 30 s left read 30s.
     expect(silenceCells(silence({ ends_at: '2026-12-07T20:00:00.000Z' }), NOW + 1)[3]).toBe('20:00Z (in 2h)');
+    expect(silenceCells(silence({ ends_at: '2026-12-07T20:00:00.000Z' }), NOW - 20_000)[3]).toBe('20:00Z (in 2h)');
     expect(silenceCells(silence({ ends_at: '2026-12-07T20:00:00.000Z' }), NOW + 61_000)[3]).toBe('20:00Z (in 1h 59m)');
     expect(silenceCells(silence({ ends_at: '2026-12-07T18:00:30.000Z' }), NOW + 500)[3]).toBe('18:00Z (in 30s)');
     expect(silenceState(silence({ active: false, ends_at: '2026-12-07T17:30:00.000Z' }), NOW)).toBe('ended');

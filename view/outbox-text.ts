@@ -27,17 +27,23 @@ export function silenceState(silence: SilenceJson, now: number): 'active' | 'sch
   return (parseIsoMs(silence.starts_at) ?? 0) > now ? 'scheduled' : 'ended';
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** `component=payments type=memory_exhaustion`, as Alertmanager writes a matcher. */
 export function silenceMatcher(silence: SilenceJson): string {
   return `component=${cleanLine(silence.component)}${silence.incident_type !== null ? ` type=${silence.incident_type}` : ''}`;
 }
 
-/** `20:00Z (in 2h)` on today's date (UTC), `2026-12-08 06:00Z (in 18h)` on another; `… (1h ago)` once past. */
+/**
+ * `20:00Z (in 2h)`, `17:30Z (30m ago)`: the time of day (UTC) and how far it is; the date too (`2026-12-10 06:00Z
+ * (in 2d)`) only when it is a day or more away. Within a day the countdown says which day, and a silence made at
+ * 23:00 for 2 h keeps its countdown in a narrow column instead of losing it to the date.
+ */
 export function silenceUntil(silence: SilenceJson, now: number): string {
   const end = parseIsoMs(silence.expired_at ?? silence.ends_at);
   if (end === undefined) return '-';
   const iso = new Date(end).toISOString();
-  const stamp = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? `${iso.slice(11, 16)}Z` : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+  const stamp = Math.abs(end - now) < DAY_MS ? `${iso.slice(11, 16)}Z` : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
   return end > now ? `${stamp} (in ${formatRemaining((end - now) / 1000)})` : `${stamp} (${formatAgo(iso, now)})`;
 }
 

@@ -42,9 +42,7 @@ describe('silences and dead letters in the TUI against the real daemon', () => {
     tui.type('n');
     await tui.waitFor('New silence. Component:');
     for (const answer of ['search\r', '\r', '\r', 'CHG-42 reindex\r']) tui.type(answer);
-    // Created after 22:00 UTC it ends tomorrow: the Until cell carries the date, and at 80 columns By and Comment go
-    // (the JSON below still holds them).
-    await tui.waitFor(/sil_00001 +component=search +(\d\d:\d\dZ \(in 2h\) +tester +CHG-42 reindex|\d{4}-\d\d-\d\d \d\d:\d\dZ \(in 2h\))/);
+    await tui.waitFor(/sil_00001 +component=search +\d\d:\d\dZ \(in 2h\) +tester +CHG-42 reindex/);
     expect(await json('silences', 'list')).toEqual([expect.objectContaining({ silence_id: 'sil_00001', component: 'search', created_by: 'tester', comment: 'CHG-42 reindex', active: true })]);
 
     // search fails: the incident opens held by the silence, nobody is told
