@@ -178,6 +178,7 @@ export const incidentsWatch: CommandSpec = {
       else print(updateLine(named));
     };
     const away = new Set<number>();
+    let announced = false;
     // Each session resumes after its daemon restarts (or drops the socket): what changed meanwhile is printed once,
     // as updates; nothing already printed is printed again.
     const fleet = createFleet(members, {
@@ -200,11 +201,15 @@ export const incidentsWatch: CommandSpec = {
             break;
           case 'resynced':
             if (!change.initial) for (const update of change.changes) show(member, update);
+            // Said once the first subscription is live, not before: what changes from here on is printed.
+            else if (!announced && process.stderr.isTTY) {
+              announced = true;
+              note('watching for incident changes… (Ctrl-C to stop)');
+            }
             break;
         }
       },
     });
-    if (process.stderr.isTTY) note('watching for incident changes… (Ctrl-C to stop)');
     const stop = listenForStop();
     fleet.start();
     await stop.requested;
