@@ -26,7 +26,7 @@ import { clientCertificateRefusal, tlsHandshakeFailure, validateTlsIdentity, typ
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
@@ -51,6 +51,7 @@ import { transcodeOtlpJson } from './json/otlp-json.js';
 import { admissionLimitsOf, type AdmissionTicket, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
 import { classifyConnectionStart } from './protocol-sniffer.js';
+import { listenOn, resolveEndpoint } from './tcp-listener.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export const TRACES_HTTP_PATH = '/v1/traces';
@@ -436,6 +437,18 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
 
   let started = false;
   let stopping: Promise<void> | undefined;
+  /** Servers on the endpoint's other addresses, passing their connections to `listening`. */
+  const extraListeners: NetServer[] = [];
+  function listenFirst(address: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(port, address, () => {
+        listening.off('error', reject);
+        const bound = listening.address();
+        resolve(typeof bound === 'object' && bound !== null ? bound.port : port);
+      });
+    });
+  }
 
   return {
     acceptConnection(socket) {
@@ -446,22 +459,30 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       server.emit('connection', socket);
       socket.resume(); // the sniffer paused it; node:http reads from here on
     },
-    start() {
-      if (started) return Promise.reject(new Error('OTLP HTTP receiver already started'));
+    async start() {
+      if (started) throw new Error('OTLP HTTP receiver already started');
       started = true;
-      const { host, port } = parseHostPort(options.endpoint)!;
-      return new Promise((resolve, reject) => {
-        const onError = (error: Error): void => reject(new Error(`cannot listen on ${options.endpoint}: ${error.message}`));
-        listening.once('error', onError);
-        listening.listen(port, host, () => {
-          listening.off('error', onError);
-          const address = listening.address();
-          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
-        });
-      });
+      // Every address the host resolves to, on one port, as the gRPC port binds (receiver/tcp-listener.ts): with
+      // `localhost:4318`, senders reach it over 127.0.0.1 and ::1 alike. The server itself listens on the first
+      // address that binds (a listening node:http server runs the header and request timeouts for every connection
+      // it is handed); the others pass their connections to it.
+      const { addresses, port } = await resolveEndpoint(options.endpoint);
+      let bound = -1;
+      let firstError: Error | undefined;
+      for (const address of addresses) {
+        try {
+          if (bound === -1) bound = await listenFirst(address, port);
+          else extraListeners.push(await listenOn(address, bound, (socket) => listening.emit('connection', socket)));
+        } catch (error) {
+          firstError ??= error as Error;
+        }
+      }
+      if (bound === -1) throw new Error(`cannot listen on ${options.endpoint}: ${firstError?.message ?? 'no address to bind'}`);
+      return { port: bound };
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        for (const extra of extraListeners) extra.close();
         if (!listening.listening) {
           for (const socket of sockets) socket.destroy(); // only connections handed over by acceptConnection
           resolve();

@@ -13,7 +13,18 @@ export interface TcpListener {
   close(): void;
 }
 
-function listenOn(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
+/** The addresses `endpoint`'s host resolves to, in the resolver's order, and its port. */
+export async function resolveEndpoint(endpoint: string): Promise<{ addresses: string[]; port: number }> {
+  const { host, port } = parseHostPort(endpoint)!;
+  try {
+    return { addresses: (await lookup(host, { all: true })).map((found) => found.address), port };
+  } catch (error) {
+    throw new Error(`cannot listen on ${endpoint}: ${(error as Error).message}`);
+  }
+}
+
+/** A plain TCP server on one address, handing every connection it accepts to `onConnection`. */
+export function listenOn(address: string, port: number, onConnection: (socket: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
     // noDelay as node:http and HTTP/2 servers set it on the sockets they accept themselves.
     const server = createServer({ noDelay: true }, onConnection);
@@ -27,13 +38,7 @@ function listenOn(address: string, port: number, onConnection: (socket: Socket) 
 
 /** Listens on `endpoint`; rejects with `cannot listen on <endpoint>: …` when no address could be bound. */
 export async function listenOnEndpoint(endpoint: string, onConnection: (socket: Socket) => void): Promise<TcpListener> {
-  const { host, port } = parseHostPort(endpoint)!;
-  let addresses: string[];
-  try {
-    addresses = (await lookup(host, { all: true })).map((found) => found.address);
-  } catch (error) {
-    throw new Error(`cannot listen on ${endpoint}: ${(error as Error).message}`);
-  }
+  const { addresses, port } = await resolveEndpoint(endpoint);
   const servers: Server[] = [];
   let bound = port;
   let firstError: Error | undefined;
