@@ -1,6 +1,7 @@
-// An incident's forms in the web dashboard keep what the person is typing, in real headless Chromium against the real
-// daemon fed by the real OpenTelemetry SDK: an action whose answer comes back after they opened another form does not
-// close that form, and live updates of the incident while they type neither replace the field nor take its focus.
+// The web dashboard's forms keep what the person is typing, in real headless Chromium against the real daemon fed by
+// the real OpenTelemetry SDK: an action whose answer comes back after they opened another form does not close that
+// form (an incident's actions, a silence's expiry), and live updates of the incident while they type neither replace
+// the field nor take its focus.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeC
 import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
 import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
 
-describe.skipIf(!hasChromium)('the incident page’s forms while the incident changes', () => {
+describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live updates arrive', () => {
   let workspace: string;
   let daemon: DaemonProcess;
   let dashboard: DashboardProcess;
@@ -99,4 +100,37 @@ describe.skipIf(!hasChromium)('the incident page’s forms while the incident ch
     await assign.waitFor({ state: 'detached' });
     expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [] });
   }, 90_000);
+
+  it('a silence’s expiry answered after New silence was opened leaves that form open, with what was typed', async () => {
+    // prepare: a silence in force, the Silences screen open; the expiry's answer will be slow to come back
+    const created = await runCli(['silences', 'create', '--component', 'search', '--duration', '2h', '--comment', 'CHG-1', '--socket', daemon.socket]);
+    expect(created.code, created.stderr).toBe(0);
+    await page.goto(`${dashboard.url}silences`);
+    const row = page.getByRole('row', { name: /sil_00001/ });
+    await row.waitFor();
+    let releaseAnswer!: () => void;
+    const answerReleased = new Promise<void>((resolve) => (releaseAnswer = resolve));
+    await page.route('**/api/silences/sil_00001/expire', async (route) => {
+      const response = await route.fetch();
+      await answerReleased;
+      await route.fulfill({ response });
+    });
+
+    // act: expire it, then open New silence and type while the answer is on its way
+    await row.getByRole('button', { name: 'Expire…' }).click();
+    await row.getByRole('button', { name: 'Expire sil_00001?' }).click();
+    await page.getByRole('button', { name: 'New silence…' }).click();
+    const form = page.getByRole('form', { name: 'New silence' });
+    const component = form.getByRole('textbox', { name: 'Component' });
+    await component.pressSequentially('pay');
+    releaseAnswer();
+    await page.getByText('Expired sil_00001.').waitFor();
+
+    // verify: the expiry closed its own confirm, not the form opened since
+    await expect(form.count()).resolves.toBe(1);
+    await expect(component.inputValue()).resolves.toBe('pay');
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toMatch(/sil_00001expired by ann/);
+    await page.unroute('**/api/silences/sil_00001/expire');
+    expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [] });
+  }, 60_000);
 });

@@ -17,6 +17,10 @@ import { InlineConfirm, useActingName } from '../widgets/confirm.js';
 
 type Pending = { verb: 'retry' | 'drop'; id: string } | { verb: 'retry_all' };
 
+function samePending(a: Pending, b: Pending): boolean {
+  return a.verb === 'retry_all' || b.verb === 'retry_all' ? a.verb === b.verb : a.verb === b.verb && a.id === b.id;
+}
+
 export function NotificationsScreen() {
   const { readOnly, now } = useDashboard();
   const [items, setItems] = useState<NotificationJson[] | undefined>();
@@ -72,7 +76,8 @@ export function NotificationsScreen() {
         const refused = results.filter((result) => !result.retried).map((result) => `${cleanLine(result.notification_id)}: ${cleanLine(result.detail)}`);
         setOutcome([`Retried ${plural(retried, 'dead letter')}.`, ...refused].join(' '));
       }
-      setConfirming(undefined);
+      // Only the confirm this came from: another may have been opened while the answer was on its way.
+      setConfirming((open) => (open !== undefined && samePending(open, pending) ? undefined : open));
       setError(undefined);
       await load();
     } catch (failure) {

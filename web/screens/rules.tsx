@@ -27,7 +27,8 @@ export function RulesScreen() {
   const change = async (rule: RuleJson) => {
     try {
       await gateway.setRuleEnabled(rule.rule_id, !rule.enabled, needsName ? name.trim() : actor);
-      setConfirming(undefined);
+      // Only this rule's confirm: another may have been opened while the answer was on its way.
+      setConfirming((open) => (open === rule.rule_id ? undefined : open));
       setError(undefined);
       await load();
     } catch (failure) {

@@ -53,13 +53,14 @@ export function SilencesScreen() {
     },
   });
 
-  const change = async (run: (who: string) => Promise<string>) => {
+  // `close` closes the form the change was made from, and only it: another may have been opened while the answer
+  // was on its way, with what the person typed in it.
+  const change = async (run: (who: string) => Promise<string>, close: () => void) => {
     setBusy(true);
     try {
       setOutcome(await run(acting.who()));
       setError(undefined);
-      setConfirming(undefined);
-      setCreating(false);
+      close();
       await load();
     } catch (failure) {
       setError(describeFailure(failure));
@@ -94,10 +95,13 @@ export function SilencesScreen() {
               setError(result.error);
               return;
             }
-            void change(async (who) => {
-              const created = await gateway.createSilence({ ...result.request, actor: who });
-              return `Created ${created.silence_id}.`;
-            });
+            void change(
+              async (who) => {
+                const created = await gateway.createSilence({ ...result.request, actor: who });
+                return `Created ${created.silence_id}.`;
+              },
+              () => setCreating(false),
+            );
           }}
         />
       ) : null}
@@ -121,10 +125,13 @@ export function SilencesScreen() {
                       acting={acting}
                       onCancel={() => setConfirming(undefined)}
                       onConfirm={() =>
-                        void change(async (who) => {
-                          const expired = await gateway.expireSilence(silence.silence_id, who);
-                          return `Expired ${expired.silence_id}.`;
-                        })
+                        void change(
+                          async (who) => {
+                            const expired = await gateway.expireSilence(silence.silence_id, who);
+                            return `Expired ${expired.silence_id}.`;
+                          },
+                          () => setConfirming((open) => (open === silence.silence_id ? undefined : open)),
+                        )
                       }
                     />
                   ) : (
