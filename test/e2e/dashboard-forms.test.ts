@@ -10,6 +10,21 @@ import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeC
 import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
 import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
 
+/**
+ * Requests to `url` reach the gateway at once, but their answers wait until the returned function is called: a slow
+ * network on the way back, after the daemon has acted (so its live stream may show the change first).
+ */
+async function holdAnswers(page: Page, url: string): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    const response = await route.fetch();
+    await released;
+    await route.fulfill({ response });
+  });
+  return release;
+}
+
 describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live updates arrive', () => {
   let workspace: string;
   let daemon: DaemonProcess;
@@ -46,13 +61,7 @@ describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live up
 
     // act 1: the acknowledge's answer is slow to come back (a slow network): the live stream shows it done first, and
     // the person opens Assign and starts typing meanwhile
-    let releaseAnswer!: () => void;
-    const answerReleased = new Promise<void>((resolve) => (releaseAnswer = resolve));
-    await page.route('**/api/incidents/inc_00001/acknowledge', async (route) => {
-      const response = await route.fetch();
-      await answerReleased;
-      await route.fulfill({ response });
-    });
+    const releaseAnswer = await holdAnswers(page, '**/api/incidents/inc_00001/acknowledge');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await page.getByText('acknowledged by ann', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Assign…' }).click();
@@ -108,13 +117,7 @@ describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live up
     await page.goto(`${dashboard.url}silences`);
     const row = page.getByRole('row', { name: /sil_00001/ });
     await row.waitFor();
-    let releaseAnswer!: () => void;
-    const answerReleased = new Promise<void>((resolve) => (releaseAnswer = resolve));
-    await page.route('**/api/silences/sil_00001/expire', async (route) => {
-      const response = await route.fetch();
-      await answerReleased;
-      await route.fulfill({ response });
-    });
+    const releaseAnswer = await holdAnswers(page, '**/api/silences/sil_00001/expire');
 
     // act: expire it, then open New silence and type while the answer is on its way
     await row.getByRole('button', { name: 'Expire…' }).click();
