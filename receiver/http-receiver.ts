@@ -470,29 +470,41 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       let bound = -1;
       let firstError: Error | undefined;
       for (const address of addresses) {
+        // stop() may come while an address is being bound: bind nothing more (stop closes what was bound before it).
+        if (stopping !== undefined) break;
         try {
           if (bound === -1) bound = await listenFirst(address, port);
-          else extraListeners.push(await listenOn(address, bound, (socket) => listening.emit('connection', socket)));
+          else {
+            const extra = await listenOn(address, bound, (socket) => listening.emit('connection', socket));
+            if (stopping !== undefined) extra.close();
+            else extraListeners.push(extra);
+          }
         } catch (error) {
           firstError ??= error as Error;
         }
+      }
+      if (stopping !== undefined) {
+        if (listening.listening) listening.close();
+        throw new Error(`OTLP HTTP receiver on ${options.endpoint} stopped while starting`);
       }
       if (bound === -1) throw new Error(`cannot listen on ${options.endpoint}: ${firstError?.message ?? 'no address to bind'}`);
       return { port: bound };
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
-        for (const extra of extraListeners) extra.close();
+        // The other addresses' servers count the connections they passed on: each closes once those have.
+        const extrasClosed = Promise.all(extraListeners.map((extra) => new Promise<void>((closed) => extra.close(() => closed()))));
         if (!listening.listening) {
           for (const socket of sockets) socket.destroy(); // only connections handed over by acceptConnection
-          resolve();
+          void extrasClosed.then(() => resolve());
           return;
         }
         // Past the grace period, whatever is still open is cut.
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
         }, options.shutdownTimeoutMs);
-        listening.close(() => {
+        const listeningClosed = new Promise<void>((closed) => listening.close(() => closed()));
+        void Promise.all([listeningClosed, extrasClosed]).then(() => {
           clearTimeout(timer);
           resolve();
         });
