@@ -2,7 +2,7 @@
 // (view/outbox-text.ts). An operator creates one (component, optional type, how long, comment; `n`) and expires one
 // after a confirm naming it (`x`); a viewer sees the list only, as on every other screen.
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SilenceJson } from '../../api/silence.js';
 import { INCIDENT_TYPES } from '../../api/vocabulary.js';
 import { SILENCE_COLUMNS, silenceCells, silenceRequest, silenceState, sortSilences, type SilenceDraft } from '../../view/outbox-text.js';
@@ -21,7 +21,11 @@ export function SilencesScreen() {
   const [silences, setSilences] = useState<SilenceJson[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<string | undefined>();
-  const [creating, setCreating] = useState(false);
+  // Which opening of the New silence form is shown (undefined: none): a create's answer closes the form it was
+  // submitted from, not one opened again after a Cancel while the answer was on its way.
+  const [creating, setCreating] = useState<number | undefined>();
+  const openings = useRef(0);
+  const openForm = () => setCreating((open) => open ?? ++openings.current);
   const [confirming, setConfirming] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const acting = useActingName();
@@ -46,7 +50,7 @@ export function SilencesScreen() {
   const expirable = (silence: SilenceJson | undefined) => silence !== undefined && silence.expired_at === null && silenceState(silence, now) !== 'ended';
   useScreenCommands({
     ...movementCommands(selection),
-    new_silence: () => !readOnly && setCreating(true),
+    new_silence: () => !readOnly && openForm(),
     expire: () => {
       const selected = rows.find((silence) => silence.silence_id === selection.key);
       if (!readOnly && expirable(selected)) setConfirming(selected!.silence_id);
@@ -73,8 +77,8 @@ export function SilencesScreen() {
     <div className="silences">
       <div className="panel-head">
         <h1>Silences</h1>
-        {!readOnly && !creating ? (
-          <button type="button" onClick={() => setCreating(true)} aria-keyshortcuts="n">
+        {!readOnly && creating === undefined ? (
+          <button type="button" onClick={openForm} aria-keyshortcuts="n">
             New silence…
           </button>
         ) : null}
@@ -84,23 +88,24 @@ export function SilencesScreen() {
       <p className="outcome" role="status" aria-live="polite">
         {busy ? 'Working…' : (outcome ?? '')}
       </p>
-      {creating && !readOnly ? (
+      {creating !== undefined && !readOnly ? (
         <SilenceForm
           busy={busy}
           acting={acting}
-          onCancel={() => setCreating(false)}
+          onCancel={() => setCreating(undefined)}
           onSubmit={(draft) => {
             const result = silenceRequest(draft, '');
             if (!result.ok) {
               setError(result.error);
               return;
             }
+            const form = creating;
             void change(
               async (who) => {
                 const created = await gateway.createSilence({ ...result.request, actor: who });
                 return `Created ${created.silence_id}.`;
               },
-              () => setCreating(false),
+              () => setCreating((open) => (open === form ? undefined : open)),
             );
           }}
         />
