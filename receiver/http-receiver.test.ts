@@ -11,6 +11,7 @@ import { realisticLogsRequest, realisticMetricsRequest } from '../test/helpers/r
 import { otlpJsonBody, otlpJsonObject } from '../test/helpers/receiver/otlp-json-fixtures.js';
 import { decodeWith, encodeWith, otlpTypes } from '../test/helpers/receiver/otlp-oracle.js';
 import { createRecordingConsumer, type RecordingConsumer } from '../test/helpers/receiver/recording-consumer.js';
+import { serversOn } from '../test/helpers/receiver/active-servers.js';
 import { attributes, idBytes, realisticTraceRequest, spanObject, traceRequestObject } from '../test/helpers/receiver/trace-fixtures.js';
 
 const types = otlpTypes();
@@ -91,6 +92,14 @@ describe('OTLP/HTTP receiver', () => {
 
   afterEach(async () => {
     await receiver?.stop();
+  });
+
+  it('keeps serving after an accept error on its port (an uncaught one would end the process)', async () => {
+    await startWith();
+    const servers = serversOn(port);
+    expect(servers).toHaveLength(1);
+    expect(() => servers[0]!.emit('error', Object.assign(new Error('accept ENOBUFS'), { code: 'ENOBUFS' }))).not.toThrow();
+    await expectStillServing();
   });
 
   it('accepts protobuf traces and answers an empty ExportTraceServiceResponse', async () => {

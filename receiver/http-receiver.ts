@@ -51,7 +51,7 @@ import { transcodeOtlpJson } from './json/otlp-json.js';
 import { admissionLimitsOf, type AdmissionTicket, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
 import { classifyConnectionStart } from './protocol-sniffer.js';
-import { listenOn, resolveEndpoint } from './tcp-listener.js';
+import { keepListening, listenOn, resolveEndpoint } from './tcp-listener.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export const TRACES_HTTP_PATH = '/v1/traces';
@@ -444,6 +444,7 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       listening.once('error', reject);
       listening.listen(port, address, () => {
         listening.off('error', reject);
+        listening.on('error', keepListening);
         const bound = listening.address();
         resolve(typeof bound === 'object' && bound !== null ? bound.port : port);
       });

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnEndpoint, type TcpListener } from './tcp-listener.js';
+import { serversOn } from '../test/helpers/receiver/active-servers.js';
 
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -25,6 +26,14 @@ describe('listenOnEndpoint', () => {
     listener = await listenOnEndpoint('localhost:0', (socket) => socket.destroy());
     expect(listener.port).toBeGreaterThan(0);
     for (const address of addresses) expect(await connects(address, listener.port), address).toBe(true);
+  });
+
+  it('keeps listening after an accept error (an uncaught one would end the process)', async () => {
+    listener = await listenOnEndpoint('127.0.0.1:0', (socket) => socket.destroy());
+    const servers = serversOn(listener.port);
+    expect(servers).toHaveLength(1);
+    expect(() => servers[0]!.emit('error', Object.assign(new Error('accept ENOBUFS'), { code: 'ENOBUFS' }))).not.toThrow();
+    expect(await connects('127.0.0.1', listener.port)).toBe(true);
   });
 
   it('refuses a port in use, naming the endpoint', async () => {

@@ -31,10 +31,18 @@ export function listenOn(address: string, port: number, onConnection: (socket: S
     server.once('error', reject);
     server.listen(port, address, () => {
       server.off('error', reject);
+      server.on('error', keepListening);
       resolve(server);
     });
   });
 }
+
+/**
+ * For 'error' on a server already listening: an accept that failed (libuv absorbs EMFILE itself; others, such as
+ * ENOBUFS, come here). That one connection is lost and the server keeps accepting; without a handler the event would
+ * be an uncaught exception, and a daemon under stress would exit.
+ */
+export function keepListening(): void {}
 
 /** Listens on `endpoint`; rejects with `cannot listen on <endpoint>: …` when no address could be bound. */
 export async function listenOnEndpoint(endpoint: string, onConnection: (socket: Socket) => void): Promise<TcpListener> {

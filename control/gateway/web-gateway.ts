@@ -317,6 +317,8 @@ export async function startWebGateway(options: WebGatewayOptions): Promise<WebGa
     server.once('error', reject);
     server.listen(parsed.port, parsed.host, () => {
       server.off('error', reject);
+      // Listening, an 'error' is a failed accept: that connection is lost, the gateway goes on (never an uncaught one).
+      server.on('error', () => undefined);
       resolveListen();
     });
   });
