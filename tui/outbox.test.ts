@@ -9,7 +9,7 @@ import type { NotificationJson } from '../api/notification.js';
 import type { SilenceJson } from '../api/silence.js';
 import { cascadeFixture, FIXTURE_NOW } from '../test/fixtures/tui-fixtures.js';
 import type { FixtureData } from '../test/fixtures/fixture-client.js';
-import { checkLayout, visit } from '../test/helpers/tui-screens.js';
+import { checkLayout, matchScreenSnapshots, visit } from '../test/helpers/tui-screens.js';
 import { KEY, startTui } from '../test/helpers/tui-session.js';
 import { decodeKeys } from './input.js';
 import type { OutboxContext } from './outbox.js';
@@ -166,16 +166,7 @@ describe.each([
   [200, 60],
 ])('the Silences and Notifications screens at %i×%i', (columns, rows) => {
   it('match the reviewed snapshots', { timeout: 60_000 }, async () => {
-    const session = await startTui({ columns, rows, data: outboxData() });
-    try {
-      for (const [name, keys] of OUTBOX_SCREENS) {
-        await visit(session, keys);
-        checkLayout(session);
-        await expect(session.screen()).toMatchFileSnapshot(`__screens__/${columns}x${rows}/${name}.txt`);
-      }
-    } finally {
-      await session.quit();
-    }
+    await matchScreenSnapshots(OUTBOX_SCREENS, { columns, rows, data: outboxData() });
   });
 });
 

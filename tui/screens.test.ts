@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { KEY, startTui } from '../test/helpers/tui-session.js';
-import { SCREENS, checkLayout, visit } from '../test/helpers/tui-screens.js';
+import { SCREENS, checkLayout, matchScreenSnapshots, visit } from '../test/helpers/tui-screens.js';
 
 // Colour must be on in chalk for the NO_COLOR test to mean anything: chalk decides when first loaded, from the
 // environment (a test runner's stdout is no terminal). Ink (and chalk) are loaded by runTui after this line.
@@ -16,16 +16,7 @@ describe.each([
   [200, 60],
 ])('screens at %i×%i', (columns, rows) => {
   it('match the reviewed snapshots', { timeout: 120_000 }, async () => {
-    const session = await startTui({ columns, rows });
-    try {
-      for (const [name, keys] of SCREENS) {
-        await visit(session, keys);
-        checkLayout(session);
-        await expect(session.screen()).toMatchFileSnapshot(`__screens__/${columns}x${rows}/${name}.txt`);
-      }
-    } finally {
-      await session.quit();
-    }
+    await matchScreenSnapshots(SCREENS, { columns, rows });
   });
 });
 

@@ -4,7 +4,7 @@
 import { expect } from 'vitest';
 import { displayWidth } from '../../view/text.js';
 import { GIVE_BACK, TAKE_OVER } from '../../tui/terminal.js';
-import { KEY, type TuiSession } from './tui-session.js';
+import { KEY, startTui, type TuiSession, type TuiSessionOptions } from './tui-session.js';
 
 /** The screens, each reached from the overview by these keys (1 first: a known starting point). */
 export const SCREENS: Array<[name: string, keys: string[]]> = [
@@ -31,6 +31,23 @@ export const SCREENS: Array<[name: string, keys: string[]]> = [
 export async function visit(session: TuiSession, keys: string[]): Promise<void> {
   await session.press(KEY.escape, KEY.escape, '1'); // close any prompt, back to the overview
   for (const key of keys) await session.type(key);
+}
+
+/**
+ * Visits `screens` in one TUI session of the given size, checks each frame's layout and compares it with its reviewed
+ * snapshot `__screens__/<columns>x<rows>/<name>.txt` (beside the calling test).
+ */
+export async function matchScreenSnapshots(screens: ReadonlyArray<[name: string, keys: string[]]>, options: TuiSessionOptions & { columns: number; rows: number }): Promise<void> {
+  const session = await startTui(options);
+  try {
+    for (const [name, keys] of screens) {
+      await visit(session, keys);
+      checkLayout(session);
+      await expect(session.screen()).toMatchFileSnapshot(`__screens__/${options.columns}x${options.rows}/${name}.txt`);
+    }
+  } finally {
+    await session.quit();
+  }
 }
 
 /** What every frame must satisfy, whatever it shows. */
