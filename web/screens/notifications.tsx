@@ -115,6 +115,7 @@ export function NotificationsScreen() {
       {groups.map((group) => (
         <Panel key={group.channel} id={`channel-${group.channel.replace(/[^A-Za-z0-9_-]/g, '-')}`} title={`${cleanLine(group.channel)}: ${group.pending.length} pending, ${plural(group.dead.length, 'dead letter')}`}>
           <DataTable
+            stackWhenNarrow
             caption={`Notifications to ${cleanLine(group.channel)}`}
             captionHidden
             columns={readOnly ? NOTIFICATION_COLUMNS : [...NOTIFICATION_COLUMNS, { header: 'Change' }]}

@@ -43,6 +43,7 @@ export function RulesScreen() {
       {rules === undefined && error === undefined ? <p>Loading…</p> : null}
       {rules !== undefined ? (
         <DataTable
+          stackWhenNarrow
           caption="Detection rules"
           captionHidden
           columns={readOnly ? RULE_COLUMNS : [...RULE_COLUMNS, { header: 'Change' }]}

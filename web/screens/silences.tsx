@@ -113,6 +113,7 @@ export function SilencesScreen() {
       {silences === undefined && error === undefined ? <p>Loading…</p> : null}
       {silences !== undefined ? (
         <DataTable
+          stackWhenNarrow
           caption="Silences"
           captionHidden
           empty="No silences."

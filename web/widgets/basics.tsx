@@ -31,10 +31,15 @@ export function DataTable(props: {
   rows: ReadonlyArray<{ key: string; cells: readonly ReactNode[]; className?: string; selected?: boolean; onSelect?: () => void }>;
   empty?: string;
   captionHidden?: boolean;
+  /**
+   * On a phone, each row as a card of labelled cells instead of a table wider than the screen (where a focused
+   * button scrolls the row's name out of sight). For tables read a row at a time: silences, dead letters, rules.
+   */
+  stackWhenNarrow?: boolean;
 }) {
   return (
     <div className="table-scroll">
-      <table>
+      <table className={props.stackWhenNarrow ? 'stack-narrow' : undefined}>
         <caption className={props.captionHidden ? 'visually-hidden' : undefined}>{props.caption}</caption>
         <thead>
           <tr>
@@ -56,7 +61,7 @@ export function DataTable(props: {
             props.rows.map((row) => (
               <tr key={row.key} className={[row.className, row.selected ? 'selected' : ''].filter(Boolean).join(' ') || undefined} aria-selected={row.selected} onClick={row.onSelect}>
                 {row.cells.map((cell, index) => (
-                  <td key={index} className={props.columns[index]?.align === 'right' ? 'num' : undefined}>
+                  <td key={index} className={props.columns[index]?.align === 'right' ? 'num' : undefined} data-label={props.stackWhenNarrow ? props.columns[index]?.header : undefined}>
                     {cell}
                   </td>
                 ))}
