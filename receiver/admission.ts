@@ -403,11 +403,12 @@ export class LoopPressure {
  * additive-increase/multiplicative-decrease controller (as TCP's congestion window) driven by Saturation, evaluated
  * at most every LIMIT_STEP_MS when exports arrive. It engages once the daemon has been saturated for LIMIT_ENGAGE_MS
  * under a flood, starting below the rate of exports answered lately (what the daemon gets through); every saturated
- * step lowers it, every calm one raises it; it lets go after LIMIT_RELEASE_MS calm with nothing refused, so it stays engaged for as long as the flood lasts. Without it,
- * refusing only while saturated let the flood back in at every calm sample, the loop saturated again, and exports
- * admitted in between waited on it for seconds. It also lets go as soon as less than a flood is asked of the daemon
- * (FLOOD_MIN_BYTES a second, refused exports included), saturated or not. The budget is a token bucket that may go
- * into debt (a second's worth at most), so an export larger than a step's worth still gets through.
+ * step lowers it, every calm one raises it; it lets go after LIMIT_RELEASE_MS calm with nothing refused, so it stays
+ * engaged for as long as the flood lasts. Without it, refusing only while saturated let the flood back in at every
+ * calm sample, the loop saturated again, and exports admitted in between waited on it for seconds. It also lets go as
+ * soon as less than a flood is asked of the daemon (FLOOD_MIN_BYTES a second, refused exports included), saturated or
+ * not. The budget is a token bucket that may go into debt (a second's worth at most), so an export larger than a
+ * step's worth still gets through.
  */
 class SaturationLimit {
   /** Bytes a second; Infinity while not engaged. */
@@ -424,12 +425,12 @@ class SaturationLimit {
     return this.bytesPerSecond !== Number.POSITIVE_INFINITY;
   }
 
-  /** `admitted`, `answered`, `offered`: request bytes a second admitted, answered and asked for (refused too) lately. */
   /** Whether a step is due at `now` (then adapt). */
   due(now: number): boolean {
     return now - this.lastStep >= LIMIT_STEP_MS;
   }
 
+  /** `admitted`, `answered`, `offered`: request bytes a second admitted, answered and asked for (refused too) lately. */
   adapt(now: number, saturated: boolean, admitted: number, answered: number, offered: number): void {
     this.lastStep = now;
     if (this.engaged && offered < FLOOD_MIN_BYTES) {
@@ -459,16 +460,14 @@ class SaturationLimit {
     else this.bytesPerSecond += Math.max(LIMIT_FLOOR_BYTES, this.bytesPerSecond * LIMIT_INCREASE);
   }
 
-  /** Takes `bytes` from the bucket; false (a refusal, counted as pressure) when it is empty. */
+  /** Takes `bytes` from the bucket (engaged only); false (a refusal, counted as pressure) when it is empty. */
   take(bytes: number, now: number): boolean {
-    const burst = this.bytesPerSecond * (LIMIT_BURST_MS / MS_PER_SECOND);
-    this.tokens = Math.min(burst, this.tokens + (this.bytesPerSecond * (now - this.lastFill)) / MS_PER_SECOND);
-    this.lastFill = now;
+    this.refill(now);
     if (this.tokens <= 0) {
       this.lastPressure = now;
       return false;
     }
-    this.charge(bytes, now);
+    this.debit(bytes);
     return true;
   }
 
@@ -478,11 +477,18 @@ class SaturationLimit {
    */
   charge(bytes: number, now: number): void {
     if (!this.engaged) return;
-    if (now > this.lastFill) {
-      const burst = this.bytesPerSecond * (LIMIT_BURST_MS / MS_PER_SECOND);
-      this.tokens = Math.min(burst, this.tokens + (this.bytesPerSecond * (now - this.lastFill)) / MS_PER_SECOND);
-      this.lastFill = now;
-    }
+    this.refill(now);
+    this.debit(bytes);
+  }
+
+  /** What the limit earned since the last fill, up to a burst's worth. */
+  private refill(now: number): void {
+    const burst = this.bytesPerSecond * (LIMIT_BURST_MS / MS_PER_SECOND);
+    this.tokens = Math.min(burst, this.tokens + (this.bytesPerSecond * (now - this.lastFill)) / MS_PER_SECOND);
+    this.lastFill = now;
+  }
+
+  private debit(bytes: number): void {
     this.tokens = Math.max(-this.bytesPerSecond, this.tokens - bytes);
   }
 }
