@@ -20,7 +20,7 @@ export type {
   ServiceActivity,
 } from './engine.js';
 export { DEFAULT_TRACE_RING_CAPACITY } from './trace-ring.js';
-export { ATTRIBUTE_LOG_BYTES_PER_SLOT, MAX_KEPT_ATTRIBUTE_BYTES, spanAttributeLog } from './span-attribute-log.js';
+export { MAX_KEPT_ATTRIBUTE_BYTES, spanAttributeLog } from './span-attribute-log.js';
 export {
   DEFAULT_MAX_EVENTS_PER_TRACE,
   DEFAULT_MAX_INCIDENT_TRACES,

@@ -190,8 +190,9 @@ export class TraceRing {
       flags = this.textSpanIds(slot, span.span_id, span.parent_span_id);
       // A record made elsewhere (the store's, tests'): its bytes go into the log as the receiver's do.
       const wire = span.attributes_wire;
-      this.attributeAt[slot] = wire === undefined ? -1 : spanAttributeLog.append(wire, 0, wire.length);
-      this.attributeLength[slot] = wire === undefined ? 0 : wire.length;
+      const at = wire === undefined ? -1 : spanAttributeLog.append(wire, 0, wire.length);
+      this.attributeAt[slot] = at;
+      this.attributeLength[slot] = at === -1 ? 0 : wire!.length; // the log refuses entries over MAX_KEPT_ATTRIBUTE_BYTES
     }
     const sent = span.attributes_sent ?? 0;
     this.attributesSent[slot] = sent < MAX_ATTRIBUTES_SENT ? sent : MAX_ATTRIBUTES_SENT;
