@@ -41,23 +41,15 @@ export class ComponentIndex<T extends ComponentHolder> {
   /** The other holders listed under any of `holder`'s components, each once, in book order. */
   sharing(holder: T): T[] {
     const found: T[] = [];
-    const components = holder.components;
-    if (components.size === 1) {
-      // The common case (an incident opens on one service): no de-duplication needed.
-      for (const component of components) {
-        const holders = this.byComponent.get(component);
-        if (holders !== undefined) for (const other of holders) if (other !== holder) found.push(other);
-      }
-    } else {
-      const seen = new Set<T>();
-      for (const component of components) {
-        const holders = this.byComponent.get(component);
-        if (holders === undefined) continue;
-        for (const other of holders) {
-          if (other === holder || seen.has(other)) continue;
-          seen.add(other);
-          found.push(other);
-        }
+    // Runs once per incident opening, not per event: one loop, de-duplicating across components.
+    const seen = new Set<T>();
+    for (const component of holder.components) {
+      const holders = this.byComponent.get(component);
+      if (holders === undefined) continue;
+      for (const other of holders) {
+        if (other === holder || seen.has(other)) continue;
+        seen.add(other);
+        found.push(other);
       }
     }
     return found.length > 1 ? found.sort(byBookOrder) : found;
