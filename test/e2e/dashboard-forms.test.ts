@@ -1,7 +1,7 @@
 // The web dashboard's forms keep what the person is typing, in real headless Chromium against the real daemon fed by
 // the real OpenTelemetry SDK: an action whose answer comes back after they opened another form does not close that
-// form (an incident's actions, a silence's expiry), and live updates of the incident while they type neither replace
-// the field nor take its focus.
+// form (an incident's actions, a silence's expiry), nor the same form opened again after a Cancel; and live updates
+// of the incident while they type neither replace the field nor take its focus.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,34 @@ describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live up
     await assign.waitFor({ state: 'detached' });
     expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [] });
   }, 90_000);
+
+  it('an Assign answered after the person cancelled and opened Assign again leaves the new opening open', async () => {
+    // prepare: the incident of the first case (assigned to bob), its page open; the next assignment's answer is slow
+    await page.goto(`${dashboard.url}incidents/inc_00001`);
+    await page.getByText('live', { exact: true }).waitFor();
+    const releaseAnswer = await holdAnswers(page, '**/api/incidents/inc_00001/assign');
+    const assign = page.getByRole('form', { name: 'Assign' });
+    const field = assign.getByRole('textbox', { name: /Assign to/ });
+
+    // act: assign to carol, cancel the form while the answer is on its way, open Assign again and type
+    await page.getByRole('button', { name: 'Assign…' }).click();
+    await field.fill('carol');
+    await field.press('Enter');
+    await page.getByText('assigned to carol', { exact: true }).waitFor();
+    await assign.getByRole('button', { name: 'Cancel' }).click();
+    await assign.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Assign…' }).click();
+    await field.fill('');
+    await field.pressSequentially('dan');
+    releaseAnswer();
+    await page.getByRole('status').filter({ hasText: 'Done.' }).waitFor();
+
+    // verify: the first opening's answer left the second one open, with what was typed
+    await expect(assign.count()).resolves.toBe(1);
+    await expect(field.inputValue()).resolves.toBe('dan');
+    await page.unroute('**/api/incidents/inc_00001/assign');
+    expect(watched.problems).toEqual({ consoleErrors: [], pageErrors: [], dialogs: [] });
+  }, 60_000);
 
   it('a silence’s expiry answered after New silence was opened leaves that form open, with what was typed', async () => {
     // prepare: a silence in force, the Silences screen open; the expiry's answer will be slow to come back

@@ -36,13 +36,19 @@ export function IncidentActions(props: IncidentActionsProps) {
   const [pending, setPending] = useState<((who: string) => Promise<void>) | undefined>();
   const { incident, id, panel, setPanel } = props;
   const open = isOpenStatus(incident.status);
+  // Which opening of a panel is shown: Assign, Cancel, Assign is the same panel opened twice, and the first one's
+  // answer is not the second one's to close. Counted as the panel changes (the parent holds which one is shown).
+  const shownPanel = useRef({ panel, opening: 0 });
+  if (shownPanel.current.panel !== panel) shownPanel.current = { panel, opening: shownPanel.current.opening + 1 };
 
   /**
    * Runs a change as `actor`, asking for a name first when the page has none. Once done it closes the panel it was
-   * made from (`from`) if that is still the one open: its answer may come back after the person opened another (the
-   * live stream often shows the change first), and that form, with what they are typing, is not this change's to close.
+   * made from (`from`) if that opening of it is still the one shown: its answer may come back after the person opened
+   * another form, or cancelled and opened this one again (the live stream often shows the change first), and that
+   * form, with what they are typing, is not this change's to close.
    */
   const act = (change: (who: string) => Promise<IncidentJson | string>, from?: ActionPanel) => {
+    const madeFrom = shownPanel.current.opening;
     const run = async (who: string) => {
       setBusy(true);
       setOutcome(undefined);
@@ -52,7 +58,7 @@ export function IncidentActions(props: IncidentActionsProps) {
         else {
           props.onChanged(result);
           setOutcome({ ok: true, text: 'Done.' });
-          if (from !== undefined) setPanel((shown) => (shown === from ? null : shown));
+          if (from !== undefined) setPanel((shown) => (shown === from && shownPanel.current.opening === madeFrom ? null : shown));
         }
       } catch (error) {
         setOutcome({ ok: false, text: describeFailure(error) });
