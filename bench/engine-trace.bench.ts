@@ -1,5 +1,5 @@
-// Trace ring and trace-aware ingest benchmark: bytes per span kept, spans/s pushed, and engine.ingest with spans,
-// service totals and correlation on.
+// Trace ring and trace-aware ingest benchmark: bytes per span kept, bytes per event kept, spans/s pushed, and
+// engine.ingest with spans, service totals and correlation on.
 //
 //   npx tsc -p tsconfig.json && node --expose-gc dist/bench/engine-trace.bench.js
 //
@@ -10,12 +10,14 @@
 // and span IDs, span names), service names shared per export request. Compared against the obvious alternative: a
 // ring of SpanRecord references plus Map<trace ID, SpanRecord[]> (eviction shifts the trace's array).
 
+import { buildTraceRequests } from './otlp-requests.js';
 import { builtinRules } from '../engine/builtin-rules.js';
-import { createEngine } from '../engine/engine.js';
+import { createEngine, DEFAULT_EVENT_RING_CAPACITY } from '../engine/engine.js';
 import { RingBuffer } from '../engine/ring-buffer.js';
 import { DEFAULT_TRACE_RING_CAPACITY, TraceRing } from '../engine/trace-ring.js';
 import { isRequestSpan } from '../engine/types.js';
 import type { EventDraft, ServiceTotals, SpanRecord } from '../engine/types.js';
+import { decodeTraceRequest } from '../receiver/trace/decode-traces.js';
 
 const T0 = Date.UTC(2025, 1, 5, 10, 30, 0);
 const CAPACITY = DEFAULT_TRACE_RING_CAPACITY;
@@ -148,6 +150,29 @@ function bytesPerSpan(create: () => Pushable): number {
   const after = heapBytes();
   const bytes = (after - before) / CAPACITY;
   if ((ring as { size?: number }).size !== CAPACITY) throw new Error('ring not full');
+  return bytes;
+}
+
+/**
+ * Bytes the engine holds per event with its event ring full at the default capacity, for events made the daemon's way:
+ * OTLP requests of 100 failing HTTP server spans of five services (realistic fixtures: routes, status messages, ~10
+ * attributes), decoded and converted by the receiver, ingested in order. The engine's other structures (windows,
+ * the incidents the failures open) are counted too: they are what a full ring costs the daemon.
+ */
+function bytesPerRingEvent(): number {
+  const requests = buildTraceRequests(DEFAULT_EVENT_RING_CAPACITY / 100, {
+    spansPerRequest: 100,
+    errorRatio: 1,
+    services: ['frontend', 'checkout', 'payments', 'inventory', 'search'],
+  });
+  const before = heapBytes();
+  const engine = createEngine({ rules: builtinRules(), clock: () => Date.now(), traceRingCapacity: 1_000 });
+  for (const bytes of requests) engine.ingest(decodeTraceRequest(bytes).drafts);
+  const held = engine.sizes().ringEvents;
+  if (held !== DEFAULT_EVENT_RING_CAPACITY) throw new Error(`event ring holds ${held} events, not ${DEFAULT_EVENT_RING_CAPACITY}`);
+  const bytes = (heapBytes() - before) / held;
+  // The requests were in `before` too: alive until here.
+  if (requests.length === 0) throw new Error('no requests');
   return bytes;
 }
 
@@ -292,6 +317,12 @@ function main(): void {
       name: 'records + Map<trace, SpanRecord[]> bytes per span',
       value: `${objects.toFixed(0)} B/span`,
       note: `${((objects * CAPACITY) / 2 ** 20).toFixed(1)} MiB at capacity; the obvious alternative`,
+    });
+    const perEvent = bytesPerRingEvent();
+    rows.push({
+      name: `engine bytes per event, event ring full (${DEFAULT_EVENT_RING_CAPACITY / 1000}k)`,
+      value: `${perEvent.toFixed(0)} B/event`,
+      note: `${((perEvent * DEFAULT_EVENT_RING_CAPACITY) / 2 ** 20).toFixed(1)} MiB; failing spans converted by the receiver; heap + array buffers after GC`,
     });
   }
 

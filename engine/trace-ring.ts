@@ -16,6 +16,7 @@
 // span's attributes are not a column: the receiver copied them into the span attribute log, and a slot keeps where
 // (span-attribute-log.ts); they are read only for a trace someone looks at or persists.
 
+import { StringInterner } from '../common/interner.js';
 import { PackedSpanRecord } from './packed-span-record.js';
 import { ATTRIBUTE_LOG_BYTES_PER_SLOT, spanAttributeLog } from './span-attribute-log.js';
 import { hex16, hexWord, TraceChains } from './trace-chains.js';
@@ -48,32 +49,6 @@ const INTERN_CAPACITY = 4096;
 /** Longer strings are not worth interning (they are rarely repeated: URLs with IDs, messages). */
 const MAX_INTERN_LENGTH = 128;
 
-/**
- * Keeps one copy of each repeated string. Bounded: when full it starts over (strings already stored keep their
- * copy). The last string seen is compared by identity first: spans of one resource share their service name object.
- */
-class Interner {
-  private readonly table = new Map<string, string>();
-  private last = '';
-
-  intern(text: string): string {
-    if (text === this.last || text.length === 0 || text.length > MAX_INTERN_LENGTH) return text;
-    let kept = this.table.get(text);
-    if (kept === undefined) {
-      if (this.table.size >= INTERN_CAPACITY) this.table.clear();
-      this.table.set(text, text);
-      kept = text;
-    }
-    this.last = kept;
-    return kept;
-  }
-
-  clear(): void {
-    this.table.clear();
-    this.last = '';
-  }
-}
-
 export class TraceRing {
   readonly capacity: number;
   private pushes = 0;
@@ -101,7 +76,7 @@ export class TraceRing {
   private readonly attributesSent: Uint16Array;
   /** Slot → [span_id, parent_span_id] for the rare span whose IDs are not 16 lowercase hex characters. */
   private readonly textIds = new Map<number, readonly [string, string]>();
-  private readonly interner = new Interner();
+  private readonly interner = new StringInterner(INTERN_CAPACITY, MAX_INTERN_LENGTH);
 
   constructor(capacity: number = DEFAULT_TRACE_RING_CAPACITY) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {

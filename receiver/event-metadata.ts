@@ -2,6 +2,7 @@
 // untrusted, so every message and metadata value is cut, and metadata holds a fixed number of keys whatever the
 // telemetry sends.
 
+import { StringInterner } from '../common/interner.js';
 import { truncateChars } from './wire/utf8.js';
 import { type Metadata, type MetadataValue } from '../engine/index.js';
 
@@ -20,6 +21,20 @@ const MIN_CUT_VALUE_LENGTH = 16;
 /** Longest metadata key taken from telemetry (attribute names); longer keys are left out rather than cut. */
 export const MAX_METADATA_KEY_LENGTH = 128;
 
+/** Distinct event strings a converter keeps one copy of before it starts over. */
+const EVENT_STRINGS_CAPACITY = 4096;
+/** Longer event strings are kept as they came (rarely repeated: URLs with IDs, stack-bearing messages). */
+const MAX_INTERNED_EVENT_STRING = 128;
+
+/**
+ * What a converter interns its events' repeated strings with (source, message, metadata values): the event ring keeps
+ * 100,000 events, and without it every one held its own copy of its service, route and span names (bench/engine-trace.bench.ts,
+ * "bytes per ring event").
+ */
+export function createEventStrings(): StringInterner {
+  return new StringInterner(EVENT_STRINGS_CAPACITY, MAX_INTERNED_EVENT_STRING);
+}
+
 /**
  * Metadata with the bounds applied: at most MAX_METADATA_KEYS keys, strings cut to MAX_METADATA_VALUE_LENGTH, and
  * MAX_METADATA_CHARS in all (converters put their own facts first, so what a budget leaves out is telemetry's).
@@ -28,6 +43,9 @@ export class MetadataBuilder {
   readonly metadata: Metadata = {};
   private count = 0;
   private chars = 0;
+
+  /** `strings`: the converter's interner for string values (none: kept as given). */
+  constructor(private readonly strings: StringInterner | null = null) {}
 
   /** Sets `key` (a later put of the same key replaces the value without using another slot). */
   put(key: string, value: MetadataValue): void {
@@ -43,7 +61,7 @@ export class MetadataBuilder {
     }
     if (!replacing) this.count++;
     this.chars += charsOf(key, stored) - old;
-    this.metadata[key] = stored;
+    this.metadata[key] = typeof stored === 'string' && this.strings !== null ? this.strings.intern(stored) : stored;
   }
 
   /** Sets `key` only when it is not set yet: telemetry attributes never overwrite the converter's own facts. */

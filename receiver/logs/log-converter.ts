@@ -17,6 +17,7 @@
 //   - time: time_unix_nano, else observed_time_unix_nano; IDs as hex (an all-zero ID counts as none).
 
 import {
+  createEventStrings,
   MAX_MESSAGE_LENGTH,
   MAX_METADATA_KEY_LENGTH,
   MAX_METADATA_VALUE_LENGTH,
@@ -75,6 +76,8 @@ class SeverityLogConverter implements LogConverter {
   readonly options: LogConverterOptions;
   private readonly minSeverity: number;
   private readonly honourFirewatchAttributes: boolean;
+  /** One copy of each repeated event string (event-metadata.ts). */
+  private readonly strings = createEventStrings();
 
   constructor(options: LogConverterOptions) {
     this.options = options;
@@ -136,7 +139,8 @@ class SeverityLogConverter implements LogConverter {
       severityText ??
       `${eventType} log record (severity ${record.severityNumber})`;
 
-    const meta = new MetadataBuilder();
+    const strings = this.strings;
+    const meta = new MetadataBuilder(strings);
     if (severityText !== null) meta.put('severity_text', severityText);
     meta.put('severity_number', record.severityNumber);
     if (eventName !== null) meta.put('event.name', eventName);
@@ -155,9 +159,9 @@ class SeverityLogConverter implements LogConverter {
           ? nanosToMs(record.timeLo, record.timeHi)
           : nanosToMs(record.observedTimeLo, record.observedTimeHi),
       event_type: eventType,
-      source: resource.serviceName ?? UNKNOWN_SERVICE,
+      source: strings.intern(resource.serviceName ?? UNKNOWN_SERVICE),
       severity,
-      message: truncateChars(message, MAX_MESSAGE_LENGTH),
+      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
       metadata: meta.metadata,
       correlation_id: isAllZero(record.buf, record.traceIdPos, record.traceIdLen) ? '' : record.traceIdHex(),
       span_id: isAllZero(record.buf, record.spanIdPos, record.spanIdLen) ? '' : record.spanIdHex(),

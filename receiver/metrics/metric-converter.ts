@@ -13,7 +13,7 @@
 // service.name, so two instances of one service do not corrupt each other's windows) and the point's attributes
 // (order-independent), hashed to 53 bits without decoding a string. Two distinct series colliding is a ~n²/2^54 event.
 
-import { MAX_MESSAGE_LENGTH, MAX_METADATA_KEY_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
+import { createEventStrings, MAX_MESSAGE_LENGTH, MAX_METADATA_KEY_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { nanosToMs } from '../trace/span-view.js';
 import { anyValueString, anyValueStringEquals, UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { anyValueMetadata } from '../wire/any-value-text.js';
@@ -114,6 +114,8 @@ class ThresholdMetricConverter implements MetricConverter {
   private current: readonly CompiledRule[] = [];
   /** Which of `current` the point's attributes satisfy (reused per point). */
   private readonly matched: Uint8Array;
+  /** One copy of each repeated event string (event-metadata.ts). */
+  private readonly strings = createEventStrings();
   /** The two hash lanes of hashPair (reused). */
   private readonly pair = new Uint32Array(2);
   /** The histogram window being evaluated (reused). */
@@ -308,7 +310,8 @@ class ThresholdMetricConverter implements MetricConverter {
   ): EventDraft {
     const metric = point.metricName(MAX_METRIC_NAME_CHARS);
     const threshold = crossed > 0 ? rule.above : rule.below;
-    const meta = new MetadataBuilder();
+    const strings = this.strings;
+    const meta = new MetadataBuilder(strings);
     meta.put('metric', metric);
     meta.put('statistic', statistic);
     meta.put('value', value);
@@ -331,9 +334,9 @@ class ThresholdMetricConverter implements MetricConverter {
     return {
       timestamp: nanosToMs(point.timeLo, point.timeHi),
       event_type: rule.rule.event_type,
-      source,
+      source: strings.intern(source),
       severity: rule.rule.severity,
-      message: truncateChars(message, MAX_MESSAGE_LENGTH),
+      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
       metadata: meta.metadata,
       correlation_id: '',
       span_id: '',

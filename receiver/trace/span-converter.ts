@@ -16,7 +16,7 @@
 //   `firewatch.event_type` renames the event (and makes any span an event); `firewatch.severity` overrides severity.
 //   `workflow.name`, `workflow.id` and `workflow.critical` go into metadata (a critical workflow's failures escalate).
 
-import { MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
+import { createEventStrings, MAX_MESSAGE_LENGTH, MAX_METADATA_VALUE_LENGTH, MetadataBuilder } from '../event-metadata.js';
 import { UNKNOWN_SERVICE } from '../wire/any-value.js';
 import { truncateChars } from '../wire/utf8.js';
 import {
@@ -107,6 +107,8 @@ class RuleSpanConverter implements SpanConverter {
   private readonly honourFirewatchAttributes: boolean;
   private readonly typeByRule: readonly string[];
   private readonly severityByRule: readonly Severity[];
+  /** One copy of each repeated event string (event-metadata.ts). */
+  private readonly strings = createEventStrings();
 
   constructor(options: SpanConverterOptions) {
     this.options = options;
@@ -158,7 +160,8 @@ class RuleSpanConverter implements SpanConverter {
 
     const service = resource.serviceName ?? UNKNOWN_SERVICE;
     const facts = readSpanFacts(span);
-    const meta = new MetadataBuilder();
+    const strings = this.strings;
+    const meta = new MetadataBuilder(strings);
     meta.put('span_name', facts.name);
     meta.put('kind', span.kindName());
     if (facts.statusMessage !== null) meta.put('status_message', facts.statusMessage);
@@ -218,9 +221,9 @@ class RuleSpanConverter implements SpanConverter {
     return {
       timestamp: span.timestampMs(),
       event_type: customType ?? this.typeByRule[rule]!,
-      source,
+      source: strings.intern(source),
       severity: severityOverride(span) ?? this.severityByRule[rule]!,
-      message: truncateChars(message, MAX_MESSAGE_LENGTH),
+      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
       metadata: meta.metadata,
       correlation_id: span.traceIdHex(),
       span_id: span.spanIdHex(),
