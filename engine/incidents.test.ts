@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { ChangeSet } from './change-set.js';
@@ -57,6 +58,24 @@ describe('Distribution', () => {
     expect(JSON.stringify(record)).toBe('{"__proto__":2,"x":1,"other":2}');
     expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
     expect(distribution.primary).toBe('__proto__');
+  });
+
+  it('copies its counts as the same record it writes through, key order included, whatever is added', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('a', 'b', '__proto__', 'other', 'c'), fc.integer({ min: 1, max: 5 }), { maxKeys: 3 }),
+        fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', '__proto__', 'other', 'toString'), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        (restored, added, maxKeys) => {
+          const record = { ...restored };
+          const distribution = new Distribution(record, maxKeys, '');
+          added.forEach((key) => distribution.add(key));
+          const copy = distribution.toRecord();
+          expect(JSON.stringify(copy)).toBe(JSON.stringify(record));
+          expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+        },
+      ),
+    );
   });
 
   it('resumes from a restored record, keeping the current primary on ties', () => {
