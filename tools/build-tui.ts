@@ -10,9 +10,10 @@
 // plain module: slower to load, same behaviour.
 
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { packageRoot } from '../common/package-root.js';
 
 /** First line of the bundle: how a reader (and bench/tui.bench.ts) tells it from tsc's output. */
 export const TUI_BUNDLE_MARK = '// firewatch: tui/app.tsx bundled with React and Ink by tools/build-tui.ts';
@@ -98,7 +99,7 @@ export function isTuiBundle(file: string): boolean {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot();
   const { file, bytes } = await buildTui(root);
   console.log(`tui: ${file} ${(bytes / 1024).toFixed(1)} KiB (tui/app.tsx with React and Ink)`);
 }

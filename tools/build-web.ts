@@ -4,10 +4,11 @@
 // page's JavaScript grows past its budget (DESIGN.md: < 250 KB gzipped), and prints what it wrote.
 
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { packageRoot } from '../common/package-root.js';
 
 /** DESIGN.md's budget for the page's JavaScript, gzipped. */
 export const SCRIPT_BUDGET_BYTES = 250 * 1024;
@@ -43,7 +44,7 @@ export async function buildWeb(root: string): Promise<Array<{ file: string; byte
 }
 
 async function main(): Promise<number> {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const root = packageRoot();
   const files = await buildWeb(root);
   for (const { file, bytes, gzipBytes } of files) console.log(`web: dist/web/${file} ${(bytes / 1024).toFixed(1)} KiB (${(gzipBytes / 1024).toFixed(1)} KiB gzipped)`);
   const script = files.find((file) => file.file === 'assets/app.js')!;
