@@ -3,7 +3,7 @@
 // (kept in this browser). Mitigation lists the actions that apply; a safe one runs after a confirm, a medium or high one
 // only with the approver's name and the incident's id typed out, as the terminal UI asks.
 
-import { useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { ActionForm } from './action-form.js';
 import type { ActionListJson, ActionViewJson, IncidentJson } from '../../api/incident.js';
 import { isOpenStatus } from '../../api/vocabulary.js';
@@ -37,9 +37,12 @@ export function IncidentActions(props: IncidentActionsProps) {
   const { incident, id, panel, setPanel } = props;
   const open = isOpenStatus(incident.status);
   // Which opening of a panel is shown: Assign, Cancel, Assign is the same panel opened twice, and the first one's
-  // answer is not the second one's to close. Counted as the panel changes (the parent holds which one is shown).
-  const shownPanel = useRef({ panel, opening: 0 });
-  if (shownPanel.current.panel !== panel) shownPanel.current = { panel, opening: shownPanel.current.opening + 1 };
+  // answer is not the second one's to close. Counted each time the shown panel changes (the parent holds which one
+  // is shown); a layout effect, so the count is current before the person can act on the new panel.
+  const opening = useRef(0);
+  useLayoutEffect(() => {
+    opening.current++;
+  }, [panel]);
 
   /**
    * Runs a change as `actor`, asking for a name first when the page has none. Once done it closes the panel it was
@@ -48,7 +51,7 @@ export function IncidentActions(props: IncidentActionsProps) {
    * form, with what they are typing, is not this change's to close.
    */
   const act = (change: (who: string) => Promise<IncidentJson | string>, from?: ActionPanel) => {
-    const madeFrom = shownPanel.current.opening;
+    const madeFrom = opening.current;
     const run = async (who: string) => {
       setBusy(true);
       setOutcome(undefined);
@@ -58,7 +61,7 @@ export function IncidentActions(props: IncidentActionsProps) {
         else {
           props.onChanged(result);
           setOutcome({ ok: true, text: 'Done.' });
-          if (from !== undefined) setPanel((shown) => (shown === from && shownPanel.current.opening === madeFrom ? null : shown));
+          if (from !== undefined) setPanel((shown) => (shown === from && opening.current === madeFrom ? null : shown));
         }
       } catch (error) {
         setOutcome({ ok: false, text: describeFailure(error) });
