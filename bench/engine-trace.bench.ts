@@ -322,7 +322,7 @@ function main(): void {
     rows.push({
       name: `engine bytes per event, event ring full (${DEFAULT_EVENT_RING_CAPACITY / 1000}k)`,
       value: `${perEvent.toFixed(0)} B/event`,
-      note: `${((perEvent * DEFAULT_EVENT_RING_CAPACITY) / 2 ** 20).toFixed(1)} MiB; failing spans converted by the receiver; heap + array buffers after GC`,
+      note: `${((perEvent * DEFAULT_EVENT_RING_CAPACITY) / 2 ** 20).toFixed(1)} MiB; failing spans converted by the receiver (their names repeat, their IDs do not); heap + array buffers after GC`,
     });
   }
 

@@ -1,6 +1,7 @@
 // One copy of each repeated string. Strings decoded from telemetry are fresh copies every time (a service name once
 // per export, a route or span name once per span), and whatever keeps them for long — the event ring's 100,000
-// events, the trace ring's spans — would hold thousands of copies of the same few names.
+// events, the trace ring's spans — would hold thousands of copies of the same few names. Only for strings that do
+// repeat: one-off values (IDs, messages with numbers in them) cost a table entry each and push the names out.
 
 /**
  * Keeps one copy of each repeated string. Bounded: when full it starts over (strings already handed out keep their
@@ -23,7 +24,9 @@ export class StringInterner {
   }
 
   intern(text: string): string {
-    if (text === this.last || text.length === 0 || text.length > this.maxLength) return text;
+    // An equal string is not the same copy: the kept one goes back.
+    if (text === this.last) return this.last;
+    if (text.length === 0 || text.length > this.maxLength) return text;
     let kept = this.table.get(text);
     if (kept === undefined) {
       if (this.table.size >= this.capacity) this.table.clear();

@@ -27,9 +27,9 @@ const EVENT_STRINGS_CAPACITY = 4096;
 const MAX_INTERNED_EVENT_STRING = 128;
 
 /**
- * What a converter interns its events' repeated strings with (source, message, metadata values): the event ring keeps
- * 100,000 events, and without it every one held its own copy of its service, route and span names (bench/engine-trace.bench.ts,
- * "bytes per ring event").
+ * What a converter keeps one copy of its events' names with (source, the messages made from names, and the metadata
+ * values put with putName): the event ring keeps 100,000 events, and without it every one held its own copy of its
+ * service, route and span names (bench/engine-trace.bench.ts, "engine bytes per event").
  */
 export function createEventStrings(): StringInterner {
   return new StringInterner(EVENT_STRINGS_CAPACITY, MAX_INTERNED_EVENT_STRING);
@@ -44,11 +44,23 @@ export class MetadataBuilder {
   private count = 0;
   private chars = 0;
 
-  /** `strings`: the converter's interner for string values (none: kept as given). */
-  constructor(private readonly strings: StringInterner | null = null) {}
+  /** `names`: the converter's interner for the values put with putName (none: every value kept as given). */
+  constructor(private readonly names: StringInterner | null = null) {}
 
   /** Sets `key` (a later put of the same key replaces the value without using another slot). */
   put(key: string, value: MetadataValue): void {
+    this.set(key, value, false);
+  }
+
+  /**
+   * Sets `key` to a value that names something and repeats across events (a span, route, status, peer): the one copy
+   * the converter keeps of it is stored. IDs and free text go through put: each would take a table entry for nothing.
+   */
+  putName(key: string, value: string): void {
+    this.set(key, value, this.names !== null);
+  }
+
+  private set(key: string, value: MetadataValue, intern: boolean): void {
     const replacing = Object.hasOwn(this.metadata, key);
     // `__proto__` would hit the prototype setter instead of becoming a key; telemetry may spell anything.
     if (!replacing && (this.count >= MAX_METADATA_KEYS || key === '__proto__')) return;
@@ -61,7 +73,7 @@ export class MetadataBuilder {
     }
     if (!replacing) this.count++;
     this.chars += charsOf(key, stored) - old;
-    this.metadata[key] = typeof stored === 'string' && this.strings !== null ? this.strings.intern(stored) : stored;
+    this.metadata[key] = intern && typeof stored === 'string' ? this.names!.intern(stored) : stored;
   }
 
   /** Sets `key` only when it is not set yet: telemetry attributes never overwrite the converter's own facts. */

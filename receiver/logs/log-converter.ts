@@ -141,10 +141,10 @@ class SeverityLogConverter implements LogConverter {
 
     const strings = this.strings;
     const meta = new MetadataBuilder(strings);
-    if (severityText !== null) meta.put('severity_text', severityText);
+    if (severityText !== null) meta.putName('severity_text', severityText);
     meta.put('severity_number', record.severityNumber);
-    if (eventName !== null) meta.put('event.name', eventName);
-    if (exceptionType !== null) meta.put('exception.type', exceptionType);
+    if (eventName !== null) meta.putName('event.name', eventName);
+    if (exceptionType !== null) meta.putName('exception.type', exceptionType);
     if (exceptionMessage !== null) meta.put('exception.message', exceptionMessage);
     if (exceptionStack !== null) meta.put('exception.stacktrace', exceptionStack);
     // Distinct users and sessions are how the engine sizes the blast radius.
@@ -161,7 +161,7 @@ class SeverityLogConverter implements LogConverter {
       event_type: eventType,
       source: strings.intern(resource.serviceName ?? UNKNOWN_SERVICE),
       severity,
-      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
+      message: truncateChars(message, MAX_MESSAGE_LENGTH),
       metadata: meta.metadata,
       correlation_id: isAllZero(record.buf, record.traceIdPos, record.traceIdLen) ? '' : record.traceIdHex(),
       span_id: isAllZero(record.buf, record.spanIdPos, record.spanIdLen) ? '' : record.spanIdHex(),

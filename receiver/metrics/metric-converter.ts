@@ -312,12 +312,12 @@ class ThresholdMetricConverter implements MetricConverter {
     const threshold = crossed > 0 ? rule.above : rule.below;
     const strings = this.strings;
     const meta = new MetadataBuilder(strings);
-    meta.put('metric', metric);
-    meta.put('statistic', statistic);
+    meta.putName('metric', metric);
+    meta.putName('statistic', statistic);
     meta.put('value', value);
     meta.put('threshold', threshold);
-    meta.put('comparison', crossed > 0 ? 'above' : 'below');
-    if (point.metricUnitLen !== 0) meta.put('unit', point.metricUnit(MAX_UNIT_CHARS));
+    meta.putName('comparison', crossed > 0 ? 'above' : 'below');
+    if (point.metricUnitLen !== 0) meta.putName('unit', point.metricUnit(MAX_UNIT_CHARS));
     if (rule.unitScale !== 1) meta.put('unit_scale', rule.unitScale);
     if (count >= 0) meta.put('count', count);
     if (rule.freeRatio && rule.unitScale === 1) meta.put('free_ratio', Math.round((1 - value) * RATIO_DECIMALS) / RATIO_DECIMALS);
@@ -336,7 +336,7 @@ class ThresholdMetricConverter implements MetricConverter {
       event_type: rule.rule.event_type,
       source: strings.intern(source),
       severity: rule.rule.severity,
-      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
+      message: truncateChars(message, MAX_MESSAGE_LENGTH),
       metadata: meta.metadata,
       correlation_id: '',
       span_id: '',

@@ -162,19 +162,19 @@ class RuleSpanConverter implements SpanConverter {
     const facts = readSpanFacts(span);
     const strings = this.strings;
     const meta = new MetadataBuilder(strings);
-    meta.put('span_name', facts.name);
-    meta.put('kind', span.kindName());
-    if (facts.statusMessage !== null) meta.put('status_message', facts.statusMessage);
+    meta.putName('span_name', facts.name);
+    meta.putName('kind', span.kindName());
+    if (facts.statusMessage !== null) meta.putName('status_message', facts.statusMessage);
     if (facts.httpStatus >= HTTP_STATUS_MIN) meta.put('status_code', facts.httpStatus);
-    if (facts.httpMethod !== null) meta.put('http.method', facts.httpMethod);
-    if (facts.httpRoute !== null) meta.put('http.route', facts.httpRoute);
+    if (facts.httpMethod !== null) meta.putName('http.method', facts.httpMethod);
+    if (facts.httpRoute !== null) meta.putName('http.route', facts.httpRoute);
     if (facts.durationNs > 0) meta.put('duration_ms', roundToMicros(facts.durationNs));
-    if (facts.exceptionType !== null) meta.put('exception.type', facts.exceptionType);
+    if (facts.exceptionType !== null) meta.putName('exception.type', facts.exceptionType);
     if (facts.exceptionMessage !== null) meta.put('exception.message', facts.exceptionMessage);
-    if (facts.errorType !== null) meta.put('error.type', facts.errorType);
-    if (facts.dbSystem !== null) meta.put('db.system', facts.dbSystem);
+    if (facts.errorType !== null) meta.putName('error.type', facts.errorType);
+    if (facts.dbSystem !== null) meta.putName('db.system', facts.dbSystem);
     putRpc(meta, span);
-    if (facts.peer !== null) meta.put('peer', facts.peer);
+    if (facts.peer !== null) meta.putName('peer', facts.peer);
     // Each identity under its own key, as log events carry them (engine/users.ts picks one).
     for (const [id, name] of USER_KEYS) {
       const user = span.string(id, MAX_METADATA_VALUE_LENGTH);
@@ -188,14 +188,14 @@ class RuleSpanConverter implements SpanConverter {
       case SPAN_RULE_SERVICE_UNAVAILABLE: {
         const peer = facts.peer ?? span.string(KEY_RPC_SERVICE, MAX_METADATA_VALUE_LENGTH) ?? UNKNOWN_PEER;
         if (customType === null) source = peer;
-        meta.put('caller', service);
+        meta.putName('caller', service);
         message = `${service} could not reach ${peer}: ${unavailableReason(span, facts)}`;
         break;
       }
       case SPAN_RULE_RATE_LIMITED: {
         const api = facts.peer ?? UNKNOWN_PEER;
         if (customType === null) source = api;
-        meta.put('caller', service);
+        meta.putName('caller', service);
         message = `${api} rate-limited ${service}: ${facts.reason() ?? `HTTP ${HTTP_TOO_MANY_REQUESTS}`}`;
         break;
       }
@@ -223,7 +223,8 @@ class RuleSpanConverter implements SpanConverter {
       event_type: customType ?? this.typeByRule[rule]!,
       source: strings.intern(source),
       severity: severityOverride(span) ?? this.severityByRule[rule]!,
-      message: strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
+      // Made from names (route, status, peer), so it repeats; a slow request's carries its duration.
+      message: rule === SPAN_RULE_SLOW_REQUEST ? truncateChars(message, MAX_MESSAGE_LENGTH) : strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
       metadata: meta.metadata,
       correlation_id: span.traceIdHex(),
       span_id: span.spanIdHex(),
@@ -343,11 +344,11 @@ function unavailableReason(span: SpanViewFast, facts: SpanFacts): string {
 function putRpc(meta: MetadataBuilder, span: SpanViewFast): void {
   const system = span.string(KEY_RPC_SYSTEM, MAX_METADATA_VALUE_LENGTH);
   if (system === null) return;
-  meta.put('rpc.system', system);
+  meta.putName('rpc.system', system);
   const service = span.string(KEY_RPC_SERVICE, MAX_METADATA_VALUE_LENGTH);
-  if (service !== null) meta.put('rpc.service', service);
+  if (service !== null) meta.putName('rpc.service', service);
   const method = span.string(KEY_RPC_METHOD, MAX_METADATA_VALUE_LENGTH);
-  if (method !== null) meta.put('rpc.method', method);
+  if (method !== null) meta.putName('rpc.method', method);
   const grpcStatus = span.number(KEY_RPC_GRPC_STATUS);
   if (!Number.isNaN(grpcStatus)) meta.put('rpc.grpc.status_code', grpcStatus);
 }
@@ -355,7 +356,7 @@ function putRpc(meta: MetadataBuilder, span: SpanViewFast): void {
 /** The workflow a span ran (firewatch's attributes): its name and id as text, whether it is critical as a boolean. */
 function putWorkflow(meta: MetadataBuilder, span: SpanViewFast): void {
   const name = span.string(KEY_WORKFLOW_NAME, MAX_METADATA_VALUE_LENGTH);
-  if (name !== null) meta.put('workflow.name', name);
+  if (name !== null) meta.putName('workflow.name', name);
   const id = span.string(KEY_WORKFLOW_ID, MAX_METADATA_VALUE_LENGTH);
   if (id !== null) meta.put('workflow.id', id);
   const critical = span.string(KEY_WORKFLOW_CRITICAL, MAX_SEVERITY_TEXT_LENGTH);
