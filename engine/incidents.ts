@@ -134,9 +134,9 @@ function setCount(record: Record<string, number>, key: string, value: number): v
 }
 
 function copyRecord(record: Record<string, number>): Record<string, number> {
-  // Spread defines own properties (CreateDataProperty): a key named `__proto__` stays a key. It is also V8's fast
-  // object clone, unlike a loop of assignments (bench/engine.bench.ts, "100 events → decision": snapshots of
-  // correlated incidents carry up to 2 × maxDistributionKeys keys).
+  // Spread defines own properties (CreateDataProperty): a key named `__proto__` stays a key. For the copies made
+  // outside snapshots (an incident taken back, loaded): snapshots build theirs from the counters
+  // (Distribution.toRecord), faster than spreading a record with dozens of keys.
   return { ...record };
 }
 
@@ -208,7 +208,12 @@ export class Distribution {
         continue;
       }
       const count = record[key];
-      if (typeof count !== 'number' || !(count > 0)) continue;
+      if (typeof count !== 'number' || !(count > 0)) {
+        // Nothing counted (a record stored by hand or damaged): out of the record too, so that it and toRecord()
+        // agree. `delete` only removes an own key, also one named `__proto__`.
+        delete record[key];
+        continue;
+      }
       const entry = { count, order: key === currentPrimary ? -1 : this.nextOrder++ };
       this.entries.set(key, entry);
       this.consider(key, entry);
