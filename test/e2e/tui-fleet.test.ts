@@ -87,7 +87,7 @@ describe('firewatch tui --connect: a fleet over the remote door', () => {
     expect(partial).toContain('d2/inc_00001');
     tui.type('q');
     expect(await tui.exit).toBe(0);
-    expect(tui.alternateScreen()).toBe(false);
+    expect(tui.alternateScreen(), `the terminal's last output: ${JSON.stringify(tui.output().slice(-120))}`).toBe(false);
 
     // Started while c is down: the others are shown, c named in the header and on the message line.
     const without = tuiOf(addresses, OPERATOR);

@@ -140,7 +140,7 @@ describe('firewatch tui against the real daemon', () => {
     // q: the terminal as it was.
     tui.type('q');
     expect(await tui.exit).toBe(0);
-    expect(tui.alternateScreen()).toBe(false);
+    expect(tui.alternateScreen(), `the terminal's last output: ${JSON.stringify(tui.output().slice(-120))}`).toBe(false);
     expect(tui.output().endsWith(GIVE_BACK)).toBe(true);
   });
 
@@ -153,7 +153,7 @@ describe('firewatch tui against the real daemon', () => {
     const before = await tui.waitFor('● live');
     tui.type('\u001a');
     await tui.waitFor(/Stopped/);
-    expect(tui.alternateScreen()).toBe(false);
+    expect(tui.alternateScreen(), `the terminal's last output: ${JSON.stringify(tui.output().slice(-120))}`).toBe(false);
     const stopped = await runCli(['incidents', 'list', '--socket', daemon.socket]); // the daemon is not held up
     expect(stopped.code).toBe(0);
     tui.type('fg\r');
@@ -162,7 +162,7 @@ describe('firewatch tui against the real daemon', () => {
     expect(after.split('\n')[0]).toBe(before.split('\n')[0]);
     tui.type('q');
     await tui.waitFor('shell$');
-    expect(tui.alternateScreen()).toBe(false);
+    expect(tui.alternateScreen(), `the terminal's last output: ${JSON.stringify(tui.output().slice(-120))}`).toBe(false);
     tui.type('exit\r');
     await tui.exit;
 
@@ -189,7 +189,7 @@ describe('firewatch tui against the real daemon', () => {
     expect(tui.alternateScreen()).toBe(true);
     tui.type('q');
     expect(await tui.exit).toBe(0);
-    expect(tui.alternateScreen()).toBe(false);
+    expect(tui.alternateScreen(), `the terminal's last output: ${JSON.stringify(tui.output().slice(-120))}`).toBe(false);
     expect(existsSync(join(workspace, 'data', 'firewatch.log'))).toBe(true);
   });
 });

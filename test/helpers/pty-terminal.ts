@@ -45,8 +45,12 @@ export function spawnInTerminal(file: string, args: readonly string[], options: 
     written += data;
     terminal.write(data);
   });
-  const exit = new Promise<number>((resolveExit) => child.onExit(({ exitCode }) => resolveExit(exitCode)));
   const flush = () => new Promise<void>((resolveFlush) => terminal.write('', resolveFlush));
+  // The exit is reported once the screen shows everything the program wrote. node-pty reports it after the last
+  // output was read, but xterm parses what it is given asynchronously: a check of the screen right after the exit
+  // (the alternate screen left?) could see the terminal as it was a moment before the end (seen in CI, under load).
+  const exit = new Promise<number>((resolveExit) => child.onExit(({ exitCode }) => void flush().then(() => resolveExit(exitCode))));
+
   const screen = () => {
     const buffer = terminal.buffer.active;
     const lines: string[] = [];
