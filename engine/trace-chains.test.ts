@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { PACKED_ID_WORDS, PackedSpanRecord } from './packed-span-record.js';
-import { TraceChains, hex8, hex16, hex32, traceIdWords } from './trace-chains.js';
+import { TraceChains, hex8, hex16, hex32, hexWord, traceIdWords } from './trace-chains.js';
 import { TraceRing } from './trace-ring.js';
 
 /** Trace IDs that share words (64-bit IDs: high half zero; low-entropy counters) plus text IDs and none. */
@@ -123,5 +123,23 @@ describe('TraceRing with PackedSpanRecord', () => {
     expect(ring.push(other)).toBe(''); // root left, child still holds the trace
     expect(ring.push(packed([9, 9, 9, 9], [1, 1], null))).toBe(root.trace_id);
     expect(JSON.stringify(other)).toBe(JSON.stringify(other.toRecord()));
+  });
+});
+
+describe('hexWord', () => {
+  it('reads 8 lowercase hex characters as a word, and anything else (uppercase, other characters, too short) as -1', () => {
+    const reference = (text: string, offset: number) => {
+      const part = text.slice(offset, offset + 8);
+      return /^[0-9a-f]{8}$/.test(part) ? Number.parseInt(part, 16) : -1;
+    };
+    const hexish = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFgz/:`\u0660\uff10'.split('')), maxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(hexish, fc.string({ unit: 'binary', maxLength: 12 })), fc.nat(4), (text, offset) => {
+        expect(hexWord(text, offset)).toBe(reference(text, offset));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(hexWord('ffffffff', 0)).toBe(0xffffffff);
+    expect(hexWord('0000000g', 0)).toBe(-1);
   });
 });
