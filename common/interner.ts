@@ -5,8 +5,8 @@
 
 /**
  * Keeps one copy of each repeated string. Bounded: when full it starts over (strings already handed out keep their
- * copy, the table just forgets them). The last string seen is compared by identity first: items of one resource
- * share their service name object. Strings longer than `maxLength` are returned as they are: rarely repeated (URLs
+ * copy, the table just forgets them). The last string kept is checked first: items of one resource share their
+ * service name. Strings longer than `maxLength` are returned as they are: rarely repeated (URLs
  * with IDs, free-form messages), and not worth a table entry.
  */
 export class StringInterner {

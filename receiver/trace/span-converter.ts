@@ -218,13 +218,14 @@ class RuleSpanConverter implements SpanConverter {
         message = facts.reason() ?? `span "${facts.name}" reported ${customType ?? 'an event'}`;
     }
 
+    // Made from names (route, status, peer), so it repeats and is interned; a slow request's carries its duration.
+    const shownMessage = truncateChars(message, MAX_MESSAGE_LENGTH);
     return {
       timestamp: span.timestampMs(),
       event_type: customType ?? this.typeByRule[rule]!,
       source: strings.intern(source),
       severity: severityOverride(span) ?? this.severityByRule[rule]!,
-      // Made from names (route, status, peer), so it repeats; a slow request's carries its duration.
-      message: rule === SPAN_RULE_SLOW_REQUEST ? truncateChars(message, MAX_MESSAGE_LENGTH) : strings.intern(truncateChars(message, MAX_MESSAGE_LENGTH)),
+      message: rule === SPAN_RULE_SLOW_REQUEST ? shownMessage : strings.intern(shownMessage),
       metadata: meta.metadata,
       correlation_id: span.traceIdHex(),
       span_id: span.spanIdHex(),
