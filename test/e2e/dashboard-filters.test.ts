@@ -8,9 +8,10 @@ import { SpanKind } from '@opentelemetry/api';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSpans } from '../helpers/otel-sdk.js';
-import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
-import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
+import { eventually, makeWorkspace, runCli, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
+import type { DashboardProcess } from '../helpers/dashboard-process.js';
+import { hasChromium, type WatchedPage } from '../helpers/browser.js';
+import { closeDashboardScene, openDashboardScene } from '../helpers/dashboard-scene.js';
 
 const HOSTILE_SERVICE = '<img src=x onerror="window.pwned=1">\u001b]0;owned\u0007pay\u001b[31mments';
 const HOSTILE_SPAN = '<script>window.pwned=2</script>[click](javascript:window.pwned=3)';
@@ -59,17 +60,11 @@ describe.skipIf(!hasChromium)('the web dashboard’s filters and hostile telemet
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     between = new Date(Date.now() - 50).toISOString();
     await cli('incidents', 'create', '--type', 'disk_space_low', '--severity', 'low', '--components', 'api-logs');
-    dashboard = await startDashboard(['--socket', daemon.socket]);
-    browser = await launchBrowser();
-    watched = await openPage(browser);
-    page = watched.page;
+    ({ dashboard, browser, watched, page } = await openDashboardScene(daemon));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await dashboard?.kill9();
-    await daemon?.kill9();
-    removeWorkspace(workspace);
+    await closeDashboardScene({ browser, dashboard }, daemon, workspace);
   });
 
   /** The incident ids the list shows at `query`, once the page is live and has read the daemon (aria-busy). */

@@ -6,9 +6,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorSpans, exportSpans } from '../helpers/otel-sdk.js';
-import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
-import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
+import { eventually, makeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import type { DashboardProcess } from '../helpers/dashboard-process.js';
+import { hasChromium, type WatchedPage } from '../helpers/browser.js';
+import { closeDashboardScene, openDashboardScene } from '../helpers/dashboard-scene.js';
 
 /**
  * Requests to `url` reach the gateway at once, but their answers wait until the returned function is called: a slow
@@ -36,19 +37,13 @@ describe.skipIf(!hasChromium)('the dashboard’s forms while answers and live up
   beforeAll(async () => {
     workspace = makeWorkspace();
     daemon = await startDaemon(workspace, writeConfig(workspace));
-    dashboard = await startDashboard(['--socket', daemon.socket]);
-    browser = await launchBrowser();
-    watched = await openPage(browser);
-    page = watched.page;
+    ({ dashboard, browser, watched, page } = await openDashboardScene(daemon));
     // This browser already knows who is acting (the page asked once before).
     await watched.context.addInitScript(() => window.localStorage.setItem('firewatch.actor', 'ann'));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await dashboard?.kill9();
-    await daemon?.kill9();
-    removeWorkspace(workspace);
+    await closeDashboardScene({ browser, dashboard }, daemon, workspace);
   });
 
   it('an answer that arrives after another form was opened leaves it open; a live update leaves the field being typed in', async () => {

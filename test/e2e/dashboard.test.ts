@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorSpans, exportCascade, exportSpans, type CascadeHop } from '../helpers/otel-sdk.js';
-import { eventually, makeWorkspace, removeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startDashboard, type DashboardProcess } from '../helpers/dashboard-process.js';
-import { hasChromium, launchBrowser, openPage, type WatchedPage } from '../helpers/browser.js';
+import { eventually, makeWorkspace, runCli, startDaemon, writeConfig, type DaemonProcess } from '../helpers/daemon-process.js';
+import type { DashboardProcess } from '../helpers/dashboard-process.js';
+import { hasChromium, type WatchedPage } from '../helpers/browser.js';
+import { closeDashboardScene, openDashboardScene } from '../helpers/dashboard-scene.js';
 import { screenshot } from '../helpers/screenshots.js';
 
 const CASCADE: CascadeHop[] = [
@@ -52,17 +53,11 @@ describe.skipIf(!hasChromium)('the web dashboard in a browser', () => {
         ].join('\n'),
       ),
     );
-    dashboard = await startDashboard(['--socket', daemon.socket]);
-    browser = await launchBrowser();
-    watched = await openPage(browser);
-    page = watched.page;
+    ({ dashboard, browser, watched, page } = await openDashboardScene(daemon));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await dashboard?.kill9();
-    await daemon?.kill9();
-    removeWorkspace(workspace);
+    await closeDashboardScene({ browser, dashboard }, daemon, workspace);
   });
 
   it('shows a cascade live, drills into it and its trace, works it to resolution and exports it', async () => {
