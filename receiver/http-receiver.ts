@@ -24,6 +24,7 @@
 import { ingestRefusal, validateIngestAuth, type IngestAuth } from './ingest-auth.js';
 import { clientCertificateRefusal, tlsHandshakeFailure, validateTlsIdentity, type TlsServerIdentity } from './tls-terminator.js';
 import { MAX_PORT, parseHostPort } from '../common/endpoint.js';
+import { keepListening } from '../common/keep-listening.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Server as NetServer, Socket } from 'node:net';
@@ -51,7 +52,7 @@ import { transcodeOtlpJson } from './json/otlp-json.js';
 import { admissionLimitsOf, type AdmissionTicket, DEFAULT_ADMISSION_CONFIG, ExportAdmission } from './admission.js';
 import { BackpressureError } from './consumer.js';
 import { classifyConnectionStart } from './protocol-sniffer.js';
-import { keepListening, listenOn, resolveEndpoint } from './tcp-listener.js';
+import { bindEveryAddress, listenOn, listeningPort, type BoundAddress } from './tcp-listener.js';
 import { peerOfSocket, TLS_ON_PLAIN_PORT, type RejectionKind, type RejectionListener } from './rejection-report.js';
 
 export const TRACES_HTTP_PATH = '/v1/traces';
@@ -439,14 +440,22 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
   let stopping: Promise<void> | undefined;
   /** Servers on the endpoint's other addresses, passing their connections to `listening`. */
   const extraListeners: NetServer[] = [];
-  function listenFirst(address: string, port: number): Promise<number> {
+  /** Binds one of the endpoint's addresses: the first for `listening` itself, the others as plain servers. */
+  function bindAddress(address: string, port: number, first: boolean): Promise<BoundAddress<NetServer>> {
+    if (!first) {
+      return listenOn(address, port, (socket) => listening.emit('connection', socket)).then((extra) => {
+        // Bound while stop() was under way: stop() did not see it, so it closes here.
+        if (stopping !== undefined) extra.close();
+        else extraListeners.push(extra);
+        return { handle: extra, port };
+      });
+    }
     return new Promise((resolve, reject) => {
       listening.once('error', reject);
       listening.listen(port, address, () => {
         listening.off('error', reject);
         listening.on('error', keepListening);
-        const bound = listening.address();
-        resolve(typeof bound === 'object' && bound !== null ? bound.port : port);
+        resolve({ handle: listening, port: listeningPort(listening, port) });
       });
     });
   }
@@ -467,29 +476,13 @@ export function createOtlpHttpReceiver(input: Partial<OtlpHttpReceiverOptions>, 
       // `localhost:4318`, senders reach it over 127.0.0.1 and ::1 alike. The server itself listens on the first
       // address that binds (a listening node:http server runs the header and request timeouts for every connection
       // it is handed); the others pass their connections to it.
-      const { addresses, port } = await resolveEndpoint(options.endpoint);
-      let bound = -1;
-      let firstError: Error | undefined;
-      for (const address of addresses) {
-        // stop() may come while an address is being bound: bind nothing more (stop closes what was bound before it).
-        if (stopping !== undefined) break;
-        try {
-          if (bound === -1) bound = await listenFirst(address, port);
-          else {
-            const extra = await listenOn(address, bound, (socket) => listening.emit('connection', socket));
-            if (stopping !== undefined) extra.close();
-            else extraListeners.push(extra);
-          }
-        } catch (error) {
-          firstError ??= error as Error;
-        }
-      }
+      // stop() may come while an address is being bound: bind nothing more (stop closes what was bound before it).
+      const { port } = await bindEveryAddress(options.endpoint, bindAddress, () => stopping !== undefined);
       if (stopping !== undefined) {
         if (listening.listening) listening.close();
         throw new Error(`OTLP HTTP receiver on ${options.endpoint} stopped while starting`);
       }
-      if (bound === -1) throw new Error(`cannot listen on ${options.endpoint}: ${firstError?.message ?? 'no address to bind'}`);
-      return { port: bound };
+      return { port };
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { ControlClient } from '../../api/client.js';
 import { ControlError } from '../../api/errors.js';
 import { formatHostPort, parseHostPort } from '../../common/endpoint.js';
+import { keepListening } from '../../common/keep-listening.js';
 import { oneLine } from '../../common/text.js';
 import { TokenTable, authorize, bearerToken, type ControlToken, type Principal } from '../access.js';
 import type { TlsIdentity } from '../door-config.js';
@@ -317,8 +318,7 @@ export async function startWebGateway(options: WebGatewayOptions): Promise<WebGa
     server.once('error', reject);
     server.listen(parsed.port, parsed.host, () => {
       server.off('error', reject);
-      // Listening, an 'error' is a failed accept: that connection is lost, the gateway goes on (never an uncaught one).
-      server.on('error', () => undefined);
+      server.on('error', keepListening);
       resolveListen();
     });
   });
