@@ -15,6 +15,7 @@ import { renderMarkdown, safeHref } from '../markdown.js';
 import { INCIDENT_TABS, incidentHref, traceHref, type IncidentTab } from '../routes.js';
 import { ErrorNote, FieldList, SeverityBadge } from '../widgets/basics.js';
 import { IncidentActions, type ActionPanel } from '../widgets/incident-actions.js';
+import { useOpenings } from '../widgets/openings.js';
 import { INCIDENT_ACTIONS, type IncidentAction } from './incident-keys.js';
 
 const TAB_LABELS: Record<IncidentTab, string> = { summary: 'Summary', timeline: 'Timeline', actions: 'Actions and audit', postmortem: 'Post-mortem' };
@@ -33,14 +34,14 @@ export function IncidentScreen({ id, tab }: { id: string; tab: IncidentTab }) {
   const entry: IncidentEntry | undefined = [...state.entries.values()].find((candidate) => displayId(state, candidate) === id);
   const [detail, setDetail] = useState<IncidentJson | undefined>();
   const [error, setError] = useState<{ text: string; missing: boolean } | undefined>();
-  const [panel, setPanel] = useState<ActionPanel | null>(null);
+  const panels = useOpenings<ActionPanel>();
   const [acknowledgeRequest, setAcknowledgeRequest] = useState(0);
   const liveVersion = entry?.incident.updated_at ?? '';
 
   useEffect(() => {
     setDetail(undefined);
     setError(undefined);
-    setPanel(null);
+    panels.close();
   }, [id]);
 
   // The full incident (timeline, audit): now, and again shortly after every live change.
@@ -79,7 +80,7 @@ export function IncidentScreen({ id, tab }: { id: string; tab: IncidentTab }) {
   function runAction(action: IncidentAction): void {
     if (action === 'acknowledge') setAcknowledgeRequest((n) => n + 1);
     else if (action === 'export') document.querySelector<HTMLAnchorElement>('a[data-export="postmortem"]')?.click();
-    else setPanel(action);
+    else panels.open(action);
   }
 
   useScreenCommands({
@@ -126,7 +127,7 @@ export function IncidentScreen({ id, tab }: { id: string; tab: IncidentTab }) {
         </p>
       </header>
       {error !== undefined ? <ErrorNote>{error.text}</ErrorNote> : null}
-      <IncidentActions id={id} incident={incident} onChanged={(changed) => setDetail((before) => newer(before, changed))} panel={panel} setPanel={setPanel} acknowledgeRequest={acknowledgeRequest} />
+      <IncidentActions id={id} incident={incident} onChanged={(changed) => setDetail((before) => newer(before, changed))} panels={panels} acknowledgeRequest={acknowledgeRequest} />
 
       <nav className="tabs" aria-label="Incident sections">
         {INCIDENT_TABS.map((name) => (

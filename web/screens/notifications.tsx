@@ -14,19 +14,18 @@ import { movementCommands, useSelection } from '../use-selection.js';
 import { useLatestOnly } from '../latest-load.js';
 import { DataTable, ErrorNote, Panel } from '../widgets/basics.js';
 import { InlineConfirm, useActingName } from '../widgets/confirm.js';
+import { useOpenings, type Opening } from '../widgets/openings.js';
 
 type Pending = { verb: 'retry' | 'drop'; id: string } | { verb: 'retry_all' };
-
-function samePending(a: Pending, b: Pending): boolean {
-  return a.verb === 'retry_all' || b.verb === 'retry_all' ? a.verb === b.verb : a.verb === b.verb && a.id === b.id;
-}
 
 export function NotificationsScreen() {
   const { readOnly, now } = useDashboard();
   const [items, setItems] = useState<NotificationJson[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<string | undefined>();
-  const [confirming, setConfirming] = useState<Pending | undefined>();
+  // The confirm shown, if any; an answer closes only its own opening (openings.ts).
+  const confirm = useOpenings<Pending>();
+  const confirming = confirm.shown?.key;
   const [busy, setBusy] = useState(false);
   const acting = useActingName();
 
@@ -54,16 +53,17 @@ export function NotificationsScreen() {
     ...movementCommands(selection),
     retry: () => {
       const item = selectedDead();
-      if (!readOnly && item !== undefined) setConfirming({ verb: 'retry', id: item.notification_id });
+      if (!readOnly && item !== undefined) confirm.open({ verb: 'retry', id: item.notification_id });
     },
     drop: () => {
       const item = selectedDead();
-      if (!readOnly && item !== undefined) setConfirming({ verb: 'drop', id: item.notification_id });
+      if (!readOnly && item !== undefined) confirm.open({ verb: 'drop', id: item.notification_id });
     },
-    retry_all: () => !readOnly && deadCount > 0 && setConfirming({ verb: 'retry_all' }),
+    retry_all: () => !readOnly && deadCount > 0 && confirm.open({ verb: 'retry_all' }),
   });
 
-  const run = async (pending: Pending) => {
+  const run = async (opening: Opening<Pending>) => {
+    const pending = opening.key;
     setBusy(true);
     try {
       const who = acting.who();
@@ -76,8 +76,7 @@ export function NotificationsScreen() {
         const refused = results.filter((result) => !result.retried).map((result) => `${cleanLine(result.notification_id)}: ${cleanLine(result.detail)}`);
         setOutcome([`Retried ${plural(retried, 'dead letter')}.`, ...refused].join(' '));
       }
-      // Only the confirm this came from: another may have been opened while the answer was on its way.
-      setConfirming((open) => (open !== undefined && samePending(open, pending) ? undefined : open));
+      confirm.closeIf(opening);
       setError(undefined);
       await load();
     } catch (failure) {
@@ -87,9 +86,11 @@ export function NotificationsScreen() {
     }
   };
 
-  const confirmFor = (pending: Pending, question: string) => (
-    <InlineConfirm question={question} busy={busy} acting={acting} onCancel={() => setConfirming(undefined)} onConfirm={() => void run(pending)} />
-  );
+  /** The confirm shown, asking `question`. */
+  const confirmFor = (question: string) => {
+    const opening = confirm.shown!;
+    return <InlineConfirm question={question} busy={busy} acting={acting} onCancel={confirm.close} onConfirm={() => void run(opening)} />;
+  };
 
   return (
     <div className="notifications">
@@ -97,9 +98,9 @@ export function NotificationsScreen() {
         <h1>Notifications</h1>
         {!readOnly && deadCount > 0 ? (
           confirming?.verb === 'retry_all' ? (
-            confirmFor({ verb: 'retry_all' }, `Retry all ${plural(deadCount, 'dead letter')}?`)
+            confirmFor(`Retry all ${plural(deadCount, 'dead letter')}?`)
           ) : (
-            <button type="button" onClick={() => setConfirming({ verb: 'retry_all' })} aria-keyshortcuts="R">
+            <button type="button" onClick={() => confirm.open({ verb: 'retry_all' })} aria-keyshortcuts="R">
               Retry all dead letters…
             </button>
           )
@@ -125,7 +126,7 @@ export function NotificationsScreen() {
               // 40 characters without a space: allowed to break, or on a narrow window it pushed Retry/Drop off screen.
               cells[0] = <span className="notification-id">{cells[0]}</span>;
               cells[2] = <PageLink href={incidentHref(item.incident_id)}>{cleanLine(item.incident_id)}</PageLink>;
-              const action = readOnly ? [] : [item.state !== 'dead' ? '' : <DeadLetterActions key="actions" item={item} confirming={confirming} setConfirming={setConfirming} confirmFor={confirmFor} />];
+              const action = readOnly ? [] : [item.state !== 'dead' ? '' : <DeadLetterActions key="actions" item={item} confirming={confirming} open={confirm.open} confirmFor={confirmFor} />];
               return {
                 key: item.notification_id,
                 className: item.state === 'dead' ? 'dead-letter' : undefined,
@@ -144,20 +145,20 @@ export function NotificationsScreen() {
 function DeadLetterActions(props: {
   item: NotificationJson;
   confirming: Pending | undefined;
-  setConfirming(pending: Pending | undefined): void;
-  confirmFor(pending: Pending, question: string): ReactNode;
+  open(pending: Pending): void;
+  confirmFor(question: string): ReactNode;
 }) {
   const { item, confirming } = props;
   const id = item.notification_id;
   if (confirming !== undefined && confirming.verb !== 'retry_all' && confirming.id === id) {
-    return props.confirmFor(confirming, `${confirming.verb === 'retry' ? 'Retry' : 'Drop'} ${cleanLine(id)}?`);
+    return props.confirmFor(`${confirming.verb === 'retry' ? 'Retry' : 'Drop'} ${cleanLine(id)}?`);
   }
   return (
     <span className="row-actions">
-      <button type="button" onClick={() => props.setConfirming({ verb: 'retry', id })} aria-keyshortcuts="r">
+      <button type="button" onClick={() => props.open({ verb: 'retry', id })} aria-keyshortcuts="r">
         Retry…
       </button>
-      <button type="button" onClick={() => props.setConfirming({ verb: 'drop', id })} aria-keyshortcuts="d">
+      <button type="button" onClick={() => props.open({ verb: 'drop', id })} aria-keyshortcuts="d">
         Drop…
       </button>
     </span>

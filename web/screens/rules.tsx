@@ -9,26 +9,28 @@ import { useDashboard, useScreenCommands } from '../dashboard-context.js';
 import { describeFailure, gateway } from '../gateway-client.js';
 import { movementCommands, useSelection } from '../use-selection.js';
 import { DataTable, ErrorNote } from '../widgets/basics.js';
+import { useOpenings } from '../widgets/openings.js';
 
 export function RulesScreen() {
   const { readOnly, actor, actorFromToken } = useDashboard();
   const [rules, setRules] = useState<RuleJson[] | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [confirming, setConfirming] = useState<string | undefined>();
+  // The enable/disable confirm, by rule id; an answer closes only its own opening (openings.ts).
+  const confirm = useOpenings<string>();
   const [name, setName] = useState('');
   const load = () => gateway.rules().then(setRules, (failure: unknown) => setError(describeFailure(failure)));
   useEffect(() => {
     void load();
   }, []);
   const selection = useSelection((rules ?? []).map((rule) => rule.rule_id));
-  useScreenCommands({ ...movementCommands(selection), toggle: () => selection.key !== undefined && !readOnly && setConfirming(selection.key) });
+  useScreenCommands({ ...movementCommands(selection), toggle: () => selection.key !== undefined && !readOnly && confirm.open(selection.key) });
   const needsName = !actorFromToken && actor === '';
 
   const change = async (rule: RuleJson) => {
+    const opening = confirm.shown;
     try {
       await gateway.setRuleEnabled(rule.rule_id, !rule.enabled, needsName ? name.trim() : actor);
-      // Only this rule's confirm: another may have been opened while the answer was on its way.
-      setConfirming((open) => (open === rule.rule_id ? undefined : open));
+      confirm.closeIf(opening);
       setError(undefined);
       await load();
     } catch (failure) {
@@ -50,18 +52,18 @@ export function RulesScreen() {
           rows={rules.map((rule, index) => {
             const cells = ruleCells(rule);
             const action = readOnly ? [] : [
-              confirming === rule.rule_id ? (
+              confirm.shown?.key === rule.rule_id ? (
                 <span className="confirm">
                   {needsName ? <input aria-label="Your name" placeholder="your name" value={name} onChange={(event) => setName(event.target.value)} /> : null}
                   <button type="button" disabled={needsName && name.trim() === ''} onClick={() => void change(rule)}>
                     {rule.enabled ? 'Disable' : 'Enable'} {cleanLine(rule.rule_id)}?
                   </button>
-                  <button type="button" onClick={() => setConfirming(undefined)}>
+                  <button type="button" onClick={confirm.close}>
                     Cancel
                   </button>
                 </span>
               ) : (
-                <button type="button" onClick={() => setConfirming(rule.rule_id)}>
+                <button type="button" onClick={() => confirm.open(rule.rule_id)}>
                   {rule.enabled ? 'Disable…' : 'Enable…'}
                 </button>
               ),

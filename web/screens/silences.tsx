@@ -2,7 +2,7 @@
 // (view/outbox-text.ts). An operator creates one (component, optional type, how long, comment; `n`) and expires one
 // after a confirm naming it (`x`); a viewer sees the list only, as on every other screen.
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { SilenceJson } from '../../api/silence.js';
 import { INCIDENT_TYPES } from '../../api/vocabulary.js';
 import { SILENCE_COLUMNS, silenceCells, silenceRequest, silenceState, sortSilences, type SilenceDraft } from '../../view/outbox-text.js';
@@ -13,6 +13,7 @@ import { useLatestOnly } from '../latest-load.js';
 import { ActionForm } from '../widgets/action-form.js';
 import { DataTable, ErrorNote } from '../widgets/basics.js';
 import { InlineConfirm, NameField, useActingName } from '../widgets/confirm.js';
+import { useOpenings } from '../widgets/openings.js';
 
 const EMPTY_DRAFT: SilenceDraft = { component: '', incident_type: '', length: '2h', comment: '' };
 
@@ -21,12 +22,9 @@ export function SilencesScreen() {
   const [silences, setSilences] = useState<SilenceJson[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<string | undefined>();
-  // Which opening of the New silence form is shown (undefined: none): a create's answer closes the form it was
-  // submitted from, not one opened again after a Cancel while the answer was on its way.
-  const [creating, setCreating] = useState<number | undefined>();
-  const openings = useRef(0);
-  const openForm = () => setCreating((open) => open ?? ++openings.current);
-  const [confirming, setConfirming] = useState<string | undefined>();
+  // The New silence form, and the expiry confirm by silence id: each answer closes only its own opening (openings.ts).
+  const form = useOpenings<'new'>();
+  const confirm = useOpenings<string>();
   const [busy, setBusy] = useState(false);
   const acting = useActingName();
 
@@ -50,10 +48,10 @@ export function SilencesScreen() {
   const expirable = (silence: SilenceJson | undefined) => silence !== undefined && silence.expired_at === null && silenceState(silence, now) !== 'ended';
   useScreenCommands({
     ...movementCommands(selection),
-    new_silence: () => !readOnly && openForm(),
+    new_silence: () => !readOnly && form.open('new'),
     expire: () => {
       const selected = rows.find((silence) => silence.silence_id === selection.key);
-      if (!readOnly && expirable(selected)) setConfirming(selected!.silence_id);
+      if (!readOnly && expirable(selected)) confirm.open(selected!.silence_id);
     },
   });
 
@@ -77,8 +75,8 @@ export function SilencesScreen() {
     <div className="silences">
       <div className="panel-head">
         <h1>Silences</h1>
-        {!readOnly && creating === undefined ? (
-          <button type="button" onClick={openForm} aria-keyshortcuts="n">
+        {!readOnly && form.shown === undefined ? (
+          <button type="button" onClick={() => form.open('new')} aria-keyshortcuts="n">
             New silence…
           </button>
         ) : null}
@@ -88,24 +86,24 @@ export function SilencesScreen() {
       <p className="outcome" role="status" aria-live="polite">
         {busy ? 'Working…' : (outcome ?? '')}
       </p>
-      {creating !== undefined && !readOnly ? (
+      {form.shown !== undefined && !readOnly ? (
         <SilenceForm
           busy={busy}
           acting={acting}
-          onCancel={() => setCreating(undefined)}
+          onCancel={form.close}
           onSubmit={(draft) => {
             const result = silenceRequest(draft, '');
             if (!result.ok) {
               setError(result.error);
               return;
             }
-            const form = creating;
+            const opening = form.shown;
             void change(
               async (who) => {
                 const created = await gateway.createSilence({ ...result.request, actor: who });
                 return `Created ${created.silence_id}.`;
               },
-              () => setCreating((open) => (open === form ? undefined : open)),
+              () => form.closeIf(opening),
             );
           }}
         />
@@ -124,24 +122,25 @@ export function SilencesScreen() {
               : [
                   !expirable(silence) ? (
                     ''
-                  ) : confirming === silence.silence_id ? (
+                  ) : confirm.shown?.key === silence.silence_id ? (
                     <InlineConfirm
                       question={`Expire ${silence.silence_id}?`}
                       busy={busy}
                       acting={acting}
-                      onCancel={() => setConfirming(undefined)}
-                      onConfirm={() =>
+                      onCancel={confirm.close}
+                      onConfirm={() => {
+                        const opening = confirm.shown;
                         void change(
                           async (who) => {
                             const expired = await gateway.expireSilence(silence.silence_id, who);
                             return `Expired ${expired.silence_id}.`;
                           },
-                          () => setConfirming((open) => (open === silence.silence_id ? undefined : open)),
-                        )
-                      }
+                          () => confirm.closeIf(opening),
+                        );
+                      }}
                     />
                   ) : (
-                    <button type="button" onClick={() => setConfirming(silence.silence_id)} aria-keyshortcuts="x">
+                    <button type="button" onClick={() => confirm.open(silence.silence_id)} aria-keyshortcuts="x">
                       Expire…
                     </button>
                   ),

@@ -3,8 +3,9 @@
 // (kept in this browser). Mitigation lists the actions that apply; a safe one runs after a confirm, a medium or high one
 // only with the approver's name and the incident's id typed out, as the terminal UI asks.
 
-import { useEffect, useLayoutEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ActionForm } from './action-form.js';
+import type { Openings } from './openings.js';
 import type { ActionListJson, ActionViewJson, IncidentJson } from '../../api/incident.js';
 import { isOpenStatus } from '../../api/vocabulary.js';
 import { ACTION_COLUMNS, actionCells, approvalNote } from '../../view/incident-text.js';
@@ -22,9 +23,8 @@ export interface IncidentActionsProps {
   id: string;
   incident: IncidentJson;
   onChanged(incident: IncidentJson): void;
-  /** A panel to open (from a key pressed on a list, `?do=…`). */
-  panel: ActionPanel | null;
-  setPanel: Dispatch<SetStateAction<ActionPanel | null>>;
+  /** The action panel shown (the screen opens one from a key, or `?do=…` from a list). */
+  panels: Openings<ActionPanel>;
   /** Acknowledge now (from a key): bumps to run it once. */
   acknowledgeRequest: number;
 }
@@ -34,24 +34,16 @@ export function IncidentActions(props: IncidentActionsProps) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [pending, setPending] = useState<((who: string) => Promise<void>) | undefined>();
-  const { incident, id, panel, setPanel } = props;
+  const { incident, id, panels } = props;
+  const panel = panels.shown?.key ?? null;
   const open = isOpenStatus(incident.status);
-  // Which opening of a panel is shown: Assign, Cancel, Assign is the same panel opened twice, and the first one's
-  // answer is not the second one's to close. Counted each time the shown panel changes (the parent holds which one
-  // is shown); a layout effect, so the count is current before the person can act on the new panel.
-  const opening = useRef(0);
-  useLayoutEffect(() => {
-    opening.current++;
-  }, [panel]);
 
   /**
-   * Runs a change as `actor`, asking for a name first when the page has none. Once done it closes the panel it was
-   * made from (`from`) if that opening of it is still the one shown: its answer may come back after the person opened
-   * another form, or cancelled and opened this one again (the live stream often shows the change first), and that
-   * form, with what they are typing, is not this change's to close.
+   * Runs a change as `actor`, asking for a name first when the page has none. Once done, a change made from a panel
+   * (`fromPanel`) closes the opening of it that it was made from, if still shown (openings.ts).
    */
-  const act = (change: (who: string) => Promise<IncidentJson | string>, from?: ActionPanel) => {
-    const madeFrom = opening.current;
+  const act = (change: (who: string) => Promise<IncidentJson | string>, fromPanel = false) => {
+    const madeFrom = fromPanel ? panels.shown : undefined;
     const run = async (who: string) => {
       setBusy(true);
       setOutcome(undefined);
@@ -61,7 +53,7 @@ export function IncidentActions(props: IncidentActionsProps) {
         else {
           props.onChanged(result);
           setOutcome({ ok: true, text: 'Done.' });
-          if (from !== undefined) setPanel((shown) => (shown === from && opening.current === madeFrom ? null : shown));
+          panels.closeIf(madeFrom);
         }
       } catch (error) {
         setOutcome({ ok: false, text: describeFailure(error) });
@@ -99,16 +91,16 @@ export function IncidentActions(props: IncidentActionsProps) {
         <button type="button" onClick={acknowledge} disabled={busy || !open || incident.acknowledged} aria-keyshortcuts="a">
           {incident.acknowledged ? 'Acknowledged' : 'Acknowledge'}
         </button>
-        <button type="button" onClick={() => setPanel(panel === 'assign' ? null : 'assign')} aria-expanded={panel === 'assign'} disabled={!open} aria-keyshortcuts="s">
+        <button type="button" onClick={() => panels.toggle('assign')} aria-expanded={panel === 'assign'} disabled={!open} aria-keyshortcuts="s">
           Assign…
         </button>
-        <button type="button" onClick={() => setPanel(panel === 'mitigate' ? null : 'mitigate')} aria-expanded={panel === 'mitigate'} disabled={!open} aria-keyshortcuts="m">
+        <button type="button" onClick={() => panels.toggle('mitigate')} aria-expanded={panel === 'mitigate'} disabled={!open} aria-keyshortcuts="m">
           Mitigate…
         </button>
-        <button type="button" onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')} aria-expanded={panel === 'resolve'} disabled={!open} aria-keyshortcuts="r">
+        <button type="button" onClick={() => panels.toggle('resolve')} aria-expanded={panel === 'resolve'} disabled={!open} aria-keyshortcuts="r">
           Resolve…
         </button>
-        <button type="button" onClick={() => setPanel(panel === 'close' ? null : 'close')} aria-expanded={panel === 'close'} disabled={incident.status !== 'resolved'} aria-keyshortcuts="c">
+        <button type="button" onClick={() => panels.toggle('close')} aria-expanded={panel === 'close'} disabled={incident.status !== 'resolved'} aria-keyshortcuts="c">
           Close…
         </button>
         <ExportLinks id={id} />
@@ -129,8 +121,8 @@ export function IncidentActions(props: IncidentActionsProps) {
         <AssignForm
           current={incident.assigned_to ?? ''}
           busy={busy}
-          onCancel={() => setPanel(null)}
-          onSubmit={(assignee) => act((who) => gateway.assign(id, assignee, who), 'assign')}
+          onCancel={panels.close}
+          onSubmit={(assignee) => act((who) => gateway.assign(id, assignee, who), true)}
         />
       ) : null}
       {panel === 'resolve' ? (
@@ -140,18 +132,18 @@ export function IncidentActions(props: IncidentActionsProps) {
           required
           submit="Resolve"
           busy={busy}
-          onCancel={() => setPanel(null)}
-          onSubmit={(notes) => act((who) => gateway.resolve(id, notes, who), 'resolve')}
+          onCancel={panels.close}
+          onSubmit={(notes) => act((who) => gateway.resolve(id, notes, who), true)}
         />
       ) : null}
       {panel === 'close' ? (
-        <NotesForm title="Close" label="Closing notes (optional)" submit="Close incident" busy={busy} onCancel={() => setPanel(null)} onSubmit={(notes) => act((who) => gateway.close(id, notes, who), 'close')} />
+        <NotesForm title="Close" label="Closing notes (optional)" submit="Close incident" busy={busy} onCancel={panels.close} onSubmit={(notes) => act((who) => gateway.close(id, notes, who), true)} />
       ) : null}
       {panel === 'mitigate' ? (
         <MitigateForm
           id={id}
           busy={busy}
-          onCancel={() => setPanel(null)}
+          onCancel={panels.close}
           onRun={(request) =>
             act(async (who) => {
               const result = await gateway.mitigate(id, request, who).catch((error: unknown) => {
