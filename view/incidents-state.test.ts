@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ComponentsJson } from '../api/component.js';
 import type { IncidentJson } from '../api/incident.js';
 import type { FleetChange } from '../api/session.js';
 import { incidentJson } from '../test/fixtures/incident-json.js';
@@ -102,5 +103,18 @@ describe('reduceIncidents', () => {
       ),
       { numRuns: 30 },
     );
+  });
+  it('keeps components read before the list of daemons arrived, and those of daemons whose address stays', () => {
+    const health = (component: string) => ({ window_seconds: 300, components: [{ component } as ComponentsJson['components'][number]] });
+    // a screen's first read can answer before the live stream names the daemons
+    let state = reduceIncidents(INITIAL_INCIDENTS_STATE, { type: 'components', member: 0, components: health('payments') });
+    state = reduceIncidents(state, { type: 'members', addresses: ['a:7070'] });
+    expect(state.components.map((list) => list?.components[0]?.component ?? null)).toEqual(['payments']);
+    state = reduceIncidents(state, { type: 'components', member: 0, components: health('api') });
+    // a daemon that changed address is another daemon: what was read from the old one goes
+    state = reduceIncidents(state, { type: 'members', addresses: ['a:7070', 'b:7070'] });
+    expect(state.components.map((list) => list?.components[0]?.component ?? null)).toEqual(['api', null]);
+    state = reduceIncidents(state, { type: 'members', addresses: ['c:7070', 'b:7070'] });
+    expect(state.components).toEqual([null, null]);
   });
 });

@@ -75,8 +75,8 @@ export function reduceIncidents(state: IncidentsState, action: IncidentsAction):
       return {
         ...state,
         connections: action.addresses.map((address, member) => ({ member, address, daemon_id: null, state: 'connecting', error: '', attempt: 0 })),
-        components: action.addresses.map(() => null),
-        stats: action.addresses.map(() => null),
+        components: keptFor(state, action.addresses, state.components),
+        stats: keptFor(state, action.addresses, state.stats),
         version: state.version + 1,
       };
     case 'changes':
@@ -164,6 +164,16 @@ function applyChanges(state: IncidentsState, changes: readonly FleetChange[]): I
     connections: connections ?? state.connections,
     version: state.version + 1,
   };
+}
+
+/**
+ * What was read for each member that keeps its address. Before the first list every member counts as kept: a front end
+ * may read components or stats before the list of daemons reaches it, and clearing them then would show an empty table
+ * until the next read.
+ */
+function keptFor<T>(state: IncidentsState, addresses: readonly string[], list: ReadonlyArray<T | null>): Array<T | null> {
+  const first = state.connections.length === 0;
+  return addresses.map((address, member) => (first || state.connections[member]?.address === address ? (list[member] ?? null) : null));
 }
 
 function replaceAt<T>(list: ReadonlyArray<T | null>, index: number, value: T): ReadonlyArray<T | null> {
