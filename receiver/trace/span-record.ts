@@ -8,6 +8,8 @@ import { KEY_HTTP_STATUS, KEY_HTTP_STATUS_LEGACY } from './span-attribute-keys.j
 import { SPAN_FLAG_FAILED } from './span-converter.js';
 import { spanPeer, spanUser } from './span-parties.js';
 import { nanosToFractionalMs, SPAN_ID_BYTES, TRACE_ID_BYTES, type SpanViewFast } from './span-view.js';
+import { ByteStringCache } from '../wire/byte-string-cache.js';
+import { utf8Bounded } from '../wire/utf8.js';
 import { PACKED_ID_WORDS, PackedSpanRecord, spanAttributeLog, type SpanRecord } from '../../engine/index.js';
 
 const MAX_NAME = 256;
@@ -16,6 +18,9 @@ const MAX_EXCEPTION_TYPE = 128;
 const MAX_EXCEPTION_MESSAGE = 512;
 const MAX_PEER = 128;
 const MAX_USER = 128;
+
+/** Span names seen lately, by their bytes: most spans repeat the name of an earlier one (no string made for them). */
+const spanNames = new ByteStringCache((buf, pos, len) => utf8Bounded(buf, pos, len, MAX_NAME), 1024, 64);
 
 /** Records whose ID words share one chunk (8 KiB): one typed-array allocation per 256 spans, not per span. */
 const ID_CHUNK_RECORDS = 256;
@@ -93,7 +98,7 @@ export function spanRecordFromView(span: SpanViewFast, service: string, classifi
     at,
     hasParent,
     service,
-    span.name(MAX_NAME),
+    spanNames.get(span.buf, span.namePos, span.nameLen),
     span.kind,
     startMs,
     endMs,
