@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ChangeSet } from './change-set.js';
 import {
+  countRecord,
   Distribution,
   IncidentBook,
   DEFAULT_INCIDENT_LIMITS,
@@ -39,6 +40,16 @@ describe('incident ids and titles', () => {
 });
 
 describe('Distribution', () => {
+  it('counts into records that are plain empty objects: no keys, the usual prototype, keys in the order set', () => {
+    const record = countRecord();
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(JSON.stringify(record)).toBe('{}');
+    const distribution = new Distribution(record, 50, '');
+    for (const key of ['payments', 'checkout', 'payments', '__proto__', 'api']) distribution.add(key);
+    expect(Object.entries(record)).toEqual([['payments', 2], ['checkout', 1], ['__proto__', 1], ['api', 1]]);
+    expect(JSON.stringify(distribution.toRecord())).toBe(JSON.stringify(record));
+  });
+
   it.each([
     { keys: ['a', 'b', 'b'], primary: 'b' },
     { keys: ['a', 'b'], primary: 'a' }, // tie: first seen

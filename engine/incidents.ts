@@ -124,6 +124,23 @@ export function callerOf(event: IncidentEvent): string {
   return caller;
 }
 
+/** Keys added to and deleted from a count record at birth (never seen outside: countRecord deletes them). */
+const DICTIONARY_MODE_KEYS = ['\u0000firewatch.a', '\u0000firewatch.b'] as const;
+
+/**
+ * An empty record for counts keyed by names from telemetry (an incident's sources and error types), in V8's
+ * dictionary mode from the start. A plain `{}` takes a new hidden class for each key name it is given, kept in a
+ * tree shared by every `{}` of the process: thousands of incidents, each with services of their own, grew that tree
+ * without bound and made every new key cost microseconds (bench/engine.bench.ts, an incident opened by every batch).
+ * Deleting a property that is not the last one added is what turns an object into a dictionary.
+ */
+export function countRecord(): Record<string, number> {
+  const record: Record<string, number> = {};
+  for (const key of DICTIONARY_MODE_KEYS) record[key] = 0;
+  for (const key of DICTIONARY_MODE_KEYS) delete record[key];
+  return record;
+}
+
 /** Sets `record[key]`, also for the key `__proto__` (which plain assignment would treat as the prototype). */
 function setCount(record: Record<string, number>, key: string, value: number): void {
   if (key === '__proto__') {
@@ -243,7 +260,7 @@ export class Distribution {
    * slow), against ~2 µs for this; a snapshot of an incident took two (bench/engine.bench.ts, "100 events → decision").
    */
   toRecord(): Record<string, number> {
-    const record: Record<string, number> = {};
+    const record = countRecord();
     const overflowAt = this.overflowAt;
     let index = 0;
     for (const [key, entry] of this.entries) {
@@ -561,7 +578,7 @@ function emptyIncident(incidentId: string, type: IncidentType, severity: Severit
     assigned_to: null,
     mttd: 0,
     mttr: null,
-    root_cause: { primary_error_type: '', primary_source: '', error_distribution: {}, source_distribution: {} },
+    root_cause: { primary_error_type: '', primary_source: '', error_distribution: countRecord(), source_distribution: countRecord() },
     users_affected: 0,
     similar_incidents: [],
     trace_ids: [],
