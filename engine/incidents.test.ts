@@ -12,7 +12,7 @@ import {
   incidentTitle,
   parseIncidentSeq,
 } from './incidents.js';
-import { T0, customRule, testEngine, burst, SECOND } from '../test/helpers/engine-fixtures.js';
+import { T0, customRule, testEngine, burst, SECOND, traceId } from '../test/helpers/engine-fixtures.js';
 import type { IncidentEvent } from './types.js';
 import type { IncidentState } from './incidents.js';
 
@@ -104,6 +104,21 @@ describe('Distribution', () => {
 });
 
 describe('IncidentBook', () => {
+  it('shares one frozen copy of an incident’s trace IDs among its snapshots until it gains one', () => {
+    const { engine } = testEngine();
+    const [opened] = engine.ingest(burst(10, T0, SECOND, { source: 'checkout' })).incidents;
+    const first = opened!.trace_ids;
+    expect(first).toHaveLength(10);
+    // another event of a trace it has: the same list, shared, and no one can change it under the others
+    const [again] = engine.ingest(burst(1, T0 + 11 * SECOND, SECOND, { source: 'checkout' }, 3)).incidents;
+    expect(again!.trace_ids).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // a new trace: a new list; the earlier snapshot keeps what it had
+    const [grown] = engine.ingest(burst(1, T0 + 12 * SECOND, SECOND, { source: 'checkout' }, 99)).incidents;
+    expect(grown!.trace_ids).toEqual([...first, traceId(99)]);
+    expect(first).toHaveLength(10);
+  });
+
   function events(count: number): IncidentEvent[] {
     const { engine } = testEngine({ rules: [customRule({ error_threshold: 1000 })] });
     return engine.ingest(burst(count, T0, SECOND)).events;
