@@ -37,6 +37,17 @@ describe('incident ids and titles', () => {
     expect(incidentTitle('service_down', '', T0)).toBe('Service Down - 2025-02-05 10:30');
     expect(incidentTitle('error_burst', 'x'.repeat(150), T0)).toBe(`Error Burst - ${'x'.repeat(100)}… - 2025-02-05 10:30`);
   });
+
+  it('formats the title time as the Date formula does, whatever times come in whatever order (property)', () => {
+    // formatTitleTime keeps the last minute it formatted: times within, across and back to minutes, before 1970 too
+    const nearby = fc.integer({ min: -3 * 60_000, max: 3 * 60_000 }).map((delta) => T0 + delta);
+    const anywhere = fc.integer({ min: -8.64e15, max: 8.64e15 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(nearby, anywhere), { maxLength: 40 }), (times) => {
+        for (const ms of times) expect(formatTitleTime(ms)).toBe(new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+      }),
+    );
+  });
 });
 
 describe('Distribution', () => {

@@ -97,9 +97,20 @@ export function parseIncidentSeq(incidentId: string): number | undefined {
   return Number.isSafeInteger(seq) ? seq : undefined;
 }
 
+const MS_PER_MINUTE = 60_000;
+
+/** The minute formatTitleTime formatted last, and how: an incident opening formats it several times, each ~1 µs. */
+let titleMinute = Number.NaN;
+let titleMinuteText = '';
+
 /** `2025-02-05 10:30` (UTC). */
 export function formatTitleTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  const minute = Math.floor(ms / MS_PER_MINUTE);
+  if (minute !== titleMinute) {
+    titleMinuteText = new Date(minute * MS_PER_MINUTE).toISOString().slice(0, 16).replace('T', ' ');
+    titleMinute = minute;
+  }
+  return titleMinuteText;
 }
 
 /** `Error Burst - checkout - 2025-02-05 10:30` (the part naming the group is left out when it is empty). */

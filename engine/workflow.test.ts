@@ -87,6 +87,10 @@ describe('status transitions', () => {
 describe('notes', () => {
   it('formatNote and parseNote: `<ISO time> <by>: <text>`, the author up to the first `: `', () => {
     expect(formatNote(T0, 'ann', 'checked the pool')).toBe('2025-02-05T10:30:00Z ann: checked the pool');
+    // the time formatted last is kept: the same time again, another one, and back
+    expect(formatNote(T0, 'bob', 'again')).toBe('2025-02-05T10:30:00Z bob: again');
+    expect(formatNote(T0 + 250, 'ann', 'later')).toBe('2025-02-05T10:30:00.250Z ann: later');
+    expect(formatNote(T0, 'ann', 'back')).toBe('2025-02-05T10:30:00Z ann: back');
     expect(formatNote(T0 + 250, 'ann', 'x')).toBe('2025-02-05T10:30:00.250Z ann: x');
     for (const [by, text] of [
       ['ann', 'checked the pool'],

@@ -124,6 +124,10 @@ export function appendEngineNote(incident: Incident, text: string): void {
   if (incident.notes.length > MAX_NOTES) incident.notes.splice(0, incident.notes.length - MAX_NOTES);
 }
 
+/** The time formatNote formatted last, and how: the notes of one engine call share its time. */
+let noteTime = Number.NaN;
+let noteTimeText = '';
+
 /**
  * A stamped note: `<time> <by>: <body>`, the time in ISO-8601 UTC (`2025-02-05T10:31:00Z`, with milliseconds
  * `2025-02-05T10:31:00.250Z` only when there are some), one space, the author, a colon and a space, the text.
@@ -131,7 +135,11 @@ export function appendEngineNote(incident: Incident, text: string): void {
  * text begins); `by` and `body` are taken as given (addNote folds and clips the body).
  */
 export function formatNote(at: number, by: string, body: string): string {
-  return `${new Date(at).toISOString().replace('.000Z', 'Z')} ${by}: ${body}`;
+  if (at !== noteTime) {
+    noteTimeText = new Date(at).toISOString().replace('.000Z', 'Z');
+    noteTime = at;
+  }
+  return `${noteTimeText} ${by}: ${body}`;
 }
 
 /** A note formatNote wrote, taken apart; undefined for any other note (the engine's escalation notes have no stamp). */
