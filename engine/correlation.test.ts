@@ -349,6 +349,28 @@ describe('traceSpans: spans of incident traces, persisted exactly once', () => {
     expect(again.traceSpans).toEqual([]); // trace 3 was already the incident's
   });
 
+  it('persists the spans of the traces the incident lists; a flood’s later traces join and count users, unpersisted', () => {
+    // prepare: an incident that lists at most 12 traces; spans of traces 0–19 in the ring, failing with a user each
+    const { engine } = testEngine({ maxTraceIdsPerIncident: 12 });
+    const spans = Array.from({ length: 20 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n), failed: true, user: `u-${n}` }));
+    engine.ingest([], { spans });
+
+    // act: ten errors open it (traces 0–9), ten more join (traces 10–19), then late spans of traces 11 and 12 arrive
+    const opened = engine.ingest(burst(10, T0, SECOND));
+    const joined = engine.ingest(burst(10, T0 + 10 * SECOND, SECOND, {}, 10));
+    const late = engine.ingest([], {
+      spans: [span({ trace_id: traceId(11), span_id: spanId(111) }), span({ trace_id: traceId(12), span_id: spanId(112) })],
+    });
+
+    // verify: spans of the twelve listed traces only, every failing span's user counted
+    const incident = joined.incidents[0]!;
+    expect(incident.trace_ids).toEqual(Array.from({ length: 12 }, (_, n) => traceId(n)));
+    expect(incident.event_count).toBe(20);
+    expect(incident.users_affected).toBe(20);
+    expect([...opened.traceSpans!, ...joined.traceSpans!].map(spanKey).sort()).toEqual(spans.slice(0, 12).map(spanKey).sort());
+    expect(late.traceSpans!.map((s) => s.span_id)).toEqual([spanId(111)]);
+  });
+
   it('spans arriving in the same request as the events that open the incident are persisted once', () => {
     const { engine } = testEngine();
     const spans = Array.from({ length: 10 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n), failed: true }));

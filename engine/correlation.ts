@@ -206,13 +206,16 @@ export class Correlator {
 
     const ring = this.spans;
     if (ring.has(traceId)) {
+      // Spans are persisted for the traces the incident lists (trace_ids, bounded): a flood's later traces join it
+      // and count, but their spans are not written (they stay in the ring), or the store would grow by every one.
+      const kept = state.traces.has(traceId);
       const pushes = ring.pushNumbersOf(traceId, this.limits.maxSpansPerTrace);
       for (let i = 0; i < pushes.length; i++) {
         const pushNumber = pushes[i] as number;
-        const alreadyPersisted = owner !== undefined || changes.hasEmitted(pushNumber);
+        const persist = kept && owner === undefined && !changes.hasEmitted(pushNumber);
         // Persisted spans keep their attributes (the ring's may be overwritten before anyone looks at the trace).
-        const span: SpanRecord = ring.spanAt(pushNumber, traceId, !alreadyPersisted);
-        if (!alreadyPersisted) changes.emitSpan(span, pushNumber);
+        const span: SpanRecord = ring.spanAt(pushNumber, traceId, persist);
+        if (persist) changes.emitSpan(span, pushNumber);
         if (span.failed && span.user !== '') state.addUser(span.user);
       }
       if (state.isLeadingTrace(traceId, this.limits.rootCauseTraces)) {

@@ -776,9 +776,10 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   private incidentSpan(span: SpanRecord, pushNumber: number, changes: ChangeSet<IncidentState>): void {
-    // Persisted: a plain record (a PackedSpanRecord's IDs are getters, which serialisers do not see).
-    changes.emitSpan(span instanceof PackedSpanRecord ? span.toRecord() : span, pushNumber);
     const state = this.correlator.openOwner(span.trace_id);
+    // Persisted when its trace is one the incident lists (correlation.ts traceAttached): a plain record (a
+    // PackedSpanRecord's IDs are getters, which serialisers do not see).
+    if (state === undefined || state.traces.has(span.trace_id)) changes.emitSpan(span instanceof PackedSpanRecord ? span.toRecord() : span, pushNumber);
     if (state === undefined) return;
     if (state.isLeadingTrace(span.trace_id, this.rootCauseMaxTraces)) {
       state.rootDirty = true;
