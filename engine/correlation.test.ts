@@ -371,6 +371,26 @@ describe('traceSpans: spans of incident traces, persisted exactly once', () => {
     expect(late.traceSpans!.map((s) => s.span_id)).toEqual([spanId(111)]);
   });
 
+  it('persists a trace’s spans when a later incident lists it, though an earlier one had it unlisted', () => {
+    // prepare: incident A lists traces 0–11 and has 12–19 unlisted; then it is resolved
+    const { engine } = testEngine({ maxTraceIdsPerIncident: 12 });
+    const spans = Array.from({ length: 22 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n) }));
+    engine.ingest([], { spans });
+    engine.ingest(burst(10, T0, SECOND));
+    const [a] = engine.ingest(burst(10, T0 + 10 * SECOND, SECOND, {}, 10)).incidents;
+    engine.updateIncident({ ...a!, status: 'resolved', resolved_at: T0 + 30 * SECOND });
+
+    // act: a late span of unlisted trace 15 arrives; then a new burst of traces 12–21 opens incident B
+    const late = engine.ingest([], { spans: [span({ trace_id: traceId(15), span_id: spanId(115) })] });
+    const b = engine.ingest(burst(10, T0 + 20 * MINUTE, SECOND, {}, 12));
+
+    // verify: nothing for the trace no one listed; B lists 12–21 and has their ring spans persisted, the late one too
+    expect(late.traceSpans).toEqual([]);
+    expect(b.incidents.map((i) => [i.incident_id, i.trace_ids.length])).toEqual([['inc_00002', 10]]);
+    const expected = [...spans.slice(12, 22), span({ trace_id: traceId(15), span_id: spanId(115) })];
+    expect(b.traceSpans!.map(spanKey).sort()).toEqual(expected.map(spanKey).sort());
+  });
+
   it('spans arriving in the same request as the events that open the incident are persisted once', () => {
     const { engine } = testEngine();
     const spans = Array.from({ length: 10 }, (_, n) => span({ trace_id: traceId(n), span_id: spanId(n), failed: true }));

@@ -1,12 +1,18 @@
 // Trace-aware correlation: one failure that ripples through many services becomes one incident.
 //
-//   incident gains trace T (attach) ──▶ traceAttached: owners[T] = incident ──▶ spans of T in the trace ring → persist
+//   incident gains trace T (attach) ──▶ traceAttached: owners[T] = incident ──▶ T listed by it (trace_ids)? spans of
+//                                                        │                      T in the trace ring → persist, once
 //                                                        └─▶ queue T ──drain()──▶ events of T in the event ring that
 //                                                                                  a rule counts and no incident holds
 //                                                                                  join the incident (leave windows)
 //   event (counted by a rule, or severe), trace owned by an open incident ──▶ joins it (detector.ts, before windows)
 //   window fires, some of its traces owned ──▶ the window's events join the owner instead of opening an incident
-//   span of an owned trace arrives ──▶ persisted (IngestResult.traceSpans), root span looked for again (engine.ts)
+//   span of an owned trace arrives ──▶ persisted if the trace's spans are (IngestResult.traceSpans), root span looked
+//                                      for again (engine.ts)
+//
+// Which spans are persisted: those of the traces an incident lists (trace_ids: its first 1,000), whoever owns the
+// trace. A flood's later traces still join the incident, count and name their users, but their spans stay in the
+// ring: persisting them made the store (and the LMDB pages a busy daemon maps) grow by every failing trace.
 //
 // Aliases: once enough of a detection group's events (group = its first matching rule + its group key) joined an
 // incident through shared traces — half the rule's error_threshold, rounded up, within the rule's window of event
@@ -23,9 +29,10 @@
 // uncounted events (slow spans no rule counts, info-level custom events) never join. Uncounted events alias nothing.
 //
 // Bounds: `owners` keeps at most `maxTraces` trace IDs (oldest first out, in batches: bounded-map.ts; the owner of a
-// resolved incident stays until then, so late spans of its traces are still persisted); each drained trace looks at its newest
-// `maxEventsPerTrace` events in the ring; joining a trace persists at most `maxSpansPerTrace` of its ring spans.
-// Restore rebuilds `owners` from the open incidents' trace_ids.
+// resolved incident stays until then, so late spans of its listed traces are still persisted; `persisted` holds only
+// traces `owners` has); each drained trace looks at its newest `maxEventsPerTrace` events in the ring; listing a trace
+// persists at most `maxSpansPerTrace` of its ring spans. Restore rebuilds `owners` and `persisted` from the open
+// incidents' trace_ids.
 //
 // Known limit: two open incidents that never share a trace are never merged, even when they turn out to be one
 // failure (e.g. a service whose first `error_threshold` failing traces all reach firewatch before any trace it shares
@@ -45,7 +52,7 @@ import type { IncidentEvent, SpanRecord } from './types.js';
 export const DEFAULT_MAX_INCIDENT_TRACES = 100_000;
 /** Default cap on events looked at per trace when an incident gains it. */
 export const DEFAULT_MAX_EVENTS_PER_TRACE = 64;
-/** Default cap on spans persisted from the ring when a trace joins an incident. */
+/** Default cap on spans persisted from the ring when an incident lists a trace. */
 export const DEFAULT_MAX_SPANS_PER_TRACE = 10_000;
 
 /** What correlation needs to know of a rule: which group an event of it belongs to, and when to alias it. */
@@ -93,6 +100,8 @@ export class Correlator {
    * first. One Map lookup per event answers "which open incident owns this trace".
    */
   private readonly owners = new Map<string, IncidentHandle>();
+  /** Owned traces whose spans are persisted (an incident lists them): their late spans are persisted too. */
+  private readonly persisted = new Set<string>();
   /** Traces gained since the last drain, with their incident (flat pairs). */
   private readonly queue: (string | IncidentState)[] = [];
   /** The detector; set (again) whenever it is rebuilt. */
@@ -152,12 +161,18 @@ export class Correlator {
     if (this.owners.size < before) {
       this.ownerBits.fill(0);
       for (const traceId of this.owners.keys()) this.markOwned(traceId);
+      for (const traceId of this.persisted) if (!this.owners.has(traceId)) this.persisted.delete(traceId);
     }
   }
 
-  /** Whether `traceId` belongs (or belonged) to an incident: its spans are persisted. */
+  /** Whether `traceId` belongs (or belonged) to an incident. */
   isIncidentTrace(traceId: string): boolean {
     return this.owners.has(traceId);
+  }
+
+  /** Whether the spans of `traceId` are persisted (an incident lists it), late ones included. */
+  persistsSpansOf(traceId: string): boolean {
+    return this.persisted.has(traceId);
   }
 
   /** The open incident that owns `traceId`, if any. */
@@ -191,39 +206,40 @@ export class Correlator {
 
   /**
    * An incident got an event with `traceId` (IncidentHooks.traceAttached). The first time a trace reaches an incident
-   * it becomes that incident's: its ring spans are persisted (unless an earlier incident already had them), their
-   * failing spans' users counted, and the trace queued for drain().
+   * while no open one has it, it becomes that incident's: its failing spans' users are counted and the trace is queued
+   * for drain(). Whoever owns it, the first incident that lists it has its ring spans persisted.
    */
   traceAttached(state: IncidentState, traceId: string, changes: ChangeSet<IncidentState>): void {
     const owner = this.owners.get(traceId);
-    if (owner === state.handle) return;
-    if (owner !== undefined && owner.state !== null) return; // another open incident has it
-    if (owner !== undefined) this.owners.delete(traceId); // re-inserted below as the newest
-    else this.makeRoomForOwner();
-    this.owners.set(traceId, state.handle);
-    this.markOwned(traceId);
-    this.generation++;
+    const takes = owner !== state.handle && (owner === undefined || owner.state === null);
+    // The trace list is bounded (trace_ids): a flood's later traces are not listed, and their spans stay in the ring.
+    const persist = state.traces.has(traceId) && !this.persisted.has(traceId);
+    if (takes) {
+      if (owner !== undefined) this.owners.delete(traceId); // re-inserted below as the newest
+      else this.makeRoomForOwner();
+      this.owners.set(traceId, state.handle);
+      this.markOwned(traceId);
+      this.generation++;
+    }
+    if (persist) this.persisted.add(traceId); // after makeRoomForOwner: the trace is in owners (its or another's)
 
     const ring = this.spans;
-    if (ring.has(traceId)) {
-      // Spans are persisted for the traces the incident lists (trace_ids, bounded): a flood's later traces join it
-      // and count, but their spans are not written (they stay in the ring), or the store would grow by every one.
-      const kept = state.traces.has(traceId);
+    if ((takes || persist) && ring.has(traceId)) {
       const pushes = ring.pushNumbersOf(traceId, this.limits.maxSpansPerTrace);
       for (let i = 0; i < pushes.length; i++) {
         const pushNumber = pushes[i] as number;
-        const persist = kept && owner === undefined && !changes.hasEmitted(pushNumber);
+        const save = persist && !changes.hasEmitted(pushNumber);
         // Persisted spans keep their attributes (the ring's may be overwritten before anyone looks at the trace).
-        const span: SpanRecord = ring.spanAt(pushNumber, traceId, persist);
-        if (persist) changes.emitSpan(span, pushNumber);
-        if (span.failed && span.user !== '') state.addUser(span.user);
+        const span: SpanRecord = ring.spanAt(pushNumber, traceId, save);
+        if (save) changes.emitSpan(span, pushNumber);
+        if (takes && span.failed && span.user !== '') state.addUser(span.user);
       }
       if (state.isLeadingTrace(traceId, this.limits.rootCauseTraces)) {
         state.rootDirty = true; // only when there are spans root cause analysis will read
         changes.markPending(state);
       }
     }
-    this.queue.push(traceId, state);
+    if (takes) this.queue.push(traceId, state);
   }
 
   /**
@@ -277,14 +293,20 @@ export class Correlator {
     }
   }
 
-  /** Registers restored incidents' traces (no spans to persist: the ring is empty after a restart). */
+  /**
+   * Registers restored incidents' traces (no spans to persist now: the ring is empty after a restart; their spans were
+   * persisted when they were listed, and late ones will be).
+   */
   restore(states: Iterable<IncidentState>): void {
     for (const state of states) {
       for (const traceId of state.incident.trace_ids) {
-        if (this.owners.has(traceId)) continue; // first open incident wins
-        this.makeRoomForOwner();
-        this.owners.set(traceId, state.handle);
-        this.markOwned(traceId);
+        if (!this.owners.has(traceId)) {
+          // first open incident wins
+          this.makeRoomForOwner();
+          this.owners.set(traceId, state.handle);
+          this.markOwned(traceId);
+        }
+        this.persisted.add(traceId);
       }
     }
     this.generation++;
@@ -292,6 +314,7 @@ export class Correlator {
 
   clear(): void {
     this.owners.clear();
+    this.persisted.clear();
     this.ownerBits.fill(0);
     this.queue.length = 0;
     this.generation++;

@@ -758,7 +758,7 @@ class EngineImpl implements Engine, IncidentHooks {
     return detector;
   }
 
-  /** Trace ring, baselines, and the spans of incident traces (persisted; their incident's root cause is due). */
+  /** Trace ring, baselines, and the spans of incident traces (persisted when listed; their incident's root cause is due). */
   private pushSpans(spans: readonly SpanRecord[], changes: ChangeSet<IncidentState>): void {
     const ring = this.traceRing;
     const correlator = this.correlator;
@@ -776,10 +776,10 @@ class EngineImpl implements Engine, IncidentHooks {
   }
 
   private incidentSpan(span: SpanRecord, pushNumber: number, changes: ChangeSet<IncidentState>): void {
-    const state = this.correlator.openOwner(span.trace_id);
-    // Persisted when its trace is one the incident lists (correlation.ts traceAttached): a plain record (a
+    // Persisted when its trace's spans are, an incident listing it (correlation.ts): as a plain record (a
     // PackedSpanRecord's IDs are getters, which serialisers do not see).
-    if (state === undefined || state.traces.has(span.trace_id)) changes.emitSpan(span instanceof PackedSpanRecord ? span.toRecord() : span, pushNumber);
+    if (this.correlator.persistsSpansOf(span.trace_id)) changes.emitSpan(span instanceof PackedSpanRecord ? span.toRecord() : span, pushNumber);
+    const state = this.correlator.openOwner(span.trace_id);
     if (state === undefined) return;
     if (state.isLeadingTrace(span.trace_id, this.rootCauseMaxTraces)) {
       state.rootDirty = true;
