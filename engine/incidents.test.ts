@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 
 import { ChangeSet } from './change-set.js';
 import {
+  cloneIncident,
   countRecord,
   Distribution,
   IncidentBook,
@@ -59,6 +61,24 @@ describe('Distribution', () => {
     for (const key of ['payments', 'checkout', 'payments', '__proto__', 'api']) distribution.add(key);
     expect(Object.entries(record)).toEqual([['payments', 2], ['checkout', 1], ['__proto__', 1], ['api', 1]]);
     expect(JSON.stringify(distribution.toRecord())).toBe(JSON.stringify(record));
+  });
+
+  it('keeps count records in V8’s dictionary mode, snapshots’ and copies’ too (no hidden class per key name)', () => {
+    setFlagsFromString('--allow-natives-syntax'); // for functions compiled from here on
+    const fast = new Function('object', 'return %HasFastProperties(object)') as (object: object) => boolean;
+    expect(fast({ a: 1 })).toBe(true); // the probe answers
+    const record = countRecord();
+    const distribution = new Distribution(record, 50, '');
+    for (let n = 0; n < 20; n++) distribution.add(`service-${n}`);
+    const { engine } = testEngine();
+    const [incident] = engine.ingest(burst(10, T0, SECOND, { source: 'checkout' })).incidents;
+    const copy = cloneIncident(incident!); // as an incident taken back or loaded is copied
+    expect([record, distribution.toRecord(), incident!.root_cause.source_distribution, copy.root_cause.source_distribution].map(fast)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it.each([
