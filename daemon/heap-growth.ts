@@ -1,19 +1,22 @@
-// How far V8 lets the daemon's heap grow past what is live before it collects: at most twice (V8 picks up to four
-// times on its own for a heap that collects fast). The daemon's live set is bounded by design (rings, windows,
-// caps: ~100 MiB under load), but with the default factor the heap grew to three or four times that between major
-// collections under overload, and RSS with it: 587–616 MiB at 3× load with 135–176k spans/s accepted, against 443
-// MiB and the same throughput with this bound (node dist/bench/overload.bench.js --seconds 60 --rate 113000;
-// FIREWATCH_BENCH_NODE_FLAGS weighs other values: at 30 % it held 342 MiB but accepted half as much).
+// How far V8 lets the daemon's heap grow past what was live after a major collection before the next one: the factor
+// is fixed at 2 (V8 picks 1.1 to 4 on its own, up to 4 for a heap that collects fast, and 1.1–1.3 when it is saving
+// memory: near its limit, or when the memory reducer runs; a fixed factor replaces those choices too). The daemon's
+// live set is bounded by design (rings, windows, caps: ~100 MiB under load), but under overload V8 chose 3–4 and
+// the heap, and RSS with it, grew to match: 587–616 MiB at 3× load with 134–176k spans/s accepted, against 441–443
+// MiB and the same throughput at 2 (node dist/bench/overload.bench.js --seconds 60 --rate 113000;
+// FIREWATCH_BENCH_NODE_FLAGS weighs other values: at 30 % it held 342 MiB but accepted half as much). The memory
+// given up is what an idle daemon would have returned by collecting harder: little, its live set being bounded.
 //
 // Set from the running process (v8.setFlagsFromString): V8 reads the factor each time it sizes the heap after a
-// collection, so it applies from the first one on. Only `firewatch serve` sets it; a process embedding the daemon
-// (the tests) keeps its own.
+// collection, so it applies from the first one on (the overload bench measured it set this way). The processes that
+// run the daemon set it (`firewatch serve`, and `firewatch` with its terminal UI); one embedding it (the tests) keeps
+// its own.
 
 import { setFlagsFromString } from 'node:v8';
 
-/** The heap may grow to (1 + this / 100) × what was live after the last major collection. */
+/** The heap grows to (1 + this / 100) × what was live after a major collection before the next one. */
 export const HEAP_GROWING_PERCENT = 100;
 
-export function boundHeapGrowth(): void {
+export function fixHeapGrowthFactor(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

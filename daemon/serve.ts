@@ -47,7 +47,7 @@ import { createLogger, type DaemonLogger } from '../common/logger.js';
 import { createRejectionLog } from './rejection-log.js';
 import { packageVersion } from '../common/package-root.js';
 import { IngestTurns } from './ingest-turns.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { fixHeapGrowthFactor } from './heap-growth.js';
 import { createEngine, isOpenStatus, type DetectionRule, type Engine, type EventDraft, type SpanRecord } from '../engine/index.js';
 import {
   admissionLimitsOf,
@@ -643,7 +643,7 @@ export async function runDaemon(options: RunOptions): Promise<number> {
   }
   if (options.socket) config.service.control.socket = options.socket;
   const log = createLogger(undefined, config.service.telemetry.logs.level);
-  boundHeapGrowth();
+  fixHeapGrowthFactor();
 
   // Listen before starting: the ready line tells supervisors the daemon is up, and a SIGTERM sent the moment it
   // appears must be a clean stop, not Node's default (die at once). A signal during start stops it once started.

@@ -26,9 +26,10 @@ export const firewatchDefault: CommandSpec = {
   examples: ['firewatch', 'firewatch --config ./otel-config.yaml'],
   async run(args) {
     if (!interactive(process.env)) return serve.run(args);
-    const [{ loadConfig, ConfigError }, { startDaemon }, { connectControl }, { runTui }] = await Promise.all([
+    const [{ loadConfig, ConfigError }, { startDaemon }, { fixHeapGrowthFactor }, { connectControl }, { runTui }] = await Promise.all([
       import('../../daemon/config.js'),
       import('../../daemon/serve.js'),
+      import('../../daemon/heap-growth.js'),
       import('../../control/client.js'),
       import('../../tui/run.js'),
     ]);
@@ -49,6 +50,7 @@ export const firewatchDefault: CommandSpec = {
     const logPath = join(storage, DAEMON_LOG_FILE);
     const logFile = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
     const log = createLogger((line) => logFile.write(line), config.service.telemetry.logs.level);
+    fixHeapGrowthFactor(); // this process runs the daemon, as `firewatch serve` does
     let daemon;
     try {
       daemon = await startDaemon(config, { logger: log });
