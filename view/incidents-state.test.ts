@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ComponentsJson } from '../api/component.js';
 import type { IncidentJson } from '../api/incident.js';
+import type { StatsJson } from '../api/stats.js';
 import type { FleetChange } from '../api/session.js';
 import { incidentJson } from '../test/fixtures/incident-json.js';
 import {
@@ -104,17 +105,25 @@ describe('reduceIncidents', () => {
       { numRuns: 30 },
     );
   });
-  it('keeps components read before the list of daemons arrived, and those of daemons whose address stays', () => {
+
+  it('keeps components and stats read before the list of daemons arrived, and those of daemons whose address stays', () => {
     const health = (component: string) => ({ window_seconds: 300, components: [{ component } as ComponentsJson['components'][number]] });
-    // a screen's first read can answer before the live stream names the daemons
+    const stats = { total: 7 } as unknown as StatsJson;
+    const shown = (state: IncidentsState) => state.components.map((list) => list?.components[0]?.component ?? null);
+    // a screen's first reads can answer before the live stream names the daemons
     let state = reduceIncidents(INITIAL_INCIDENTS_STATE, { type: 'components', member: 0, components: health('payments') });
+    state = reduceIncidents(state, { type: 'stats', member: 0, stats });
     state = reduceIncidents(state, { type: 'members', addresses: ['a:7070'] });
-    expect(state.components.map((list) => list?.components[0]?.component ?? null)).toEqual(['payments']);
+    expect(shown(state)).toEqual(['payments']);
+    expect(state.stats).toEqual([stats]);
     state = reduceIncidents(state, { type: 'components', member: 0, components: health('api') });
-    // a daemon that changed address is another daemon: what was read from the old one goes
+    // a second daemon joins: the first keeps what was read from it
     state = reduceIncidents(state, { type: 'members', addresses: ['a:7070', 'b:7070'] });
-    expect(state.components.map((list) => list?.components[0]?.component ?? null)).toEqual(['api', null]);
+    expect(shown(state)).toEqual(['api', null]);
+    state = reduceIncidents(state, { type: 'components', member: 1, components: health('search') });
+    // a daemon that changed address is another daemon: what was read from the old one goes; the other's stays
     state = reduceIncidents(state, { type: 'members', addresses: ['c:7070', 'b:7070'] });
-    expect(state.components).toEqual([null, null]);
+    expect(shown(state)).toEqual([null, 'search']);
+    expect(state.stats).toEqual([null, null]);
   });
 });
