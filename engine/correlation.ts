@@ -102,6 +102,10 @@ export class Correlator {
   private readonly owners = new Map<string, IncidentHandle>();
   /** Owned traces whose spans are persisted (an incident lists them): their late spans are persisted too. */
   private readonly persisted = new Set<string>();
+  /** Drops a trace `owners` evicted from `persisted` (which holds only traces `owners` has). */
+  private readonly forgetPersisted = (traceId: string): void => {
+    this.persisted.delete(traceId);
+  };
   /** Traces gained since the last drain, with their incident (flat pairs). */
   private readonly queue: (string | IncidentState)[] = [];
   /** The detector; set (again) whenever it is rebuilt. */
@@ -157,11 +161,10 @@ export class Correlator {
   /** Makes room in owners; when that evicted, rebuilds the filter from the remaining keys (once per batch). */
   private makeRoomForOwner(): void {
     const before = this.owners.size;
-    makeRoom(this.owners, this.limits.maxTraces);
+    makeRoom(this.owners, this.limits.maxTraces, this.forgetPersisted);
     if (this.owners.size < before) {
       this.ownerBits.fill(0);
       for (const traceId of this.owners.keys()) this.markOwned(traceId);
-      for (const traceId of this.persisted) if (!this.owners.has(traceId)) this.persisted.delete(traceId);
     }
   }
 
