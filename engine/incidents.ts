@@ -11,6 +11,7 @@
 // Everything that grows with traffic is bounded: affected_components, trace_ids, group aliases, the root-cause
 // distributions (distinct keys beyond the cap are counted under `other`) and the distinct-user counter (users.ts).
 
+import { keepLast } from '../common/keep-last.js';
 import type { ChangeSet, Touchable } from './change-set.js';
 import { ComponentIndex } from './component-index.js';
 import { formatDuration } from './escalation.js';
@@ -99,18 +100,12 @@ export function parseIncidentSeq(incidentId: string): number | undefined {
 
 const MS_PER_MINUTE = 60_000;
 
-/** The minute formatTitleTime formatted last, and how: an incident opening formats it several times, each ~1 µs. */
-let titleMinute = Number.NaN;
-let titleMinuteText = '';
+/** A minute's title time: an incident opening formats it several times. */
+const titleMinute = keepLast((minute) => new Date(minute * MS_PER_MINUTE).toISOString().slice(0, 16).replace('T', ' '));
 
 /** `2025-02-05 10:30` (UTC). */
 export function formatTitleTime(ms: number): string {
-  const minute = Math.floor(ms / MS_PER_MINUTE);
-  if (minute !== titleMinute) {
-    titleMinuteText = new Date(minute * MS_PER_MINUTE).toISOString().slice(0, 16).replace('T', ' ');
-    titleMinute = minute;
-  }
-  return titleMinuteText;
+  return titleMinute(Math.floor(ms / MS_PER_MINUTE));
 }
 
 /** `Error Burst - checkout - 2025-02-05 10:30` (the part naming the group is left out when it is empty). */
@@ -134,8 +129,6 @@ export function callerOf(event: IncidentEvent): string {
   if (typeof caller !== 'string' || caller === event.source || !CALLING_KINDS.has(metadata['kind'])) return '';
   return caller;
 }
-
-const NO_TRACE_IDS: string[] = Object.freeze([]) as unknown as string[];
 
 /** Keys added to and deleted from a count record at birth (never seen outside: countRecord deletes them). */
 const DICTIONARY_MODE_KEYS = ['\u0000firewatch.a', '\u0000firewatch.b'] as const;
@@ -164,9 +157,8 @@ function setCount(record: Record<string, number>, key: string, value: number): v
 }
 
 function copyRecord(record: Record<string, number>): Record<string, number> {
-  // For the copies made outside snapshots (an incident taken back, loaded): snapshots build theirs from the counters
-  // (Distribution.toRecord), faster than copying a record with dozens of keys. A count record like the first
-  // (countRecord); setCount keeps a key named `__proto__` a key.
+  // For copies made outside snapshots (an incident taken back or loaded; snapshots build theirs from the counters,
+  // Distribution.toRecord): a count record again, like the original. setCount keeps a key named `__proto__` a key.
   const copy = countRecord();
   for (const key of Object.keys(record)) setCount(copy, key, record[key] as number);
   return copy;
@@ -305,6 +297,9 @@ export class Distribution {
 export interface IncidentHandle {
   state: IncidentState | null;
 }
+
+/** What a new incident's snapshots share until it lists a trace. */
+const NO_TRACE_IDS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The engine's working state of one open incident. */
 export class IncidentState implements Touchable {

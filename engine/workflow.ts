@@ -11,6 +11,7 @@
 //
 // Every transition is appended to `status_history` with when, who and why: the incident's own timeline.
 
+import { keepLast } from '../common/keep-last.js';
 import { isOpenStatus, SYSTEM_ACTOR } from './types.js';
 import type { Incident, IncidentStatus, Severity } from './types.js';
 
@@ -124,9 +125,8 @@ export function appendEngineNote(incident: Incident, text: string): void {
   if (incident.notes.length > MAX_NOTES) incident.notes.splice(0, incident.notes.length - MAX_NOTES);
 }
 
-/** The time formatNote formatted last, and how: the notes of one engine call share its time. */
-let noteTime = Number.NaN;
-let noteTimeText = '';
+/** A note's time: the notes of one engine call share it. */
+const noteTime = keepLast((at) => new Date(at).toISOString().replace('.000Z', 'Z'));
 
 /**
  * A stamped note: `<time> <by>: <body>`, the time in ISO-8601 UTC (`2025-02-05T10:31:00Z`, with milliseconds
@@ -135,11 +135,7 @@ let noteTimeText = '';
  * text begins); `by` and `body` are taken as given (addNote folds and clips the body).
  */
 export function formatNote(at: number, by: string, body: string): string {
-  if (at !== noteTime) {
-    noteTimeText = new Date(at).toISOString().replace('.000Z', 'Z');
-    noteTime = at;
-  }
-  return `${noteTimeText} ${by}: ${body}`;
+  return `${noteTime(at)} ${by}: ${body}`;
 }
 
 /** A note formatNote wrote, taken apart; undefined for any other note (the engine's escalation notes have no stamp). */

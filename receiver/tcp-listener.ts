@@ -38,7 +38,6 @@ export function listenOn(address: string, port: number, onConnection: (socket: S
   });
 }
 
-
 /** What binding one address gave: whatever the caller keeps of it, and the port it got. */
 export interface BoundAddress<T> {
   handle: T;
